@@ -1,0 +1,44 @@
+/**
+ * A finding: one entity (source host, destination IP or name) that the detectors flagged, merged over detectors,
+ * ranked by one combined score. Row of findings.csv and of summary.json `findings`; one alerts.jsonl event.
+ */
+
+export type Severity = 'low' | 'medium' | 'high';
+
+/** A number or fact that drove the finding, e.g. `{ name: 'ts_score', value: 0.998 }`. */
+export interface Evidence {
+  name: string;
+  value: number | string;
+  note?: string;
+}
+
+export interface Finding {
+  /** 1 = most suspicious. */
+  rank: number;
+  severity: Severity;
+  /** Combined score 0..1, rounded to 3 decimals (RITA). */
+  score: number;
+  /** Detector kinds that fired for this entity: beacon, exfil, dns_tunnel, scan, anomaly, novelty, … */
+  kinds: string[];
+  /** Source (internal) host. */
+  src: string;
+  /** Destination IP; '' when the entity is a name or a set of hosts (scan sweep). */
+  dst: string;
+  /** Destination port, null when several. */
+  dst_port: number | null;
+  proto: string;
+  /** Destination name (DNS/SNI/Host, or the registered domain of a tunnel), '' when none. */
+  name: string;
+  /** Destination geo, filled by enrichment when geo is on ('' otherwise). */
+  dst_country: string;
+  dst_asn: string;
+  /** Flows behind the finding (capped in outputs to the first 50; `flow_count` gives the total). */
+  uids: string[];
+  community_ids: string[];
+  flow_count: number;
+  first_seen: string;
+  last_seen: string;
+  evidence: Evidence[];
+  /** One plain sentence saying why. Plain text: escaped wherever it is rendered. */
+  explanation: string;
+}
