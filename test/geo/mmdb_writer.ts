@@ -66,7 +66,7 @@ export function writeMmdb(ipVersion: 4 | 6, databaseType: string, networks: read
     for (let i = 0; i < total - 1; i++) {
       const side = bit(i);
       const rec = nodes[n]![side];
-      if (rec !== null && 'node' in rec) n = rec.node;
+      if (rec !== null && rec !== undefined && 'node' in rec) n = rec.node;
       else {
         nodes.push([null, null]);
         nodes[n]![side] = { node: nodes.length - 1 };
