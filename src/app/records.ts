@@ -18,29 +18,43 @@ export interface FlowRef {
 
 export interface DnsRecord extends FlowRef {
   proto: 'udp' | 'tcp';
+  /** DNS transaction id. */
   trans_id: number;
   /** Seconds from query to response, null when unanswered. */
   rtt: number | null;
+  /** Query name as sent (not lower-cased). */
   query: string;
+  /** Query class number (1 = IN). */
   qclass: number;
+  /** Query class name (C_INTERNET…). */
   qclass_name: string;
+  /** Query type number. */
   qtype: number;
+  /** Query type name (A, AAAA, TXT, …). */
   qtype_name: string;
   /** null when no response was seen. */
   rcode: number | null;
+  /** Response code name (NOERROR, NXDOMAIN, …), empty when unanswered. */
   rcode_name: string;
+  /** Authoritative answer flag of the response. */
   AA: boolean;
+  /** Truncation flag. */
   TC: boolean;
+  /** Recursion desired flag of the query. */
   RD: boolean;
+  /** Recursion available flag of the response. */
   RA: boolean;
+  /** The reserved Z bits of the header. */
   Z: number;
   /** Answer data as text (addresses, names, TXT strings joined). */
   answers: string[];
   /** Type name of each answer, parallel to answers. */
   answer_types: string[];
+  /** TTL of each answer in seconds, parallel to answers. */
   TTLs: number[];
   /** Total bytes of TXT/NULL answer data. */
   txt_bytes: number;
+  /** True when the server answered with an error code and no answers. */
   rejected: boolean;
 }
 
@@ -51,18 +65,27 @@ export interface TlsRecord extends FlowRef {
   version: string;
   /** Chosen cipher suite name or hex; '' when no ServerHello. */
   cipher: string;
+  /** SNI host name the client asked for. */
   server_name: string;
   /** ALPN protocols the client offered. */
   alpn: string[];
+  /** JA3 client fingerprint (MD5, GREASE removed), as tshark computes tls.handshake.ja3. */
   ja3: string;
+  /** JA3S server fingerprint (MD5), as tshark computes tls.handshake.ja3s. */
   ja3s: string;
+  /** JA4 client fingerprint (FoxIO, BSD-3); `q` prefix for QUIC. */
   ja4: string;
+  /** JA4S server fingerprint (FoxIO License 1.1). */
   ja4s: string;
   /** Leaf certificate (TLS <= 1.2 only; encrypted in 1.3): subject and issuer DN, validity, SHA-1 fingerprint (hex). */
   subject: string;
+  /** Issuer DN of the leaf certificate. */
   issuer: string;
+  /** Start of the leaf certificate validity (ISO 8601). */
   not_valid_before: string;
+  /** End of the leaf certificate validity (ISO 8601). */
   not_valid_after: string;
+  /** SHA-1 fingerprint of the leaf certificate (hex). */
   cert_sha1: string;
   /** QUIC version for transport quic (e.g. `1`, `0x6b3343cf`), '' otherwise. */
   quic_version: string;
@@ -71,16 +94,25 @@ export interface TlsRecord extends FlowRef {
 export interface HttpRecord extends FlowRef {
   /** Position of the transaction in the connection, from 1 (pipelining and keep-alive). */
   trans_depth: number;
+  /** Request method (GET, POST, …). */
   method: string;
+  /** Host header. */
   host: string;
+  /** Request target as sent. */
   uri: string;
+  /** Referer header. */
   referrer: string;
+  /** HTTP version from the request line (1.0, 1.1; 0.9 when there is none). */
   version: string;
+  /** User-Agent header. */
   user_agent: string;
+  /** Request body length in bytes. */
   request_body_len: number;
+  /** Response body length in bytes. */
   response_body_len: number;
   /** null when no response was seen. */
   status_code: number | null;
+  /** Response reason phrase. */
   status_msg: string;
   /** Content-Type of the response. */
   resp_mime: string;
@@ -89,9 +121,11 @@ export interface HttpRecord extends FlowRef {
 export interface SshRecord extends FlowRef {
   /** Client and server identification strings (RFC 4253 §4.2). */
   client: string;
+  /** Server identification string. */
   server: string;
   /** HASSH / HASSHServer (MD5 of the KEXINIT algorithm lists), '' when not seen. */
   hassh: string;
+  /** HASSHServer fingerprint (MD5 of the server KEXINIT algorithm lists). */
   hassh_server: string;
 }
 

@@ -15,6 +15,7 @@ export interface Evidence {
 export interface Finding {
   /** 1 = most suspicious. */
   rank: number;
+  /** low, medium or high, from the score with documented cut-offs. */
   severity: Severity;
   /** Combined score 0..1, rounded to 3 decimals (RITA). */
   score: number;
@@ -26,18 +27,25 @@ export interface Finding {
   dst: string;
   /** Destination port, null when several. */
   dst_port: number | null;
+  /** Transport of the flows behind it (tcp, udp, icmp). */
   proto: string;
   /** Destination name (DNS/SNI/Host, or the registered domain of a tunnel), '' when none. */
   name: string;
   /** Destination geo, filled by enrichment when geo is on ('' otherwise). */
   dst_country: string;
+  /** Destination autonomous system (ASN and organisation) when geo is on. */
   dst_asn: string;
   /** Flows behind the finding (capped in outputs to the first 50; `flow_count` gives the total). */
   uids: string[];
+  /** Community IDs of the flows behind it (first 50 in CSV). */
   community_ids: string[];
+  /** Number of flows behind the finding. */
   flow_count: number;
+  /** Time of the first flow behind it (`sec.nnnnnnnnn`). */
   first_seen: string;
+  /** Time of the last packet behind it (`sec.nnnnnnnnn`). */
   last_seen: string;
+  /** The numbers that drove it, as name=value (interval median, bytes out, entropy…). */
   evidence: Evidence[];
   /** One plain sentence saying why. Plain text: escaped wherever it is rendered. */
   explanation: string;

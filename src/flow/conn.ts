@@ -17,9 +17,11 @@ export interface ConnRecord {
   orig_h: string;
   /** Originator port; for ICMP the message type (Zeek's convention). */
   orig_p: number;
+  /** Responder: the other end of the flow. */
   resp_h: string;
   /** Responder port; for ICMP the code (Zeek's convention). */
   resp_p: number;
+  /** Transport protocol: tcp, udp, icmp (ICMPv6 too, as Zeek writes it) or other. */
   proto: Proto;
   /** IP protocol number (6, 17, 1, 58, …). */
   ip_proto: number;
@@ -41,13 +43,17 @@ export interface ConnRecord {
   missed_bytes: number;
   /** Zeek's history letters (upper case originator, lower case responder). */
   history: string;
+  /** Packets the originator sent. */
   orig_pkts: number;
   /** IP-level bytes the originator sent (sum of IP total length). */
   orig_ip_bytes: number;
+  /** Packets the responder sent. */
   resp_pkts: number;
+  /** IP-level bytes the responder sent (sum of IP total length). */
   resp_ip_bytes: number;
   /** Payload bytes actually captured per direction (sum of transport payload lengths seen). */
   orig_payload_bytes: number;
+  /** Transport payload bytes the responder sent that were captured. */
   resp_payload_bytes: number;
   /** Encapsulations crossed, outermost first, e.g. `vlan:100 gre` or `vxlan`; '' when none. */
   tunnel: string;

@@ -1,0 +1,131 @@
+/**
+ * `npm run bench`: speed and memory as ratios against baselines measured in the same run (never a timed test).
+ *
+ * Builds the large synthetic capture with ../shared/bench/make-big-capture.sh (in the system temp dir, never in the
+ * repo), then times, 3 runs each (median), with peak RSS from /usr/bin/time:
+ *   cat; the bare chunked record walker and the minimal flow-table walker (../shared/bench/walker.mjs);
+ *   nad analyze: decode + flows + CSV (file and pipe), + app metadata, full (detection, report);
+ *   tcpdump, tshark, Suricata and ndpiReader when installed (ANCHORS.md commands);
+ *   report generation on samples/ as a share of the whole analysis.
+ * Set NAD_BENCH_RUNS to change the number of runs, NAD_BENCH_PACKETS for a smaller capture.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PROJECT_ROOT, SHARED } from '../test/shared.js';
+
+const RUNS = Number(process.env['NAD_BENCH_RUNS'] ?? 3);
+const BENCH = join(SHARED, 'bench');
+const NAD = join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
+
+interface Timing {
+  seconds: number;
+  rss_mib: number;
+}
+
+function have(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Runs a shell command under /usr/bin/time; returns wall seconds and peak RSS of the measured process tree's largest member. */
+function timeOnce(shell: string): Timing {
+  const out = spawnSync('/usr/bin/time', ['-f', '%e %M', 'sh', '-c', `${shell} > /dev/null`], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (out.status !== 0) throw new Error(`bench command failed (${out.status}): ${shell}\n${out.stderr.slice(-2000)}`);
+  const last = out.stderr.trim().split('\n').pop() ?? '';
+  const [secs, kib] = last.split(' ').map(Number);
+  return { seconds: secs ?? NaN, rss_mib: (kib ?? NaN) / 1024 };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+function measure(shell: string): Timing {
+  const runs: Timing[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(timeOnce(shell));
+  return { seconds: median(runs.map((r) => r.seconds)), rss_mib: Math.max(...runs.map((r) => r.rss_mib)) };
+}
+
+interface Row {
+  name: string;
+  t: Timing;
+  packets: number;
+  bytes: number;
+}
+
+function main(): void {
+  if (!existsSync(join(BENCH, 'make-big-capture.sh'))) {
+    process.stdout.write(`bench: ${BENCH} not found: the large capture cannot be built; nothing measured\n`);
+    return;
+  }
+  if (!existsSync(NAD)) execFileSync('npm', ['run', 'build'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+  const packetsWanted = process.env['NAD_BENCH_PACKETS'] ?? '4000000';
+  const big = join(tmpdir(), 'nad-bench', 'big.pcap');
+  execFileSync('bash', [join(BENCH, 'make-big-capture.sh'), big, packetsWanted, '60000', '1'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const prefix = join(tmpdir(), 'nad-bench', 'big-500k.pcap');
+  const bytes = statSync(big).size;
+  const count = JSON.parse(execFileSync('node', [join(BENCH, 'walker.mjs'), big, 'count'], { encoding: 'utf8' })) as { packets: number };
+  const packets = count.packets;
+  const prefixPackets = 500_000;
+  const prefixBytes = existsSync(prefix) ? statSync(prefix).size : 0;
+  const out = mkdtempSync(join(tmpdir(), 'nad-bench-out-'));
+  const nad = (args: string, input = big): string =>
+    `node ${NAD} analyze ${input} --out ${join(out, 'r')} --force --quiet --no-geo ${args}`;
+  const rows: Row[] = [];
+  const add = (name: string, shell: string, p = packets, b = bytes): void => {
+    process.stderr.write(`bench: ${name}\n`);
+    rows.push({ name, t: measure(shell), packets: p, bytes: b });
+  };
+
+  add('cat > /dev/null', `cat ${big}`);
+  add('bare chunked record walker (walker.mjs count)', `node ${join(BENCH, 'walker.mjs')} ${big} count`);
+  add('minimal flow-table walker (walker.mjs flows)', `node ${join(BENCH, 'walker.mjs')} ${big} flows`);
+  add('nad analyze: decode + flows + CSV (file)', nad('--no-app --no-detect --no-report'));
+  add('nad analyze: decode + flows + CSV (pipe)', `cat ${big} | ${nad('--no-app --no-detect --no-report', '-')}`);
+  add('nad analyze: + app metadata (file)', nad('--no-detect --no-report'));
+  add('nad analyze: full (app + detection + report)', nad(''));
+  if (have('tcpdump')) add('tcpdump -r F -w /dev/null', `tcpdump -r ${big} -w /dev/null 2>/dev/null`);
+  if (have('tshark') && prefixBytes > 0) add('tshark -q -z conv,tcp (500k prefix)', `tshark -r ${prefix} -q -z conv,tcp 2>/dev/null`, prefixPackets, prefixBytes);
+  if (have('suricata')) add('suricata --runmode single (no rules)', `suricata -r ${big} -S /dev/null --runmode single -k none -l ${out} 2>/dev/null`);
+  if (have('ndpiReader')) add('ndpiReader -q', `ndpiReader -i ${big} -q 2>/dev/null`);
+
+  const pps = (r: Row): number => r.packets / r.t.seconds;
+  const by = (prefixName: string): Row | undefined => rows.find((r) => r.name.startsWith(prefixName));
+  const walkerFlows = by('minimal flow-table walker');
+  process.stdout.write(`\nnad bench — ${packets.toLocaleString('en')} packets, ${(bytes / 1e9).toFixed(2)} GB, ${RUNS} runs each (median), ${new Date().toISOString()}\n\n`);
+  process.stdout.write('| case | median s | packets/s | MB/s | peak RSS MiB | ÷ flow-table walker |\n|---|---|---|---|---|---|\n');
+  for (const r of rows) {
+    const ratio = walkerFlows ? pps(r) / pps(walkerFlows) : NaN;
+    process.stdout.write(
+      `| ${r.name} | ${r.t.seconds.toFixed(2)} | ${(pps(r) / 1e6).toFixed(2)} M | ${(r.bytes / 1e6 / r.t.seconds).toFixed(0)} | ${r.t.rss_mib.toFixed(0)} | ${ratio.toFixed(2)} |\n`,
+    );
+  }
+  const flowsFile = by('nad analyze: decode + flows + CSV (file)');
+  const flowsPipe = by('nad analyze: decode + flows + CSV (pipe)');
+  const app = by('nad analyze: + app metadata');
+  const full = by('nad analyze: full');
+  const ratio = (a?: Row, b?: Row): string => (a && b ? (pps(a) / pps(b)).toFixed(2) : 'n/a');
+  process.stdout.write('\nRatios (same run):\n');
+  process.stdout.write(`- nad decode+flows+CSV from file ÷ minimal flow-table walker: ${ratio(flowsFile, walkerFlows)} (target ≥ 1.0)\n`);
+  process.stdout.write(`- nad decode+flows+CSV from pipe ÷ minimal flow-table walker: ${ratio(flowsPipe, walkerFlows)} (target ≥ 1.0)\n`);
+  process.stdout.write(`- app metadata on ÷ off: ${ratio(app, flowsFile)} (target ≥ 0.8)\n`);
+  process.stdout.write(`- full analysis ÷ decode+flows alone: ${ratio(full, flowsFile)} (target ≥ 0.7)\n`);
+  process.stdout.write(`- peak RSS of nad runs: ${Math.max(...rows.filter((r) => r.name.startsWith('nad')).map((r) => r.t.rss_mib)).toFixed(0)} MiB (target < 500)\n`);
+
+  const suspect = resolve(PROJECT_ROOT, 'samples', 'suspect.pcap');
+  const clean = resolve(PROJECT_ROOT, 'samples', 'clean.pcap');
+  if (existsSync(suspect) && existsSync(clean)) {
+    const base = `node ${NAD} analyze ${suspect} --baseline ${clean} --out ${join(out, 's')} --force --quiet`;
+    const withReport = measure(base);
+    const without = measure(`${base} --no-report`);
+    const share = (withReport.seconds - without.seconds) / withReport.seconds;
+    process.stdout.write(
+      `- report generation on samples/: ${(withReport.seconds - without.seconds).toFixed(2)} s of ${withReport.seconds.toFixed(2)} s (${(share * 100).toFixed(0)}% of the analysis; target ≤ 1 s)\n`,
+    );
+  }
+  rmSync(out, { recursive: true, force: true });
+}
+
+main();

@@ -1,0 +1,132 @@
+/**
+ * The columns of every CSV export. Headers are Zeek's names (`id.orig_h`…) wherever Zeek has one; the meaning of each
+ * column is the doc comment of the field it reads (src/flow/conn.ts, src/app/records.ts, src/findings/finding.ts).
+ */
+import type { DnsRecord, FlowRef, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
+import type { ConnRecord } from '../flow/conn.js';
+import type { Finding } from '../findings/finding.js';
+import type { Column } from './csv.js';
+
+/** Columns that tie an app record to its flow. */
+function refColumns<T extends FlowRef>(): Column<T>[] {
+  return [
+    { header: 'ts', get: (r) => r.ts },
+    { header: 'uid', get: (r) => r.uid },
+    { header: 'community_id', get: (r) => r.community_id },
+    { header: 'id.orig_h', get: (r) => r.orig_h },
+    { header: 'id.orig_p', get: (r) => r.orig_p },
+    { header: 'id.resp_h', get: (r) => r.resp_h },
+    { header: 'id.resp_p', get: (r) => r.resp_p },
+  ];
+}
+
+export const FLOW_COLUMNS: readonly Column<ConnRecord>[] = [
+  ...refColumns<ConnRecord>(),
+  { header: 'proto', get: (c) => c.proto },
+  { header: 'ip_proto', get: (c) => c.ip_proto },
+  { header: 'service', get: (c) => c.service },
+  { header: 'service_source', get: (c) => c.service_source },
+  { header: 'duration', get: (c) => c.duration.toFixed(6) },
+  { header: 'last_ts', get: (c) => c.last_ts },
+  { header: 'orig_bytes', get: (c) => c.orig_bytes },
+  { header: 'resp_bytes', get: (c) => c.resp_bytes },
+  { header: 'conn_state', get: (c) => c.conn_state },
+  { header: 'missed_bytes', get: (c) => c.missed_bytes },
+  { header: 'history', get: (c) => c.history },
+  { header: 'orig_pkts', get: (c) => c.orig_pkts },
+  { header: 'orig_ip_bytes', get: (c) => c.orig_ip_bytes },
+  { header: 'resp_pkts', get: (c) => c.resp_pkts },
+  { header: 'resp_ip_bytes', get: (c) => c.resp_ip_bytes },
+  { header: 'orig_payload_bytes', get: (c) => c.orig_payload_bytes },
+  { header: 'resp_payload_bytes', get: (c) => c.resp_payload_bytes },
+  { header: 'tunnel', get: (c) => c.tunnel },
+  { header: 'end_reason', get: (c) => c.end_reason },
+];
+
+export const DNS_COLUMNS: readonly Column<DnsRecord>[] = [
+  ...refColumns<DnsRecord>(),
+  { header: 'proto', get: (r) => r.proto },
+  { header: 'trans_id', get: (r) => r.trans_id },
+  { header: 'rtt', get: (r) => (r.rtt === null ? null : r.rtt.toFixed(6)) },
+  { header: 'query', get: (r) => r.query },
+  { header: 'qclass', get: (r) => r.qclass },
+  { header: 'qclass_name', get: (r) => r.qclass_name },
+  { header: 'qtype', get: (r) => r.qtype },
+  { header: 'qtype_name', get: (r) => r.qtype_name },
+  { header: 'rcode', get: (r) => r.rcode },
+  { header: 'rcode_name', get: (r) => r.rcode_name },
+  { header: 'AA', get: (r) => r.AA },
+  { header: 'TC', get: (r) => r.TC },
+  { header: 'RD', get: (r) => r.RD },
+  { header: 'RA', get: (r) => r.RA },
+  { header: 'Z', get: (r) => r.Z },
+  { header: 'answers', get: (r) => r.answers },
+  { header: 'answer_types', get: (r) => r.answer_types },
+  { header: 'TTLs', get: (r) => r.TTLs },
+  { header: 'txt_bytes', get: (r) => r.txt_bytes },
+  { header: 'rejected', get: (r) => r.rejected },
+];
+
+export const TLS_COLUMNS: readonly Column<TlsRecord>[] = [
+  ...refColumns<TlsRecord>(),
+  { header: 'transport', get: (r) => r.transport },
+  { header: 'version', get: (r) => r.version },
+  { header: 'cipher', get: (r) => r.cipher },
+  { header: 'server_name', get: (r) => r.server_name },
+  { header: 'alpn', get: (r) => r.alpn },
+  { header: 'ja3', get: (r) => r.ja3 },
+  { header: 'ja3s', get: (r) => r.ja3s },
+  { header: 'ja4', get: (r) => r.ja4 },
+  { header: 'ja4s', get: (r) => r.ja4s },
+  { header: 'subject', get: (r) => r.subject },
+  { header: 'issuer', get: (r) => r.issuer },
+  { header: 'not_valid_before', get: (r) => r.not_valid_before },
+  { header: 'not_valid_after', get: (r) => r.not_valid_after },
+  { header: 'cert_sha1', get: (r) => r.cert_sha1 },
+  { header: 'quic_version', get: (r) => r.quic_version },
+];
+
+export const HTTP_COLUMNS: readonly Column<HttpRecord>[] = [
+  ...refColumns<HttpRecord>(),
+  { header: 'trans_depth', get: (r) => r.trans_depth },
+  { header: 'method', get: (r) => r.method },
+  { header: 'host', get: (r) => r.host },
+  { header: 'uri', get: (r) => r.uri },
+  { header: 'referrer', get: (r) => r.referrer },
+  { header: 'version', get: (r) => r.version },
+  { header: 'user_agent', get: (r) => r.user_agent },
+  { header: 'request_body_len', get: (r) => r.request_body_len },
+  { header: 'response_body_len', get: (r) => r.response_body_len },
+  { header: 'status_code', get: (r) => r.status_code },
+  { header: 'status_msg', get: (r) => r.status_msg },
+  { header: 'resp_mime', get: (r) => r.resp_mime },
+];
+
+export const SSH_COLUMNS: readonly Column<SshRecord>[] = [
+  ...refColumns<SshRecord>(),
+  { header: 'client', get: (r) => r.client },
+  { header: 'server', get: (r) => r.server },
+  { header: 'hassh', get: (r) => r.hassh },
+  { header: 'hassh_server', get: (r) => r.hassh_server },
+];
+
+export const FINDING_COLUMNS: readonly Column<Finding>[] = [
+  { header: 'rank', get: (f) => f.rank },
+  { header: 'severity', get: (f) => f.severity },
+  { header: 'score', get: (f) => f.score.toFixed(3) },
+  { header: 'kinds', get: (f) => f.kinds },
+  { header: 'src', get: (f) => f.src },
+  { header: 'dst', get: (f) => f.dst },
+  { header: 'dst_port', get: (f) => f.dst_port },
+  { header: 'proto', get: (f) => f.proto },
+  { header: 'name', get: (f) => f.name },
+  { header: 'dst_country', get: (f) => f.dst_country },
+  { header: 'dst_asn', get: (f) => f.dst_asn },
+  { header: 'flow_count', get: (f) => f.flow_count },
+  { header: 'community_ids', get: (f) => f.community_ids.slice(0, 50) },
+  { header: 'uids', get: (f) => f.uids.slice(0, 50) },
+  { header: 'first_seen', get: (f) => f.first_seen },
+  { header: 'last_seen', get: (f) => f.last_seen },
+  { header: 'evidence', get: (f) => f.evidence.map((e) => `${e.name}=${e.value}`) },
+  { header: 'explanation', get: (f) => f.explanation },
+];
