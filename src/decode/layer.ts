@@ -34,6 +34,12 @@ export const Layer = {
   Teredo: 24,
   /** A link type or ethertype nad does not decode: counted and named in warnings. */
   Unknown: 25,
+  /** Cisco MetaData (ethertype 0x8909, e.g. in GRE): an SGT tag before the real ethertype. */
+  CiscoMeta: 26,
+  /** Apple PKTAP (LINKTYPE_PKTAP 258): a metadata header naming the link type of what follows. */
+  Pktap: 27,
+  /** Solaris IPNET (LINKTYPE_IPNET 226): a 24-byte header before IPv4/IPv6. */
+  Ipnet: 28,
 } as const;
 export type Layer = (typeof Layer)[keyof typeof Layer];
 
@@ -114,7 +120,9 @@ export interface Packet {
   tcp_seq: number;
   tcp_ack: number;
   tcp_win: number;
-  /** Transport payload: buf[payload_off, payload_end). Equal when there is none. */
+  /** Transport payload: buf[payload_off, payload_end). Equal when there is none. While decoding, payload_end is
+   *  also the bound of the current layer (the record's end, narrowed by PPPoE, IP and UDP lengths), so padding
+   *  after a datagram is never read as payload. */
   payload_off: number;
   payload_end: number;
   /** Payload length the headers claim (may exceed payload_end - payload_off when the capture was cut). */
@@ -123,6 +131,15 @@ export interface Packet {
   /** Errors are data: Issue.* and the layer it happened in. */
   issue: number;
   issue_layer: number;
+  /** What the issue is about, when a number says it: the unsupported link type, ethertype, PPP protocol or
+   *  address family; 0 otherwise. */
+  issue_detail: number;
+
+  /** ARP (RFC 826): operation (1 request, 2 reply), 0 when the packet is not ARP. */
+  arp_op: number;
+  /** Offsets of the ARP sender and target IPv4 addresses in buf (0 unless an Ethernet/IPv4 ARP). */
+  arp_spa_off: number;
+  arp_tpa_off: number;
 }
 
 export const MAX_LAYERS = 16;
@@ -168,6 +185,10 @@ export function createPacket(): Packet {
     payload_len: 0,
     issue: 0,
     issue_layer: 0,
+    issue_detail: 0,
+    arp_op: 0,
+    arp_spa_off: 0,
+    arp_tpa_off: 0,
   };
 }
 

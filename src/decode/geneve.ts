@@ -1,0 +1,19 @@
+/** Geneve (RFC 8926 §3.4), UDP 6081: ver/opt len(1) flags(1) protocol(2) VNI(3) reserved(1) options(opt len × 4). */
+import { etherTypeLayer } from './ethertype.js';
+import { truncated } from './issue.js';
+import { Layer, Tunnel } from './layer.js';
+import type { Packet } from './layer.js';
+
+export function decodeGeneve(p: Packet): Layer {
+  const o = p.off;
+  const end = p.payload_end;
+  if (end - o < 8) return truncated(p, Layer.Geneve);
+  const first = p.view.getUint8(o);
+  // Only version 0 exists; anything else is not Geneve: keep the packet as the outer UDP flow.
+  if (first >> 6 !== 0) return Layer.End;
+  const size = 8 + (first & 0x3f) * 4;
+  if (end - o < size) return truncated(p, Layer.Geneve);
+  p.tunnel |= Tunnel.Geneve;
+  p.off = o + size;
+  return etherTypeLayer(p, p.view.getUint16(o + 2), Layer.Geneve); // 0x6558: Ethernet
+}
