@@ -1,0 +1,62 @@
+/**
+ * Isolation-forest anomaly of flows and host pairs against the baseline's forests (none without a baseline: a forest
+ * learned on the suspect capture itself would call a dominant attack normal). A pair is flagged when its own score, or
+ * the highest score of its flows, reaches the threshold (`-a/--threshold`, 0..1). The hit's score maps the excess
+ * linearly onto 0.25..0.6: an outlier is worth a look, but alone never "act on it".
+ */
+import type { ConnRecord } from '../flow/conn.js';
+import type { FlowApp } from '../app/records.js';
+import { flowVector } from '../features/conn.js';
+import { groupPairs, pairVector, summarizePair } from '../features/pairs.js';
+import { round3 } from '../features/stats.js';
+import type { DetectContext, Detector, RawFinding } from './detector.js';
+import { IsolationForest } from './iforest.js';
+
+/** Default `-a/--threshold`. */
+export const DEFAULT_THRESHOLD = 0.6;
+
+export function anomalyHitScore(s: number, threshold: number): number {
+  if (s < threshold) return 0;
+  const t = Math.min(threshold, 0.999);
+  return round3(0.25 + 0.35 * Math.min(1, (s - t) / (1 - t)));
+}
+
+export function createAnomalyDetector(): Detector {
+  const conns: ConnRecord[] = [];
+  return {
+    id: 'anomaly',
+    observe(conn: ConnRecord, _app: FlowApp): void { conns.push(conn); },
+    finish(ctx: DetectContext): RawFinding[] {
+      const f = ctx.baseline?.forest;
+      if (f === undefined || (f.flow === null && f.pair === null)) return [];
+      const flowForest = f.flow === null ? null : IsolationForest.fromJSON(f.flow);
+      const pairForest = f.pair === null ? null : IsolationForest.fromJSON(f.pair);
+      const out: RawFinding[] = [];
+      for (const p of groupPairs(conns, (c) => ctx.names.nameOf(c)).byIp) {
+        const pairScore = pairForest === null ? 0 : pairForest.score(pairVector(summarizePair(p.conns)));
+        let flowMax = 0;
+        let worst: ConnRecord | null = null;
+        if (flowForest !== null) {
+          for (const c of p.conns) {
+            const s = flowForest.score(flowVector(c));
+            if (s > flowMax) { flowMax = s; worst = c; }
+          }
+        }
+        const s = Math.max(pairScore, flowMax);
+        const hit = anomalyHitScore(s, ctx.threshold);
+        if (hit === 0) continue;
+        const ports = [...new Set(p.conns.map((c) => c.resp_p))];
+        out.push({
+          detector: 'anomaly', kind: 'anomaly', src: p.src, dst: p.dst, dst_port: ports.length === 1 ? ports[0]! : null, proto: p.conns[0]!.proto,
+          name: p.name, score: hit, conns: p.conns,
+          evidence: [
+            { name: 'pair_iforest_score', value: round3(pairScore) }, { name: 'max_flow_iforest_score', value: round3(flowMax) },
+            { name: 'threshold', value: ctx.threshold }, ...(worst === null ? [] : [{ name: 'most_anomalous_uid', value: worst.uid }]),
+          ],
+          reason: `${p.src} → ${p.name || p.dst} is unlike the baseline (isolation-forest score ${round3(s)} ≥ ${ctx.threshold}).`,
+        });
+      }
+      return out;
+    },
+  };
+}

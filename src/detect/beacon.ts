@@ -1,0 +1,162 @@
+/**
+ * Beacon detector: regular check-ins from one source to one destination, keyed by destination address and by
+ * destination name (so a beacon rotating over CDN addresses is still one series). Two series per key:
+ * - `conns`: start times and sizes of answered connections (failed attempts — S0/REJ storms, retries — are left out);
+ * - `bursts`: the originator's payload bursts inside long-lived connections (a C2 channel inside one TCP session).
+ *
+ * Score = fit × confidence × (0.55·ts + 0.15·ds + 0.15·dur + 0.15·hist), and 0 when fit < 0.5. ts/ds/dur/hist are
+ * RITA's sub-scores (see beacon_score.ts), fit is the share of intervals on the beat grid (missed beats folded) and
+ * confidence = √min(1, intervals / 8).
+ * RITA's own equal-weight score is reported as `rita_score`. Weighting the timestamp score is deliberate: RITA's
+ * duration and histogram scores reward any persistent traffic, so Poisson arrivals with constant sizes would score
+ * ~0.85 there. In-session (burst) series are multiplied by 0.7: push and IoT keep-alives look exactly like that.
+ */
+import type { ConnRecord } from '../flow/conn.js';
+import type { FlowApp } from '../app/records.js';
+import type { Evidence } from '../findings/finding.js';
+import { isBroadcastOrMulticast } from '../features/address.js';
+import { isFailed, tsOf } from '../features/conn.js';
+import { groupPairs, type PairSeries } from '../features/pairs.js';
+import { round3 } from '../features/stats.js';
+import { dataSizeScore, durationScore, histogramScore, timestampScore, weightedScore } from './beacon_score.js';
+import type { DetectContext, Detector, RawFinding } from './detector.js';
+
+/** Weights of nad's beacon score (sum to 1, as RITA requires of its own). */
+export const BEACON_WEIGHTS = { ts: 0.55, ds: 0.15, dur: 0.15, hist: 0.15 } as const;
+/** In-session periodicity alone is capped below "act on it" (keep-alives of MQTT, XMPP, push services look the same). */
+export const BURST_FACTOR = 0.7;
+/** Hits below this are not reported. */
+export const BEACON_MIN_SCORE = 0.35;
+/** At least half of the gaps must sit on the beat grid: Poisson arrivals put about a third there by chance. */
+export const BEACON_MIN_FIT = 0.5;
+
+/** UDP infrastructure whose periodicity is by design: DNS, DHCP, NTP, NetBIOS, SSDP, mDNS, LLMNR. */
+const INFRA_UDP_PORTS = new Set([53, 67, 68, 123, 137, 138, 1900, 5353, 5355]);
+
+export interface BeaconResult {
+  score: number;
+  rita_score: number;
+  ts_score: number;
+  ds_score: number;
+  dur_score: number;
+  hist_score: number;
+  fit: number;
+  missed: number;
+  period: number;
+  skew: number;
+  mad: number;
+  count: number;
+  intervals: number;
+}
+
+/** Scores one series of event times and sizes over a dataset span; null when it is too short to judge (< 4 events, < 3 non-zero gaps). */
+export function scoreSeries(ts: readonly number[], sizes: readonly number[], datasetMin: number, datasetMax: number): BeaconResult | null {
+  const t = timestampScore(ts);
+  if (t === null) return null;
+  const ds = dataSizeScore(sizes)?.score ?? 0;
+  const sortedTs = [...ts].sort((a, b) => a - b);
+  const lo = Math.min(datasetMin, sortedTs[0]!);
+  const hi = Math.max(datasetMax, sortedTs[sortedTs.length - 1]!);
+  const hist = hi > lo ? histogramScore(lo, hi, sortedTs) : null;
+  const histS = hist?.score ?? 0;
+  const dur = hist === null ? 0 : durationScore(lo, hi, sortedTs[0]!, sortedTs[sortedTs.length - 1]!, hist);
+  const base = weightedScore([
+    { score: t.score, weight: BEACON_WEIGHTS.ts }, { score: ds, weight: BEACON_WEIGHTS.ds },
+    { score: dur, weight: BEACON_WEIGHTS.dur }, { score: histS, weight: BEACON_WEIGHTS.hist },
+  ]);
+  const confidence = Math.sqrt(Math.min(1, t.intervals / 8));
+  return {
+    score: t.fold.fit < BEACON_MIN_FIT ? 0 : round3(base * t.fold.fit * confidence),
+    rita_score: weightedScore([
+      { score: t.score, weight: 0.25 }, { score: ds, weight: 0.25 }, { score: dur, weight: 0.25 }, { score: histS, weight: 0.25 },
+    ]),
+    ts_score: t.score, ds_score: ds, dur_score: dur, hist_score: histS,
+    fit: round3(t.fold.fit), missed: t.fold.missed, period: round3(t.fold.period), skew: round3(t.skew), mad: round3(t.mad),
+    count: ts.length, intervals: t.intervals,
+  };
+}
+
+function eligible(c: ConnRecord): boolean {
+  if (isBroadcastOrMulticast(c.resp_h)) return false;
+  if (c.proto === 'udp' && (INFRA_UDP_PORTS.has(c.resp_p) || c.service === 'dns')) return false;
+  return c.proto !== 'icmp';
+}
+
+function connSeries(conns: readonly ConnRecord[]): { ts: number[]; sizes: number[]; used: ConnRecord[] } {
+  const used = conns.filter((c) => !isFailed(c));
+  return { ts: used.map(tsOf), sizes: used.map((c) => c.orig_ip_bytes + c.resp_ip_bytes), used };
+}
+
+function burstSeries(conns: readonly ConnRecord[]): { ts: number[]; sizes: number[]; used: ConnRecord[] } {
+  const ts: number[] = [];
+  const sizes: number[] = [];
+  const used: ConnRecord[] = [];
+  for (const c of conns) {
+    if (c.orig_bursts.length < 2) continue;
+    used.push(c);
+    for (let i = 0; i < c.orig_bursts.length; i++) { ts.push(c.orig_bursts[i]!); sizes.push(c.orig_burst_bytes[i] ?? 0); }
+  }
+  return { ts, sizes, used };
+}
+
+function evidenceOf(r: BeaconResult, series: string): Evidence[] {
+  return [
+    { name: 'series', value: series },
+    { name: 'beacon_score', value: r.score },
+    { name: 'rita_score', value: r.rita_score, note: 'RITA v5 equal weights' },
+    { name: 'ts_score', value: r.ts_score }, { name: 'ds_score', value: r.ds_score },
+    { name: 'dur_score', value: r.dur_score }, { name: 'hist_score', value: r.hist_score },
+    { name: 'interval_median_s', value: r.period }, { name: 'interval_mad_s', value: r.mad },
+    { name: 'interval_skew', value: r.skew }, { name: 'grid_fit', value: r.fit }, { name: 'missed_beats', value: r.missed },
+    { name: 'events', value: r.count },
+  ];
+}
+
+function hitFor(p: PairSeries, ctx: DetectContext): RawFinding | null {
+  const conns = p.conns.filter(eligible);
+  if (conns.length === 0) return null;
+  const cs = connSeries(conns);
+  const bs = burstSeries(conns);
+  const byConn = scoreSeries(cs.ts, cs.sizes, ctx.first_ts, ctx.last_ts);
+  const byBurst = scoreSeries(bs.ts, bs.sizes, ctx.first_ts, ctx.last_ts);
+  const connScore = byConn?.score ?? 0;
+  const burstScore = round3((byBurst?.score ?? 0) * BURST_FACTOR);
+  const useConn = connScore >= burstScore;
+  const r = useConn ? byConn : byBurst;
+  const score = useConn ? connScore : burstScore;
+  if (r === null || score < BEACON_MIN_SCORE) return null;
+  const ports = [...new Set(conns.map((c) => c.resp_p))];
+  const series = useConn ? 'connections' : 'bursts inside long-lived connections';
+  const target = p.name !== '' ? p.name : p.dst;
+  return {
+    detector: 'beacon', kind: 'beacon', src: p.src, dst: p.dst, dst_port: ports.length === 1 ? ports[0]! : null,
+    proto: conns[0]!.proto, name: p.name, score, conns: useConn ? cs.used : bs.used,
+    evidence: evidenceOf({ ...r, score }, series),
+    reason: `${p.src} contacted ${target} ${r.count} times about every ${formatSeconds(r.period)}` +
+      `${useConn ? '' : ' inside long-lived connections'} with regular timing (ts_score ${r.ts_score}, ${Math.round(r.fit * 100)}% on the beat grid).`,
+  };
+}
+
+export function formatSeconds(s: number): string {
+  if (s < 1) return `${Math.round(s * 1000)} ms`;
+  if (s < 120) return `${Number(s.toFixed(1))} s`;
+  if (s < 7200) return `${Number((s / 60).toFixed(1))} min`;
+  return `${Number((s / 3600).toFixed(1))} h`;
+}
+
+export function createBeaconDetector(): Detector {
+  const conns: ConnRecord[] = [];
+  return {
+    id: 'beacon',
+    observe(conn: ConnRecord, _app: FlowApp): void { conns.push(conn); },
+    finish(ctx: DetectContext): RawFinding[] {
+      const { byIp, byName } = groupPairs(conns, (c) => ctx.names.nameOf(c));
+      const out: RawFinding[] = [];
+      for (const p of [...byIp, ...byName]) {
+        const hit = hitFor(p, ctx);
+        if (hit !== null) out.push(hit);
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * Public API of the detection stage (features → detectors → findings).
+ *
+ *   detect({ conns, app, baseline, options }) → { findings, suppressed, stats }
+ *     conns:    every ConnRecord of the analysis (after the flow table flushed);
+ *     app:      uid → FlowApp (DNS/TLS/HTTP/SSH records of that flow; missing uids mean no records);
+ *     baseline: a BaselineModel (learnBaseline / loadBaseline) or null;
+ *     options:  { threshold (-a, 0..1, default 0.6), allow (AllowList from loadAllowList, --allow), detectors (extra
+ *                 custom Detector objects, --detector), geo (ip → { country, asn } | null), first_ts/last_ts (capture
+ *                 span, epoch s; default: from the conns) }.
+ *     findings are ranked (rank 1 first) and byte-identical for identical input.
+ *   learnBaseline({ conns, app }, { inputs: [{ path, sha256 }], trees, psi, seed, geo }) → BaselineModel
+ *   loadBaseline(path) → BaselineModel   (throws Error with a one-line message, e.g. another schema version → exit 2)
+ *   saveBaseline(path, model)            (temp file + rename; serializeBaseline(model) gives the canonical text)
+ *   loadDetectorModule(path) → Detector  (default export: a Detector, or a function returning one)
+ *   loadAllowList(path) → AllowList      (YAML or JSON; throws Error with a one-line message)
+ */
+import type { ConnRecord } from '../flow/conn.js';
+import type { FlowApp } from '../app/records.js';
+import type { Finding, Severity } from '../findings/finding.js';
+import { mergeFindings } from '../findings/merge.js';
+import { applyAllowList, type AllowList, type Suppressed } from '../findings/suppress.js';
+import { NameIndex } from '../features/names.js';
+import { createAnomalyDetector, DEFAULT_THRESHOLD } from './anomaly.js';
+import type { BaselineModel } from './baseline.js';
+import { createBeaconDetector } from './beacon.js';
+import { createDetectors, detectorIds, registerDetector, runDetectors, type DetectContext, type Detector, type GeoLookup } from './detector.js';
+import { createDnsTunnelDetector } from './dns_tunnel.js';
+import { createExfilDetector } from './exfil.js';
+import { createHttpDetector } from './http.js';
+import { createNoveltyDetector } from './novelty.js';
+import { createScanDetector } from './scan.js';
+import { createTlsDetector } from './tls.js';
+
+export { learnBaseline, loadBaseline, saveBaseline, serializeBaseline, parseBaseline, BASELINE_VERSION, type BaselineModel } from './baseline.js';
+export { loadDetectorModule, type Detector, type DetectContext, type RawFinding, type GeoLookup, type GeoInfo } from './detector.js';
+export { loadAllowList, parseAllowList, type AllowList, type Suppressed } from '../findings/suppress.js';
+export { DEFAULT_THRESHOLD } from './anomaly.js';
+export { SEVERITY_CUTS } from '../findings/severity.js';
+
+const BUILT_INS: readonly [string, () => Detector][] = [
+  ['anomaly', createAnomalyDetector], ['beacon', createBeaconDetector], ['dns_tunnel', createDnsTunnelDetector],
+  ['exfil', createExfilDetector], ['http', createHttpDetector], ['novelty', createNoveltyDetector],
+  ['scan', createScanDetector], ['tls', createTlsDetector],
+];
+for (const [id, f] of BUILT_INS) if (!detectorIds().includes(id)) registerDetector(id, f);
+
+export interface DetectOptions {
+  threshold?: number;
+  allow?: AllowList | null;
+  detectors?: readonly Detector[];
+  geo?: GeoLookup | null;
+  first_ts?: number;
+  last_ts?: number;
+}
+
+export interface DetectInput {
+  conns: readonly ConnRecord[];
+  app: ReadonlyMap<string, FlowApp>;
+  baseline: BaselineModel | null;
+  options?: DetectOptions;
+}
+
+export interface DetectStats {
+  conns: number;
+  conns_analysed: number;
+  /** Raw hits per detector id, before merging. */
+  hits_by_detector: Record<string, number>;
+  findings_by_severity: Record<Severity, number>;
+}
+
+export interface DetectResult { findings: Finding[]; suppressed: Suppressed; stats: DetectStats }
+
+const NO_APP: FlowApp = { dns: [], tls: [], http: [], ssh: [] };
+
+export function detect(input: DetectInput): DetectResult {
+  const opts = input.options ?? {};
+  const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
+  if (!(threshold >= 0 && threshold <= 1)) throw new Error(`anomaly threshold ${threshold} is outside 0..1`);
+  const flows = input.conns.map((conn) => ({ conn, app: input.app.get(conn.uid) ?? NO_APP }));
+  const names = new NameIndex();
+  for (const f of flows) names.add(f.conn, f.app);
+  names.seal();
+  const { kept, suppressed } = applyAllowList(flows, opts.allow ?? null, (c) => names.nameOf(c));
+  let first = Infinity;
+  let last = -Infinity;
+  for (const c of input.conns) { first = Math.min(first, Number(c.ts)); last = Math.max(last, Number(c.last_ts)); }
+  const ctx: DetectContext = {
+    baseline: input.baseline, names, threshold, geo: opts.geo ?? null,
+    first_ts: opts.first_ts ?? (Number.isFinite(first) ? first : 0), last_ts: opts.last_ts ?? (Number.isFinite(last) ? last : 0),
+  };
+  const hits = runDetectors(kept, ctx, createDetectors(opts.detectors ?? []));
+  const findings = mergeFindings(hits);
+  const hitsBy: Record<string, number> = {};
+  for (const h of hits) hitsBy[h.detector] = (hitsBy[h.detector] ?? 0) + 1;
+  const bySev: Record<Severity, number> = { high: 0, medium: 0, low: 0 };
+  for (const f of findings) bySev[f.severity]++;
+  return {
+    findings, suppressed,
+    stats: {
+      conns: input.conns.length, conns_analysed: kept.length,
+      hits_by_detector: Object.fromEntries(Object.keys(hitsBy).sort().map((k) => [k, hitsBy[k]!])), findings_by_severity: bySev,
+    },
+  };
+}

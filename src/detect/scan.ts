@@ -1,0 +1,97 @@
+/**
+ * Scan detector. Vertical: one source probing many ports of one destination. Horizontal: one source probing one port on
+ * many destinations. ICMP sweep: echo requests to many destinations. Scans fail a lot (S0, REJ, RSTO…), so the
+ * failed share weighs in. ARP sweeps are invisible here: nad's flow records are IP flows, and ARP never becomes one.
+ *
+ *   vertical   = clamp(log10(ports / 10) / 2) · (0.5 + 0.5·failed share)        (100 ports → 0.5…, 1000 → 1)
+ *   horizontal = clamp(log10(hosts / 10) / 2) · failed share                      (answered fan-out is ordinary P2P/CDN)
+ *   icmp sweep = clamp(log10(hosts / 10) / 2)
+ */
+import type { ConnRecord } from '../flow/conn.js';
+import type { FlowApp } from '../app/records.js';
+import { isBroadcastOrMulticast } from '../features/address.js';
+import { isFailed } from '../features/conn.js';
+import { clamp01, round3 } from '../features/stats.js';
+import type { DetectContext, Detector, RawFinding } from './detector.js';
+
+export const SCAN_MIN_TARGETS = 20;
+export const SCAN_MIN_SCORE = 0.25;
+
+/** ICMP echo request types: 8 (ICMPv4), 128 (ICMPv6); ConnRecord keeps the type in orig_p. */
+const ECHO_REQUEST = new Set([8, 128]);
+
+function failedShare(conns: readonly ConnRecord[]): number {
+  return conns.length === 0 ? 0 : conns.filter(isFailed).length / conns.length;
+}
+
+function fanScore(n: number): number {
+  return clamp01(Math.log10(n / 10) / 2);
+}
+
+function groupBy(conns: readonly ConnRecord[], key: (c: ConnRecord) => string | null): Map<string, ConnRecord[]> {
+  const m = new Map<string, ConnRecord[]>();
+  for (const c of conns) {
+    const k = key(c);
+    if (k === null) continue;
+    const l = m.get(k);
+    if (l === undefined) m.set(k, [c]);
+    else l.push(c);
+  }
+  return new Map([...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+}
+
+export function createScanDetector(): Detector {
+  const conns: ConnRecord[] = [];
+  return {
+    id: 'scan',
+    observe(conn: ConnRecord, _app: FlowApp): void {
+      if (conn.proto !== 'other') conns.push(conn);
+    },
+    finish(_ctx: DetectContext): RawFinding[] {
+      const out: RawFinding[] = [];
+      const transport = conns.filter((c) => c.proto === 'tcp' || c.proto === 'udp');
+      for (const [, list] of groupBy(transport, (c) => `${c.orig_h}|${c.resp_h}|${c.proto}`)) {
+        const ports = new Set(list.map((c) => c.resp_p)).size;
+        if (ports < SCAN_MIN_TARGETS) continue;
+        const fail = failedShare(list);
+        const score = round3(fanScore(ports) * (0.5 + 0.5 * fail));
+        if (score < SCAN_MIN_SCORE) continue;
+        const c0 = list[0]!;
+        out.push({
+          detector: 'scan', kind: 'scan', src: c0.orig_h, dst: c0.resp_h, dst_port: null, proto: c0.proto, name: '', score, conns: list,
+          evidence: [{ name: 'scan_type', value: 'vertical' }, { name: 'distinct_ports', value: ports }, { name: 'connections', value: list.length },
+            { name: 'failed_share', value: round3(fail) }],
+          reason: `${c0.orig_h} tried ${ports} ${c0.proto.toUpperCase()} ports on ${c0.resp_h}; ${Math.round(fail * 100)}% of the attempts failed, as a port scan does.`,
+        });
+      }
+      for (const [, list] of groupBy(transport, (c) => (isBroadcastOrMulticast(c.resp_h) ? null : `${c.orig_h}|${c.proto}|${c.resp_p}`))) {
+        const hosts = new Set(list.map((c) => c.resp_h)).size;
+        if (hosts < SCAN_MIN_TARGETS) continue;
+        const fail = failedShare(list);
+        const score = round3(fanScore(hosts) * fail);
+        if (score < SCAN_MIN_SCORE) continue;
+        const c0 = list[0]!;
+        out.push({
+          detector: 'scan', kind: 'scan', src: c0.orig_h, dst: '', dst_port: c0.resp_p, proto: c0.proto, name: '', score, conns: list,
+          evidence: [{ name: 'scan_type', value: 'horizontal' }, { name: 'distinct_hosts', value: hosts }, { name: 'connections', value: list.length },
+            { name: 'failed_share', value: round3(fail) }],
+          reason: `${c0.orig_h} tried ${c0.proto.toUpperCase()} port ${c0.resp_p} on ${hosts} hosts; ${Math.round(fail * 100)}% of the attempts failed, as a sweep does.`,
+        });
+      }
+      const echo = conns.filter((c) => c.proto === 'icmp' && ECHO_REQUEST.has(c.orig_p));
+      for (const [src, list] of groupBy(echo, (c) => c.orig_h)) {
+        const hosts = new Set(list.map((c) => c.resp_h)).size;
+        if (hosts < SCAN_MIN_TARGETS) continue;
+        const score = round3(fanScore(hosts));
+        if (score < SCAN_MIN_SCORE) continue;
+        const answered = list.filter((c) => c.resp_pkts > 0).length;
+        out.push({
+          detector: 'scan', kind: 'scan', src, dst: '', dst_port: null, proto: 'icmp', name: '', score, conns: list,
+          evidence: [{ name: 'scan_type', value: 'icmp_sweep' }, { name: 'distinct_hosts', value: hosts }, { name: 'answered', value: answered }],
+          reason: `${src} sent ICMP echo requests to ${hosts} hosts (${answered} answered), as a ping sweep does.`,
+        });
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * Address classes and CIDR matching for features, detectors and allow-lists.
+ * Internal = RFC 1918, RFC 6598 shared space, loopback, link-local, IPv6 ULA/link-local (RITA's default internal_subnets plus the rest).
+ */
+
+/** 32-bit value of a dotted IPv4 address, or null. */
+export function ipv4ToInt(ip: string): number | null {
+  const parts = ip.split('.');
+  if (parts.length !== 4) return null;
+  let v = 0;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p)) return null;
+    const n = Number(p);
+    if (n > 255) return null;
+    v = v * 256 + n;
+  }
+  return v;
+}
+
+/** Expands an IPv6 address to 8 groups of 16 bits, or null. */
+export function ipv6ToGroups(ip: string): number[] | null {
+  let s = ip.toLowerCase();
+  const pct = s.indexOf('%');
+  if (pct >= 0) s = s.slice(0, pct);
+  if (!s.includes(':')) return null;
+  let tail: number[] = [];
+  const lastColon = s.lastIndexOf(':');
+  const v4 = ipv4ToInt(s.slice(lastColon + 1));
+  if (v4 !== null) { tail = [v4 >>> 16, v4 & 0xffff]; s = s.slice(0, lastColon + 1) + '0'; }
+  const halves = s.split('::');
+  if (halves.length > 2) return null;
+  const parse = (h: string): number[] | null => {
+    if (h === '') return [];
+    const out: number[] = [];
+    for (const g of h.split(':')) { if (!/^[0-9a-f]{1,4}$/.test(g)) return null; out.push(parseInt(g, 16)); }
+    return out;
+  };
+  const head = parse(halves[0]!);
+  const rest = halves.length === 2 ? parse(halves[1]!) : [];
+  if (head === null || rest === null) return null;
+  let groups: number[];
+  if (halves.length === 2) groups = [...head, ...new Array<number>(Math.max(0, 8 - head.length - rest.length)).fill(0), ...rest];
+  else groups = head;
+  if (tail.length === 2) groups = [...groups.slice(0, groups.length - 1), ...tail];
+  return groups.length === 8 ? groups : null;
+}
+
+export interface Cidr { readonly text: string; readonly v6: boolean; readonly bits: number[]; readonly prefix: number }
+
+/** Parses `10.0.0.0/8`, `fd00::/8` or a bare address; throws an Error naming the text when invalid. */
+export function parseCidr(text: string): Cidr {
+  const [addr = '', len] = text.trim().split('/');
+  const v4 = ipv4ToInt(addr);
+  if (v4 !== null) {
+    const prefix = len === undefined ? 32 : Number(len);
+    if (!Number.isInteger(prefix) || prefix < 0 || prefix > 32) throw new Error(`invalid CIDR prefix in ${JSON.stringify(text)}`);
+    return { text, v6: false, bits: [v4], prefix };
+  }
+  const g = ipv6ToGroups(addr);
+  if (g === null) throw new Error(`invalid address or CIDR ${JSON.stringify(text)}`);
+  const prefix = len === undefined ? 128 : Number(len);
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > 128) throw new Error(`invalid CIDR prefix in ${JSON.stringify(text)}`);
+  return { text, v6: true, bits: g, prefix };
+}
+
+export function cidrContains(c: Cidr, ip: string): boolean {
+  if (!c.v6) {
+    const v = ipv4ToInt(ip);
+    if (v === null) return false;
+    if (c.prefix === 0) return true;
+    const shift = 32 - c.prefix;
+    return Math.floor(v / 2 ** shift) === Math.floor(c.bits[0]! / 2 ** shift);
+  }
+  const g = ipv6ToGroups(ip);
+  if (g === null) return false;
+  let left = c.prefix;
+  for (let i = 0; i < 8 && left > 0; i++) {
+    const take = Math.min(16, left);
+    const mask = (0xffff << (16 - take)) & 0xffff;
+    if ((g[i]! & mask) !== (c.bits[i]! & mask)) return false;
+    left -= take;
+  }
+  return true;
+}
+
+const INTERNAL = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16',
+  'fc00::/7', 'fe80::/10', '::1/128'].map(parseCidr);
+
+/** Private, shared, loopback or link-local address. */
+export function isInternal(ip: string): boolean {
+  return INTERNAL.some((c) => cidrContains(c, ip));
+}
+
+/** IPv4 limited/directed broadcast (last octet 255 is a guess for /24 LANs) or any multicast address. */
+export function isBroadcastOrMulticast(ip: string): boolean {
+  const v = ipv4ToInt(ip);
+  if (v !== null) return v >= 0xe0000000 || (v & 0xff) === 0xff;
+  return ip.toLowerCase().startsWith('ff');
+}
