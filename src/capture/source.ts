@@ -1,0 +1,179 @@
+/**
+ * Where capture bytes come from: a regular file (fs.readSync into one reused 1 MiB buffer, the fastest way per
+ * ../shared/bench/ANCHORS.md: 14.3 M pkt/s against 9.5 M for createReadStream), a pipe/FIFO/stdin `-` (a stream),
+ * and either of them gzip-compressed (recognised by the 1f 8b magic, never by the name; node:zlib as a stream).
+ * Nothing is ever buffered whole. The sha256 and size are of the raw bytes as read, before decompression.
+ */
+import { createHash } from 'node:crypto';
+import type { ReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { InputError } from './types.js';
+
+export const CHUNK = 1 << 20;
+/** Let the event loop run (signals, abort) every this many synchronous file reads. */
+const YIELD_EVERY = 16;
+
+export interface SourceOptions {
+  signal?: AbortSignal | undefined;
+  /** Called after every raw chunk with the raw bytes read so far by this source. */
+  onRead?: ((bytesRead: number) => void) | undefined;
+}
+
+/** One opened input. `chunks` yields decompressed bytes; a yielded Buffer may be reused after the next step. */
+export interface Source {
+  readonly path: string;
+  readonly gzip: boolean;
+  /** Raw size when known before reading (regular files), else null. */
+  readonly total: number | null;
+  readonly chunks: AsyncIterable<Buffer>;
+  /** Raw bytes read so far. */
+  size(): number;
+  /** Hex sha256 of the raw bytes read so far. */
+  sha256(): string;
+  /** True once reading stopped because the signal aborted. */
+  interrupted(): boolean;
+}
+
+/** Opens path (`-` = stdin). Throws InputError when it cannot be opened or read at all. */
+export function openSource(path: string, opts: SourceOptions = {}): Source {
+  const hash = createHash('sha256');
+  let size = 0;
+  let interrupted = false;
+  let fd = -1;
+  let regular = false;
+  let total: number | null = null;
+  if (path !== '-') {
+    try {
+      fd = openSync(path, 'r');
+      const st = fstatSync(fd);
+      if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      regular = st.isFile();
+      if (regular) total = st.size;
+    } catch (err) {
+      if (fd >= 0) closeSync(fd);
+      throw new InputError(path, 0, `cannot open: ${describe(err)}`);
+    }
+  }
+
+  const account = (chunk: Buffer): boolean => {
+    hash.update(chunk);
+    size += chunk.length;
+    opts.onRead?.(size);
+    if (opts.signal?.aborted === true) interrupted = true;
+    return !interrupted;
+  };
+
+  let gzip = false;
+  let raw: AsyncIterable<Buffer>;
+  if (regular) {
+    const head = Buffer.alloc(2);
+    const n = readAt(path, fd, head, 0);
+    gzip = n === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    // zlib may hold on to a chunk after write() returns, so gzip input gets fresh buffers from a stream.
+    raw = gzip ? streamChunks(createReadStream('', { fd, highWaterMark: CHUNK }), account) : fileChunks(path, fd, account);
+  } else {
+    const stream = path === '-' ? process.stdin : createReadStream('', { fd, highWaterMark: CHUNK });
+    raw = streamChunks(stream, account);
+  }
+
+  const source: Source = {
+    path,
+    get gzip() {
+      return gzip;
+    },
+    total,
+    chunks: regular ? (gzip ? gunzip(raw) : raw) : sniffGzip(raw, (g) => (gzip = g)),
+    size: () => size,
+    sha256: () => hash.copy().digest('hex'),
+    interrupted: () => interrupted,
+  };
+  return source;
+}
+
+function readAt(path: string, fd: number, buf: Buffer, pos: number): number {
+  try {
+    return readSync(fd, buf, 0, buf.length, pos);
+  } catch (err) {
+    closeSync(fd);
+    throw new InputError(path, pos, `cannot read: ${describe(err)}`);
+  }
+}
+
+async function* fileChunks(path: string, fd: number, account: (b: Buffer) => boolean): AsyncGenerator<Buffer> {
+  const buf = Buffer.allocUnsafe(CHUNK);
+  let pos = 0;
+  try {
+    for (let i = 1; ; i++) {
+      const n = readAt(path, fd, buf, pos);
+      if (n === 0) return;
+      pos += n;
+      const chunk = buf.subarray(0, n);
+      const go = account(chunk);
+      yield chunk;
+      if (!go) return;
+      if (i % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function* streamChunks(stream: Readable | ReadStream, account: (b: Buffer) => boolean): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const go = account(chunk);
+      yield chunk;
+      if (!go) return;
+    }
+  } finally {
+    if (stream !== process.stdin) stream.destroy();
+  }
+}
+
+/** For streams: peeks at the first two raw bytes, then passes everything through gunzip or unchanged. */
+async function* sniffGzip(raw: AsyncIterable<Buffer>, setGzip: (g: boolean) => void): AsyncGenerator<Buffer> {
+  const it = raw[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let have = 0;
+  while (have < 2) {
+    const r = await it.next();
+    if (r.done === true) break;
+    head.push(r.value);
+    have += r.value.length;
+  }
+  const first = Buffer.concat(head);
+  const rest: AsyncIterable<Buffer> = {
+    [Symbol.asyncIterator]: () => it,
+  };
+  async function* all(): AsyncGenerator<Buffer> {
+    if (first.length > 0) yield first;
+    yield* rest;
+  }
+  const gzip = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+  setGzip(gzip);
+  yield* gzip ? gunzip(all()) : all();
+}
+
+async function* gunzip(raw: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const z = createGunzip({ chunkSize: 256 * 1024 });
+  const input = Readable.from(raw, { objectMode: false });
+  input.on('error', (err) => z.destroy(err));
+  input.pipe(z);
+  try {
+    for await (const chunk of z as AsyncIterable<Buffer>) yield chunk;
+  } finally {
+    input.destroy();
+  }
+}
+
+/** A system or zlib error in one phrase. */
+export function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const msg = err.message.replace(/^[A-Z_]+: /, '');
+    return code !== undefined && !msg.includes(code) ? `${msg} (${code})` : msg;
+  }
+  return String(err);
+}
