@@ -6,7 +6,7 @@
  *
  * Score = fit × confidence × (0.55·ts + 0.15·ds + 0.15·dur + 0.15·hist), and 0 when fit < 0.5. ts/ds/dur/hist are
  * RITA's sub-scores (see beacon_score.ts), fit is the share of intervals on the beat grid (missed beats folded) and
- * confidence = √min(1, intervals / 8).
+ * confidence = √min(1, intervals / 8). Periods under 1 s score 0 (bursts of parallel connections, not check-ins).
  * RITA's own equal-weight score is reported as `rita_score`. Weighting the timestamp score is deliberate: RITA's
  * duration and histogram scores reward any persistent traffic, so Poisson arrivals with constant sizes would score
  * ~0.85 there. In-session (burst) series are multiplied by 0.7: push and IoT keep-alives look exactly like that.
@@ -29,6 +29,8 @@ export const BURST_FACTOR = 0.7;
 export const BEACON_MIN_SCORE = 0.35;
 /** At least half of the gaps must sit on the beat grid: Poisson arrivals put about a third there by chance. */
 export const BEACON_MIN_FIT = 0.5;
+/** Sub-second "periods" are bursts of parallel connections (a browser or an app starting up), not check-ins. */
+export const BEACON_MIN_PERIOD_S = 1;
 
 /** UDP infrastructure whose periodicity is by design: DNS, DHCP, NTP, NetBIOS, SSDP, mDNS, LLMNR. */
 const INFRA_UDP_PORTS = new Set([53, 67, 68, 123, 137, 138, 1900, 5353, 5355]);
@@ -66,7 +68,7 @@ export function scoreSeries(ts: readonly number[], sizes: readonly number[], dat
   ]);
   const confidence = Math.sqrt(Math.min(1, t.intervals / 8));
   return {
-    score: t.fold.fit < BEACON_MIN_FIT ? 0 : round3(base * t.fold.fit * confidence),
+    score: t.fold.fit < BEACON_MIN_FIT || t.fold.period < BEACON_MIN_PERIOD_S ? 0 : round3(base * t.fold.fit * confidence),
     rita_score: weightedScore([
       { score: t.score, weight: 0.25 }, { score: ds, weight: 0.25 }, { score: dur, weight: 0.25 }, { score: histS, weight: 0.25 },
     ]),

@@ -2,11 +2,14 @@
  * DNS tunnel detector, per (client, registered domain): data smuggled in DNS shows up as many distinct, long,
  * high-entropy subdomains under one domain, often with record types that carry payload (TXT, NULL, MX, CNAME…).
  *
- *   payload  = 0.6·clamp((p75 subdomain length − 12) / 28) + 0.4·clamp((mean entropy − 2.5) / 1.5)
+ * Three pieces of evidence, combined as independent (1 − Π(1 − e)), then weighed by how many names back them:
+ *   payload  = 0.6·clamp((p75 subdomain length − 12) / 28) + 0.4·clamp((mean entropy − 2.5) / 1.5)   (long random labels)
+ *   types    = 0.7 · share of queries of a payload-carrying type (TXT, NULL, MX, CNAME…)
+ *   many     = 0.6 · clamp(log10(unique subdomains / 20))             (20 → 0, 200 → 0.6: iodine's short polls)
  *   volume   = clamp(log10(unique subdomains) / 2)                      (10 → 0.5, 100 → 1)
- *   types    = share of queries of a payload-carrying type
- *   score    = clamp((0.6·payload + 0.4·types) · (0.4 + 0.6·volume))
- * At least 5 unique subdomains are needed: a handful of long names is ordinary (CDN, telemetry, DKIM).
+ *   score    = (1 − (1 − payload)(1 − types)(1 − many)) · (0.4 + 0.6·volume)
+ * At least 5 unique subdomains are needed: a handful of long names is ordinary (CDN, telemetry, DKIM). Known blind
+ * spot: a mail server's DNS blocklist lookups (hundreds of reverse-IP names under one list) earn `many`.
  */
 import type { ConnRecord } from '../flow/conn.js';
 import type { DnsRecord, FlowApp } from '../app/records.js';
@@ -49,7 +52,9 @@ export function tunnelStats(queries: readonly { subdomain: string; qtype: number
   const spanMin = times.length < 2 ? 0 : (Math.max(...times) - Math.min(...times)) / 60;
   const payload = 0.6 * clamp01((p75 - 12) / 28) + 0.4 * clamp01((ent - 2.5) / 1.5);
   const volume = clamp01(Math.log10(Math.max(1, uniq.length)) / 2);
-  const score = uniq.length < DNS_TUNNEL_MIN_UNIQUE ? 0 : clamp01((0.6 * payload + 0.4 * typeShare) * (0.4 + 0.6 * volume));
+  const many = 0.6 * clamp01(Math.log10(Math.max(1, uniq.length) / 20));
+  const evidence = 1 - (1 - payload) * (1 - 0.7 * typeShare) * (1 - many);
+  const score = uniq.length < DNS_TUNNEL_MIN_UNIQUE ? 0 : clamp01(evidence * (0.4 + 0.6 * volume));
   return {
     queries: queries.length, unique_subdomains: uniq.length, p75_subdomain_len: p75, max_label_len: maxLabel,
     mean_entropy: round3(ent), payload_type_share: round3(typeShare),

@@ -39,7 +39,7 @@ test('iodine-like: 200 base32 subdomains with NULL queries scores high', () => {
   assert.equal(hits.length, 1);
   assert.equal(hits[0]!.name, 'example.org');
   assert.equal(hits[0]!.dst, '10.0.0.53');
-  // payload: p75 length 42 → 0.6·1; entropy of 40 random chars of 36 ≈ 4.9 bits → 0.4·1; types 1; volume log10(200)/2 = 1
+  // payload: p75 length 42 → 0.6·1; entropy of 40 random chars of 36 ≈ 4.9 bits → 0.4·1 → 1; volume log10(200)/2 = 1
   assert.ok(hits[0]!.score >= 0.95, String(hits[0]!.score));
 });
 
@@ -48,9 +48,17 @@ test('small dnscat2-like burst: 12 hex subdomains over MX/TXT/CNAME is still med
   const types = [15, 16, 5];
   const hits = run(Array.from({ length: 12 }, (_, i) => ({ q: `${randomLabel(r, '0123456789abcdef', 34)}.biillpi.com`, qtype: types[i % 3]! })));
   // payload: p75 34 → 0.6·0.786 = 0.471; entropy of 34 hex chars ≈ 3.7 → 0.4·0.8 = 0.32 → 0.791; types 1;
-  // volume log10(12)/2 = 0.54 → (0.6·0.791 + 0.4·1)·(0.4 + 0.6·0.54) = 0.875·0.724 ≈ 0.63
+  // types 0.7·1; many 0 (12 < 20); volume log10(12)/2 = 0.54 → (1 − 0.209·0.3)·(0.4 + 0.6·0.54) = 0.937·0.724 ≈ 0.68
   assert.equal(hits.length, 1);
   assert.ok(hits[0]!.score >= 0.5 && hits[0]!.score < 0.75, String(hits[0]!.score));
+});
+
+test('iodine polling: 222 short NULL queries still add up', () => {
+  // p75 length 8 → payload ≈ 0; types 0.7; many 0.6·log10(222/20) = 0.6·1.045 → 0.6; volume 1
+  // → 1 − 1·0.3·0.4 = 0.88
+  const r = rng(4);
+  const s = tunnelStats(Array.from({ length: 222 }, () => ({ subdomain: randomLabel(r, 'abcdefghijklmnopqrstuvwxyz', 7), qtype: 10, ts: T0 })));
+  assert.ok(Math.abs(s.score - 0.88) < 0.03, String(s.score));
 });
 
 test('ordinary browsing names do not look like a tunnel', () => {
