@@ -1,0 +1,62 @@
+/**
+ * Per-finding detail: the evidence an analyst checks first for each kind of behaviour (RITA shows the same for
+ * beacons: the interval histogram and connection times).
+ */
+import type { DnsRecord } from '../app/records.js';
+import type { Finding } from '../findings/finding.js';
+import type { ConnRecord } from '../flow/conn.js';
+import { epochSeconds, shannonEntropy } from './text.js';
+
+/** Start times (epoch s) of the finding's check-ins: flow starts, or the payload bursts inside one long flow. */
+export function checkInTimes(conns: readonly ConnRecord[]): number[] {
+  const times = conns.length === 1 && (conns[0]?.orig_bursts.length ?? 0) > 1 ? [...(conns[0]?.orig_bursts ?? [])] : conns.map((c) => epochSeconds(c.ts));
+  return times.filter(Number.isFinite).sort((a, b) => a - b);
+}
+
+/** Seconds between consecutive check-ins. */
+export function intervals(times: readonly number[]): number[] {
+  return times.slice(1).map((t, i) => Math.round((t - (times[i] ?? t)) * 1000) / 1000);
+}
+
+/** Bytes the source sent, per flow, in time order: the exfiltration curve. */
+export function bytesOut(conns: readonly ConnRecord[]): { t: number; bytes: number }[] {
+  return conns.map((c) => ({ t: epochSeconds(c.ts), bytes: c.orig_bytes })).filter((p) => Number.isFinite(p.t)).sort((a, b) => a.t - b.t);
+}
+
+export interface Subdomain {
+  name: string;
+  /** The labels left of the tunnel's domain. */
+  label: string;
+  entropy: number;
+}
+
+/** Queries under `domain` (the finding's name), a sample of distinct ones with the entropy of their leftmost part. */
+export function tunnelSample(dns: readonly DnsRecord[], domain: string, n: number): { queries: number; distinct: number; mean_entropy: number; sample: Subdomain[] } {
+  const d = domain.toLowerCase().replace(/\.$/, '');
+  const names = dns.map((r) => r.query.toLowerCase().replace(/\.$/, '')).filter((q) => d !== '' && (q === d || q.endsWith(`.${d}`)));
+  const distinct = [...new Set(names)];
+  const subs = distinct.map((name) => {
+    const label = name.length > d.length ? name.slice(0, name.length - d.length - 1) : '';
+    return { name, label, entropy: shannonEntropy(label.replaceAll('.', '')) };
+  });
+  const mean = subs.length === 0 ? 0 : subs.reduce((s, x) => s + x.entropy, 0) / subs.length;
+  return { queries: names.length, distinct: distinct.length, mean_entropy: Math.round(mean * 1000) / 1000, sample: subs.slice(0, n) };
+}
+
+/** Ports and hosts a scan touched, and how the targets answered (Zeek conn_state). */
+export function scanSummary(conns: readonly ConnRecord[]): { ports: number[]; hosts: number; states: { key: string; count: number }[] } {
+  const ports = [...new Set(conns.map((c) => c.resp_p))].sort((a, b) => a - b);
+  const states = new Map<string, number>();
+  for (const c of conns) states.set(c.conn_state, (states.get(c.conn_state) ?? 0) + 1);
+  return {
+    ports,
+    hosts: new Set(conns.map((c) => c.resp_h)).size,
+    states: [...states].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count),
+  };
+}
+
+/** The flows behind a finding, found by uid (outputs cap uids at 50, so fall back to the src/dst pair). */
+export function findingConns(f: Finding, byUid: ReadonlyMap<string, ConnRecord>, conns: readonly ConnRecord[]): ConnRecord[] {
+  if (f.uids.length >= f.flow_count) return f.uids.map((u) => byUid.get(u)).filter((c): c is ConnRecord => c !== undefined);
+  return conns.filter((c) => c.orig_h === f.src && (f.dst === '' || c.resp_h === f.dst) && (f.dst_port === null || c.resp_p === f.dst_port));
+}

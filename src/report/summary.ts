@@ -1,0 +1,152 @@
+/** Aggregates behind the report's overview sections: pure functions of the records, one per table or chart. */
+import type { DnsRecord, HttpRecord, TlsRecord } from '../app/records.js';
+import type { Finding, Severity } from '../findings/finding.js';
+import type { ConnRecord } from '../flow/conn.js';
+import type { GeoInfo, GeoLookup } from '../geo/lookup.js';
+import { epochSeconds } from './text.js';
+
+export interface Count {
+  key: string;
+  count: number;
+}
+
+/** The `n` most frequent keys, ties broken by key so the order is stable; '' keys are skipped. */
+export function topCounts<T>(items: readonly T[], key: (t: T) => string, n: number): Count[] {
+  const m = new Map<string, number>();
+  for (const it of items) {
+    const k = key(it);
+    if (k !== '') m.set(k, (m.get(k) ?? 0) + 1);
+  }
+  return [...m].map(([k, count]) => ({ key: k, count })).sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1)).slice(0, n);
+}
+
+export function severityCounts(findings: readonly Finding[]): Record<Severity, number> & { total: number } {
+  const c = { high: 0, medium: 0, low: 0, total: findings.length };
+  for (const f of findings) c[f.severity]++;
+  return c;
+}
+
+export function connBytes(c: ConnRecord): number {
+  return c.orig_bytes + c.resp_bytes;
+}
+
+export interface HostVolume {
+  ip: string;
+  bytes: number;
+  flows: number;
+}
+
+/** Hosts by bytes sent plus received over the flows where they are `side`. */
+export function topHosts(conns: readonly ConnRecord[], side: 'orig_h' | 'resp_h', n: number): HostVolume[] {
+  const m = new Map<string, HostVolume>();
+  for (const c of conns) {
+    const h = m.get(c[side]) ?? { ip: c[side], bytes: 0, flows: 0 };
+    h.bytes += connBytes(c);
+    h.flows++;
+    m.set(c[side], h);
+  }
+  return [...m.values()].sort((a, b) => b.bytes - a.bytes || (a.ip < b.ip ? -1 : 1)).slice(0, n);
+}
+
+/** Share of flows per service (`unidentified` for ''), summing to 1. */
+export function serviceShare(conns: readonly ConnRecord[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of conns) {
+    const s = c.service === '' ? 'unidentified' : c.service;
+    out[s] = (out[s] ?? 0) + 1 / conns.length;
+  }
+  return out;
+}
+
+/** First and last packet time over all flows (epoch seconds), null without flows. */
+export function span(conns: readonly ConnRecord[]): { first: number; last: number } | null {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const c of conns) {
+    first = Math.min(first, epochSeconds(c.ts));
+    last = Math.max(last, epochSeconds(c.last_ts));
+  }
+  return Number.isFinite(first) && Number.isFinite(last) ? { first, last } : null;
+}
+
+/** Bytes per time bucket, each flow counted at its start (enough for a 4-hour overview; no interpolation). */
+export function trafficBuckets(conns: readonly ConnRecord[], buckets: number): { t: number; bytes: number }[] {
+  const s = span(conns);
+  if (s === null) return [];
+  const width = Math.max((s.last - s.first) / buckets, 1);
+  const out = Array.from({ length: buckets }, (_, i) => ({ t: (s.first + i * width) * 1000, bytes: 0 }));
+  for (const c of conns) {
+    const i = Math.min(buckets - 1, Math.floor((epochSeconds(c.ts) - s.first) / width));
+    const b = out[i];
+    if (b !== undefined) b.bytes += connBytes(c);
+  }
+  return out;
+}
+
+export interface Endpoint extends HostVolume {
+  geo: GeoInfo;
+  flagged: boolean;
+}
+
+/** Public responders with their geo, for the map and the destination columns. */
+export function publicEndpoints(conns: readonly ConnRecord[], geo: GeoLookup, flagged: ReadonlySet<string>): Endpoint[] {
+  return topHosts(conns, 'resp_h', Infinity)
+    .map((h) => ({ ...h, geo: geo.lookup(h.ip), flagged: flagged.has(h.ip) }))
+    .filter((e) => e.geo.scope === 'public');
+}
+
+export interface DnsSummary {
+  queries: number;
+  unique_names: number;
+  nxdomain: number;
+  top_names: Count[];
+  qtypes: Count[];
+  rcodes: Count[];
+}
+
+export function dnsSummary(dns: readonly DnsRecord[]): DnsSummary {
+  return {
+    queries: dns.length,
+    unique_names: new Set(dns.map((d) => d.query.toLowerCase())).size,
+    nxdomain: dns.filter((d) => d.rcode === 3).length,
+    top_names: topCounts(dns, (d) => d.query.toLowerCase(), 10),
+    qtypes: topCounts(dns, (d) => d.qtype_name || String(d.qtype), 8),
+    rcodes: topCounts(dns, (d) => (d.rcode === null ? 'no response' : d.rcode_name || String(d.rcode)), 8),
+  };
+}
+
+export interface TlsSummary {
+  handshakes: number;
+  top_sni: Count[];
+  versions: Count[];
+  top_ja3: Count[];
+  top_ja4: Count[];
+}
+
+export function tlsSummary(tls: readonly TlsRecord[]): TlsSummary {
+  return {
+    handshakes: tls.length,
+    top_sni: topCounts(tls, (t) => t.server_name.toLowerCase() || '(no SNI)', 10),
+    versions: topCounts(tls, (t) => t.version || '(no ServerHello)', 6),
+    top_ja3: topCounts(tls, (t) => t.ja3, 5),
+    top_ja4: topCounts(tls, (t) => t.ja4, 5),
+  };
+}
+
+export interface HttpSummary {
+  requests: number;
+  top_hosts: Count[];
+  methods: Count[];
+  statuses: Count[];
+  user_agents: Count[];
+}
+
+export function httpSummary(http: readonly HttpRecord[]): HttpSummary {
+  return {
+    requests: http.length,
+    top_hosts: topCounts(http, (h) => h.host.toLowerCase(), 10),
+    methods: topCounts(http, (h) => h.method, 6),
+    statuses: topCounts(http, (h) => (h.status_code === null ? 'no response' : String(h.status_code)), 8),
+    user_agents: topCounts(http, (h) => h.user_agent, 6),
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * The summary printed after every analysis: counts, the top findings coloured by severity, and a one-line traffic
+ * sparkline. Colour only on a TTY without NO_COLOR (https://no-color.org: set and not empty). Every wire-derived
+ * string is made printable first, so a DNS name cannot move the cursor or recolour the terminal.
+ */
+import type { Severity } from '../findings/finding.js';
+import { severityCounts, span, trafficBuckets } from './summary.js';
+import { clip, formatBytes, formatDuration, printable, shortTime } from './text.js';
+import type { ReportData } from './types.js';
+
+export interface TerminalOptions {
+  color: boolean;
+  /** Columns available; default 100. */
+  width?: number;
+  /** Findings listed; default 10. */
+  top?: number;
+}
+
+/** Whether to colour output written to `stream` (process.stdout), honouring NO_COLOR. */
+export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  const noColor = env['NO_COLOR'];
+  return stream.isTTY === true && (noColor === undefined || noColor === '');
+}
+
+const SGR: Record<Severity | 'bold' | 'dim', string> = { high: '\x1b[1;31m', medium: '\x1b[33m', low: '\x1b[36m', bold: '\x1b[1m', dim: '\x1b[2m' };
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** Unicode sparkline of the values, one character each. */
+export function sparkline(values: readonly number[]): string {
+  const max = Math.max(0, ...values);
+  return values.map((v) => (max === 0 ? BARS[0] : BARS[Math.min(BARS.length - 1, Math.floor((v / max) * (BARS.length - 1) + 0.5))])).join('');
+}
+
+export function renderTerminal(data: ReportData, opts: TerminalOptions): string {
+  const width = Math.max(60, opts.width ?? 100);
+  const paint = (style: keyof typeof SGR, s: string): string => (opts.color ? `${SGR[style]}${s}\x1b[0m` : s);
+  const counts = severityCounts(data.findings);
+  const s = span(data.conns);
+  const lines: string[] = [];
+  const inputs = data.inputs.map((i) => printable(i.path)).join(', ');
+  lines.push(paint('bold', `${data.tool} ${data.version}`) + `  ${inputs}`);
+  lines.push(
+    `${data.conns.length} flows` +
+      (s === null ? '' : `, ${shortTime(String(s.first))} → ${shortTime(String(s.last))} (${formatDuration(s.last - s.first)})`),
+  );
+  lines.push(
+    counts.total === 0
+      ? 'No findings.'
+      : `Findings: ${paint('high', `${counts.high} high`)}, ${paint('medium', `${counts.medium} medium`)}, ${paint('low', `${counts.low} low`)}`,
+  );
+  const top = data.findings.slice(0, opts.top ?? 10);
+  if (top.length > 0) {
+    lines.push('');
+    lines.push(paint('dim', ` ${'#'.padStart(3)}  ${'SEV'.padEnd(6)}  SCORE  ${'KINDS'.padEnd(16)}  ENTITY`));
+    for (const f of top) {
+      const dst = f.name !== '' ? f.name : f.dst !== '' ? f.dst : 'many hosts';
+      const entity = printable(`${f.src} → ${dst}${f.dst_port === null ? '' : `:${f.dst_port}`}${f.dst_country === '' ? '' : ` [${f.dst_country}]`}`);
+      const head = ` ${String(f.rank).padStart(3)}  ${paint(f.severity, f.severity.toUpperCase().padEnd(6))}  ${f.score.toFixed(3)}  ${clip(f.kinds.join(','), 16).padEnd(16)}  `;
+      lines.push(head + clip(entity, Math.max(20, width - 40)));
+      lines.push(`      ${clip(printable(f.explanation), width - 6)}`);
+    }
+    if (data.findings.length > top.length) lines.push(`      … ${data.findings.length - top.length} more in the report`);
+  }
+  const buckets = trafficBuckets(data.conns, Math.min(60, width - 30));
+  if (buckets.length > 0 && s !== null) {
+    const peak = Math.max(...buckets.map((b) => b.bytes));
+    lines.push('');
+    lines.push(`Traffic ${sparkline(buckets.map((b) => b.bytes))}  peak ${formatBytes(peak)} per ${formatDuration((s.last - s.first) / buckets.length)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

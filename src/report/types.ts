@@ -1,0 +1,44 @@
+/**
+ * What the report, the terminal summary and the alert log are made from. The pipeline (src/cli/analyze.ts) fills it;
+ * every string that came off the wire (names, SNI, URIs, user agents, explanations quoting them) is hostile until the
+ * renderer escapes it.
+ */
+import type { DnsRecord, HttpRecord, TlsRecord } from '../app/records.js';
+import type { InputSummary } from '../capture/types.js';
+import type { Finding } from '../findings/finding.js';
+import type { ConnRecord } from '../flow/conn.js';
+import type { GeoLookup } from '../geo/lookup.js';
+
+/** The baseline a run was compared with (chain of custody), and its traffic mix for the "vs baseline" chart. */
+export interface BaselineInfo {
+  /** File the baseline model was read from (or the capture it was learnt from). */
+  path: string;
+  /** sha256 of that file, hex. */
+  sha256: string;
+  /** Flows the baseline was learnt from. */
+  flows: number;
+  /** Share of flows per service (`''` = unidentified), summing to 1. Empty when the model does not carry it. */
+  service_share: Readonly<Record<string, number>>;
+}
+
+export interface ReportData {
+  /** `nad`. */
+  tool: string;
+  version: string;
+  /** When the report was made, ISO 8601 UTC. */
+  generated_at: string;
+  /** Command-line parameters that shape results (timeouts, thresholds, filters), as given or defaulted. */
+  params: Readonly<Record<string, string | number | boolean | null>>;
+  inputs: readonly InputSummary[];
+  conns: readonly ConnRecord[];
+  dns: readonly DnsRecord[];
+  tls: readonly TlsRecord[];
+  http: readonly HttpRecord[];
+  /** Ranked findings, rank 1 first. */
+  findings: readonly Finding[];
+  baseline: BaselineInfo | null;
+  /** null with `--no-geo`. */
+  geo: GeoLookup | null;
+  /** Decoder issue tallies by name (truncated, malformed, unsupported link type …), shown with the inputs' warnings. */
+  decode_issues?: Readonly<Record<string, number>>;
+}

@@ -1,0 +1,209 @@
+/**
+ * ReportData → the plain object the handlebars template reads, plus the chart specs it refers to by id.
+ * No HTML here: every value is text or a number, escaped by the template; chart SVG is filled in by html.ts.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import type { Finding } from '../findings/finding.js';
+import type { ConnRecord } from '../flow/conn.js';
+import { COUNTRIES } from '../geo/countries.js';
+import type { GeoInfo } from '../geo/lookup.js';
+import { type BarRow, barSpec, histogramSpec, timelineSpec, worldMapSpec } from './charts.js';
+import { bytesOut, checkInTimes, findingConns, intervals, scanSummary, tunnelSample } from './details.js';
+import {
+  dnsSummary,
+  httpSummary,
+  publicEndpoints,
+  serviceShare,
+  severityCounts,
+  span,
+  tlsSummary,
+  topHosts,
+  trafficBuckets,
+} from './summary.js';
+import { clip, epochSeconds, formatBytes, formatDuration, shortTime } from './text.js';
+import type { ReportData } from './types.js';
+
+/** Findings that get a detail section (charts included); the ranked table lists them all. */
+export const DETAIL_FINDINGS = 5;
+/** Rows of the ranked table; the rest are in findings.csv (keeps the report small for captures with thousands). */
+export const TABLE_FINDINGS = 200;
+const NUMERIC_BY_ALPHA2 = new Map(COUNTRIES.map((c) => [c[0], c[1]]));
+
+export interface Built {
+  view: Record<string, unknown>;
+  charts: Map<string, TopLevelSpec>;
+}
+
+function geoText(g: GeoInfo | null): { country: string; asn: string } {
+  if (g === null) return { country: '', asn: '' };
+  if (g.scope !== 'public') return { country: g.scope, asn: '' };
+  return { country: g.country === '' ? '?' : `${g.country} ${g.country_name}`, asn: g.asn === null ? '' : `AS${g.asn} ${g.as_org}` };
+}
+
+function entity(f: Finding): string {
+  const dst = f.name !== '' ? f.name : f.dst !== '' ? f.dst : 'many hosts';
+  return `${f.src} → ${dst}${f.dst_port === null ? '' : `:${f.dst_port}`}`;
+}
+
+export function buildView(data: ReportData): Built {
+  const charts = new Map<string, TopLevelSpec>();
+  const counts = severityCounts(data.findings);
+  const top = data.findings[0];
+  const s = span(data.conns);
+  const byUid = new Map(data.conns.map((c) => [c.uid, c]));
+  const lookup = (ip: string): GeoInfo | null => (data.geo !== null && ip !== '' ? data.geo.lookup(ip) : null);
+
+  const findings = data.findings.slice(0, TABLE_FINDINGS).map((f) => {
+    const g = geoText(lookup(f.dst));
+    return {
+      rank: f.rank,
+      severity: f.severity,
+      score: f.score.toFixed(3),
+      kinds: f.kinds.join(', '),
+      entity: entity(f),
+      destination: f.dst !== '' ? `${f.dst}${f.dst_port === null ? '' : `:${f.dst_port}`}` : '',
+      name: f.name,
+      proto: f.proto,
+      country: f.dst_country !== '' ? f.dst_country : g.country,
+      asn: f.dst_asn !== '' ? f.dst_asn : g.asn,
+      first_seen: shortTime(f.first_seen),
+      last_seen: shortTime(f.last_seen),
+      flow_count: f.flow_count,
+      evidence: f.evidence.map((e) => ({ name: e.name, value: typeof e.value === 'number' ? String(Math.round(e.value * 1000) / 1000) : clip(e.value, 120), note: e.note ?? '' })),
+      explanation: f.explanation,
+    };
+  });
+
+  const details = data.findings.slice(0, DETAIL_FINDINGS).map((f) => findingDetail(f, findingConns(f, byUid, data.conns), data, charts));
+
+  const flaggedIps = new Set(data.findings.map((f) => f.dst).filter((d) => d !== ''));
+  let map: Record<string, unknown> | null = null;
+  if (data.geo !== null && data.geo.enabled) {
+    const endpoints = publicEndpoints(data.conns, data.geo, flaggedIps);
+    const byCountry = new Map<string, { id: string; name: string; bytes: number }>();
+    for (const e of endpoints) {
+      const id = NUMERIC_BY_ALPHA2.get(e.geo.country);
+      if (id === undefined || id === '') continue;
+      const c = byCountry.get(id) ?? { id, name: e.geo.country_name, bytes: 0 };
+      c.bytes += e.bytes;
+      byCountry.set(id, c);
+    }
+    const placed = endpoints.filter((e) => e.geo.latitude !== null && e.geo.longitude !== null);
+    charts.set(
+      'map',
+      worldMapSpec(
+        [...byCountry.values()],
+        placed.map((e) => ({ lat: e.geo.latitude ?? 0, lon: e.geo.longitude ?? 0, bytes: e.bytes, flagged: e.flagged, label: `${e.ip} ${e.geo.country} ${geoText(e.geo).asn}` })),
+      ),
+    );
+    map = {
+      endpoints: endpoints.length,
+      countries: byCountry.size,
+      approx: placed.some((e) => e.geo.coords_approx),
+      top: endpoints.slice(0, 10).map((e) => ({ ip: e.ip, bytes: formatBytes(e.bytes), flows: e.flows, flagged: e.flagged, ...geoText(e.geo) })),
+    };
+  }
+
+  const share = serviceShare(data.conns);
+  const baseShare = Object.fromEntries(Object.entries(data.baseline?.service_share ?? {}).map(([k, v]) => [k === '' ? 'unidentified' : k, v]));
+  const services = [...new Set([...Object.keys(share), ...Object.keys(baseShare)])]
+    .sort((a, b) => (share[b] ?? 0) - (share[a] ?? 0))
+    .slice(0, 15);
+  const mixRows: BarRow[] = services.flatMap((svc) => [
+    { label: svc, value: Math.round((share[svc] ?? 0) * 1000) / 10, series: 'this capture' },
+    ...(data.baseline === null ? [] : [{ label: svc, value: Math.round((baseShare[svc] ?? 0) * 1000) / 10, series: 'baseline' }]),
+  ]);
+  if (mixRows.length > 0) charts.set('mix', barSpec(mixRows, 'Flows by service (%)', '% of flows'));
+
+  const talkers = topHosts(data.conns, 'orig_h', 10);
+  if (talkers.length > 0) charts.set('talkers', barSpec(talkers.map((t) => ({ label: t.ip, value: t.bytes })), 'Top talkers (bytes sent + received)', 'bytes'));
+  const traffic = trafficBuckets(data.conns, 60);
+  if (traffic.length > 0) charts.set('traffic', timelineSpec(traffic.map((b) => ({ t: b.t, value: b.bytes })), 'Traffic over time', 'bytes', 'area'));
+
+  const packets = data.inputs.reduce((n, i) => n + i.packets, 0);
+  return {
+    charts,
+    view: {
+      title: `${data.tool} report: ${data.inputs.map((i) => i.path).join(', ')}`,
+      tool: data.tool,
+      version: data.version,
+      generated_at: data.generated_at,
+      verdict: {
+        alert: counts.high + counts.medium > 0,
+        counts,
+        headline:
+          top === undefined
+            ? 'No suspicious behaviour found.'
+            : `${counts.total} finding${counts.total === 1 ? '' : 's'}: ${counts.high} high, ${counts.medium} medium, ${counts.low} low.`,
+        top: top === undefined ? null : { severity: top.severity, entity: entity(top), kinds: top.kinds.join(', '), explanation: top.explanation },
+      },
+      facts: {
+        span: s === null ? '' : `${shortTime(String(s.first))} → ${shortTime(String(s.last))} (${formatDuration(s.last - s.first)})`,
+        packets,
+        flows: data.conns.length,
+        inputs: data.inputs.map((i) => ({
+          path: i.path,
+          sha256: i.sha256,
+          size: `${formatBytes(i.size)} (${i.size} bytes)`,
+          format: `${i.format}${i.gzip ? ' (gzip)' : ''}`,
+          packets: i.packets,
+          link_types: i.link_types.join(', '),
+          first: i.first_ts === null ? '' : shortTime(i.first_ts),
+          last: i.last_ts === null ? '' : shortTime(i.last_ts),
+          warnings: Object.entries(i.warnings).map(([k, w]) => ({ kind: k, count: w.count, message: w.message })),
+          stopped: i.stopped === null ? '' : `at byte ${i.stopped.offset}: ${i.stopped.what}`,
+          interrupted: i.interrupted,
+          lost_bytes: i.lost_bytes,
+        })),
+        decode_issues: Object.entries(data.decode_issues ?? {}).map(([k, count]) => ({ kind: k, count })),
+        params: Object.entries(data.params).map(([k, v]) => ({ key: k, value: v === null ? '' : String(v) })),
+        baseline: data.baseline,
+      },
+      findings,
+      findings_more: Math.max(0, data.findings.length - TABLE_FINDINGS),
+      details,
+      map,
+      geo_off: data.geo === null || !data.geo.enabled,
+      mix: { baseline: data.baseline !== null, rows: services.map((svc) => ({ service: svc, capture: ((share[svc] ?? 0) * 100).toFixed(1) })) },
+      talkers: talkers.map((t) => ({ ip: t.ip, bytes: formatBytes(t.bytes), flows: t.flows, ...geoText(lookup(t.ip)) })),
+      dns: dnsSummary(data.dns),
+      tls: tlsSummary(data.tls),
+      http: httpSummary(data.http),
+      attributions: data.geo?.attributions ?? [],
+      has: { mix: charts.has('mix'), talkers: charts.has('talkers'), traffic: charts.has('traffic'), map: charts.has('map') },
+    },
+  };
+}
+
+function findingDetail(f: Finding, conns: readonly ConnRecord[], data: ReportData, charts: Map<string, TopLevelSpec>): Record<string, unknown> {
+  const id = `f${f.rank}`;
+  const out: Record<string, unknown> = { rank: f.rank, severity: f.severity, entity: entity(f), kinds: f.kinds.join(', '), explanation: f.explanation, flows: conns.length };
+  if (f.kinds.includes('beacon')) {
+    const times = checkInTimes(conns);
+    const gaps = intervals(times);
+    if (gaps.length > 0) {
+      const sorted = [...gaps].sort((a, b) => a - b);
+      charts.set(`${id}-hist`, histogramSpec(gaps, 'Seconds between connections', 'interval (s)'));
+      charts.set(`${id}-times`, timelineSpec(times.map((t) => ({ t: t * 1000, value: 1 })), 'Connection times', '', 'tick'));
+      out['beacon'] = { checkins: times.length, median: formatDuration(sorted[Math.floor(sorted.length / 2)] ?? 0), hist: `${id}-hist`, times: `${id}-times` };
+    }
+  }
+  if (f.kinds.includes('exfil')) {
+    const pts = bytesOut(conns);
+    charts.set(`${id}-out`, timelineSpec(pts.map((p) => ({ t: p.t * 1000, value: p.bytes })), 'Bytes sent by the source, per flow', 'bytes', 'bar'));
+    const sent = conns.reduce((n, c) => n + c.orig_bytes, 0);
+    const received = conns.reduce((n, c) => n + c.resp_bytes, 0);
+    out['exfil'] = { sent: formatBytes(sent), received: formatBytes(received), chart: `${id}-out` };
+  }
+  if (f.kinds.includes('dns_tunnel')) {
+    const t = tunnelSample(data.dns, f.name, 12);
+    out['tunnel'] = { ...t, sample: t.sample.map((x) => ({ name: clip(x.name, 120), entropy: x.entropy.toFixed(2) })) };
+  }
+  if (f.kinds.includes('scan')) {
+    const sc = scanSummary(conns);
+    out['scan'] = { hosts: sc.hosts, port_count: sc.ports.length, ports: sc.ports.slice(0, 60).join(', ') + (sc.ports.length > 60 ? ', …' : ''), states: sc.states };
+  }
+  const first = conns.map((c) => epochSeconds(c.ts)).filter(Number.isFinite);
+  out['span'] = first.length === 0 ? '' : `${shortTime(f.first_seen)} → ${shortTime(f.last_seen)}`;
+  return out;
+}

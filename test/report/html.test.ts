@@ -1,0 +1,133 @@
+// The report opened in headless Chromium: hostile wire strings stay inert text, the sections and map marks exist.
+// Data: test/report/fixture.ts (synthetic records built from the contracts, not from nad's pipeline).
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { openGeo } from '../../src/geo/lookup.js';
+import { renderReport, safeUrl } from '../../src/report/html.js';
+import { HOSTILE, fixture } from './fixture.js';
+import { SKIP_NO_CHROMIUM, launch } from './browser.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'nad-report-'));
+const geo = openGeo({ enabled: true });
+let browser: Browser | null = null;
+let hostileHtml = '';
+let cleanHtml = '';
+
+before(async () => {
+  hostileHtml = await renderReport(fixture({ hostile: true, geo }));
+  // A realistic size: 5× the fixture's background, ~6,800 flows, 3,300 DNS queries, 2,400 TLS handshakes, 600 HTTP requests.
+  cleanHtml = await renderReport(fixture({ hostile: false, geo, scale: 5 }));
+  writeFileSync(join(dir, 'hostile.html'), hostileHtml);
+  writeFileSync(join(dir, 'clean.html'), cleanHtml);
+  if (SKIP_NO_CHROMIUM === false) browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('HTML source: no script, no external resource, CSP first in head, no raw control characters', () => {
+  /** The first match of re with some context, or null: keeps failure messages short (a report is 200 KB). */
+  const hit = (html: string, re: RegExp): string | null => {
+    const m = re.exec(html);
+    return m === null ? null : html.slice(Math.max(0, m.index - 80), m.index + 80);
+  };
+  for (const html of [hostileHtml, cleanHtml]) {
+    assert.equal(hit(html, /<script/i), null);
+    assert.equal(hit(html, /<(iframe|object|embed|link|foreignObject)\b/i), null);
+    assert.equal(hit(html, /\s(src|srcset|xlink:href|action)\s*=\s*["']?\s*(https?:|\/\/|javascript:)/i), null);
+    assert.equal(hit(html, /@import|url\((?!#)/i), null); // url(#gradient_0) is the legend's own gradient
+    assert.equal(hit(html, /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202e]/), null);
+    const head = html.slice(0, html.indexOf('</head>'));
+    assert.match(head, /<head>\s*<meta charset="utf-8">\s*<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'none'/);
+    for (const m of html.matchAll(/href="([^"]*)"/g)) assert.match(m[1] ?? '', /^(#[\w-]*|https:\/\/[\w./-]+)$/, `href ${m[1]}`);
+  }
+  assert.ok(hostileHtml.includes('&lt;script&gt;window.__pwned&#x3D;1'), 'script tag shown as escaped text');
+  assert.ok(hostileHtml.includes('evil\\x00\\x1b[31mred\\x07\\x0d\\x0aX-Injected: 1\\u{202e}exe.txt'), 'control characters shown as escapes');
+});
+
+test('safeUrl keeps only http(s)', () => {
+  assert.equal(safeUrl('https://db-ip.com'), 'https://db-ip.com/');
+  for (const bad of [HOSTILE.js, 'JaVaScRiPt:alert(1)', 'data:text/html,x', '//evil.example', 'vbscript:x', 42]) assert.equal(safeUrl(bad), '#');
+});
+
+test('hostile strings: no script runs in Chromium and the strings show as text', { skip: SKIP_NO_CHROMIUM }, async () => {
+  assert.ok(browser);
+  const page = await browser.newPage();
+  const events: string[] = [];
+  page.on('dialog', (d) => {
+    events.push(`dialog ${d.message()}`);
+    void d.dismiss();
+  });
+  page.on('pageerror', (e) => events.push(`pageerror ${e.message}`));
+  page.on('request', (r) => {
+    if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) events.push(`request ${r.url()}`);
+  });
+  await page.goto(pathToFileURL(join(dir, 'hostile.html')).href);
+  // Evaluated as a string: the project's tsconfig has no DOM lib.
+  const state = (await page.evaluate(`(() => {
+    const all = [...document.querySelectorAll('*')];
+    return {
+      pwned: window.__pwned ?? null,
+      scripts: document.scripts.length,
+      handlers: all.filter((e) => [...e.attributes].some((a) => a.name.toLowerCase().startsWith('on'))).length,
+      imgs: document.images.length,
+      iframes: document.querySelectorAll('iframe, object, embed, foreignObject').length,
+      text: document.body.innerText,
+    };
+  })()`)) as { pwned: unknown; scripts: number; handlers: number; imgs: number; iframes: number; text: string };
+  assert.equal(state.pwned, null, 'window.__pwned was set: a script ran');
+  assert.deepEqual(events, []);
+  assert.equal(state.scripts, 0);
+  assert.equal(state.handlers, 0, 'no element carries an on* attribute');
+  assert.equal(state.imgs, 0);
+  assert.equal(state.iframes, 0);
+  for (const s of [HOSTILE.script, HOSTILE.img, HOSTILE.js, HOSTILE.tmpl, '<svg onload="window.__pwned=5">']) {
+    assert.ok(state.text.includes(s), `shown as text: ${s}`);
+  }
+  assert.ok(state.text.includes('\\x1b[31mred'), 'ESC shown as an escape');
+  await page.screenshot({ path: join(dir, 'hostile.png'), fullPage: true });
+  await page.close();
+});
+
+test('report structure: sections, shaded countries and endpoint bubbles on the map, screenshot', { skip: SKIP_NO_CHROMIUM }, async () => {
+  assert.ok(browser);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(pathToFileURL(join(dir, 'clean.html')).href);
+  for (const id of ['verdict', 'findings', 'details', 'map', 'mix', 'talkers', 'protocols', 'facts', 'methodology']) {
+    assert.equal(await page.locator(`section#${id}`).count(), 1, `section #${id}`);
+  }
+  const map = (await page.evaluate(`(() => {
+    const fills = [...document.querySelectorAll('#map .countries_marks path')].map((p) => p.getAttribute('fill'));
+    const bubbles = [...document.querySelectorAll('#map .endpoints_marks path')];
+    return {
+      land: document.querySelectorAll('#map .land_marks path').length,
+      shaded: fills.filter((f) => f !== null && f !== '#e4e4e4' && f !== 'none').length,
+      bubbles: bubbles.length,
+      flagged: bubbles.filter((p) => p.getAttribute('fill') === '#d62728').length,
+    };
+  })()`)) as { land: number; shaded: number; bubbles: number; flagged: number };
+  assert.ok(map.land >= 170, `world outline drawn (${map.land} countries)`);
+  assert.ok(map.shaded >= 1, 'at least one shaded country');
+  assert.ok(map.bubbles >= 1, 'at least one endpoint bubble');
+  assert.ok(map.flagged >= 1, 'the flagged endpoint is highlighted');
+  const verdict = await page.locator('#verdict').innerText();
+  assert.match(verdict, /4 findings: 2 high, 1 medium, 1 low/);
+  assert.match(verdict, /beacon/);
+  assert.equal(await page.locator('#findings tbody tr').count(), 4);
+  assert.ok((await page.locator('#details svg').count()) >= 3, 'beacon histogram, timeline and exfil chart');
+  assert.match(await page.locator('#methodology').innerText(), /IP Geolocation by DB-IP[\s\S]*CC-BY-4.0/);
+  await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
+  await page.screenshot({ path: join(dir, 'first-screen.png') });
+  console.log(`# screenshots in ${dir}`);
+  await page.close();
+});
+
+test('report for a realistic input stays under 2 MB', () => {
+  console.log(`# report size: ${(Buffer.byteLength(cleanHtml) / 1e6).toFixed(2)} MB`);
+  assert.ok(Buffer.byteLength(cleanHtml) < 2_000_000);
+});
