@@ -39,11 +39,16 @@ export async function readCaptures(inputs: readonly string[], sink: PacketSink, 
     opened.push(input);
     total = total === null || input.total === null ? null : total + input.total;
   });
-  const only = opened[0];
-  if (opened.length === 1 && only !== undefined) {
-    await only.start(sink);
-    while (await only.step(sink));
-    return [only.finish(sink)];
+  try {
+    const only = opened[0];
+    if (opened.length === 1 && only !== undefined) {
+      await only.start(sink);
+      while (await only.step(sink));
+      return [await only.finish(sink)];
+    }
+    return await mergeInputs(opened, sink);
+  } catch (err) {
+    await Promise.all(opened.map((i) => i.close()));
+    throw err;
   }
-  return mergeInputs(opened, sink);
 }

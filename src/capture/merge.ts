@@ -91,5 +91,7 @@ export async function mergeInputs(inputs: readonly OpenInput[], sink: PacketSink
     best.head++;
     if (best.head >= best.queue.length) await best.fill();
   }
-  return cursors.map((c) => c.input.finish(c));
+  const summaries: InputSummary[] = [];
+  for (const c of cursors) summaries.push(await c.input.finish(c));
+  return summaries;
 }

@@ -78,7 +78,7 @@ export class OpenInput {
   }
 
   /** End of input: the summary, or InputError under the rule above. */
-  finish(sink: PacketSink): InputSummary {
+  async finish(sink: PacketSink): Promise<InputSummary> {
     const reader = this.reader;
     if (reader === null) throw new Error('OpenInput.finish before start');
     const s = reader.end(sink);
@@ -87,10 +87,16 @@ export class OpenInput {
       ...s,
       gzip: this.source.gzip,
       path: this.path,
-      sha256: this.source.sha256(),
+      sha256: await this.source.sha256(),
       size: this.source.size(),
       interrupted: this.source.interrupted(),
     };
+  }
+
+  /** Abandons the input (after an error elsewhere): closes the file and the hash worker. */
+  async close(): Promise<void> {
+    await this.it.return?.();
+    this.source.close();
   }
 
   private async next(): Promise<Buffer | null> {

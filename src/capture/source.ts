@@ -4,16 +4,19 @@
  * and either of them gzip-compressed (recognised by the 1f 8b magic, never by the name; node:zlib as a stream).
  * Nothing is ever buffered whole. The sha256 and size are of the raw bytes as read, before decompression.
  */
-import { createHash } from 'node:crypto';
 import type { ReadStream } from 'node:fs';
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import type { Hasher } from './hash.js';
+import { createHasher } from './hash.js';
 import { InputError } from './types.js';
 
 export const CHUNK = 1 << 20;
 /** Let the event loop run (signals, abort) every this many synchronous file reads. */
 const YIELD_EVERY = 16;
+/** Regular files at least this big are hashed by a worker (hash.ts); smaller ones inline. */
+const WORKER_HASH_MIN = 32 * CHUNK;
 
 export interface SourceOptions {
   signal?: AbortSignal | undefined;
@@ -30,15 +33,16 @@ export interface Source {
   readonly chunks: AsyncIterable<Buffer>;
   /** Raw bytes read so far. */
   size(): number;
-  /** Hex sha256 of the raw bytes read so far. */
-  sha256(): string;
+  /** Hex sha256 of the raw bytes read; call once, after the last chunk. */
+  sha256(): Promise<string>;
+  /** Releases the hash worker when reading is abandoned (an InputError). */
+  close(): void;
   /** True once reading stopped because the signal aborted. */
   interrupted(): boolean;
 }
 
 /** Opens path (`-` = stdin). Throws InputError when it cannot be opened or read at all. */
 export function openSource(path: string, opts: SourceOptions = {}): Source {
-  const hash = createHash('sha256');
   let size = 0;
   let interrupted = false;
   let fd = -1;
@@ -57,8 +61,11 @@ export function openSource(path: string, opts: SourceOptions = {}): Source {
     }
   }
 
-  const account = (chunk: Buffer): boolean => {
-    hash.update(chunk);
+  // Streams (pipes, stdin) have no size to judge by: they may be long, so they get the worker.
+  const hasher = createHasher(!regular || (total ?? 0) >= WORKER_HASH_MIN, CHUNK);
+  /** Counts a raw chunk; hashed already when it was read into a hasher slot. */
+  const account = (chunk: Buffer, hashed: boolean): boolean => {
+    if (!hashed) hasher.update(chunk);
     size += chunk.length;
     opts.onRead?.(size);
     if (opts.signal?.aborted === true) interrupted = true;
@@ -72,7 +79,7 @@ export function openSource(path: string, opts: SourceOptions = {}): Source {
     const n = readAt(path, fd, head, 0);
     gzip = n === 2 && head[0] === 0x1f && head[1] === 0x8b;
     // zlib may hold on to a chunk after write() returns, so gzip input gets fresh buffers from a stream.
-    raw = gzip ? streamChunks(createReadStream('', { fd, highWaterMark: CHUNK }), account) : fileChunks(path, fd, account);
+    raw = gzip ? streamChunks(createReadStream('', { fd, highWaterMark: CHUNK }), account) : fileChunks(path, fd, hasher, account);
   } else {
     const stream = path === '-' ? process.stdin : createReadStream('', { fd, highWaterMark: CHUNK });
     raw = streamChunks(stream, account);
@@ -86,7 +93,8 @@ export function openSource(path: string, opts: SourceOptions = {}): Source {
     total,
     chunks: regular ? (gzip ? gunzip(raw) : raw) : sniffGzip(raw, (g) => (gzip = g)),
     size: () => size,
-    sha256: () => hash.copy().digest('hex'),
+    sha256: () => hasher.digest(),
+    close: () => hasher.close(),
     interrupted: () => interrupted,
   };
   return source;
@@ -101,16 +109,22 @@ function readAt(path: string, fd: number, buf: Buffer, pos: number): number {
   }
 }
 
-async function* fileChunks(path: string, fd: number, account: (b: Buffer) => boolean): AsyncGenerator<Buffer> {
-  const buf = Buffer.allocUnsafe(CHUNK);
+type Account = (chunk: Buffer, hashed: boolean) => boolean;
+
+/** Reads into the hasher's shared slot when it has one (zero-copy: the worker hashes what the reader walks). */
+async function* fileChunks(path: string, fd: number, hasher: Hasher, account: Account): AsyncGenerator<Buffer> {
+  const own = Buffer.allocUnsafe(CHUNK);
   let pos = 0;
   try {
     for (let i = 1; ; i++) {
+      const slot = hasher.slot();
+      const buf = slot ?? own;
       const n = readAt(path, fd, buf, pos);
       if (n === 0) return;
+      if (slot !== null) hasher.commit(n);
       pos += n;
       const chunk = buf.subarray(0, n);
-      const go = account(chunk);
+      const go = account(chunk, slot !== null);
       yield chunk;
       if (!go) return;
       if (i % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -120,10 +134,10 @@ async function* fileChunks(path: string, fd: number, account: (b: Buffer) => boo
   }
 }
 
-async function* streamChunks(stream: Readable | ReadStream, account: (b: Buffer) => boolean): AsyncGenerator<Buffer> {
+async function* streamChunks(stream: Readable | ReadStream, account: Account): AsyncGenerator<Buffer> {
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const go = account(chunk);
+      const go = account(chunk, false);
       yield chunk;
       if (!go) return;
     }
