@@ -12,6 +12,9 @@ export function cFactor(n: number): number {
   return 2 * (Math.log(n - 1) + 0.5772156649015329) - (2 * (n - 1)) / n;
 }
 
+/** A tree as scored: the grown arrays plus `exit`, the path length credited on leaving at each node (depth + c(size)). */
+interface ScoredTree { feature: Int16Array; split: Float64Array; left: Int32Array; right: Int32Array; exit: Float64Array }
+
 interface Tree {
   /** Split feature per node, −1 at a leaf. */
   feature: Int16Array;
@@ -48,12 +51,14 @@ export class IsolationForest {
   readonly features: number;
   readonly seed: number;
   readonly #trees: Tree[];
+  readonly #scored: ScoredTree[];
 
   private constructor(psi: number, features: number, seed: number, trees: Tree[]) {
     this.psi = psi;
     this.features = features;
     this.seed = seed;
     this.#trees = trees;
+    this.#scored = trees.map(withExit);
   }
 
   /** Grows the forest on rows (all of equal length). Throws on an empty or ragged input. */
@@ -73,17 +78,19 @@ export class IsolationForest {
 
   /** Average path length of a row over the trees, leaf-size adjusted. */
   pathLength(row: readonly number[]): number {
+    const trees = this.#scored;
     let total = 0;
-    for (const t of this.#trees) {
+    for (let i = 0; i < trees.length; i++) {
+      const t = trees[i]!;
       let id = 0;
-      let h = 0;
-      while (t.feature[id]! >= 0) {
-        id = (row[t.feature[id]!] ?? 0) < t.split[id]! ? t.left[id]! : t.right[id]!;
-        h++;
+      let f = t.feature[0]!;
+      while (f >= 0) {
+        id = (row[f] ?? 0) < t.split[id]! ? t.left[id]! : t.right[id]!;
+        f = t.feature[id]!;
       }
-      total += h + cFactor(t.size[id]!);
+      total += t.exit[id]!;
     }
-    return total / this.#trees.length;
+    return total / trees.length;
   }
 
   /** Anomaly score in (0, 1]: near 1 isolated early, ≤ 0.5 ordinary (paper §2). */
@@ -115,16 +122,26 @@ export class IsolationForest {
   }
 }
 
+/** Adds the exit values: depth of each node plus c(size) (paper Algorithm 3, PathLength). */
+function withExit(t: Tree): ScoredTree {
+  const exit = new Float64Array(t.feature.length);
+  const depth = new Int32Array(t.feature.length);
+  for (let id = 0; id < t.feature.length; id++) {
+    exit[id] = depth[id]! + cFactor(t.size[id]!);
+    if (t.feature[id]! >= 0) { depth[t.left[id]!] = depth[id]! + 1; depth[t.right[id]!] = depth[id]! + 1; }
+  }
+  return { feature: t.feature, split: t.split, left: t.left, right: t.right, exit };
+}
+
 function growTree(rows: readonly (readonly number[])[], d: number, psi: number, heightLimit: number, rnd: () => number): Tree {
   const n = rows.length;
-  const idx = new Int32Array(psi);
-  // Sampling without replacement (partial Fisher–Yates), as the paper's sub-sampling is.
-  const pool = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = 0; i < psi; i++) {
-    const j = i + Math.floor(rnd() * (n - i));
-    const tmp = pool[i]!; pool[i] = pool[j]!; pool[j] = tmp;
-    idx[i] = pool[i]!;
+  // Sampling without replacement (Floyd's algorithm: psi draws, no n-sized scratch), as the paper's sub-sampling is.
+  const chosen = new Set<number>();
+  for (let j = n - psi; j < n; j++) {
+    const t = Math.floor(rnd() * (j + 1));
+    chosen.add(chosen.has(t) ? j : t);
   }
+  const idx = Int32Array.from(chosen);
   const feature: number[] = [];
   const split: number[] = [];
   const left: number[] = [];
