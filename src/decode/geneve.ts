@@ -9,11 +9,13 @@ export function decodeGeneve(p: Packet): Layer {
   const end = p.payload_end;
   if (end - o < 8) return truncated(p, Layer.Geneve);
   const first = p.view.getUint8(o);
-  // Only version 0 exists; anything else is not Geneve: keep the packet as the outer UDP flow.
-  if (first >> 6 !== 0) return Layer.End;
+  const protocol = p.view.getUint16(o + 2);
+  // Port 6081 alone does not make Geneve: only version 0 exists, and nad follows only Ethernet, IPv4 and IPv6
+  // payloads. Anything else stays the outer UDP flow, with no issue (random payloads on that port are not damage).
+  if (first >> 6 !== 0 || (protocol !== 0x6558 && protocol !== 0x0800 && protocol !== 0x86dd)) return Layer.End;
   const size = 8 + (first & 0x3f) * 4;
   if (end - o < size) return truncated(p, Layer.Geneve);
   p.tunnel |= Tunnel.Geneve;
   p.off = o + size;
-  return etherTypeLayer(p, p.view.getUint16(o + 2), Layer.Geneve); // 0x6558: Ethernet
+  return etherTypeLayer(p, protocol, Layer.Geneve); // 0x6558: Ethernet
 }

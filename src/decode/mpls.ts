@@ -31,3 +31,25 @@ export function decodeMpls(p: Packet): Layer {
       return unsupported(p, Layer.Mpls, nibble);
   }
 }
+
+/**
+ * Whether the UDP payload at p.off looks like MPLS over UDP (RFC 7510): a label stack whose bottom is followed by
+ * an IP header filling the rest of the datagram exactly. Port 6635 is inside common ephemeral port ranges, so
+ * a DNS reply to a client that happened to pick it must stay a plain UDP flow.
+ */
+export function looksLikeMplsOverUdp(p: Packet): boolean {
+  const v = p.view;
+  const end = p.payload_end;
+  let x = p.off;
+  for (;;) {
+    if (end - x < 4) return false;
+    const bottom = v.getUint8(x + 2) & 1;
+    x += 4;
+    if (bottom === 1) break;
+  }
+  if (end - x < 20) return false;
+  const nibble = v.getUint8(x) >> 4;
+  if (nibble === 4) return v.getUint16(x + 2) === end - x;
+  if (nibble === 6) return end - x >= 40 && v.getUint16(x + 4) + 40 === end - x;
+  return false;
+}

@@ -1,6 +1,7 @@
 /** UDP (RFC 768): ports(4) length(2) checksum(2). Well-known tunnel ports lead to the inner packet. */
 import { malformed, truncated } from './issue.js';
 import { Layer } from './layer.js';
+import { looksLikeMplsOverUdp } from './mpls.js';
 import type { Packet } from './layer.js';
 import { teredoIpv6Offset } from './teredo.js';
 
@@ -33,7 +34,7 @@ export function decodeUdp(p: Packet): Layer {
     case UdpPort.Geneve:
       return Layer.Geneve;
     case UdpPort.MplsOverUdp:
-      return Layer.Mpls;
+      return looksLikeMplsOverUdp(p) ? Layer.Mpls : Layer.End;
   }
   if ((p.dst_port === UdpPort.Teredo || p.src_port === UdpPort.Teredo) && teredoIpv6Offset(p) >= 0) return Layer.Teredo;
   return Layer.End;
