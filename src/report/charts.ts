@@ -66,9 +66,16 @@ export interface MapEndpoint {
 export function worldMapSpec(countries: readonly MapCountry[], endpoints: readonly MapEndpoint[]): TopLevelSpec {
   return {
     width: 760,
-    height: 380,
-    projection: { type: 'equalEarth' },
+    height: 372,
+    // Fixed, not fitted: vega-lite's fit cut off the Arctic and Antarctica. Equal Earth spans ±2.7066 × scale across
+    // and ±1.3173 × scale down (d3-geo), so scale 140 fills 760 × 372.
+    projection: { type: 'equalEarth', scale: 140, translate: [380, 186] },
     layer: [
+      {
+        // The globe's outline, as the ocean.
+        data: { sphere: true },
+        mark: { type: 'geoshape', fill: '#f4f8fb', stroke: '#c9d3dc', strokeWidth: 0.5 },
+      },
       {
         // Every country in grey first: the lookup below keeps only countries with traffic.
         name: 'land',
