@@ -76,7 +76,13 @@ export function openSource(path: string, opts: SourceOptions = {}): Source {
   let raw: AsyncIterable<Buffer>;
   if (regular) {
     const head = Buffer.alloc(2);
-    const n = readAt(path, fd, head, 0);
+    let n: number;
+    try {
+      n = readAt(path, fd, head, 0);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
     gzip = n === 2 && head[0] === 0x1f && head[1] === 0x8b;
     // zlib may hold on to a chunk after write() returns, so gzip input gets fresh buffers from a stream.
     raw = gzip ? streamChunks(createReadStream('', { fd, highWaterMark: CHUNK }), account) : fileChunks(path, fd, hasher, account);
@@ -104,7 +110,6 @@ function readAt(path: string, fd: number, buf: Buffer, pos: number): number {
   try {
     return readSync(fd, buf, 0, buf.length, pos);
   } catch (err) {
-    closeSync(fd);
     throw new InputError(path, pos, `cannot read: ${describe(err)}`);
   }
 }
@@ -186,7 +191,8 @@ async function* gunzip(raw: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
 export function describe(err: unknown): string {
   if (err instanceof Error) {
     const code = (err as NodeJS.ErrnoException).code;
-    const msg = err.message.replace(/^[A-Z_]+: /, '');
+    // "ENOENT: no such file or directory, open '/x'" → "no such file or directory (ENOENT)": the path is already named.
+    const msg = err.message.replace(/^[A-Z_]+: /, '').replace(/, \w+ '.*'$/, '');
     return code !== undefined && !msg.includes(code) ? `${msg} (${code})` : msg;
   }
   return String(err);
