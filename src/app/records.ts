@@ -87,8 +87,11 @@ export interface TlsRecord extends FlowRef {
   not_valid_after: string;
   /** SHA-1 fingerprint of the leaf certificate (hex). */
   cert_sha1: string;
-  /** QUIC version for transport quic (e.g. `1`, `0x6b3343cf`), '' otherwise. */
+  /** QUIC version for transport quic, as tshark prints it (`0x00000001`, `0x6b3343cf`), '' otherwise. */
   quic_version: string;
+  /** JA3 and JA4 of a second ClientHello on the same connection (after a HelloRetryRequest); absent when none. */
+  retry_ja3?: string;
+  retry_ja4?: string;
 }
 
 export interface HttpRecord extends FlowRef {

@@ -1,0 +1,167 @@
+/**
+ * DNS over UDP and TCP (RFC 1035 §4.2.2: 2-byte length prefix, several messages per connection), plus mDNS
+ * (5353) and LLMNR (5355). One DnsRecord per query, paired with its response by transaction id (Zeek dns.log);
+ * a response without a query seen gets a record of its own, a query without a response keeps rcode null.
+ */
+import type { Packet } from '../../decode/layer.js';
+import type { FlowView } from '../../flow/conn.js';
+import type { FlowHook } from '../hook.js';
+import type { DnsRecord, RecordSink } from '../records.js';
+import { flowRef } from '../ref.js';
+import type { AppStats } from '../stats.js';
+import { StreamBuf } from '../stream.js';
+import { dnsClassName, dnsRcodeName, dnsTypeName, parseDnsMessage, type DnsMessage, type DnsQuestion } from './message.js';
+
+/** Records kept per flow (a resolver-to-server flow can carry many): past this they are counted, not kept. */
+const MAX_RECORDS = 10_000;
+/** TCP DNS messages are at most 65535 bytes plus the length prefix. */
+const TCP_CAP = 65_537;
+
+const PORT_DNS = 53;
+const PORT_MDNS = 5353;
+const PORT_LLMNR = 5355;
+
+interface Entry {
+  rec: DnsRecord;
+  /** Query time in seconds, for the RTT. */
+  t: number;
+  answered: boolean;
+}
+
+export class DnsFlowState {
+  readonly entries: Entry[] = [];
+  readonly tcp: [StreamBuf | null, StreamBuf | null] = [null, null];
+}
+
+function isDnsPort(port: number, tcp: boolean): boolean {
+  return port === PORT_DNS || (!tcp && (port === PORT_MDNS || port === PORT_LLMNR));
+}
+
+export function createDnsHook(stats: AppStats): FlowHook<DnsFlowState> {
+  return {
+    name: 'dns',
+    onInit(_p: Packet, flow: FlowView): DnsFlowState | null {
+      const tcp = flow.ip_proto === 6;
+      if (!tcp && flow.ip_proto !== 17) return null;
+      if (!isDnsPort(flow.resp_p, tcp) && !isDnsPort(flow.orig_p, tcp)) return null;
+      flow.service = flow.resp_p === PORT_MDNS ? 'mdns' : 'dns';
+      flow.service_source = 'port';
+      return new DnsFlowState();
+    },
+    onPacket(p: Packet, flow: FlowView, is_orig: boolean, s: DnsFlowState): boolean {
+      if (flow.ip_proto === 17) {
+        message(stats, flow, s, p, p.payload_off, p.payload_end, 'udp');
+        return true;
+      }
+      const i = is_orig ? 0 : 1;
+      let sb = s.tcp[i];
+      if (sb === null) {
+        sb = new StreamBuf(TCP_CAP);
+        s.tcp[i] = sb;
+      }
+      if (!sb.push(p)) return !sb.overflow;
+      while (sb.len >= 2) {
+        const n = sb.buf.readUInt16BE(0);
+        if (sb.len < 2 + n) break;
+        message(stats, flow, s, p, 2, 2 + n, 'tcp', sb.buf);
+        sb.consume(2 + n);
+      }
+      return !sb.overflow;
+    },
+    onExpire(_flow: FlowView, s: DnsFlowState, out: RecordSink): void {
+      for (const e of s.entries) out.dns(e.rec);
+    },
+  };
+}
+
+function message(
+  stats: AppStats,
+  flow: FlowView,
+  s: DnsFlowState,
+  p: Packet,
+  off: number,
+  end: number,
+  proto: 'udp' | 'tcp',
+  buf: Buffer = p.buf,
+): void {
+  const m = parseDnsMessage(buf, off, end);
+  if (m === null) {
+    stats.dns_malformed++;
+    return;
+  }
+  if (m.truncated) stats.dns_truncated++;
+  if (flow.service_source !== 'payload') flow.service_source = 'payload';
+  const t = p.ts_sec + p.ts_nsec / 1e9;
+  const isResponse = (m.flags & 0x8000) !== 0;
+  // One record per question (mDNS asks several at once); a message without questions still makes one.
+  const nq = m.questions.length === 0 ? 1 : m.questions.length;
+  for (let q = 0; q < nq; q++) {
+    const question = m.questions[q];
+    const qname = question?.name ?? '';
+    if (isResponse && pair(s, m, qname, t)) continue;
+    if (s.entries.length >= MAX_RECORDS) {
+      stats.records_dropped++;
+      return;
+    }
+    const rec = queryRecord(flow, p, m, question, proto);
+    if (isResponse) fillResponse(rec, m);
+    s.entries.push({ rec, t, answered: isResponse });
+  }
+}
+
+/** Completes the newest unanswered query with this id and name (ids are reused over long TCP connections). */
+function pair(s: DnsFlowState, m: DnsMessage, qname: string, t: number): boolean {
+  for (let i = s.entries.length - 1; i >= 0; i--) {
+    const e = s.entries[i]!;
+    if (!e.answered && e.rec.trans_id === m.id && e.rec.query === qname) {
+      fillResponse(e.rec, m);
+      e.rec.rtt = Math.round((t - e.t) * 1e6) / 1e6;
+      e.answered = true;
+      return true;
+    }
+  }
+  return false;
+}
+
+function queryRecord(flow: FlowView, p: Packet, m: DnsMessage, q: DnsQuestion | undefined, proto: 'udp' | 'tcp'): DnsRecord {
+  return {
+    ...flowRef(flow, p.ts_sec, p.ts_nsec),
+    proto,
+    trans_id: m.id,
+    rtt: null,
+    query: q?.name ?? '',
+    qclass: q?.class ?? 0,
+    qclass_name: q === undefined ? '' : dnsClassName(q.class),
+    qtype: q?.type ?? 0,
+    qtype_name: q === undefined ? '' : dnsTypeName(q.type),
+    rcode: null,
+    rcode_name: '',
+    AA: false,
+    TC: false,
+    RD: (m.flags & 0x0100) !== 0,
+    RA: false,
+    Z: (m.flags >> 4) & 7,
+    answers: [],
+    answer_types: [],
+    TTLs: [],
+    txt_bytes: 0,
+    rejected: false,
+  };
+}
+
+function fillResponse(rec: DnsRecord, m: DnsMessage): void {
+  const rcode = m.flags & 0x000f;
+  rec.rcode = rcode;
+  rec.rcode_name = dnsRcodeName(rcode);
+  rec.AA = (m.flags & 0x0400) !== 0;
+  rec.TC = (m.flags & 0x0200) !== 0;
+  rec.RA = (m.flags & 0x0080) !== 0;
+  rec.Z = (m.flags >> 4) & 7;
+  for (const a of m.answers) {
+    rec.answers.push(a.data);
+    rec.answer_types.push(dnsTypeName(a.type));
+    rec.TTLs.push(a.ttl);
+    if (a.type === 16 || a.type === 10) rec.txt_bytes += a.rdlength;
+  }
+  rec.rejected = rcode === 5; // REFUSED (RFC 1035 §4.1.1)
+}

@@ -1,0 +1,348 @@
+/**
+ * HTTP/1.x per transaction (Zeek http.log): requests and responses are read from each direction's reassembled
+ * bytes; responses pair with requests in order, so pipelining and keep-alive work. Bodies are skipped by length
+ * (Content-Length, chunked framing, or until close) and counted, never buffered. HTTP/0.9: a request line
+ * without a version, answered by a bare body.
+ */
+import type { Packet } from '../../decode/layer.js';
+import type { FlowView } from '../../flow/conn.js';
+import type { FlowHook } from '../hook.js';
+import type { HttpRecord, RecordSink } from '../records.js';
+import { flowRef } from '../ref.js';
+import type { AppStats } from '../stats.js';
+import { StreamBuf } from '../stream.js';
+import { parseChunkSize, parseRequestHead, parseResponseHead, startsRequest, startsResponse, type HttpHead } from './parse.js';
+
+/** Largest header block read (Apache's default limit is 8 KiB per line, 100 lines; 32 KiB covers real cookies). */
+const HEAD_CAP = 32 * 1024;
+/** Transactions kept per connection. */
+const MAX_TRANS = 1000;
+/** "Until the connection closes": a skip larger than any capture. */
+const UNTIL_CLOSE = 2 ** 50;
+
+const PORT_SSDP = 1900;
+
+const St = { Head: 0, ChunkSize: 1, Trailer: 2, UntilClose: 3, Dead: 4 } as const;
+type St = (typeof St)[keyof typeof St];
+
+const CRLF = Buffer.from('\r\n', 'latin1');
+
+class HttpSide {
+  readonly sb = new StreamBuf(HEAD_CAP);
+  state: St = St.Head;
+  /** Record whose body this side is counting, and the bytes declared but not yet seen. */
+  body: HttpRecord | null = null;
+  counting = false;
+  /** Where the search for the end of the header block resumes. */
+  scan = 0;
+}
+
+export class HttpFlowState {
+  /** [requests side, responses side]: the side that sent the first request is the client. */
+  readonly sides: [HttpSide, HttpSide] = [new HttpSide(), new HttpSide()];
+  client = -1;
+  readonly trans: HttpRecord[] = [];
+  /** Next transaction a response answers. */
+  answered = 0;
+  tunnel = false;
+}
+
+export function createHttpHook(stats: AppStats): FlowHook<HttpFlowState> {
+  return {
+    name: 'http',
+    onInit(p: Packet, flow: FlowView): HttpFlowState | null {
+      // Over UDP only SSDP (port 1900) speaks HTTP; other UDP text protocols look alike (BSDP, Plex discovery).
+      if (flow.ip_proto === 17 ? flow.resp_p !== PORT_SSDP && flow.orig_p !== PORT_SSDP : flow.ip_proto !== 6) return null;
+      const req = startsRequest(p.buf, p.payload_off, p.payload_end);
+      if (!req && !startsResponse(p.buf, p.payload_off, p.payload_end)) return null;
+      flow.service = flow.ip_proto === 17 ? 'ssdp' : 'http';
+      flow.service_source = 'payload';
+      return new HttpFlowState();
+    },
+    onPacket(p: Packet, flow: FlowView, is_orig: boolean, s: HttpFlowState): boolean {
+      if (flow.ip_proto === 17) return datagram(stats, flow, s, p);
+      const dir = is_orig ? 0 : 1;
+      if (s.client < 0) {
+        const req = startsRequest(p.buf, p.payload_off, p.payload_end);
+        s.client = req ? dir : 1 - dir;
+      }
+      const side = s.sides[dir === s.client ? 0 : 1];
+      if (side.state === St.Dead) return alive(s);
+      if (!side.sb.push(p)) return alive(s);
+      // A segment cut by the snap length leaves a gap behind it: read the head as far as it goes, then stop.
+      const cut = p.payload_len > p.payload_end - p.payload_off;
+      if (dir === s.client) requests(stats, flow, s, side, p, cut);
+      else responses(stats, flow, s, side, p, cut);
+      return alive(s);
+    },
+    onExpire(_flow: FlowView, s: HttpFlowState, out: RecordSink): void {
+      for (const side of s.sides) settle(side, side === s.sides[0] ? 'request_body_len' : 'response_body_len');
+      stats.http_missed_bytes += s.sides[0].sb.missed + s.sides[1].sb.missed;
+      for (const r of s.trans) out.http(r);
+    },
+  };
+}
+
+/** HTTPU (SSDP): one message per datagram, no body framing to follow. */
+function datagram(stats: AppStats, flow: FlowView, s: HttpFlowState, p: Packet): boolean {
+  const { buf, payload_off: off, payload_end: end } = p;
+  const req = startsRequest(buf, off, end);
+  if (!req && !startsResponse(buf, off, end)) return true;
+  let headEnd = buf.indexOf('\r\n\r\n', off, 'latin1');
+  if (headEnd < 0 || headEnd > end) headEnd = end;
+  const h = req ? parseRequestHead(buf, off, headEnd) : parseResponseHead(buf, off, headEnd);
+  if (h === null) {
+    stats.http_malformed++;
+    return true;
+  }
+  if (s.trans.length >= MAX_TRANS) {
+    stats.records_dropped++;
+    return false;
+  }
+  if (req) {
+    s.trans.push(requestRecord(flow, p, h, s.trans.length + 1));
+    return true;
+  }
+  let rec = s.trans[s.answered];
+  if (rec === undefined) {
+    rec = requestRecord(flow, p, null, s.trans.length + 1);
+    s.trans.push(rec);
+  }
+  s.answered = rec.trans_depth;
+  rec.status_code = h.status;
+  rec.status_msg = h.reason;
+  rec.resp_mime = h.content_type;
+  return true;
+}
+
+function alive(s: HttpFlowState): boolean {
+  return !s.tunnel && (s.sides[0].state !== St.Dead || s.sides[1].state !== St.Dead);
+}
+
+/** Takes back body bytes that were declared but never arrived. */
+function settle(side: HttpSide, field: 'request_body_len' | 'response_body_len'): void {
+  if (side.body !== null && side.counting) side.body[field] = Math.max(0, side.body[field] - side.sb.skip);
+  side.counting = false;
+}
+
+function requests(stats: AppStats, flow: FlowView, s: HttpFlowState, side: HttpSide, p: Packet, cut: boolean): void {
+  const sb = side.sb;
+  for (;;) {
+    if (sb.skip === 0 && side.counting) side.counting = false;
+    if (side.state === St.ChunkSize || side.state === St.Trailer) {
+      if (!chunks(side, 'request_body_len')) return;
+      continue;
+    }
+    if (side.state !== St.Head || sb.len === 0) return;
+    if (!startsRequest(sb.buf, 0, sb.len)) {
+      if (sb.len >= 8) {
+        stats.http_malformed++;
+        side.state = St.Dead;
+      }
+      return;
+    }
+    let headEnd = findHeadEnd(side, true);
+    const partial = headEnd < 0 && cut;
+    if (partial) headEnd = side.scan = sb.len;
+    if (headEnd < 0) {
+      if (sb.overflow || sb.len >= HEAD_CAP) {
+        stats.http_malformed++;
+        side.state = St.Dead;
+      }
+      return;
+    }
+    const h = parseRequestHead(sb.buf, 0, headEnd);
+    sb.consume(side.scan);
+    side.scan = 0;
+    if (h === null) {
+      stats.http_malformed++;
+      side.state = St.Dead;
+      return;
+    }
+    if (s.trans.length >= MAX_TRANS) {
+      stats.records_dropped++;
+      side.state = St.Dead;
+      return;
+    }
+    const rec = requestRecord(flow, p, h, s.trans.length + 1);
+    s.trans.push(rec);
+    if (partial) {
+      side.state = St.Dead;
+      return;
+    }
+    startBody(side, rec, h, 'request_body_len', true, false);
+  }
+}
+
+function responses(stats: AppStats, flow: FlowView, s: HttpFlowState, side: HttpSide, p: Packet, cut: boolean): void {
+  const sb = side.sb;
+  for (;;) {
+    if (sb.skip === 0 && side.counting) side.counting = false;
+    if (side.state === St.ChunkSize || side.state === St.Trailer) {
+      if (!chunks(side, 'response_body_len')) return;
+      continue;
+    }
+    if (side.state !== St.Head || sb.len === 0) return;
+    const pending = s.trans[s.answered];
+    if (!startsResponse(sb.buf, 0, sb.len)) {
+      if (sb.len < 8) return;
+      if (pending !== undefined && pending.version === '0.9') {
+        // HTTP/0.9: the response is the body, up to the close.
+        s.answered++;
+        side.body = pending;
+        pending.response_body_len = UNTIL_CLOSE;
+        side.counting = true;
+        side.state = St.UntilClose;
+        sb.consumeOrSkip(UNTIL_CLOSE);
+        return;
+      }
+      stats.http_malformed++;
+      side.state = St.Dead;
+      return;
+    }
+    let headEnd = findHeadEnd(side, false);
+    const partial = headEnd < 0 && cut;
+    if (partial) headEnd = side.scan = sb.len;
+    if (headEnd < 0) {
+      if (sb.overflow || sb.len >= HEAD_CAP) {
+        stats.http_malformed++;
+        side.state = St.Dead;
+      }
+      return;
+    }
+    const h = parseResponseHead(sb.buf, 0, headEnd);
+    sb.consume(side.scan);
+    side.scan = 0;
+    if (h === null) {
+      stats.http_malformed++;
+      side.state = St.Dead;
+      return;
+    }
+    if (h.status < 200) continue; // 1xx interim response (RFC 9110 §15.2): no body, the request is still open
+    let rec = pending;
+    if (rec === undefined) {
+      if (s.trans.length >= MAX_TRANS) {
+        stats.records_dropped++;
+        side.state = St.Dead;
+        return;
+      }
+      rec = requestRecord(flow, p, null, s.trans.length + 1);
+      s.trans.push(rec);
+    }
+    s.answered = s.trans.indexOf(rec) + 1;
+    rec.status_code = h.status;
+    rec.status_msg = h.reason;
+    rec.resp_mime = h.content_type;
+    if (rec.version === '') rec.version = h.version;
+    if (rec.method === 'CONNECT' && h.status < 300) {
+      s.tunnel = true; // the rest is another protocol (TLS, usually)
+      return;
+    }
+    // RFC 9112 §6.3: no body for HEAD, 204 and 304.
+    if (partial) {
+      side.state = St.Dead;
+      return;
+    }
+    const bodiless = rec.method === 'HEAD' || h.status === 204 || h.status === 304;
+    startBody(side, rec, h, 'response_body_len', !bodiless, true);
+  }
+}
+
+/**
+ * Sets up body framing after a head (RFC 9112 §6.3). hasBody: false for responses that cannot carry one;
+ * toClose: a response with neither length nor chunking runs to the close (a request then has no body).
+ */
+function startBody(side: HttpSide, rec: HttpRecord, h: HttpHead, field: 'request_body_len' | 'response_body_len', hasBody: boolean, toClose: boolean): void {
+  side.body = rec;
+  if (!hasBody) return;
+  if (h.chunked) {
+    side.state = St.ChunkSize;
+  } else if (h.content_length > 0) {
+    rec[field] = h.content_length;
+    side.counting = true;
+    side.sb.consumeOrSkip(h.content_length);
+  } else if (h.content_length < 0 && toClose) {
+    rec[field] = UNTIL_CLOSE;
+    side.counting = true;
+    side.state = St.UntilClose;
+    side.sb.consumeOrSkip(UNTIL_CLOSE);
+  }
+}
+
+/** Chunked framing (RFC 9112 §7.1). Returns false when it needs more bytes. */
+function chunks(side: HttpSide, field: 'request_body_len' | 'response_body_len'): boolean {
+  const sb = side.sb;
+  if (sb.skip > 0 || sb.len === 0) return false;
+  const eol = sb.buf.subarray(0, sb.len).indexOf(CRLF);
+  if (eol < 0) {
+    if (sb.len > 1024) side.state = St.Dead;
+    return false;
+  }
+  if (side.state === St.Trailer) {
+    sb.consume(eol + 2);
+    if (eol === 0) side.state = St.Head; // the blank line that ends the trailers
+    return true;
+  }
+  const size = parseChunkSize(sb.buf, 0, eol);
+  sb.consume(eol + 2);
+  if (size < 0) {
+    side.state = St.Dead;
+    return false;
+  }
+  if (size === 0) {
+    side.state = St.Trailer;
+    return true;
+  }
+  if (side.body !== null) side.body[field] += size;
+  sb.consumeOrSkip(size + 2); // data and its CRLF
+  return true;
+}
+
+/**
+ * End of the header block in side.sb (exclusive, without the blank line); sets side.scan past it. -1 if incomplete.
+ * Bare LF line ends are accepted (RFC 9112 §2.2), as servers and tshark accept them.
+ */
+function findHeadEnd(side: HttpSide, request: boolean): number {
+  const b = side.sb.buf;
+  const n = side.sb.len;
+  if (request) {
+    // HTTP/0.9 (a request line without a version) has no headers: the line ends the request.
+    const eol = b.indexOf(0x0a);
+    if (eol >= 0 && eol < n && b.lastIndexOf(' HTTP/', eol) < 0) {
+      side.scan = eol + 1;
+      return eol > 0 && b[eol - 1] === 0x0d ? eol - 1 : eol;
+    }
+  }
+  for (let i = Math.max(0, side.scan - 3); i < n; i++) {
+    if (b[i] !== 0x0a) continue;
+    // A line feed followed by an empty line: LF LF or LF CR LF.
+    if (i + 1 < n && b[i + 1] === 0x0a) {
+      side.scan = i + 2;
+      return b[i - 1] === 0x0d ? i - 1 : i;
+    }
+    if (i + 2 < n && b[i + 1] === 0x0d && b[i + 2] === 0x0a) {
+      side.scan = i + 3;
+      return b[i - 1] === 0x0d ? i - 1 : i;
+    }
+  }
+  side.scan = n;
+  return -1;
+}
+
+function requestRecord(flow: FlowView, p: Packet, h: HttpHead | null, depth: number): HttpRecord {
+  return {
+    ...flowRef(flow, p.ts_sec, p.ts_nsec),
+    trans_depth: depth,
+    method: h?.method ?? '',
+    host: h?.host ?? '',
+    uri: h?.uri ?? '',
+    referrer: h?.referrer ?? '',
+    version: h?.version ?? '',
+    user_agent: h?.user_agent ?? '',
+    request_body_len: 0,
+    response_body_len: 0,
+    status_code: null,
+    status_msg: '',
+    resp_mime: '',
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * HTTP/1.x start lines and header blocks (RFC 9112 §3–§6), read once per message from a bounded buffer.
+ * Only the fields HttpRecord needs are kept; header names compare case-insensitively.
+ */
+
+export interface HttpHead {
+  /** Request: method, target, version (`1.1`, `1.0`, `0.9` when the line has no version). */
+  method: string;
+  uri: string;
+  /** Response: status code and reason. */
+  status: number;
+  reason: string;
+  version: string;
+  host: string;
+  user_agent: string;
+  referrer: string;
+  content_type: string;
+  /** -1 when absent or unparsable. */
+  content_length: number;
+  chunked: boolean;
+}
+
+function emptyHead(): HttpHead {
+  return {
+    method: '', uri: '', status: 0, reason: '', version: '', host: '', user_agent: '', referrer: '',
+    content_type: '', content_length: -1, chunked: false,
+  };
+}
+
+const METHODS: readonly string[] = [
+  'GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE', 'PATCH',
+  'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'REPORT',
+  // HTTPU (SSDP, UPnP over UDP).
+  'M-SEARCH', 'NOTIFY', 'SUBSCRIBE', 'UNSUBSCRIBE',
+];
+const METHOD_BYTES: readonly Buffer[] = METHODS.map((m) => Buffer.from(`${m} `, 'latin1'));
+const HTTP_SLASH = Buffer.from('HTTP/1.', 'latin1');
+
+/** Does buf[off, end) start with a known method and a space? The cheap test that opens a request. */
+export function startsRequest(buf: Buffer, off: number, end: number): boolean {
+  const n = end - off;
+  if (n < 4) return false;
+  const c = buf[off]!;
+  if (c < 0x41 || c > 0x5a) return false;
+  for (const m of METHOD_BYTES) {
+    if (n >= m.length && buf.compare(m, 0, m.length, off, off + m.length) === 0) return true;
+  }
+  return false;
+}
+
+/** Does buf[off, end) start with `HTTP/1.`, a status line? */
+export function startsResponse(buf: Buffer, off: number, end: number): boolean {
+  return end - off >= 7 && buf.compare(HTTP_SLASH, 0, 7, off, off + 7) === 0;
+}
+
+/** Parses a request head: the request line then headers, buf[off, end) without the blank line. */
+export function parseRequestHead(buf: Buffer, off: number, end: number): HttpHead | null {
+  const text = buf.toString('latin1', off, end);
+  const lines = text.split(/\r?\n/);
+  const parts = (lines[0] ?? '').split(' ');
+  if (parts.length < 2 || parts[0] === '' || !/^[A-Z][A-Z-]*$/.test(parts[0]!)) return null;
+  const h = emptyHead();
+  h.method = parts[0]!;
+  h.uri = parts[1]!; // a space inside the target ends it, as tshark reads it
+  const proto = parts.length >= 3 ? parts[parts.length - 1]! : '';
+  // No version: HTTP/0.9; something else (a line cut by the snap length): unknown.
+  h.version = proto.startsWith('HTTP/') ? proto.slice(5) : proto === '' ? '0.9' : '';
+  readHeaders(lines, h);
+  return h;
+}
+
+/** Parses a response head (status line then headers). */
+export function parseResponseHead(buf: Buffer, off: number, end: number): HttpHead | null {
+  const text = buf.toString('latin1', off, end);
+  const lines = text.split(/\r?\n/);
+  const m = /^HTTP\/(\d\.\d) (\d{3})(?: (.*))?$/.exec(lines[0] ?? '');
+  if (m === null) return null;
+  const h = emptyHead();
+  h.version = m[1]!;
+  h.status = Number(m[2]);
+  h.reason = m[3] ?? '';
+  readHeaders(lines, h);
+  return h;
+}
+
+function readHeaders(lines: readonly string[], h: HttpHead): void {
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    switch (name) {
+      case 'host':
+        h.host = value;
+        break;
+      case 'user-agent':
+        h.user_agent = value;
+        break;
+      case 'referer':
+        h.referrer = value;
+        break;
+      case 'content-type':
+        h.content_type = value.split(';')[0]!.trim();
+        break;
+      case 'content-length':
+        h.content_length = /^\d{1,15}$/.test(value) ? Number(value) : -1;
+        break;
+      case 'transfer-encoding':
+        h.chunked = /chunked/i.test(value);
+        break;
+      default:
+    }
+  }
+}
+
+/** Hex chunk size at the start of a chunk-size line (RFC 9112 §7.1); -1 when not a number. */
+export function parseChunkSize(buf: Buffer, off: number, end: number): number {
+  let v = 0;
+  let digits = 0;
+  for (let i = off; i < end && digits < 13; i++) {
+    const c = buf[i]!;
+    const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+    if (d < 0) break;
+    v = v * 16 + d;
+    digits++;
+  }
+  return digits === 0 ? -1 : v;
+}

@@ -1,0 +1,112 @@
+/**
+ * QUIC Initial packet protection (RFC 9001 §5, RFC 9369 §3.3 for v2): keys from the client's first Destination
+ * Connection ID, header protection with AES-128-ECB, payload with AES-128-GCM, all through node:crypto.
+ * Runs only on Initial packets (a few per connection), so allocation here is per handshake, not per packet.
+ */
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
+
+export interface QuicVersionParams {
+  salt: Buffer;
+  /** HKDF label prefix: `quic ` (v1, drafts) or `quicv2 ` (RFC 9369 §3.3.2). */
+  label: string;
+  /** Long-header packet type value of Initial: 0 in v1, 1 in v2 (RFC 9369 §3.2). */
+  initial_type: number;
+}
+
+const V1: QuicVersionParams = { salt: Buffer.from('38762cf7f55934b34d179ae6a4c80cadccbb7f0a', 'hex'), label: 'quic ', initial_type: 0 };
+const V2: QuicVersionParams = { salt: Buffer.from('0dede3def700a6db819381be6e269dcbf9bd2ed9', 'hex'), label: 'quicv2 ', initial_type: 1 };
+/** draft-ietf-quic-tls-29 … -32 §5.2. */
+const DRAFT29: QuicVersionParams = { salt: Buffer.from('afbfec289993d24c9e9786f19c6111e04390a899', 'hex'), label: 'quic ', initial_type: 0 };
+/** draft-ietf-quic-tls-23 … -28 §5.2. */
+const DRAFT23: QuicVersionParams = { salt: Buffer.from('c3eef712c72ebb5a11a7d2432bb46365bef9f502', 'hex'), label: 'quic ', initial_type: 0 };
+
+/** Parameters of the versions nad can decrypt, null for the others (Google QUIC, unknown drafts). */
+export function quicVersionParams(version: number): QuicVersionParams | null {
+  if (version === 0x00000001) return V1;
+  if (version === 0x6b3343cf) return V2;
+  if (version >= 0xff00001d && version <= 0xff000020) return DRAFT29;
+  if (version >= 0xff000017 && version <= 0xff00001c) return DRAFT23;
+  return null;
+}
+
+export interface InitialKeys {
+  key: Buffer;
+  iv: Buffer;
+  hp: Buffer;
+}
+
+/** HKDF-Expand-Label (RFC 8446 §7.1) with an empty context; every length here is <= 32, one HMAC block. */
+function expandLabel(secret: Buffer, label: string, length: number): Buffer {
+  const full = Buffer.from(`tls13 ${label}`, 'latin1');
+  const info = Buffer.alloc(2 + 1 + full.length + 1 + 1);
+  info.writeUInt16BE(length, 0);
+  info[2] = full.length;
+  full.copy(info, 3);
+  info[3 + full.length] = 0; // context length
+  info[4 + full.length] = 1; // HKDF-Expand counter T(1)
+  return createHmac('sha256', secret).update(info).digest().subarray(0, length);
+}
+
+/** RFC 9001 §5.2: client or server Initial keys for a Destination Connection ID. */
+export function initialKeys(params: QuicVersionParams, dcid: Buffer, server: boolean): InitialKeys {
+  const initial = createHmac('sha256', params.salt).update(dcid).digest(); // HKDF-Extract
+  const secret = expandLabel(initial, server ? 'server in' : 'client in', 32);
+  return {
+    key: expandLabel(secret, `${params.label}key`, 16),
+    iv: expandLabel(secret, `${params.label}iv`, 12),
+    hp: expandLabel(secret, `${params.label}hp`, 16),
+  };
+}
+
+/** QUIC variable-length integer (RFC 9000 §16) at buf[o]; returns -1 when it runs past end. `varintLen` gives its size. */
+export function readVarint(buf: Buffer, o: number, end: number): number {
+  if (o >= end) return -1;
+  const first = buf[o]!;
+  const len = 1 << (first >> 6);
+  if (o + len > end) return -1;
+  let v = first & 0x3f;
+  for (let i = 1; i < len; i++) v = v * 256 + buf[o + i]!;
+  return v;
+}
+
+export function varintLen(buf: Buffer, o: number): number {
+  return 1 << (buf[o]! >> 6);
+}
+
+/** Decrypts one protected Initial payload. hdr_start..pn_off is the header, pkt_end ends the packet. Null if it fails. */
+export function unprotect(
+  keys: InitialKeys,
+  buf: Buffer,
+  hdr_start: number,
+  pn_off: number,
+  pkt_end: number,
+): Buffer | null {
+  // RFC 9001 §5.4.2: the sample starts 4 bytes after the packet number's start.
+  if (pn_off + 4 + 16 > pkt_end) return null;
+  const mask = createCipheriv('aes-128-ecb', keys.hp, null).update(buf.subarray(pn_off + 4, pn_off + 20));
+  const b0 = buf[hdr_start]! ^ (mask[0]! & 0x0f);
+  const pn_len = (b0 & 3) + 1;
+  const payload = pn_off + pn_len;
+  if (payload + 16 > pkt_end) return null;
+  const header = Buffer.from(buf.subarray(hdr_start, payload));
+  header[0] = b0;
+  let pn = 0;
+  for (let i = 0; i < pn_len; i++) {
+    const byte = buf[pn_off + i]! ^ mask[1 + i]!;
+    header[pn_off - hdr_start + i] = byte;
+    pn = pn * 256 + byte;
+  }
+  // §5.3: nonce = iv XOR the packet number, left-padded to 12 bytes. Initial packet numbers stay far below 2^32.
+  const nonce = Buffer.from(keys.iv);
+  for (let i = 0; i < 4; i++) nonce[11 - i] = nonce[11 - i]! ^ ((pn >>> (8 * i)) & 0xff);
+  const decipher = createDecipheriv('aes-128-gcm', keys.key, nonce);
+  decipher.setAAD(header);
+  decipher.setAuthTag(buf.subarray(pkt_end - 16, pkt_end));
+  const out = decipher.update(buf.subarray(payload, pkt_end - 16));
+  try {
+    // A wrong key (not an Initial of ours, damaged bytes) fails authentication: once per packet tried, not per packet seen.
+    return Buffer.concat([out, decipher.final()]);
+  } catch {
+    return null;
+  }
+}

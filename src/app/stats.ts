@@ -1,0 +1,32 @@
+/**
+ * Counters the app hooks keep for summary.json (Zeek's weird.log idea): what could not be parsed, by protocol.
+ * One object per run, shared by the hooks createAppHooks makes.
+ */
+export interface AppStats {
+  /** DNS messages whose header or first question could not be read. */
+  dns_malformed: number;
+  /** DNS messages cut short after the question (answers missing or damaged). */
+  dns_truncated: number;
+  /** TLS records or hellos that did not parse. */
+  tls_malformed: number;
+  /** QUIC Initial packets that failed to decrypt or held an unparsable hello. */
+  quic_malformed: number;
+  /** HTTP messages whose start line or headers did not parse, or outgrew the header buffer. */
+  http_malformed: number;
+  /** Bytes of HTTP bodies that fell into sequence gaps (not captured). */
+  http_missed_bytes: number;
+  /** Records not kept because a flow exceeded its per-flow record limit. */
+  records_dropped: number;
+}
+
+export function createAppStats(): AppStats {
+  return {
+    dns_malformed: 0,
+    dns_truncated: 0,
+    tls_malformed: 0,
+    quic_malformed: 0,
+    http_malformed: 0,
+    http_missed_bytes: 0,
+    records_dropped: 0,
+  };
+}

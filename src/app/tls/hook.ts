@@ -1,0 +1,164 @@
+/**
+ * TLS over TCP: ClientHello, ServerHello and (TLS <= 1.2) the server's leaf certificate → one TlsRecord per
+ * connection (Zeek ssl.log). The hello may start mid-stream (STARTTLS), so each direction starts at the first
+ * segment that begins a handshake record; the hook lets go once both hellos are read or after IDLE_LIMIT
+ * payload packets without one.
+ */
+import type { Packet } from '../../decode/layer.js';
+import type { FlowView } from '../../flow/conn.js';
+import type { FlowHook } from '../hook.js';
+import type { RecordSink, TlsRecord } from '../records.js';
+import { flowRef } from '../ref.js';
+import type { AppStats } from '../stats.js';
+import { parseLeafCertificate, type LeafCert } from './cert.js';
+import { ja3, ja3s, ja4, ja4s } from './fingerprint.js';
+import { HandshakeSide, startsHandshake, type HandshakeSink } from './handshake.js';
+import { parseClientHello, parseServerHello, type ClientHello, type ServerHello } from './hello.js';
+import { cipherName, tlsVersionName } from './names.js';
+
+/** Payload packets to wait for a ClientHello before giving up on a flow (STARTTLS dialogues are short). */
+const IDLE_LIMIT = 24;
+
+const HS_CLIENT_HELLO = 1;
+const HS_SERVER_HELLO = 2;
+const HS_CERTIFICATE = 11;
+const HS_SERVER_HELLO_DONE = 14;
+
+export class TlsFlowState implements HandshakeSink {
+  /** [originator side, responder side]; null until that side begins a handshake record. */
+  readonly sides: [HandshakeSide | null, HandshakeSide | null] = [null, null];
+  packets = 0;
+  ch: ClientHello | null = null;
+  /** A second ClientHello on the same connection (after a HelloRetryRequest, RFC 8446 §4.1.4). */
+  ch2: ClientHello | null = null;
+  sh: ServerHello | null = null;
+  cert: LeafCert | null = null;
+  ts_sec = 0;
+  ts_nsec = 0;
+  malformed = 0;
+
+  readPastChangeCipherSpec(): boolean {
+    // Only a TLS 1.3 client that may still send a second ClientHello: after a HelloRetryRequest or before any
+    // ServerHello was seen. Anything else after ChangeCipherSpec is encrypted.
+    return this.ch !== null && this.ch2 === null && (this.sh === null || this.sh.hrr);
+  }
+
+  message(type: number, buf: Buffer, off: number, end: number): boolean {
+    switch (type) {
+      case HS_CLIENT_HELLO: {
+        const ch = parseClientHello(buf, off, end, false);
+        if (ch === null) {
+          this.malformed++;
+          return true;
+        }
+        if (this.ch === null) {
+          this.ch = ch;
+          // Keep reading only when a retry is possible (TLS 1.3 offered); otherwise nothing later is needed.
+          return !ch.supported_versions.includes(0x0304);
+        }
+        this.ch2 = ch;
+        return true;
+      }
+      case HS_SERVER_HELLO:
+        if (this.sh === null) {
+          this.sh = parseServerHello(buf, off, end);
+          if (this.sh === null) {
+            this.malformed++;
+            return true;
+          }
+        }
+        // TLS 1.3 (RFC 8446 §4.2.1): everything after ServerHello is encrypted.
+        return this.sh.selected_version === 0x0304;
+      case HS_CERTIFICATE:
+        if (this.cert === null) this.cert = parseLeafCertificate(buf, off, end);
+        return true;
+      case HS_SERVER_HELLO_DONE:
+        return true;
+      default:
+        return false;
+    }
+  }
+}
+
+export function createTlsHook(stats: AppStats): FlowHook<TlsFlowState> {
+  return {
+    name: 'tls',
+    onInit(_p: Packet, flow: FlowView): TlsFlowState | null {
+      return flow.ip_proto === 6 ? new TlsFlowState() : null;
+    },
+    onPacket(p: Packet, flow: FlowView, is_orig: boolean, s: TlsFlowState): boolean {
+      const i = is_orig ? 0 : 1;
+      let side = s.sides[i];
+      s.packets++;
+      if (side === null) {
+        // Only the client may open; the server side opens once a ClientHello side exists.
+        const other = s.sides[1 - i];
+        const msg = other === null ? 1 : 2;
+        if (!startsHandshake(p.buf, p.payload_off, p.payload_end, msg)) {
+          return s.packets < (other === null ? IDLE_LIMIT : 4 * IDLE_LIMIT);
+        }
+        side = new HandshakeSide();
+        s.sides[i] = side;
+        if (msg === 1) {
+          s.ts_sec = p.ts_sec;
+          s.ts_nsec = p.ts_nsec;
+          flow.service = 'tls';
+          flow.service_source = 'payload';
+        }
+      }
+      if (side.done) return !bothDone(s);
+      if (side.stream.push(p)) side.pump(s);
+      stats.tls_malformed += side.malformed;
+      side.malformed = 0;
+      return !bothDone(s) && s.packets < 4 * IDLE_LIMIT;
+    },
+    onExpire(flow: FlowView, s: TlsFlowState, out: RecordSink): void {
+      stats.tls_malformed += s.malformed;
+      if (s.ch === null && s.sh === null) return;
+      const r = tlsRecord(flow, s.ts_sec, s.ts_nsec, 'tcp', s.ch, s.sh, s.cert);
+      if (s.ch2 !== null) {
+        r.retry_ja3 = ja3(s.ch2);
+        r.retry_ja4 = ja4(s.ch2, 't').ja4;
+      }
+      out.tls(r);
+    },
+  };
+}
+
+function bothDone(s: TlsFlowState): boolean {
+  const a = s.sides[0];
+  const b = s.sides[1];
+  return a !== null && a.done && b !== null && b.done;
+}
+
+/** Builds the record shared by TLS over TCP, DTLS and QUIC. */
+export function tlsRecord(
+  flow: FlowView,
+  ts_sec: number,
+  ts_nsec: number,
+  transport: TlsRecord['transport'],
+  ch: ClientHello | null,
+  sh: ServerHello | null,
+  cert: LeafCert | null,
+  quic_version = '',
+): TlsRecord {
+  const t = transport === 'quic' ? 'q' : transport === 'dtls' ? 'd' : 't';
+  return {
+      ...flowRef(flow, ts_sec, ts_nsec),
+      transport,
+      version: sh === null ? '' : tlsVersionName(sh.selected_version !== 0 ? sh.selected_version : sh.version),
+      cipher: sh === null ? '' : cipherName(sh.cipher),
+      server_name: ch?.sni ?? '',
+      alpn: ch?.alpn ?? [],
+      ja3: ch === null ? '' : ja3(ch),
+      ja3s: sh === null ? '' : ja3s(sh),
+      ja4: ch === null ? '' : ja4(ch, t).ja4,
+      ja4s: sh === null ? '' : ja4s(sh, t),
+      subject: cert?.subject ?? '',
+      issuer: cert?.issuer ?? '',
+      not_valid_before: cert?.not_valid_before ?? '',
+      not_valid_after: cert?.not_valid_after ?? '',
+      cert_sha1: cert?.cert_sha1 ?? '',
+      quic_version,
+  };
+}
