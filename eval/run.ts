@@ -13,7 +13,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appByUid, readAndAssemble } from '../src/cli/analyze.js';
-import { detect, learnBaseline, type BaselineModel } from '../src/detect/index.js';
+import { readCaptures } from '../src/capture/index.js';
+import type { Packet } from '../src/decode/layer.js';
+import { decodePacket } from '../src/decode/packet.js';
+import { createArpTally, detect, learnBaseline, type ArpSweep, type BaselineModel } from '../src/detect/index.js';
 import type { Finding, Severity } from '../src/findings/finding.js';
 import { severityRank } from '../src/findings/severity.js';
 
@@ -42,9 +45,18 @@ export function matches(f: Finding, l: Label): boolean {
   return (f.dst !== '' && l.dst_ip.includes(f.dst)) || domainMatches(f.name, l.dst_domain);
 }
 
+/** ARP tallies: from the pipeline when it collects them, else from a second pass over the file. */
+async function arpOf(file: string, data: object): Promise<ArpSweep[]> {
+  const own = (data as { arp?: ArpSweep[] }).arp;
+  if (own !== undefined) return own;
+  const arp = createArpTally();
+  await readCaptures([join(CAPTURES, file)], { packet(p: Packet): void { decodePacket(p); arp.packet(p); } });
+  return arp.sweeps();
+}
+
 async function analyse(file: string, baseline: BaselineModel | null): Promise<{ findings: Finding[]; conns: number }> {
   const data = await readAndAssemble([join(CAPTURES, file)], { flow: {}, app: true });
-  const res = detect({ conns: data.conns, app: appByUid(data), baseline });
+  const res = detect({ conns: data.conns, app: appByUid(data), baseline, arp: await arpOf(file, data) });
   return { findings: res.findings, conns: data.conns.length };
 }
 

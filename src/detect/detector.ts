@@ -11,6 +11,7 @@ import type { ConnRecord } from '../flow/conn.js';
 import type { FlowApp } from '../app/records.js';
 import type { Evidence } from '../findings/finding.js';
 import type { NameIndex } from '../features/names.js';
+import type { ArpSweep } from '../features/arp.js';
 import type { BaselineModel } from './baseline.js';
 
 /** Country/ASN of an address, supplied by the geo stage when it is on. */
@@ -28,6 +29,8 @@ export interface DetectContext {
   /** Isolation-forest cut, 0..1 (`-a/--threshold`). */
   readonly threshold: number;
   readonly geo: GeoLookup | null;
+  /** ARP requests per sender (from the capture sink's ArpTally); empty when not collected. */
+  readonly arp: readonly ArpSweep[];
 }
 
 /** One detector's hit on one entity, before merging. */
@@ -50,6 +53,8 @@ export interface RawFinding {
   evidence: Evidence[];
   /** One plain sentence saying why. */
   reason: string;
+  /** Time span (`sec.nnnnnnnnn`) when the hit has no connections behind it (ARP sweeps). */
+  span?: { first: string; last: string };
 }
 
 export interface Detector {

@@ -1,9 +1,11 @@
 /**
  * Public API of the detection stage (features → detectors → findings).
  *
- *   detect({ conns, app, baseline, options }) → { findings, suppressed, stats }
+ *   detect({ conns, app, baseline, arp, options }) → { findings, suppressed, stats }
  *     conns:    every ConnRecord of the analysis (after the flow table flushed);
  *     app:      uid → FlowApp (DNS/TLS/HTTP/SSH records of that flow; missing uids mean no records);
+ *     arp:      optional ARP who-has tallies: createArpTally() from src/features/arp.ts, fed every decoded packet
+ *               in the capture sink (`decodePacket(p); arp.packet(p)`), then `arp.sweeps()`;
  *     baseline: a BaselineModel (learnBaseline / loadBaseline) or null;
  *     options:  { threshold (-a, 0..1, default 0.6), allow (AllowList from loadAllowList, --allow), detectors (extra
  *                 custom Detector objects, --detector), geo (ip → { country, asn } | null), first_ts/last_ts (capture
@@ -21,6 +23,7 @@ import type { Finding, Severity } from '../findings/finding.js';
 import { mergeFindings } from '../findings/merge.js';
 import { applyAllowList, type AllowList, type Suppressed } from '../findings/suppress.js';
 import { NameIndex } from '../features/names.js';
+import type { ArpSweep } from '../features/arp.js';
 import { createAnomalyDetector, DEFAULT_THRESHOLD } from './anomaly.js';
 import type { BaselineModel } from './baseline.js';
 import { createBeaconDetector } from './beacon.js';
@@ -36,6 +39,7 @@ export { learnBaseline, loadBaseline, saveBaseline, serializeBaseline, parseBase
 export { loadDetectorModule, type Detector, type DetectContext, type RawFinding, type GeoLookup, type GeoInfo } from './detector.js';
 export { loadAllowList, parseAllowList, type AllowList, type Suppressed } from '../findings/suppress.js';
 export { DEFAULT_THRESHOLD } from './anomaly.js';
+export { createArpTally, type ArpSweep, type ArpTally } from '../features/arp.js';
 export { SEVERITY_CUTS } from '../findings/severity.js';
 
 const BUILT_INS: readonly [string, () => Detector][] = [
@@ -58,6 +62,8 @@ export interface DetectInput {
   conns: readonly ConnRecord[];
   app: ReadonlyMap<string, FlowApp>;
   baseline: BaselineModel | null;
+  /** ARP requests per sender (features/arp.ts createArpTally().sweeps()); omit when not collected. */
+  arp?: readonly ArpSweep[];
   options?: DetectOptions;
 }
 
@@ -86,7 +92,7 @@ export function detect(input: DetectInput): DetectResult {
   let last = -Infinity;
   for (const c of input.conns) { first = Math.min(first, Number(c.ts)); last = Math.max(last, Number(c.last_ts)); }
   const ctx: DetectContext = {
-    baseline: input.baseline, names, threshold, geo: opts.geo ?? null,
+    baseline: input.baseline, names, threshold, geo: opts.geo ?? null, arp: input.arp ?? [],
     first_ts: opts.first_ts ?? (Number.isFinite(first) ? first : 0), last_ts: opts.last_ts ?? (Number.isFinite(last) ? last : 0),
   };
   const hits = runDetectors(kept, ctx, createDetectors(opts.detectors ?? []));

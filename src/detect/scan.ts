@@ -1,11 +1,12 @@
 /**
  * Scan detector. Vertical: one source probing many ports of one destination. Horizontal: one source probing one port on
- * many destinations. ICMP sweep: echo requests to many destinations. Scans fail a lot (S0, REJ, RSTO…), so the
- * failed share weighs in. ARP sweeps are invisible here: nad's flow records are IP flows, and ARP never becomes one.
+ * many destinations. ICMP sweep: echo requests to many destinations. ARP sweep: who-has requests for many addresses
+ * (from the context's ARP tally: ARP never becomes an IP flow). Scans fail a lot (S0, REJ, RSTO…), so the failed
+ * share weighs in.
  *
  *   vertical   = clamp(log10(ports / 10) / 2) · (0.5 + 0.5·failed share)        (100 ports → 0.5…, 1000 → 1)
  *   horizontal = clamp(log10(hosts / 10) / 2) · failed share                      (answered fan-out is ordinary P2P/CDN)
- *   icmp sweep = clamp(log10(hosts / 10) / 2)
+ *   icmp / arp sweep = clamp(log10(hosts / 10) / 2)
  */
 import type { ConnRecord } from '../flow/conn.js';
 import type { FlowApp } from '../app/records.js';
@@ -47,8 +48,8 @@ export function createScanDetector(): Detector {
     observe(conn: ConnRecord, _app: FlowApp): void {
       if (conn.proto !== 'other') conns.push(conn);
     },
-    finish(_ctx: DetectContext): RawFinding[] {
-      const out: RawFinding[] = [];
+    finish(ctx: DetectContext): RawFinding[] {
+      const out: RawFinding[] = arpHits(ctx);
       const transport = conns.filter((c) => c.proto === 'tcp' || c.proto === 'udp');
       for (const [, list] of groupBy(transport, (c) => `${c.orig_h}|${c.resp_h}|${c.proto}`)) {
         const ports = new Set(list.map((c) => c.resp_p)).size;
@@ -94,4 +95,13 @@ export function createScanDetector(): Detector {
       return out;
     },
   };
+}
+
+function arpHits(ctx: DetectContext): RawFinding[] {
+  return ctx.arp.filter((a) => a.targets >= SCAN_MIN_TARGETS && fanScore(a.targets) >= SCAN_MIN_SCORE).map((a) => ({
+    detector: 'scan', kind: 'scan', src: a.src, dst: '', dst_port: null, proto: 'arp', name: '', score: round3(fanScore(a.targets)), conns: [],
+    evidence: [{ name: 'scan_type', value: 'arp_sweep' }, { name: 'distinct_hosts', value: a.targets }, { name: 'requests', value: a.requests }],
+    reason: `${a.src} asked ARP who-has for ${a.targets} addresses in ${(a.last_ts - a.first_ts).toFixed(1)} s, as an ARP sweep does.`,
+    span: { first: a.first_ts.toFixed(9), last: a.last_ts.toFixed(9) },
+  }));
 }

@@ -64,7 +64,7 @@ function mergeEntity(hits: readonly RawFinding[]): Omit<Finding, 'rank'> {
     dst_port: ports.includes(null) ? null : shared(ports, null), proto: mostCommon(hits.map((h) => h.proto)), name: lead.name || mostCommon(hits.map((h) => h.name)),
     dst_country: '', dst_asn: '',
     uids: conns.slice(0, MAX_UIDS).map((c) => c.uid), community_ids: communityIds.slice(0, MAX_UIDS), flow_count: conns.length,
-    first_seen: conns[0]?.ts ?? '', last_seen: lastTs, evidence,
+    first_seen: conns[0]?.ts ?? hits.find((h) => h.span)?.span?.first ?? '', last_seen: lastTs || (hits.find((h) => h.span)?.span?.last ?? ''), evidence,
     explanation: others.length === 0 ? lead.reason : `${lead.reason.replace(/\.$/, '')} (also flagged: ${others.join(', ')}).`,
   };
 }

@@ -118,7 +118,7 @@ test('golden: a beacon that missed 30% of its beats is still found', () => {
 function ctxFor(conns: readonly ConnRecord[], names = new NameIndex()): DetectContext {
   names.seal();
   const ts = conns.map((c) => Number(c.ts));
-  return { baseline: null, names, first_ts: Math.min(...ts), last_ts: Math.max(...ts), threshold: 0.6, geo: null };
+  return { baseline: null, names, first_ts: Math.min(...ts), last_ts: Math.max(...ts), threshold: 0.6, geo: null, arp: [] };
 }
 
 test('an S0 retry storm is not a beacon', () => {

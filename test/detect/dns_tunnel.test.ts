@@ -30,7 +30,7 @@ function run(names: { q: string; qtype: number }[]): ReturnType<ReturnType<typeo
   });
   const n = new NameIndex();
   n.seal();
-  return d.finish({ baseline: null, names: n, first_ts: T0, last_ts: T0 + 3600, threshold: 0.6, geo: null });
+  return d.finish({ baseline: null, names: n, first_ts: T0, last_ts: T0 + 3600, threshold: 0.6, geo: null, arp: [] });
 }
 
 test('iodine-like: 200 base32 subdomains with NULL queries scores high', () => {

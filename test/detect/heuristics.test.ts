@@ -17,7 +17,7 @@ function run(d: Detector, flows: readonly (ConnRecord | { conn: ConnRecord; app:
   for (const f of flows) { if ('app' in f) d.observe(f.conn, f.app); else d.observe(f, NO_APP); }
   const names = new NameIndex();
   names.seal();
-  const ctx: DetectContext = { baseline: null, names, first_ts: T0, last_ts: T0 + 3600, threshold: 0.6, geo: null };
+  const ctx: DetectContext = { baseline: null, names, first_ts: T0, last_ts: T0 + 3600, threshold: 0.6, geo: null, arp: [] };
   return d.finish(ctx);
 }
 
@@ -78,4 +78,15 @@ test('TLS: placeholder certificate issued to an IP while the client asked for a 
   // 1 − (1 − 0.55)(1 − 0.45) = 1 − 0.2475 = 0.753
   assert.equal(h!.score, 0.753);
   assert.deepEqual(tlsSignals(tls(c, { server_name: 'www.example.com', subject: 'CN=www.example.com', issuer: 'CN=R3,O=Let\'s Encrypt,C=US' })), []);
+});
+
+test('TLS: an issuer signing for most servers is an inspection CA; repeated contact stands out', () => {
+  const mitm = 'O=Some Company,L=City,ST=Some-State,C=AU';
+  const flows = ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.4', '192.0.2.4', '192.0.2.4'].map((ip, i) => {
+    const c = conn({ ts: T0 + i, resp_h: ip });
+    return { conn: c, app: { ...NO_APP, tls: [tls(c, { server_name: `s${ip.slice(-1)}.example.com`, subject: `CN=${ip}`, issuer: mitm })] } };
+  });
+  const hits = run(createTlsDetector(), flows);
+  // halved: 1 − (1 − 0.275)(1 − 0.225) = 0.438 for one connection; three connections: 1 − 0.562·0.9² = 0.545
+  assert.deepEqual(hits.map((h) => [h.dst, h.score]), [['192.0.2.1', 0.438], ['192.0.2.2', 0.438], ['192.0.2.3', 0.438], ['192.0.2.4', 0.545]]);
 });
