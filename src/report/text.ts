@@ -26,7 +26,8 @@ export function epochSeconds(ts: string): number {
 
 /** `2026-03-09 08:15:02Z` (seconds precision), or the input itself when it is not a time. */
 export function shortTime(ts: string): string {
-  const s = epochSeconds(ts);
+  // Whole seconds from the string itself: as a double, 1772000000.999999999 rounds up to the next second.
+  const s = /^\d+\.\d+$/.test(ts) ? Number(ts.slice(0, ts.indexOf('.'))) : epochSeconds(ts);
   return Number.isFinite(s) ? new Date(Math.floor(s) * 1000).toISOString().replace('T', ' ').replace('.000Z', 'Z') : ts;
 }
 

@@ -1,0 +1,63 @@
+// Aggregates behind the report, checked by hand arithmetic shown beside each case.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkInTimes, intervals, scanSummary, tunnelSample } from '../../src/report/details.js';
+import { severityCounts, topCounts, trafficBuckets } from '../../src/report/summary.js';
+import { epochSeconds, formatBytes, printable, shannonEntropy, shortTime } from '../../src/report/text.js';
+import { fixture } from './fixture.js';
+
+test('shannonEntropy: -Σ p·log2 p per character', () => {
+  assert.equal(shannonEntropy(''), 0);
+  assert.equal(shannonEntropy('aaaa'), 0); // one symbol, p = 1
+  assert.equal(shannonEntropy('aabb'), 1); // 2 × (-0.5·log2 0.5) = 1
+  assert.equal(shannonEntropy('abcd'), 2); // 4 × (-0.25·log2 0.25) = 2
+  assert.equal(shannonEntropy('aaab'), 0.811); // -(0.75·log2 0.75 + 0.25·log2 0.25) = 0.311 + 0.5 = 0.811
+});
+
+test('printable: controls, DEL, C1 and bidi overrides become visible escapes; other text is untouched', () => {
+  assert.equal(printable('a\u0000b\u001b[1m\u007f\u0085\u202eZ'), 'a\\x00b\\x1b[1m\\x7f\\x85\\u{202e}Z');
+  assert.equal(printable('<b>ünïcödé 日本 ✓</b>'), '<b>ünïcödé 日本 ✓</b>');
+});
+
+test('times: sec.nnnnnnnnn and ISO both parse; short form to the second', () => {
+  assert.equal(epochSeconds('1772000000.500000000'), 1772000000.5);
+  assert.equal(epochSeconds('2026-02-25T06:13:20.500Z'), 1772000000.5);
+  assert.ok(Number.isNaN(epochSeconds('not a time')));
+  assert.equal(shortTime('1772000000.999999999'), '2026-02-25 06:13:20Z');
+  assert.equal(formatBytes(999), '999 B');
+  assert.equal(formatBytes(1_500_000), '1.50 MB');
+});
+
+test('beacon detail: check-in times and intervals', () => {
+  const d = fixture({ hostile: false, geo: null });
+  const beacon = d.conns.filter((c) => c.resp_h === '45.33.32.156');
+  const times = checkInTimes(beacon);
+  assert.equal(times.length, 240);
+  // fixture: start + 30 + 60·i + (i mod 3) - 1 → gaps 60+1, 60+1, 60-2 repeating
+  assert.deepEqual(intervals(times).slice(0, 3), [61, 61, 58]);
+  const burstConn = { ...(beacon[0] as (typeof beacon)[number]), orig_bursts: [10, 40, 70, 100] };
+  assert.deepEqual(intervals(checkInTimes([burstConn])), [30, 30, 30], 'one long flow: its payload bursts are the check-ins');
+});
+
+test('tunnel detail: queries under the domain, distinct names, entropy of the subdomain part', () => {
+  const mk = (query: string) => ({ query }) as Parameters<typeof tunnelSample>[0][number];
+  const t = tunnelSample([mk('abcd.t.evil.xyz'), mk('abcd.t.evil.xyz'), mk('aabb.t.evil.xyz'), mk('www.good.com'), mk('notevil.xyz')], 'evil.xyz', 5);
+  assert.equal(t.queries, 3);
+  assert.equal(t.distinct, 2);
+  // labels 'abcd.t' → 'abcdt' (5 distinct: log2 5 = 2.322) and 'aabb.t' → 'aabbt' (0.4,0.4,0.2: 1.522); mean 1.922
+  assert.deepEqual(t.sample.map((s) => s.entropy), [2.322, 1.522]);
+  assert.equal(t.mean_entropy, 1.922);
+});
+
+test('scan detail, severity counts, top counts, traffic buckets', () => {
+  const d = fixture({ hostile: false, geo: null });
+  const scan = scanSummary(d.conns.filter((c) => c.orig_h === '10.0.0.66'));
+  assert.equal(scan.ports.length, 200);
+  assert.equal(scan.hosts, 3);
+  assert.deepEqual(scan.states, [{ key: 'REJ', count: 180 }, { key: 'SF', count: 20 }]);
+  assert.deepEqual(severityCounts(d.findings), { high: 2, medium: 1, low: 1, total: 4 });
+  assert.deepEqual(topCounts(['b', 'a', 'b', '', 'c', 'a'], (x) => x, 2), [{ key: 'a', count: 2 }, { key: 'b', count: 2 }]);
+  const buckets = trafficBuckets(d.conns, 10);
+  assert.equal(buckets.length, 10);
+  assert.equal(buckets.reduce((n, b) => n + b.bytes, 0), d.conns.reduce((n, c) => n + c.orig_bytes + c.resp_bytes, 0), 'every byte in one bucket');
+});
