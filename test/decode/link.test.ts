@@ -1,0 +1,184 @@
+/**
+ * Link-layer decoders on real bytes. Each vector is a whole record from ../shared/captures (named), with the
+ * tshark protocol stack and tcpdump line that describe it; the expected values are read off those lines.
+ */
+import { test } from 'node:test';
+import { Issue } from '../../src/decode/layer.js';
+import { decodePacket } from '../../src/decode/packet.js';
+import { check } from './expect.js';
+import type { Expect } from './expect.js';
+import { packetFromHex } from './records.js';
+
+interface Case {
+  name: string;
+  linktype: number;
+  hex: string;
+  wirelen?: number;
+  expect: Expect;
+}
+
+const cases: Case[] = [
+  {
+    // linktypes/test_loopback.pcap #1 (gopacket), tshark: null:ipv6:tcp:http. Record cut here to its first 80 bytes
+    // (wire length 580), as an 80-byte snaplen would.
+    // tcpdump -nn -v: IP6 (hlim 64, next-header TCP (6) payload length: 516) ::1.58799 > ::1.8080: Flags [P.],
+    //   seq 144119398:144119882, ack 174417647, win 10473
+    name: 'NULL, AF 30 little-endian (macOS), IPv6, snaplen cut',
+    linktype: 0,
+    wirelen: 580,
+    hex:
+      '1e00000060000000020406400000000000000000000000000000000100000000000000000000000000000001e5af1f900897' +
+      '16660a6566ef801828e9020c00000101080a05c08cfc05c0388c47455420',
+    expect: {
+      layers: ['Null', 'Ipv6', 'Tcp'], ip_version: 6, src: '::1', dst: '::1', ip_proto: 6, ip_len: 556, ttl: 64,
+      src_port: 58799, dst_port: 8080, tcp_flags: 0x18, tcp_seq: 144119398, payload_len: 484, payload_bytes: 4,
+      issue: Issue.Truncated, issue_layer: 'Ipv6',
+    },
+  },
+  {
+    // linktypes/derived-loop-from-null.pcap #1: the same record relabelled LOOP (108), AF in network byte order
+    name: 'LOOP, AF 30 big-endian',
+    linktype: 108,
+    hex: '0000001e60000000020406400000000000000000000000000000000100000000000000000000000000000001e5af1f900897' +
+      '16660a6566ef801828e9020c00000101080a05c08cfc05c0388c',
+    wirelen: 580,
+    expect: {
+      layers: ['Loop', 'Ipv6', 'Tcp'], ip_version: 6, src: '::1', dst: '::1', src_port: 58799, dst_port: 8080,
+      payload_bytes: 0, payload_len: 484, issue: Issue.Truncated, issue_layer: 'Ipv6',
+    },
+  },
+  {
+    // linktypes/linuxsll-arp.pcap #1 (Zeek), tshark: sll:ethertype:arp
+    // tcpdump -nn -v: ARP, Ethernet (len 6), IPv4 (len 4), Request who-has 192.168.22.160 tell 192.168.22.1, length 46
+    name: 'Linux SLL, ARP request',
+    linktype: 113,
+    hex: '000100010006cc2de0261999000008060001080006040001cc2de0261999c0a81601000000000000c0a816a0000000000000' +
+      '000000000000000000000000',
+    expect: { layers: ['Sll', 'Arp'], ip_version: 0, arp_op: 1, arp_tpa: '192.168.22.160' },
+  },
+  {
+    // linktypes/linux_dlt_sll2.pcap #1 (Zeek), tshark: sll:ethertype:ip:icmp:data
+    // tcpdump -nn -v: lo In IP (ttl 64, id 44940, proto ICMP (1), length 84) 192.0.2.1 > 192.0.2.1: ICMP echo request, id 8, seq 1, length 64
+    name: 'Linux SLL2, ICMP echo request',
+    linktype: 276,
+    hex: '080000000000000103040006000000000000000045000054af8c40004001071ac0000201c0000201080066b400080001e9bd' +
+      'f96200000000e24e0d0000000000101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f30313233' +
+      '34353637',
+    expect: {
+      layers: ['Sll2', 'Ipv4', 'Icmp'], ip_version: 4, src: '192.0.2.1', dst: '192.0.2.1', ip_proto: 1, ip_len: 84,
+      src_port: 8, dst_port: 0, payload_len: 56, payload_bytes: 56,
+    },
+  },
+  {
+    // linktypes/nflog.pcap #1 (tcpdump), tshark: nflog:ip:udp:dns. TLVs little-endian; NFULA_PAYLOAD (9) at byte 132.
+    // tcpdump -nn -v: IP (ttl 55, id 0, flags [DF], proto UDP (17), length 73) 74.82.42.42.53 > 10.0.0.20.42585: 17265 1/0/0 example.com. A 93.184.216.119 (45)
+    name: 'NFLOG, IPv4 UDP',
+    linktype: 239,
+    hex: '02000014080001000800012705000a00000000000800040000000002100008000006ffffb8a386b9c3d6000006000f000001' +
+      '000006001100000e0000120010000811961c10c8b8a386b9c3d6080000001400030000000000522a1f9e00000000000960fc' +
+      '4d00090045000049000040003711c5144a522a2a0a0000140035a65900356ddf437181800001000100000000076578616d70' +
+      '6c6503636f6d0000010001c00c0001000100002f9600045db8d877000000',
+    expect: {
+      layers: ['Nflog', 'Ipv4', 'Udp'], ip_version: 4, src: '74.82.42.42', dst: '10.0.0.20', ttl: 55, ip_len: 73,
+      src_port: 53, dst_port: 42585, payload_len: 45, payload_bytes: 45,
+    },
+  },
+  {
+    // linktypes/quic-go-handshake-ppp.pcap #1 (Zeek), tshark: ppp:ipv6:icmpv6 (protocol field 0x0057, no ff03)
+    // tcpdump -nn -v: IP6 (flowlabel 0x00001, hlim 255, next-header ICMPv6 (58) payload length: 32) :: > ff02::1:ff00:4: ICMP6, neighbor solicitation
+    name: 'PPP, IPv6 neighbour solicitation',
+    linktype: 9,
+    hex: '00576000000100203aff00000000000000000000000000000000ff0200000000000000000001ff00000487007a1200000000' +
+      'fe80000000000000020000fffe0000040101000000000004',
+    expect: {
+      layers: ['Ppp', 'Ipv6', 'Icmp6'], ip_version: 6, src: '::', dst: 'ff02::1:ff00:4', ttl: 255, ip_proto: 58,
+      src_port: 135, dst_port: 0, payload_len: 24,
+    },
+  },
+  {
+    // linktypes/ppp_ip_udp_dns.pcap #1 (tcpdump), tshark: ppp:data. tcpdump: "unknown PPP protocol (0x7e08)";
+    // cut to its first 16 bytes here. ff 5f is not ff 03, so 0xff is a compressed protocol field nad does not know.
+    name: 'PPP_HDLC, unknown protocol',
+    linktype: 50,
+    hex: 'ff5f7e08004500c12100010000401145',
+    expect: { layers: ['PppHdlc', 'Ppp'], ip_version: 0, issue: Issue.Unsupported, issue_layer: 'Ppp', issue_detail: 0xff },
+  },
+  {
+    // linktypes/LINKTYPE_RAW_ipv4.pcap #1 (tcpdump), tshark: raw:ip:udp:dns
+    // tcpdump -nn -v: IP (ttl 64, id 1, proto UDP (17), length 57) 192.168.1.100.12345 > 9.9.9.9.53: 4660+ A? example.com. (29)
+    name: 'RAW, IPv4',
+    linktype: 101,
+    hex: '45000039000100004011a695c0a80164090909093039003500251976123401000001000000000000076578616d706c650363' +
+      '6f6d0000010001',
+    expect: {
+      layers: ['Raw', 'Ipv4', 'Udp'], ip_version: 4, src: '192.168.1.100', dst: '9.9.9.9', src_port: 12345,
+      dst_port: 53, payload_len: 29, frag_id: 1,
+    },
+  },
+  {
+    // linktypes/LINKTYPE_IPV6.pcap #1 (tcpdump), tshark: ipv6:udp:dns
+    // tcpdump -nn -v: IP6 (hlim 64, next-header UDP (17) payload length: 37) 2001:db8::1.12345 > 2620:fe::9.53: 4660+ A? example.com. (29)
+    name: 'LINKTYPE_IPV6',
+    linktype: 229,
+    hex: '600000000025114020010db8000000000000000000000001262000fe00000000000000000000000930390035002598b31234' +
+      '01000001000000000000076578616d706c6503636f6d0000010001',
+    expect: {
+      layers: ['Raw', 'Ipv6', 'Udp'], ip_version: 6, src: '2001:db8::1', dst: '2620:fe::9', ip_len: 77,
+      src_port: 12345, dst_port: 53, payload_len: 29,
+    },
+  },
+  {
+    // The same IPv6 bytes under LINKTYPE_IPV4 (228), as in tcpdump's LINKTYPE_IPV4_invalid.pcap: decoded, and marked
+    name: 'LINKTYPE_IPV4 carrying IPv6',
+    linktype: 228,
+    hex: '600000000025114020010db8000000000000000000000001262000fe00000000000000000000000930390035002598b31234' +
+      '01000001000000000000076578616d706c6503636f6d0000010001',
+    expect: {
+      layers: ['Raw', 'Ipv6', 'Udp'], ip_version: 6, src_port: 12345, dst_port: 53,
+      issue: Issue.Malformed, issue_layer: 'Raw', issue_detail: 228,
+    },
+  },
+  {
+    // linktypes/LINKTYPE_PKTAP.pcap #1 (tcpdump), tshark: pktap:pcap_pktdata:eth:ethertype:ip:udp:dns
+    // (PKTAP header length 0x6c, next link type 1)
+    // tcpdump -nn -v: IP (ttl 255, id 11779, proto UDP (17), length 60) 10.32.4.27.63538 > 10.32.100.15.53: 17153+ A? in.m.yahoo.com. (32)
+    name: 'PKTAP, Ethernet inside',
+    linktype: 258,
+    hex: '6c0000000100000001000000656e3000000000000000000000000000000000000000000002000000020000000e0000000000' +
+      '00000002000000000000000000000000000000000000000000000000000000000000ffffffff000000000000000000000000' +
+      '0000000000000000001e491ff2c47073cb0b262a08004500003c2e030000ff1111440a20041b0a20640ff832003500284814' +
+      '43010100000100000000000002696e016d057961686f6f03636f6d0000010001',
+    expect: {
+      layers: ['Pktap', 'Ethernet', 'Ipv4', 'Udp'], ip_version: 4, src: '10.32.4.27', dst: '10.32.100.15',
+      src_port: 63538, dst_port: 53, payload_len: 32,
+    },
+  },
+  {
+    // linktypes/e1000g.pcap #1 (tcpdump, Solaris), tshark: ipnet:ip:icmp:data
+    // tcpdump -nn -v: IP (ttl 249, id 58766, proto ICMP (1), length 84) 129.146.106.55 > 10.5.233.117: ICMP echo request, id 6901, seq 0, length 64
+    name: 'IPNET, ICMP echo request',
+    linktype: 226,
+    hex: '01020000000000540000000200000000ffffffff0000000045000054e58e0000f901fcd581926a370a05e975080032e21af5' +
+      '0000ed760d4bb9630b0008090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f' +
+      '3031323334353637',
+    expect: {
+      layers: ['Ipnet', 'Ipv4', 'Icmp'], ip_version: 4, src: '129.146.106.55', dst: '10.5.233.117', ttl: 249,
+      src_port: 8, dst_port: 0,
+    },
+  },
+  {
+    // linktypes/unsupported-link-type-160.pcap #1 (tcpdump), tshark: user_dlt:data. tcpdump: UNSUPPORTED
+    name: 'LINKTYPE_USER13 (160): counted and named, not decoded',
+    linktype: 160,
+    hex: '490c6209692334e8efd3a7bf4ec0fd3b43e00b2b2b2b2b',
+    expect: { layers: ['Unknown'], ip_version: 0, issue: Issue.Unsupported, issue_layer: 'Unknown', issue_detail: 160 },
+  },
+];
+
+for (const c of cases) {
+  test(c.name, () => {
+    const p = packetFromHex(c.hex, c.linktype, c.wirelen);
+    decodePacket(p);
+    check(p, c.expect, c.name);
+  });
+}
