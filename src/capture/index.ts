@@ -9,8 +9,6 @@ import { OpenInput } from './open.js';
 import type { InputSummary, PacketSink } from './types.js';
 import { InputError } from './types.js';
 
-export { formatTs } from './time.js';
-
 export interface ReadCapturesOptions {
   /** Stops reading at the next chunk when aborted; the summaries then say interrupted: true. */
   signal?: AbortSignal;

@@ -9,6 +9,7 @@
 import type { Packet } from '../decode/layer.js';
 import { createPacket } from '../decode/layer.js';
 import type { OpenInput } from './open.js';
+import { compareTs } from './time.js';
 import type { InputSummary, PacketSink } from './types.js';
 
 interface QueuedRecord {
@@ -71,7 +72,8 @@ export async function mergeInputs(inputs: readonly OpenInput[], sink: PacketSink
     for (const c of cursors) {
       const r = c.peek();
       if (r === undefined) continue;
-      if (bestRec === undefined || r.ts_sec < bestRec.ts_sec || (r.ts_sec === bestRec.ts_sec && r.ts_nsec < bestRec.ts_nsec)) {
+      // Strictly earlier only: on a tie the cursor met first (the lower input index) keeps the turn.
+      if (bestRec === undefined || compareTs(r.ts_sec, r.ts_nsec, bestRec.ts_sec, bestRec.ts_nsec) < 0) {
         best = c;
         bestRec = r;
       }

@@ -81,6 +81,7 @@ export class OpenInput {
   async finish(sink: PacketSink): Promise<InputSummary> {
     const reader = this.reader;
     if (reader === null) throw new Error('OpenInput.finish before start');
+    if (this.source.interrupted()) reader.interrupt();
     const s = reader.end(sink);
     if (s.stopped !== null && s.packets === 0) throw new InputError(this.path, s.stopped.offset, s.stopped.what);
     return {

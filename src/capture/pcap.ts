@@ -20,7 +20,7 @@ const LT_RESERVED1 = 0x03ff0000;
 const LT_FCS_MASK = 0xfc000000;
 
 /** The file's first four bytes, as a little-endian u32, for every classic pcap variant. */
-export const PCAP_MAGICS = { leMicro: 0xa1b2c3d4, leNano: 0xa1b23c4d, beMicro: 0xd4c3b2a1, beNano: 0x4d3cb2a1 } as const;
+const PCAP_MAGICS = { leMicro: 0xa1b2c3d4, leNano: 0xa1b23c4d, beMicro: 0xd4c3b2a1, beNano: 0x4d3cb2a1 } as const;
 
 export function isPcapMagic(m: number): boolean {
   return m === PCAP_MAGICS.leMicro || m === PCAP_MAGICS.leNano || m === PCAP_MAGICS.beMicro || m === PCAP_MAGICS.beNano;

@@ -16,7 +16,7 @@ export const MAX_CAPLEN = 262144;
 
 export abstract class ChunkedReader implements CaptureReader {
   /** The one Packet this reader overwrites; input index and link type are set on it by the format. */
-  readonly packet: Packet;
+  protected readonly packet: Packet;
   protected readonly file: string;
   protected packets = 0;
   protected bytes = 0;
@@ -28,6 +28,7 @@ export abstract class ChunkedReader implements CaptureReader {
   protected firstNsec = 0;
   protected lastSec = NaN;
   protected lastNsec = 0;
+  private interrupted = false;
   private stopOffset = -1;
   private stopWhat = '';
   /** Absolute (decompressed) offset of the next chunk's first byte. */
@@ -73,7 +74,7 @@ export abstract class ChunkedReader implements CaptureReader {
   }
 
   end(_sink: PacketSink): ReadSummary {
-    if (this.stopOffset < 0) {
+    if (this.stopOffset < 0 && !this.interrupted) {
       const cut = this.cutShort(this.tailLen, this.tailView);
       if (cut !== null) this.stop(this.pos - this.tailLen, cut);
     }
@@ -92,6 +93,11 @@ export abstract class ChunkedReader implements CaptureReader {
       warnings: { ...this.warnings },
       stopped: this.stopOffset >= 0 ? { offset: this.stopOffset, what: this.stopWhat } : null,
     };
+  }
+
+  /** Reading was cut short on purpose (SIGINT, abort): a partial record at the end is not damage. */
+  interrupt(): void {
+    this.interrupted = true;
   }
 
   /** The source broke off (a read or gunzip error): reading stops where the incomplete unit began. */

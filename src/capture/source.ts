@@ -12,7 +12,7 @@ import type { Hasher } from './hash.js';
 import { createHasher } from './hash.js';
 import { InputError } from './types.js';
 
-export const CHUNK = 1 << 20;
+const CHUNK = 1 << 20;
 /** Let the event loop run (signals, abort) every this many synchronous file reads. */
 const YIELD_EVERY = 16;
 /** Regular files at least this big are hashed by a worker (hash.ts); smaller ones inline. */
