@@ -1,0 +1,98 @@
+/**
+ * The simulator's own guarantees: same options → same bytes, samples/ regenerate byte for byte, options are checked,
+ * and the pcap is well-formed (header, record lengths, time order) by the format's definition
+ * (draft-ietf-opsawg-pcap §4–5), not by nad's reader.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parseInjectList, simulate, truthPathFor } from '../../src/simulate/index.js';
+import { PROJECT_ROOT } from '../shared.js';
+
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+const SHORT = { seed: 7, start: '2026-03-03T09:00:00Z', hours: 0.5, hosts: 6, inject: ['all'] } as const;
+
+test('same seed gives byte-identical capture and truth; another seed does not', () => {
+  const a = simulate(SHORT);
+  const b = simulate(SHORT);
+  assert.equal(sha(a.pcap), sha(b.pcap));
+  assert.equal(JSON.stringify(a.truth), JSON.stringify(b.truth));
+  assert.equal(a.truth.capture.sha256, sha(a.pcap));
+  const c = simulate({ ...SHORT, seed: 8 });
+  assert.notEqual(sha(c.pcap), sha(a.pcap));
+});
+
+test('the office does not depend on the run seed (clean and suspect share hosts)', () => {
+  const a = simulate({ ...SHORT, inject: [] });
+  const b = simulate({ ...SHORT, seed: 99, inject: [] });
+  assert.deepEqual(a.truth.office, b.truth.office);
+});
+
+test('pcap is classic little-endian µs Ethernet, records in time order, caplen ≤ wirelen', () => {
+  const { pcap, truth } = simulate(SHORT);
+  assert.equal(pcap.readUInt32LE(0), 0xa1b2c3d4);
+  assert.equal(pcap.readUInt16LE(4), 2);
+  assert.equal(pcap.readUInt16LE(6), 4);
+  assert.equal(pcap.readUInt32LE(20), 1);
+  let off = 24;
+  let n = 0;
+  let prev = 0;
+  let truncated = 0;
+  while (off < pcap.length) {
+    const ts = pcap.readUInt32LE(off) * 1e6 + pcap.readUInt32LE(off + 4);
+    const caplen = pcap.readUInt32LE(off + 8);
+    const wirelen = pcap.readUInt32LE(off + 12);
+    assert.ok(ts >= prev, `record ${n} goes back in time`);
+    assert.ok(pcap.readUInt32LE(off + 4) < 1e6);
+    assert.ok(caplen <= wirelen && caplen >= 42 && caplen <= 65535, `record ${n}: caplen ${caplen} wirelen ${wirelen}`);
+    if (caplen < wirelen) truncated++;
+    prev = ts;
+    off += 16 + caplen;
+    n++;
+  }
+  assert.equal(off, pcap.length);
+  assert.equal(n, truth.capture.packets);
+  assert.ok(truncated > 0, 'bulk payloads are cut from the capture');
+});
+
+test('--inject names and groups expand in canonical order; unknown names are refused', () => {
+  assert.deepEqual(parseInjectList('scan,beacon'), ['beacon', 'scan-vertical', 'scan-horizontal']);
+  assert.deepEqual(parseInjectList(''), []);
+  assert.equal(parseInjectList('all').length, 10);
+  assert.throws(() => parseInjectList('beacon,teleport'), /unknown injection "teleport"/);
+  assert.throws(() => simulate({ ...SHORT, start: 'yesterday' }), /ISO 8601/);
+  assert.throws(() => simulate({ ...SHORT, hosts: 0 }), /hosts must be/);
+  assert.equal(truthPathFor('samples/suspect.pcap'), 'samples/suspect.truth.json');
+});
+
+test('every injection of "all" yields one entity with a source in the office', () => {
+  const { truth } = simulate({ ...SHORT, hours: 2 });
+  const ids = truth.entities.map((e) => e.id).sort();
+  assert.deepEqual(ids, ['beacon-http', 'beacon-https', 'dns-tunnel', 'exfil-drip', 'exfil-upload', 'new-asn', 'new-country', 'new-port', 'scan-horizontal', 'scan-vertical']);
+  const office = new Set(truth.office.hosts.map((h) => h.ip));
+  for (const e of truth.entities) {
+    assert.ok(office.has(e.src_ip), `${e.id} from ${e.src_ip}`);
+    assert.ok(e.count > 0 && e.start <= e.end, e.id);
+  }
+  const upload = truth.entities.find((e) => e.id === 'exfil-upload')!;
+  assert.ok(upload.bytes_out >= 24_000_000, 'sequence numbers carry the full upload');
+});
+
+// Regenerating samples/ must reproduce the committed files (the commands are in samples/SAMPLES.md).
+const SAMPLES = [
+  { file: 'clean.pcap', opts: { seed: 1, start: '2026-03-02T08:00:00Z', hours: 4, hosts: 12, inject: [] } },
+  { file: 'suspect.pcap', opts: { seed: 2, start: '2026-03-09T08:00:00Z', hours: 4, hosts: 12, inject: ['all'] } },
+] as const;
+
+for (const s of SAMPLES) {
+  const path = join(PROJECT_ROOT, 'samples', s.file);
+  test(`samples/${s.file} regenerates byte for byte and stays under 2 MB`, { skip: existsSync(path) ? false : `${path} missing` }, () => {
+    const { pcap, truth } = simulate(s.opts);
+    const committed = readFileSync(path);
+    assert.ok(committed.length < 2_000_000, `${s.file} is ${committed.length} bytes`);
+    assert.equal(sha(pcap), sha(committed));
+    assert.equal(`${JSON.stringify(truth, null, 2)}\n`, readFileSync(truthPathFor(path), 'utf8'));
+  });
+}

@@ -1,0 +1,143 @@
+/**
+ * tshark (an independent dissector) as the oracle for the simulator's output: no malformed packets or expert errors,
+ * every ground-truth entity visible with tshark's own filters, and ClientHellos whose JA3 as tshark computes it
+ * (tls.handshake.ja3_full) is exactly the one each profile intends. Skips when tshark is not installed.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parseIp, parseMac } from '../../src/simulate/frames.js';
+import { simulate, truthPathFor, type GroundTruth, type TruthEntity } from '../../src/simulate/index.js';
+import { CaptureLog } from '../../src/simulate/pcap.js';
+import { Rng } from '../../src/simulate/rng.js';
+import { TcpSession } from '../../src/simulate/tcp.js';
+import { CLIENT_PROFILES, SERVER_PROFILES, type ClientName } from '../../src/simulate/tls/profiles.js';
+import { runTls } from '../../src/simulate/tls/session.js';
+import { PROJECT_ROOT } from '../shared.js';
+
+const HAVE_TSHARK = spawnSync('tshark', ['-v'], { encoding: 'utf8' }).status === 0;
+const SKIP: string | false = HAVE_TSHARK ? false : 'tshark not installed (apt-get install tshark): simulator oracle tests skipped';
+/** Expert severities (epan/proto.h): PI_ERROR = 0x00800000. */
+const PI_ERROR = 0x00800000;
+
+function tshark(file: string, filter: string, fields: readonly string[]): string[][] {
+  const r = spawnSync('tshark', ['-r', file, '-Y', filter, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.equal(r.status, 0, `tshark -Y '${filter}' failed: ${r.stderr}`);
+  return r.stdout.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
+}
+
+let dir: string | null = null;
+/** The committed sample, or a freshly generated equivalent when samples/ is absent. */
+function sample(name: 'clean' | 'suspect'): { file: string; truth: GroundTruth } {
+  const committed = join(PROJECT_ROOT, 'samples', `${name}.pcap`);
+  if (existsSync(committed)) return { file: committed, truth: JSON.parse(readFileSync(truthPathFor(committed), 'utf8')) as GroundTruth };
+  dir ??= mkdtempSync(join(tmpdir(), 'nad-sim-'));
+  const file = join(dir, `${name}.pcap`);
+  const sim = name === 'clean'
+    ? simulate({ seed: 1, start: '2026-03-02T08:00:00Z', hours: 4, hosts: 12, inject: [] })
+    : simulate({ seed: 2, start: '2026-03-09T08:00:00Z', hours: 4, hosts: 12, inject: ['all'] });
+  writeFileSync(file, sim.pcap);
+  return { file, truth: sim.truth };
+}
+
+test.after(() => {
+  if (dir !== null) rmSync(dir, { recursive: true, force: true });
+});
+
+for (const name of ['clean', 'suspect'] as const) {
+  test(`tshark reads samples/${name}.pcap with no malformed packet and no expert error`, { skip: SKIP }, () => {
+    const { file, truth } = sample(name);
+    const rows = tshark(file, 'frame', ['frame.number', '_ws.malformed', '_ws.expert.severity', '_ws.expert.message']);
+    assert.equal(rows.length, truth.capture.packets);
+    const bad = rows.filter(([, malformed, severity]) => malformed !== '' || (severity ?? '').split(',').some((v) => Number(v) >= PI_ERROR));
+    assert.deepEqual(bad, []);
+  });
+}
+
+const entity = (t: GroundTruth, id: string): TruthEntity => {
+  const e = t.entities.find((x) => x.id === id);
+  assert.ok(e, `${id} in the ground truth`);
+  return e;
+};
+
+test('ground-truth TCP entities are in samples/suspect.pcap as tshark sees them', { skip: SKIP }, () => {
+  const { file, truth } = sample('suspect');
+  // Connection attempts: SYNs without ACK; retransmissions share the 4-tuple.
+  const syns = tshark(file, 'tcp.flags.syn == 1 && tcp.flags.ack == 0', ['ip.src', 'tcp.srcport', 'ip.dst', 'tcp.dstport']);
+  for (const e of truth.entities.filter((x) => x.proto === 'tcp')) {
+    const dsts = new Set(e.dst_ips);
+    // A scan uses one source port throughout (nmap -sS); the same host's ordinary traffic to the target does not.
+    const sport = e.kind === 'scan' ? String(e.params['source_port']) : null;
+    const ports = new Set(e.dst_ports.map(String));
+    const tuples = new Set(syns.filter(([src, sp, dst, dp]) => src === e.src_ip && dsts.has(dst!) && (sport === null ? ports.has(dp!) : sp === sport)).map((r) => r.join(' ')));
+    assert.equal(tuples.size, e.count, `${e.id}: connection attempts`);
+    const seen = new Set([...tuples].map((t) => Number(t.split(' ')[3])));
+    assert.deepEqual([...seen].sort((a, b) => a - b), [...e.dst_ports], `${e.id}: ports`);
+  }
+  const beacon = entity(truth, 'beacon-https');
+  const hellos = tshark(file, 'tls.handshake.type == 1', ['ip.src', 'ip.dst', 'tls.handshake.extensions_server_name']);
+  const beaconDsts = new Set(beacon.dst_ips);
+  const snis = hellos.filter(([src, dst]) => src === beacon.src_ip && beaconDsts.has(dst!)).map((r) => r[2]);
+  assert.equal(snis.length, beacon.count);
+  assert.ok(snis.every((sni) => sni === beacon.dst_name));
+  const answered = tshark(file, `dns.flags.response == 1 && dns.qry.name == "${beacon.dst_name!}"`, ['dns.a']).flatMap((r) => r[0]!.split(','));
+  assert.deepEqual([...new Set(answered)].sort(), [...beacon.dst_ips], 'the beacon domain rotates over its addresses');
+  const upload = entity(truth, 'exfil-upload');
+  const seq = tshark(file, `ip.src == ${upload.src_ip} && ip.dst == ${upload.dst_ips[0]!} && tcp.len > 0`, ['tcp.nxtseq']).map((r) => Number(r[0]));
+  assert.ok(Math.max(...seq) >= 24_000_000, 'upload size visible in sequence numbers');
+});
+
+test('the DNS tunnel is TXT queries with long labels under one domain', { skip: SKIP }, () => {
+  const { file, truth } = sample('suspect');
+  const e = entity(truth, 'dns-tunnel');
+  const rows = tshark(file, `dns.qry.name contains "${e.dst_name!}"`, ['ip.src', 'ip.dst', 'dns.flags.response', 'dns.qry.name', 'dns.qry.type', 'dns.txt']);
+  const queries = rows.filter(([src, , resp]) => src === e.src_ip && resp === '0');
+  assert.equal(queries.length, e.count);
+  for (const [, , , qname, qtype] of queries) {
+    assert.equal(qtype, '16');
+    assert.ok(qname!.endsWith(`.t.${e.dst_name!}`), qname);
+    assert.ok(qname!.split('.')[0]!.length >= 50, qname);
+  }
+  const answers = rows.filter(([, dst, resp, , , txt]) => dst === e.src_ip && resp === '1' && txt !== '');
+  assert.equal(answers.length, e.count);
+});
+
+const CLIENTS = Object.keys(CLIENT_PROFILES) as ClientName[];
+
+test('JA3 of every TLS client profile, as tshark computes it, is the one the profile intends', { skip: SKIP }, () => {
+  const t0 = Date.UTC(2026, 2, 2, 8) * 1000;
+  const log = new CaptureLog(t0, t0 + 3600e6);
+  const rng = new Rng(5);
+  const gw = parseMac('74:83:c2:00:00:01');
+  const intended = new Map<number, string>();
+  let port = 50000;
+  for (const name of CLIENTS) {
+    for (const server of ['gws', 'iis', 'legacy'] as const) {
+      const client = { mac: parseMac('f8:bc:12:00:00:02'), ip: parseIp('192.168.40.20'), port, ttl: 128, ipid_host: 0, stack: 'windows' as const };
+      const tcp = new TcpSession(log, rng, client, { mac: gw, ip: parseIp('142.250.187.196'), port: 443, ttl: 56, ipid_host: -1, stack: 'linux' }, t0 + (port - 50000) * 1e6, 9000);
+      tcp.connect();
+      const r = runTls(tcp, rng, { client: name, server: SERVER_PROFILES[server], sni: 'www.google.com', exchanges: [{ req_bytes: 600, resp_bytes: 30000 }], end: 'notify' });
+      intended.set(port, `${r.ja3}|${r.ja3s}`);
+      port++;
+    }
+  }
+  dir ??= mkdtempSync(join(tmpdir(), 'nad-sim-'));
+  const file = join(dir, 'ja3.pcap');
+  writeFileSync(file, log.toPcap(() => 1));
+  const ja3 = new Map(tshark(file, 'tls.handshake.type == 1', ['tcp.srcport', 'tls.handshake.ja3_full']).map(([p, j]) => [Number(p), j!]));
+  const ja3s = new Map(tshark(file, 'tls.handshake.type == 2', ['tcp.dstport', 'tls.handshake.ja3s_full']).map(([p, j]) => [Number(p), j!]));
+  for (const [p, want] of intended) assert.equal(`${ja3.get(p)}|${ja3s.get(p)}`, want, `port ${p}`);
+  // Chrome shuffles its extensions, so its JA3 changes per connection; the other profiles are fixed and distinct.
+  assert.ok(new Set(ja3.values()).size >= CLIENTS.length, 'JA3 values vary between clients');
+});
+
+test('samples/suspect.pcap shows many distinct JA3 values and GREASE from Chromium', { skip: SKIP }, () => {
+  const { file } = sample('suspect');
+  const rows = tshark(file, 'tls.handshake.type == 1', ['tls.handshake.ja3', 'tls.handshake.ciphersuite']);
+  assert.ok(new Set(rows.map((r) => r[0])).size >= 20);
+  const grease = rows.filter((r) => /^0x([0-9a-f])a\1a/.test(r[1]!.split(',')[0]!));
+  assert.ok(grease.length > 0 && grease.length < rows.length);
+});
