@@ -22,6 +22,7 @@ export class QuicFlowState {
   /** 0 originator, 1 responder: the side that sent the first Initial. */
   client = -1;
   dcid: Buffer | null = null;
+  retried = false;
   readonly keys: [InitialKeys | null, InitialKeys | null] = [null, null];
   readonly crypto: [CryptoStream, CryptoStream] = [new CryptoStream(), new CryptoStream()];
   ch: ClientHello | null = null;
@@ -89,7 +90,9 @@ function initialPacket(p: Packet, flow: FlowView, s: QuicFlowState, dir: number,
     if (tlen < 0) return -1;
     o += varintLen(buf, o) + tlen;
   } else if (type === (params.initial_type + 3) % 4) {
-    return -1; // Retry: no length field, always last in the datagram
+    // Retry (RFC 9000 §17.2.5): the client's next Initial goes to a new DCID, which sets new keys. No length field.
+    s.retried = true;
+    return -1;
   }
   const len = readVarint(buf, o, end);
   if (len < 0) return -1;
@@ -103,8 +106,10 @@ function initialPacket(p: Packet, flow: FlowView, s: QuicFlowState, dir: number,
     s.params = params;
   }
   const fromClient = dir === s.client;
-  if (fromClient && (s.dcid === null || !s.dcid.equals(dcid))) {
-    // A new client DCID (the first, or after a Retry) sets both directions' keys (RFC 9001 §5.2).
+  if (fromClient && (s.dcid === null || (s.retried && !s.dcid.equals(dcid)))) {
+    // The first client DCID sets both directions' keys (RFC 9001 §5.2); they change only after a Retry,
+    // not when the client moves to the server's chosen connection ID.
+    s.retried = false;
     s.dcid = Buffer.from(dcid);
     s.keys[0] = initialKeys(params, s.dcid, false);
     s.keys[1] = initialKeys(params, s.dcid, true);

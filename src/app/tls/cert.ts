@@ -15,12 +15,11 @@ export interface LeafCert {
   cert_sha1: string;
 }
 
-/** Node prints a DN as `C=US\nO=Example\nCN=host`, least specific first; escape separators and reverse it. */
+/** Node prints a DN as `C=US\nO=Example\nCN=host`, least specific first, commas in values already escaped. */
 function oneLineDn(dn: string): string {
   return dn
     .split('\n')
     .filter((part) => part !== '')
-    .map((part) => part.replace(/,/g, '\\,'))
     .reverse()
     .join(',');
 }

@@ -1,0 +1,26 @@
+/**
+ * The application layer: one FlowHook per protocol, in the order the flow table should call them. The protocol
+ * hooks come first so that the service hook, last, only fills in what they did not recognise.
+ */
+import { createDnsHook } from './dns/hook.js';
+import type { FlowHook } from './hook.js';
+import { createHttpHook } from './http/hook.js';
+import { createQuicHook } from './quic/hook.js';
+import { createServiceHook } from './service.js';
+import { createSshHook } from './ssh.js';
+import { createAppStats, type AppStats } from './stats.js';
+import { createTlsHook } from './tls/hook.js';
+
+export { createAppStats, type AppStats } from './stats.js';
+
+/** Hooks for one run; pass `stats` to read their malformed/dropped counters afterwards (summary.json). */
+export function createAppHooks(stats: AppStats = createAppStats()): FlowHook<unknown>[] {
+  return [
+    createDnsHook(stats),
+    createTlsHook(stats),
+    createQuicHook(stats),
+    createHttpHook(stats),
+    createSshHook(),
+    createServiceHook(),
+  ];
+}

@@ -1,0 +1,92 @@
+/**
+ * JA4 and JA4S against FoxIO's own outputs, shipped in ../shared/captures/tls/expected/ (FoxIO-LLC/ja4 @0e54bc8371):
+ * python-testdata/<capture>.json (`ja4.py -J -r -o`: JA4.1, JA4.2 for a second ClientHello, JA4S per stream) and
+ * rust-insta-snapshots/ja4__insta@<capture>.snap (ja4, ja4s per stream). Streams map to nad's records by their
+ * 4-tuple (src/srcport = the client). Every fingerprint FoxIO lists must be one nad computed for that connection.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { TlsRecord } from '../../src/app/records.js';
+import { CAPTURES, HAVE_SHARED, SKIP_NO_SHARED } from '../shared.js';
+import { runApp } from './run.js';
+
+const EXPECTED = join(CAPTURES, 'tls', 'expected');
+
+interface Expected {
+  source: string;
+  key: string;
+  ja4: string[];
+  ja4s: string;
+}
+
+function fromPython(file: string): Expected[] {
+  const rows = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string | number>[];
+  return rows
+    .map((r) => ({
+      source: 'python',
+      key: `${r['src']}|${r['srcport']}|${r['dst']}|${r['dstport']}`,
+      ja4: [r['JA4.1'], r['JA4.2']].filter((v): v is string => typeof v === 'string'),
+      ja4s: typeof r['JA4S'] === 'string' ? r['JA4S'] : '',
+    }))
+    .filter((e) => e.ja4.length > 0 || e.ja4s !== '');
+}
+
+/** The insta snapshots are a YAML list of flat maps; only `key: value` lines at indent 2 matter here. */
+function fromRust(file: string): Expected[] {
+  const out: Expected[] = [];
+  let cur: Record<string, string> | null = null;
+  const flush = (): void => {
+    if (cur === null || (cur['ja4'] === undefined && cur['ja4s'] === undefined)) return;
+    out.push({
+      source: 'rust',
+      key: `${cur['src']}|${cur['src_port']}|${cur['dst']}|${cur['dst_port']}`,
+      ja4: cur['ja4'] === undefined ? [] : [cur['ja4']],
+      ja4s: cur['ja4s'] ?? '',
+    });
+  };
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^(- |  )([a-z0-9_]+): (.*)$/.exec(line);
+    if (m === null) continue;
+    if (m[1] === '- ') {
+      flush();
+      cur = {};
+    }
+    if (cur !== null) cur[m[2]!] = m[3]!.replace(/^'(.*)'$/, '$1');
+  }
+  flush();
+  return out;
+}
+
+function captures(): string[] {
+  if (!HAVE_SHARED) return [];
+  return readdirSync(join(CAPTURES, 'tls')).filter((f) => /\.(pcap|pcapng)$/.test(f) && !f.includes('.notest.')).sort();
+}
+
+test('JA4 and JA4S equal FoxIO python and rust outputs', { skip: SKIP_NO_SHARED }, async (t) => {
+  let checked = 0;
+  for (const f of captures()) {
+    const py = join(EXPECTED, 'python-testdata', `${f}.json`);
+    const rs = join(EXPECTED, 'rust-insta-snapshots', `ja4__insta@${f}.snap`);
+    const expected = [...(existsSync(py) ? fromPython(py) : []), ...(existsSync(rs) ? fromRust(rs) : [])];
+    if (expected.length === 0) continue;
+    await t.test(f, async () => {
+      const run = await runApp(join(CAPTURES, 'tls', f));
+      const byKey = new Map<string, TlsRecord[]>();
+      for (const r of run.tls) {
+        const k = `${r.orig_h}|${r.orig_p}|${r.resp_h}|${r.resp_p}`;
+        byKey.set(k, [...(byKey.get(k) ?? []), r]);
+      }
+      for (const e of expected) {
+        const recs = byKey.get(e.key) ?? [];
+        assert.ok(recs.length > 0, `${e.source}: no TLS record for ${e.key}`);
+        const ja4s = recs.flatMap((r) => [r.ja4, r.retry_ja4 ?? '']);
+        for (const j of e.ja4) assert.ok(ja4s.includes(j), `${e.source} ${e.key}: JA4 ${j} not in ${ja4s.join(' ')}`);
+        if (e.ja4s !== '') assert.ok(recs.some((r) => r.ja4s === e.ja4s), `${e.source} ${e.key}: JA4S ${e.ja4s} not in ${recs.map((r) => r.ja4s).join(' ')}`);
+        checked += e.ja4.length + (e.ja4s === '' ? 0 : 1);
+      }
+    });
+  }
+  assert.ok(checked >= 300, `only ${checked} fingerprints checked`);
+});

@@ -1,0 +1,46 @@
+/** Test helper: captures through readCaptures → decodePacket → FlowTable with the app hooks, collecting app records. */
+import { createAppHooks } from '../../src/app/index.js';
+import type { DnsRecord, HttpRecord, RecordSink, SshRecord, TlsRecord } from '../../src/app/records.js';
+import { createAppStats, type AppStats } from '../../src/app/stats.js';
+import { readCaptures } from '../../src/capture/index.js';
+import { Issue, type Packet } from '../../src/decode/layer.js';
+import { decodePacket } from '../../src/decode/packet.js';
+import type { ConnRecord } from '../../src/flow/conn.js';
+import { FlowTable } from '../../src/flow/table.js';
+
+export interface AppRun {
+  dns: DnsRecord[];
+  tls: TlsRecord[];
+  http: HttpRecord[];
+  ssh: SshRecord[];
+  conns: ConnRecord[];
+  stats: AppStats;
+  /** Packets whose link type src/decode does not decode (Issue.Unsupported before any layer). */
+  undecoded_link: number;
+}
+
+export async function runApp(file: string): Promise<AppRun> {
+  const run: AppRun = { dns: [], tls: [], http: [], ssh: [], conns: [], stats: createAppStats(), undecoded_link: 0 };
+  const records: RecordSink = {
+    dns: (r) => run.dns.push(r),
+    tls: (r) => run.tls.push(r),
+    http: (r) => run.http.push(r),
+    ssh: (r) => run.ssh.push(r),
+  };
+  const table = new FlowTable({}, { conn: (c) => run.conns.push(c) }, createAppHooks(run.stats), records);
+  const sink = {
+    packet(p: Packet): void {
+      decodePacket(p);
+      if (p.issue === Issue.Unsupported && p.ip_version === 0) run.undecoded_link++;
+      table.packet(p);
+    },
+  };
+  await readCaptures([file], sink);
+  table.flush();
+  return run;
+}
+
+/** Sorted distinct non-empty strings. */
+export function set(values: Iterable<string>): string[] {
+  return [...new Set([...values].filter((v) => v !== ''))].sort();
+}
