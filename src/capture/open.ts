@@ -41,7 +41,13 @@ export class OpenInput {
     const head: Buffer[] = [];
     let have = 0;
     while (have < 4) {
-      const r = await this.next();
+      let r: Buffer | null;
+      try {
+        r = await this.next();
+      } catch (err) {
+        if (!isIoError(err)) throw err;
+        throw new InputError(this.path, have, `cannot read: ${describe(err)}`);
+      }
       if (r === null) break;
       head.push(Buffer.from(r));
       have += r.length;

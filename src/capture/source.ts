@@ -5,7 +5,7 @@
  * Nothing is ever buffered whole. The sha256 and size are of the raw bytes as read, before decompression.
  */
 import type { ReadStream } from 'node:fs';
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Hasher } from './hash.js';
@@ -50,11 +50,15 @@ export function openSource(path: string, opts: SourceOptions = {}): Source {
   let total: number | null = null;
   if (path !== '-') {
     try {
-      fd = openSync(path, 'r');
-      const st = fstatSync(fd);
+      // stat before open: opening a FIFO blocks until its writer opens it, and that writer may be in this very
+      // process (nad capture), so only regular files are opened synchronously; the rest open in the threadpool.
+      const st = statSync(path);
       if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-      regular = st.isFile();
-      if (regular) total = st.size;
+      if (st.isFile()) {
+        fd = openSync(path, 'r');
+        regular = true;
+        total = fstatSync(fd).size;
+      }
     } catch (err) {
       if (fd >= 0) closeSync(fd);
       throw new InputError(path, 0, `cannot open: ${describe(err)}`);
@@ -87,7 +91,7 @@ export function openSource(path: string, opts: SourceOptions = {}): Source {
     // zlib may hold on to a chunk after write() returns, so gzip input gets fresh buffers from a stream.
     raw = gzip ? streamChunks(createReadStream('', { fd, highWaterMark: CHUNK }), account) : fileChunks(path, fd, hasher, account);
   } else {
-    const stream = path === '-' ? process.stdin : createReadStream('', { fd, highWaterMark: CHUNK });
+    const stream = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: CHUNK });
     raw = streamChunks(stream, account);
   }
 

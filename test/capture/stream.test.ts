@@ -5,8 +5,8 @@
  * gopacket be/le test902).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -178,6 +178,21 @@ test('an abort midway keeps the packets read, and the record cut by the abort is
     assert.equal(s[0]?.lost_bytes, 0);
     assert.ok(n > 0 && n < 3000 * 11, `read ${n} packets of ${3000 * 11}`);
     assert.equal(s[0]?.packets, n);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a FIFO whose writer is in the same process (as nad capture does) is read without deadlock', { skip, timeout: 20_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nad-capture-'));
+  try {
+    const fifo = join(dir, 'live.pcap');
+    if (spawnSync('mkfifo', [fifo]).status !== 0) return;
+    const file = await readAll([cap('format/pcapng-tg-le-test202.pcapng')], true);
+    createWriteStream(fifo).end(readFileSync(cap('format/pcapng-tg-le-test202.pcapng')));
+    const viaFifo = await readAll([fifo], true);
+    assert.deepEqual(essence(viaFifo.seen), essence(file.seen));
+    assert.equal(viaFifo.summaries[0]?.sha256, file.summaries[0]?.sha256);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
