@@ -1,0 +1,223 @@
+/**
+ * `nad analyze`: options → pipeline → outputs in reports/<name>/ → terminal summary → exit code.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_THRESHOLD, loadAllowList, loadBaseline, loadDetectorModule, saveBaseline, type BaselineModel, type Detector } from '../detect/index.js';
+import type { BaselineInfo } from '../report/types.js';
+import { learnFromData, openGeoFromOptions } from './baseline.js';
+import { InputError } from '../capture/types.js';
+import type { InputSummary } from '../capture/types.js';
+import { AtomicWriter } from '../export/atomic.js';
+import { csvHeader, csvRow } from '../export/csv.js';
+import { FLOW_COLUMNS } from '../export/tables.js';
+import { readAndAssemble, type CaptureData } from './analyze.js';
+import { checkFilter, filterInputs, type FilteredInputs } from './bpf.js';
+import { checkNewFile, defaultOutDir, prepareOutDir } from './outdir.js';
+import { createProgress } from './progress.js';
+import { handleInterrupts } from './signals.js';
+import { EXIT, stripControl, UsageError } from './errors.js';
+import { writeRunOutputs, type DetectionSetup, type RunParameters } from './outputs.js';
+
+/** What commander hands over (see main.ts for each option's meaning). */
+export interface AnalyzeCliOptions {
+  out?: string;
+  force: boolean;
+  baseline?: string[];
+  saveBaseline?: string;
+  threshold?: number;
+  geo: boolean;
+  geoip?: string;
+  asn?: string;
+  filter?: string;
+  allow?: string;
+  detector: string[];
+  failOn?: 'low' | 'medium' | 'high';
+  alertLevel: 'low' | 'medium' | 'high';
+  alertLog?: string;
+  tcpTimeout: number;
+  udpTimeout: number;
+  icmpTimeout: number;
+  activeTimeout: number;
+  app: boolean;
+  detect: boolean;
+  report: boolean;
+  quiet: boolean;
+  verbose: boolean;
+  debug: boolean;
+}
+
+/** The parameters recorded in summary.json and the report (chain of custody): every option that shaped the result. */
+export function runParameters(opts: AnalyzeCliOptions): RunParameters {
+  return {
+    baseline: opts.baseline ?? [],
+    threshold: opts.threshold ?? DEFAULT_THRESHOLD,
+    geo: opts.geo !== false,
+    geoip: opts.geoip ?? null,
+    asn: opts.asn ?? null,
+    filter: opts.filter ?? null,
+    allow: opts.allow ?? null,
+    detectors: opts.detector,
+    fail_on: opts.failOn ?? null,
+    alert_level: opts.alertLevel,
+    tcp_timeout_s: opts.tcpTimeout,
+    udp_timeout_s: opts.udpTimeout,
+    icmp_timeout_s: opts.icmpTimeout,
+    active_timeout_s: opts.activeTimeout,
+    app: opts.app,
+  };
+}
+
+/** Reads the inputs (through tcpdump when a filter is set), streaming flows.csv into outDir while flows expire. */
+export async function readForAnalysis(
+  captures: readonly string[],
+  opts: Pick<AnalyzeCliOptions, 'filter' | 'tcpTimeout' | 'udpTimeout' | 'icmpTimeout' | 'activeTimeout' | 'app' | 'quiet'>,
+  flowsCsv: AtomicWriter | null,
+  signal: AbortSignal,
+): Promise<CaptureData> {
+  let filtered: FilteredInputs | null = null;
+  let paths = [...captures];
+  if (opts.filter !== undefined) {
+    checkFilter(opts.filter);
+    filtered = filterInputs(captures, opts.filter);
+    paths = filtered.paths;
+    filtered.done.catch(() => undefined);
+  }
+  const progress = createProgress(opts.quiet, 'reading');
+  if (flowsCsv) flowsCsv.write(csvHeader(FLOW_COLUMNS));
+  try {
+    const data = await readAndAssemble(paths, {
+      flow: {
+        tcp_idle_s: opts.tcpTimeout,
+        udp_idle_s: opts.udpTimeout,
+        icmp_idle_s: opts.icmpTimeout,
+        active_timeout_s: opts.activeTimeout,
+      },
+      app: opts.app,
+      signal,
+      onProgress: (b, t) => progress.update(b, t),
+      ...(flowsCsv ? { onConn: (c) => flowsCsv.write(csvRow(FLOW_COLUMNS, c)) } : {}),
+    });
+    if (filtered) {
+      await filtered.done;
+      const digests = await filtered.digests;
+      data.inputs = data.inputs.map((inp: InputSummary, i) => ({ ...inp, path: captures[i] ?? inp.path, ...(digests[i] ?? {}) }));
+    }
+    return data;
+  } catch (err) {
+    // A dead tcpdump explains an unreadable FIFO better than the reader can.
+    if (filtered && err instanceof InputError) await filtered.done;
+    throw err;
+  } finally {
+    progress.done();
+    filtered?.cleanup();
+  }
+}
+
+/** A plain Error from a loader (model, allow-list, detector module) is the user's input problem: one line, exit 2. */
+function asUsage<T>(what: () => T): T {
+  try {
+    return what();
+  } catch (err) {
+    if (err instanceof Error && !(err instanceof UsageError) && !(err instanceof InputError)) throw new UsageError(err.message.split('\n')[0] ?? err.message);
+    throw err;
+  }
+}
+
+function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+function isModelFile(path: string): boolean {
+  if (path === '-' || !existsSync(path)) return false;
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(64);
+    const n = readSync(fd, head, 0, 64, 0);
+    return head.subarray(0, n).toString('utf8').trimStart().startsWith('{');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function serviceShare(model: BaselineModel): Record<string, number> {
+  const total = Object.values(model.services).reduce((n, s) => n + s.conns, 0);
+  const unidentified = Math.max(0, model.conns - total);
+  const share: Record<string, number> = {};
+  if (model.conns === 0) return share;
+  for (const [name, s] of Object.entries(model.services)) share[name] = s.conns / model.conns;
+  if (unidentified > 0) share[''] = unidentified / model.conns;
+  return share;
+}
+
+/** Geo, allow-list, custom detectors and the baseline (a model file, or captures learned now), checked before the
+ *  suspect capture is read so that a wrong path fails at once. */
+export async function detectionSetup(opts: AnalyzeCliOptions, signal: AbortSignal): Promise<DetectionSetup> {
+  const geo = asUsage(() => openGeoFromOptions(opts));
+  const allow = opts.allow === undefined ? null : asUsage(() => loadAllowList(opts.allow!));
+  const detectors: Detector[] = [];
+  for (const path of opts.detector) {
+    try {
+      detectors.push(await loadDetectorModule(path));
+    } catch (err) {
+      throw new UsageError(`${path}: cannot load detector: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  let baseline: BaselineModel | null = null;
+  let baselineInfo: BaselineInfo | null = null;
+  const paths = opts.baseline ?? [];
+  if (paths.length > 0 && opts.detect) {
+    if (paths.length === 1 && isModelFile(paths[0]!)) {
+      const path = paths[0]!;
+      const model = asUsage(() => loadBaseline(path));
+      baseline = model;
+      baselineInfo = { path, sha256: sha256File(path), flows: model.conns, service_share: serviceShare(model) };
+    } else {
+      const data = await readForAnalysis(paths, { ...opts, quiet: opts.quiet }, null, signal);
+      const model = learnFromData(data, geo);
+      baseline = model;
+      baselineInfo = {
+        path: paths.join(' '),
+        sha256: data.inputs.map((i) => i.sha256).join(' '),
+        flows: model.conns,
+        service_share: serviceShare(model),
+      };
+    }
+    if (opts.saveBaseline !== undefined) {
+      checkNewFile(opts.saveBaseline, opts.force);
+      saveBaseline(opts.saveBaseline, baseline);
+    }
+  }
+  return { baseline, baselineInfo, geo, allow, detectors, ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}) };
+}
+
+export async function runAnalyzeCommand(captures: string[], opts: AnalyzeCliOptions): Promise<number> {
+  const outDir = opts.out ?? defaultOutDir(captures);
+  prepareOutDir(outDir, opts.force);
+  const interrupts = handleInterrupts(() => {
+    if (!opts.quiet) process.stderr.write('\nnad: interrupted: finishing the report with what was read (Ctrl-C again to quit now)\n');
+  });
+  const flowsCsv = new AtomicWriter(join(outDir, 'flows.csv'));
+  try {
+    const setup = await detectionSetup(opts, interrupts.signal);
+    const data = await readForAnalysis(captures, opts, flowsCsv, interrupts.signal);
+    flowsCsv.commit();
+    for (const inp of data.inputs) {
+      if (inp.stopped) {
+        process.stderr.write(
+          `nad: warning: ${stripControl(inp.path)}: byte ${inp.stopped.offset}: ${stripControl(inp.stopped.what)} (kept ${inp.packets} packets read before it, ${inp.lost_bytes} bytes not read)\n`,
+        );
+      }
+    }
+    const result = await writeRunOutputs(outDir, data, runParameters(opts), opts, setup);
+    return result.exitCode;
+  } catch (err) {
+    flowsCsv.abort();
+    throw err;
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+export { EXIT };

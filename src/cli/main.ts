@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+/**
+ * nad's command line (commander). The Python tool's flags keep their meaning: -i interface, -c count, -t timeout,
+ * -f BPF filter, -m train mode, -g geo, -a anomaly threshold, -v verbose.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { EXIT, reportError } from './errors.js';
+import { runAnalyzeCommand, type AnalyzeCliOptions } from './analyze_command.js';
+import { runBaselineCommand } from './baseline.js';
+import { runCaptureCommand } from './capture.js';
+import { runSimulateCommand } from './simulate.js';
+import { TOOL_VERSION } from './version.js';
+import { DEFAULT_THRESHOLD } from '../detect/index.js';
+
+function parseNumber(min: number, max: number, integer: boolean) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+      throw new InvalidArgumentError(`expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Options shared by `analyze` and `capture` (capture analyses what it captures). */
+function addAnalyzeOptions(cmd: Command): Command {
+  return cmd
+    .option('-o, --out <dir>', 'output directory (default: reports/<input name>/)')
+    .option('--force', 'replace a non-empty output directory', false)
+    .option('-b, --baseline <file...>', 'trusted capture(s) to learn from, or a model JSON made by `nad baseline`')
+    .option('--save-baseline <file>', 'also save the baseline learned from --baseline captures as a model JSON')
+    .option('-a, --threshold <0..1>', `anomaly cut for the isolation-forest score, as in the Python tool (default ${DEFAULT_THRESHOLD})`, parseNumber(0, 1, false))
+    .option('-g, --geo', 'geo enrichment (country, city, ASN) of public addresses (default on)')
+    .option('--no-geo', 'no geo enrichment')
+    .option('--geoip <mmdb>', 'MaxMind GeoLite2/GeoIP2 City (or Country) database to use instead of the embedded DB-IP Lite data')
+    .option('--asn <mmdb>', 'MaxMind GeoLite2/GeoIP2 ASN database to use instead of the embedded ASN table')
+    .option('-f, --filter <bpf>', 'BPF filter applied through tcpdump (real BPF semantics; tcpdump must be installed)')
+    .option('--allow <file>', 'allow-list (YAML or JSON: CIDRs, domain suffixes, JA3/JA4, each with a reason)')
+    .option('--detector <module>', 'load a custom detector module (repeatable)', collect, [] as string[])
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when any finding is at or above this severity').choices(['low', 'medium', 'high']))
+    .addOption(new Option('--alert-level <severity>', 'lowest severity written to alert sinks').choices(['low', 'medium', 'high']).default('low'))
+    .option('--alert-log <file>', 'append alerts (ECS JSON lines) to a long-lived log')
+    .option('--tcp-timeout <s>', 'TCP idle timeout in seconds', parseNumber(1, 86400, false), 300)
+    .option('--udp-timeout <s>', 'UDP idle timeout in seconds', parseNumber(1, 86400, false), 60)
+    .option('--icmp-timeout <s>', 'ICMP idle timeout in seconds', parseNumber(1, 86400, false), 60)
+    .option('--active-timeout <s>', 'active timeout in seconds: a longer flow is split (0 = off)', parseNumber(0, 7 * 86400, false), 3600)
+    .option('--no-app', 'skip application-layer parsing (DNS, TLS, QUIC, HTTP, SSH)')
+    .option('--no-detect', 'skip detection: flows and metadata exports only')
+    .option('--no-report', 'skip report.html')
+    .option('-q, --quiet', 'no progress and no terminal summary', false)
+    .option('-v, --verbose', 'more detail in the terminal summary', false)
+    .option('--debug', 'show stack traces', false);
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('nad')
+    .description('Network anomaly detector: offline PCAP forensic analyser and report generator')
+    .version(TOOL_VERSION)
+    .showHelpAfterError()
+    .configureOutput({ outputError: (str, write) => write(str) })
+    .exitOverride();
+
+  addAnalyzeOptions(
+    program
+      .command('analyze')
+      .description('analyse capture files (pcap, pcapng, gzip; `-` for stdin) and write reports/<name>/')
+      .argument('<captures...>', 'capture files, or - for stdin')
+      .option('-m, --train-mode', 'train mode: learn a baseline from the captures instead (same as `nad baseline`)', false),
+  ).action(async (captures: string[], opts: AnalyzeCliOptions & { trainMode: boolean }) => {
+    if (opts.trainMode) {
+      process.exitCode = await runBaselineCommand(captures, { out: opts.out ?? 'models/baseline.json', force: opts.force, quiet: opts.quiet, filter: opts.filter });
+      return;
+    }
+    process.exitCode = await runAnalyzeCommand(captures, opts);
+  });
+
+  program
+    .command('baseline')
+    .description('learn what normal looks like from trusted captures; write a model JSON')
+    .argument('<captures...>', 'trusted capture files')
+    .requiredOption('-o, --out <file>', 'model file to write, e.g. models/office.json')
+    .option('--force', 'replace an existing model file', false)
+    .option('-f, --filter <bpf>', 'BPF filter applied through tcpdump')
+    .option('-q, --quiet', 'no progress', false)
+    .option('--debug', 'show stack traces', false)
+    .action(async (captures: string[], opts: { out: string; force: boolean; quiet: boolean; filter?: string }) => {
+      process.exitCode = await runBaselineCommand(captures, opts);
+    });
+
+  program
+    .command('simulate')
+    .description('write a labelled synthetic capture of a small office network, with a ground-truth JSON beside it')
+    .requiredOption('-o, --out <file>', 'capture to write (the ground truth goes to <name>.truth.json)')
+    .option('--seed <n>', 'random seed: the same seed gives the same bytes', parseNumber(0, 2 ** 32 - 1, true), 1)
+    .option('--start <iso>', 'capture start time (ISO 8601)', '2026-03-02T08:00:00Z')
+    .option('--hours <h>', 'capture length in hours', parseNumber(0.01, 168, false), 4)
+    .option('--hosts <k>', 'office hosts', parseNumber(1, 250, true), 12)
+    .option('--inject <list>', 'behaviours to inject: beacon,exfil,dns-tunnel,scan,new-country,… or all', '')
+    .option('--force', 'replace existing output files', false)
+    .option('--debug', 'show stack traces', false)
+    .action(async (opts: { out: string; seed: number; start: string; hours: number; hosts: number; inject: string; force: boolean }) => {
+      process.exitCode = await runSimulateCommand(opts);
+    });
+
+  addAnalyzeOptions(
+    program
+      .command('capture')
+      .description('capture live traffic with tcpdump and analyse it while it streams')
+      .requiredOption('-i, --interface <iface>', 'network interface, as in the Python tool')
+      .option('-c, --count <n>', 'stop after this many packets (0 = unlimited)', parseNumber(0, Number.MAX_SAFE_INTEGER, true), 0)
+      .option('-t, --timeout <s>', 'stop after this many seconds', parseNumber(0, 7 * 86400, false))
+      .option('-w, --write <pcap>', 'keep the raw capture here (default: capture.pcap beside the report)')
+      .option('-m, --train-mode', 'train mode: learn a baseline from the live capture (writes --out as a model JSON)', false),
+  ).action(async (opts: Parameters<typeof runCaptureCommand>[0]) => {
+    process.exitCode = await runCaptureCommand(opts);
+  });
+
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT.ok;
+    if (typeof code === 'string' && code.startsWith('commander.')) return EXIT.usage;
+    return reportError(err, debug);
+  }
+}
+
+process.exitCode = await main(process.argv);

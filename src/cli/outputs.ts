@@ -1,0 +1,204 @@
+/**
+ * Everything a run writes after the input ended: the app-layer CSVs, findings.csv, summary.json, alerts.jsonl and
+ * report.html, each through a temp file and a rename; then the terminal summary and the exit code.
+ */
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { detect, type AllowList, type BaselineModel, type Detector } from '../detect/index.js';
+import type { Finding, Severity } from '../findings/finding.js';
+import type { GeoLookup } from '../geo/lookup.js';
+import { toEcs } from '../report/alerts.js';
+import { renderReport } from '../report/html.js';
+import { severityCounts } from '../report/summary.js';
+import { renderTerminal, useColor } from '../report/terminal.js';
+import type { BaselineInfo, ReportData } from '../report/types.js';
+import type { InputSummary } from '../capture/types.js';
+import { writeFileAtomic } from '../export/atomic.js';
+import { csvHeader, csvRow, type Column } from '../export/csv.js';
+import { DNS_COLUMNS, FINDING_COLUMNS, HTTP_COLUMNS, SSH_COLUMNS, TLS_COLUMNS } from '../export/tables.js';
+import { linkTypeName } from '../decode/packet.js';
+import { appByUid, type CaptureData } from './analyze.js';
+import { detectGeo } from './baseline.js';
+import { EXIT } from './errors.js';
+import { TOOL_NAME, TOOL_VERSION } from './version.js';
+
+/** Every option that shaped the result, recorded for chain of custody. */
+export interface RunParameters {
+  baseline: string[];
+  threshold: number;
+  geo: boolean;
+  geoip: string | null;
+  asn: string | null;
+  filter: string | null;
+  allow: string | null;
+  detectors: string[];
+  fail_on: 'low' | 'medium' | 'high' | null;
+  alert_level: 'low' | 'medium' | 'high';
+  tcp_timeout_s: number;
+  udp_timeout_s: number;
+  icmp_timeout_s: number;
+  active_timeout_s: number;
+  app: boolean;
+}
+
+export interface OutputOptions {
+  quiet: boolean;
+  verbose: boolean;
+  report: boolean;
+}
+
+export function writeCsv<T>(path: string, columns: readonly Column<T>[], rows: readonly T[]): void {
+  let text = csvHeader(columns);
+  for (const r of rows) text += csvRow(columns, r);
+  writeFileAtomic(path, text);
+}
+
+/** summary.json `inputs[]`: the reader's facts plus link type names. */
+export function inputFacts(inp: InputSummary): Record<string, unknown> {
+  return {
+    path: inp.path,
+    sha256: inp.sha256,
+    size: inp.size,
+    format: inp.format,
+    gzip: inp.gzip,
+    link_types: inp.link_types.map((n) => ({ linktype: n, name: linkTypeName(n) })),
+    packets: inp.packets,
+    bytes: inp.bytes,
+    first_ts: inp.first_ts,
+    last_ts: inp.last_ts,
+    lost_bytes: inp.lost_bytes,
+    stopped: inp.stopped,
+    interrupted: inp.interrupted,
+    skipped_blocks: inp.skipped_blocks,
+    warnings: inp.warnings,
+  };
+}
+
+export function captureSummary(data: CaptureData, params: RunParameters): Record<string, unknown> {
+  const packets = data.inputs.reduce((n, i) => n + i.packets, 0);
+  return {
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    parameters: params,
+    interrupted: data.interrupted,
+    inputs: data.inputs.map(inputFacts),
+    packets,
+    flows: data.conns.length,
+    decode_warnings: data.decode_warnings,
+    flow_stats: data.flow_stats,
+    app: {
+      dns: data.dns.length,
+      tls: data.tls.filter((t) => t.transport !== 'quic').length,
+      quic: data.tls.filter((t) => t.transport === 'quic').length,
+      http: data.http.length,
+      ssh: data.ssh.length,
+    },
+  };
+}
+
+export interface RunResult {
+  exitCode: number;
+}
+
+/** What detection needs besides the capture data: the baseline, geo, allow-list, extra detectors. */
+export interface DetectionSetup {
+  baseline: BaselineModel | null;
+  baselineInfo: BaselineInfo | null;
+  geo: GeoLookup;
+  allow: AllowList | null;
+  detectors: Detector[];
+  threshold?: number;
+}
+
+/** Country and ASN of each finding's destination, from the geo stage. */
+export function enrichFindings(findings: Finding[], geo: GeoLookup): Finding[] {
+  if (!geo.enabled) return findings;
+  return findings.map((f) => {
+    if (f.dst === '') return f;
+    const g = geo.lookup(f.dst);
+    if (g.scope !== 'public') return { ...f, dst_country: g.scope };
+    return { ...f, dst_country: g.country, dst_asn: g.asn === null ? '' : `AS${g.asn}${g.as_org ? ` ${g.as_org}` : ''}` };
+  });
+}
+
+const SEVERITY_RANK: Readonly<Record<Severity, number>> = { low: 1, medium: 2, high: 3 };
+
+/** Wall-clock time of the report; SOURCE_DATE_EPOCH (reproducible builds' convention) pins it for byte-identical runs. */
+function generatedAt(): string {
+  const pinned = process.env['SOURCE_DATE_EPOCH'];
+  const ms = pinned !== undefined && /^\d+$/.test(pinned) ? Number(pinned) * 1000 : Date.now();
+  return new Date(ms).toISOString();
+}
+
+export async function writeRunOutputs(
+  outDir: string,
+  data: CaptureData,
+  params: RunParameters,
+  opts: OutputOptions & { detect: boolean; failOn?: Severity | undefined; alertLevel: Severity; alertLog?: string | undefined },
+  setup: DetectionSetup,
+  extra: Record<string, unknown> = {},
+): Promise<RunResult> {
+  writeCsv(join(outDir, 'dns.csv'), DNS_COLUMNS, data.dns);
+  writeCsv(join(outDir, 'tls.csv'), TLS_COLUMNS, data.tls);
+  writeCsv(join(outDir, 'http.csv'), HTTP_COLUMNS, data.http);
+  writeCsv(join(outDir, 'ssh.csv'), SSH_COLUMNS, data.ssh);
+
+  let findings: Finding[] = [];
+  let detection: Record<string, unknown> | null = null;
+  if (opts.detect) {
+    const result = detect({
+      conns: data.conns,
+      app: appByUid(data),
+      baseline: setup.baseline,
+      options: {
+        allow: setup.allow,
+        detectors: setup.detectors,
+        geo: detectGeo(setup.geo),
+        ...(setup.threshold !== undefined ? { threshold: setup.threshold } : {}),
+      },
+    });
+    findings = enrichFindings(result.findings, setup.geo);
+    detection = { stats: result.stats, suppressed: result.suppressed };
+  }
+  writeCsv(join(outDir, 'findings.csv'), FINDING_COLUMNS, findings);
+
+  const created = generatedAt();
+  const alertLines = findings
+    .filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[opts.alertLevel])
+    .map((f) => JSON.stringify(toEcs(f, { version: TOOL_VERSION, tls: data.tls, geo: setup.geo, created })) + '\n')
+    .join('');
+  writeFileAtomic(join(outDir, 'alerts.jsonl'), alertLines);
+  if (opts.alertLog !== undefined && alertLines !== '') appendFileSync(opts.alertLog, alertLines);
+
+  const summary = {
+    ...captureSummary(data, params),
+    baseline: setup.baselineInfo === null ? null : { path: setup.baselineInfo.path, sha256: setup.baselineInfo.sha256, flows: setup.baselineInfo.flows },
+    detection,
+    findings_by_severity: severityCounts(findings),
+    findings,
+    ...extra,
+  };
+  writeFileAtomic(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+
+  const reportData: ReportData = {
+    tool: TOOL_NAME,
+    version: TOOL_VERSION,
+    generated_at: created,
+    params: { ...params, baseline: params.baseline.join(' '), detectors: params.detectors.join(' ') },
+    inputs: data.inputs,
+    conns: data.conns,
+    dns: data.dns,
+    tls: data.tls,
+    http: data.http,
+    findings,
+    baseline: setup.baselineInfo,
+    geo: setup.geo.enabled ? setup.geo : null,
+    decode_issues: Object.fromEntries(Object.entries(data.decode_warnings).map(([k, v]) => [k, v.count])),
+  };
+  if (opts.report) writeFileAtomic(join(outDir, 'report.html'), await renderReport(reportData));
+  if (!opts.quiet) {
+    process.stdout.write(renderTerminal(reportData, { color: useColor(process.stdout), width: process.stdout.columns ?? 100, top: opts.verbose ? 25 : 10 }));
+    process.stdout.write(`\nOutputs: ${outDir}/ (report.html, flows.csv, dns.csv, tls.csv, http.csv, ssh.csv, findings.csv, summary.json, alerts.jsonl)\n`);
+  }
+  const failed = opts.failOn !== undefined && findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[opts.failOn!]);
+  return { exitCode: failed ? EXIT.findings : EXIT.ok };
+}

@@ -1,0 +1,146 @@
+// The CLI as a user meets it: exit codes, one-line errors with file and byte offset, no stack traces, refusal to
+// overwrite, stdin/gzip equivalence and Ctrl-C on a pipe (issues 4 and 5).
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { CAPTURES, SKIP_NO_SHARED } from '../shared.js';
+import { nad, nadChild, STACK_LINE } from './run.js';
+import { pcapHeader, udpCapture, udpRecord } from './pcap_fixture.js';
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'nad-cli-'));
+
+/** Minimal RFC 4180 check: every line has the header's number of fields (no field in these outputs spans lines). */
+function assertCsv(path: string): string[][] {
+  const text = readFileSync(path, 'utf8');
+  assert.ok(text.endsWith('\r\n') || text === '', `${path} ends with CRLF`);
+  const rows = text.split('\r\n').filter((l) => l !== '').map((l) => l.split(','));
+  const width = rows[0]?.length ?? 0;
+  for (const r of rows) assert.equal(r.length, width, `${path}: row has ${width} fields`);
+  return rows;
+}
+
+test('--help and --version exit 0; an unknown option exits 2', () => {
+  assert.equal(nad(['--help']).status, 0);
+  assert.equal(nad(['--version']).status, 0);
+  const bad = nad(['analyze', '--no-such-option', 'x.pcap']);
+  assert.equal(bad.status, 2);
+  assert.doesNotMatch(bad.stderr, STACK_LINE);
+});
+
+test('a missing input is one line naming the file and offset, exit 2, no stack trace', () => {
+  const out = tmp();
+  const r = nad(['analyze', 'no/such/file.pcap', '--out', join(out, 'r'), '--quiet']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^nad: no\/such\/file\.pcap: byte 0: .+\n$/);
+});
+
+test('an existing non-empty output directory is refused without --force, replaced with it', () => {
+  const dir = tmp();
+  const cap = join(dir, 'in.pcap');
+  writeFileSync(cap, udpCapture(10));
+  const out = join(dir, 'out');
+  mkdirSync(out);
+  writeFileSync(join(out, 'mine.txt'), 'user data');
+  const refused = nad(['analyze', cap, '--out', out, '--quiet', '--no-geo']);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /not empty.*--force/);
+  assert.equal(readFileSync(join(out, 'mine.txt'), 'utf8'), 'user data');
+  const forced = nad(['analyze', cap, '--out', out, '--quiet', '--no-geo', '--force']);
+  assert.equal(forced.status, 0, forced.stderr);
+  assert.ok(existsSync(join(out, 'flows.csv')));
+});
+
+test('stdin and gzip give the same summary and flows.csv as the file', () => {
+  const dir = tmp();
+  const raw = udpCapture(40, 5);
+  const file = join(dir, 'in.pcap');
+  writeFileSync(file, raw);
+  writeFileSync(join(dir, 'in.pcap.gz'), gzipSync(raw));
+  const args = ['--quiet', '--no-geo', '--no-report'];
+  assert.equal(nad(['analyze', file, '--out', join(dir, 'a'), ...args]).status, 0);
+  assert.equal(nad(['analyze', join(dir, 'in.pcap.gz'), '--out', join(dir, 'b'), ...args]).status, 0);
+  const piped = nad(['analyze', '-', '--out', join(dir, 'c'), ...args], { input: raw });
+  assert.equal(piped.status, 0, piped.stderr);
+  const flows = (d: string): string => readFileSync(join(dir, d, 'flows.csv'), 'utf8');
+  assert.equal(flows('b'), flows('a'));
+  assert.equal(flows('c'), flows('a'));
+  assert.equal(assertCsv(join(dir, 'a', 'flows.csv')).length, 1 + 5, 'header + 5 flows');
+  const summary = (d: string): Record<string, unknown> => {
+    const s = JSON.parse(readFileSync(join(dir, d, 'summary.json'), 'utf8')) as Record<string, unknown>;
+    const inputs = s['inputs'] as Record<string, unknown>[];
+    for (const i of inputs) {
+      delete i['path'];
+      delete i['sha256'];
+      delete i['size'];
+      delete i['gzip'];
+    }
+    return s;
+  };
+  assert.deepEqual(summary('b'), summary('a'));
+  assert.deepEqual(summary('c'), summary('a'));
+  assert.equal((summary('a')['packets'] as number), 40);
+});
+
+test('Ctrl-C on a pipe finishes the outputs with exactly the packets written before the signal', async () => {
+  const dir = tmp();
+  const out = join(dir, 'r');
+  const child = nadChild(['analyze', '-', '--out', out, '--quiet', '--no-geo']);
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const before = 25;
+  child.stdin.write(pcapHeader());
+  // Written slowly, as a live capture would arrive.
+  for (let i = 0; i < before; i++) {
+    child.stdin.write(udpRecord(i));
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  // Give nad time to read what was written, then interrupt; later records must not count.
+  await new Promise((r) => setTimeout(r, 1500));
+  child.kill('SIGINT');
+  await new Promise((r) => setTimeout(r, 200));
+  for (let i = before; i < before + 10; i++) if (child.stdin.writable) child.stdin.write(udpRecord(i));
+  const code = await exited;
+  assert.equal(code, 0, stderr);
+  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { packets: number; interrupted: boolean };
+  assert.equal(summary.packets, before);
+  assert.equal(summary.interrupted, true);
+  assert.equal(assertCsv(join(out, 'flows.csv')).length, 1 + 4);
+  assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.tmp')), [], 'no temp file left');
+});
+
+/** corrupt/ rows of MANIFEST.md whose expectation is fatal (exit 2). */
+function fatalCorrupt(): Set<string> {
+  const manifest = readFileSync(join(CAPTURES, 'MANIFEST.md'), 'utf8');
+  const fatal = new Set<string>();
+  for (const line of manifest.split('\n')) {
+    const m = /^\| corrupt\/([^ |]+) \|.*\| (fatal: exit 2|exit 2:)[^|]*\|$/.exec(line);
+    if (m?.[1]) fatal.add(m[1]);
+  }
+  return fatal;
+}
+
+test('every damaged capture: exit 2 with one clear line, or exit 0 with the damage in summary.json; never a stack trace', { skip: SKIP_NO_SHARED }, () => {
+  const dir = tmp();
+  const fatal = fatalCorrupt();
+  assert.ok(fatal.size >= 5, 'MANIFEST lists fatal rows');
+  for (const name of readdirSync(join(CAPTURES, 'corrupt')).sort()) {
+    const out = join(dir, name);
+    const r = nad(['analyze', join(CAPTURES, 'corrupt', name), '--out', out, '--quiet', '--no-geo', '--no-report']);
+    assert.doesNotMatch(r.stderr, STACK_LINE, `${name}: no stack trace`);
+    assert.ok(r.status === 0 || r.status === 2, `${name}: exit ${r.status}`);
+    if (r.status === 2) {
+      const lines = r.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, `${name}: one line: ${r.stderr}`);
+      assert.match(lines[0] ?? '', /^nad: .+: byte \d+: .+/, `${name}: names file and offset`);
+    } else {
+      assert.ok(!fatal.has(name), `${name}: MANIFEST expects exit 2`);
+      const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { inputs: { stopped: unknown; warnings: object; lost_bytes: number }[] };
+      const inp = s.inputs[0];
+      assert.ok(inp && (inp.stopped !== null || Object.keys(inp.warnings).length > 0 || inp.lost_bytes > 0), `${name}: damage counted in summary.json`);
+    }
+  }
+});

@@ -1,0 +1,82 @@
+// `npm run regress`: nad over the committed samples, checked against the simulator's ground truth
+// (samples/*.truth.json, written by `nad simulate` beside each capture — not by the analyser).
+// Flows and metadata first: every injected entity's traffic is in flows.csv/dns.csv/tls.csv; then detection: every
+// injected behaviour is found and ranked above every entity that was not injected.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import type { Finding } from '../../src/findings/finding.js';
+import type { GroundTruth, TruthEntity } from '../../src/simulate/truth.js';
+import { nad } from '../cli/run.js';
+import { PROJECT_ROOT } from '../shared.js';
+
+const SAMPLES = join(PROJECT_ROOT, 'samples');
+const suspect = join(SAMPLES, 'suspect.pcap');
+const clean = join(SAMPLES, 'clean.pcap');
+const truthPath = join(SAMPLES, 'suspect.truth.json');
+const skip = existsSync(suspect) && existsSync(clean) && existsSync(truthPath) ? false : 'samples/ not generated yet (npm run samples)';
+
+let out = '';
+let truth: GroundTruth;
+let findings: Finding[] = [];
+
+/** Rows of one of nad's CSV outputs as objects (fields here hold no commas or quotes except quoted ones we skip). */
+function readCsv(path: string): Record<string, string>[] {
+  const lines = readFileSync(path, 'utf8').split('\r\n').filter((l) => l !== '');
+  const header = (lines[0] ?? '').split(',');
+  return lines.slice(1).map((l) => {
+    const cells = l.match(/("([^"]|"")*"|[^,]*)(,|$)/g)?.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, '').replace(/""/g, '"')) ?? [];
+    return Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']));
+  });
+}
+
+/** Whether a finding is about this injected entity: same source, and a destination address or name of it. */
+function matches(f: Finding, e: TruthEntity): boolean {
+  if (f.src !== e.src_ip) return false;
+  if (e.kind === 'scan') return f.kinds.includes('scan');
+  const name = e.dst_name ?? '';
+  return (f.dst !== '' && e.dst_ips.includes(f.dst)) || (name !== '' && f.name !== '' && (f.name === name || f.name.endsWith(`.${name}`) || name.endsWith(`.${f.name}`)));
+}
+
+before(() => {
+  if (skip) return;
+  truth = JSON.parse(readFileSync(truthPath, 'utf8')) as GroundTruth;
+  out = join(mkdtempSync(join(tmpdir(), 'nad-regress-')), 'suspect');
+  const r = nad(['analyze', suspect, '--baseline', clean, '--out', out, '--quiet']);
+  assert.equal(r.status, 0, r.stderr);
+  findings = (JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { findings: Finding[] }).findings;
+});
+
+test('the suspect sample has every kind of injection in its ground truth', { skip }, () => {
+  const kinds = new Set(truth.entities.map((e) => e.kind));
+  for (const k of ['beacon', 'exfil', 'dns-tunnel', 'scan']) assert.ok(kinds.has(k as TruthEntity['kind']), `ground truth has ${k}`);
+});
+
+test('flows and metadata: each injected entity is in flows.csv / dns.csv as the ground truth says', { skip }, () => {
+  const flows = readCsv(join(out, 'flows.csv'));
+  const dns = readCsv(join(out, 'dns.csv'));
+  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { packets: number };
+  assert.equal(summary.packets, truth.capture.packets, 'packets equal the simulator count');
+  for (const e of truth.entities) {
+    if (e.kind === 'dns-tunnel') {
+      const name = e.dst_name ?? '';
+      const q = dns.filter((d) => d['id.orig_h'] === e.src_ip && (d['query'] ?? '').endsWith(`.${name}`));
+      assert.equal(q.length, e.count, `${e.id}: ${e.count} DNS queries under ${name}`);
+      continue;
+    }
+    const mine = flows.filter((f) => f['id.orig_h'] === e.src_ip && e.dst_ips.includes(f['id.resp_h'] ?? '') && e.dst_ports.includes(Number(f['id.resp_p'])));
+    assert.equal(mine.length, e.count, `${e.id}: ${e.count} connections from ${e.src_ip}`);
+  }
+});
+
+test('detection: every injected behaviour is found, and ranked above every entity that was not injected', { skip }, () => {
+  const injected = (f: Finding): boolean => truth.entities.some((e) => matches(f, e));
+  const firstOther = findings.find((f) => !injected(f))?.rank ?? Infinity;
+  for (const e of truth.entities) {
+    const hit = findings.find((f) => matches(f, e));
+    assert.ok(hit, `${e.id} (${e.kind} from ${e.src_ip}) is found`);
+    assert.ok(hit.rank < firstOther, `${e.id} ranks ${hit.rank}, above the first non-injected finding (rank ${firstOther})`);
+  }
+});
