@@ -6,6 +6,7 @@ import type { DnsRecord } from '../app/records.js';
 import type { Finding } from '../findings/finding.js';
 import type { ConnRecord } from '../flow/conn.js';
 import { epochSeconds, shannonEntropy } from './text.js';
+import type { ReportData } from './types.js';
 
 /** Start times (epoch s) of the finding's check-ins: flow starts, or the payload bursts inside one long flow. */
 export function checkInTimes(conns: readonly ConnRecord[]): number[] {
@@ -18,9 +19,14 @@ export function intervals(times: readonly number[]): number[] {
   return times.slice(1).map((t, i) => Math.round((t - (times[i] ?? t)) * 1000) / 1000);
 }
 
-/** Bytes the source sent, per flow, in time order: the exfiltration curve. */
+/** Bytes the source sent over time: per flow, or per payload burst when one flow carries it all. */
 export function bytesOut(conns: readonly ConnRecord[]): { t: number; bytes: number }[] {
-  return conns.map((c) => ({ t: epochSeconds(c.ts), bytes: c.orig_bytes })).filter((p) => Number.isFinite(p.t)).sort((a, b) => a.t - b.t);
+  const only = conns.length === 1 ? conns[0] : undefined;
+  const pts =
+    only !== undefined && only.orig_bursts.length > 1
+      ? only.orig_bursts.map((t, i) => ({ t, bytes: only.orig_burst_bytes[i] ?? 0 }))
+      : conns.map((c) => ({ t: epochSeconds(c.ts), bytes: c.orig_bytes }));
+  return pts.filter((p) => Number.isFinite(p.t)).sort((a, b) => a.t - b.t);
 }
 
 export interface Subdomain {
@@ -55,8 +61,36 @@ export function scanSummary(conns: readonly ConnRecord[]): { ports: number[]; ho
   };
 }
 
-/** The flows behind a finding, found by uid (outputs cap uids at 50, so fall back to the src/dst pair). */
-export function findingConns(f: Finding, byUid: ReadonlyMap<string, ConnRecord>, conns: readonly ConnRecord[]): ConnRecord[] {
+/** Names each flow was seen with: TLS SNI, HTTP Host, DNS query (lower case, no trailing dot). */
+export function namesByUid(data: Pick<ReportData, 'dns' | 'tls' | 'http'>): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  const add = (uid: string, name: string): void => {
+    const n = name.toLowerCase().replace(/\.$/, '').replace(/:\d+$/, '');
+    if (n !== '') m.set(uid, [...(m.get(uid) ?? []), n]);
+  };
+  for (const r of data.tls) add(r.uid, r.server_name);
+  for (const r of data.http) add(r.uid, r.host);
+  for (const r of data.dns) add(r.uid, r.query);
+  return m;
+}
+
+/**
+ * The flows behind a finding: by uid when the finding lists them all; otherwise (uids are capped) the source's flows
+ * to the destination address, or to the destination name or a subdomain of it (SNI, Host or DNS query).
+ */
+export function findingConns(
+  f: Finding,
+  byUid: ReadonlyMap<string, ConnRecord>,
+  conns: readonly ConnRecord[],
+  names: ReadonlyMap<string, readonly string[]>,
+): ConnRecord[] {
   if (f.uids.length >= f.flow_count) return f.uids.map((u) => byUid.get(u)).filter((c): c is ConnRecord => c !== undefined);
-  return conns.filter((c) => c.orig_h === f.src && (f.dst === '' || c.resp_h === f.dst) && (f.dst_port === null || c.resp_p === f.dst_port));
+  const want = f.name.toLowerCase();
+  const nameHit = (uid: string): boolean => (names.get(uid) ?? []).some((n) => n === want || n.endsWith(`.${want}`));
+  return conns.filter(
+    (c) =>
+      c.orig_h === f.src &&
+      (f.dst_port === null || c.resp_p === f.dst_port) &&
+      (f.dst !== '' ? c.resp_h === f.dst : want !== '' ? nameHit(c.uid) : true),
+  );
 }

@@ -8,7 +8,7 @@ import type { ConnRecord } from '../flow/conn.js';
 import { COUNTRIES } from '../geo/countries.js';
 import type { GeoInfo } from '../geo/lookup.js';
 import { type BarRow, barSpec, histogramSpec, timelineSpec, worldMapSpec } from './charts.js';
-import { bytesOut, checkInTimes, findingConns, intervals, scanSummary, tunnelSample } from './details.js';
+import { bytesOut, checkInTimes, findingConns, intervals, namesByUid, scanSummary, tunnelSample } from './details.js';
 import {
   dnsSummary,
   httpSummary,
@@ -27,6 +27,9 @@ import type { ReportData } from './types.js';
 export const DETAIL_FINDINGS = 5;
 /** Rows of the ranked table; the rest are in findings.csv (keeps the report small for captures with thousands). */
 export const TABLE_FINDINGS = 200;
+/** Evidence items per table row; the detail section and findings.csv have them all. */
+const TABLE_EVIDENCE = 6;
+const DETAIL_EVIDENCE = 24;
 const NUMERIC_BY_ALPHA2 = new Map(COUNTRIES.map((c) => [c[0], c[1]]));
 
 export interface Built {
@@ -51,6 +54,7 @@ export function buildView(data: ReportData): Built {
   const top = data.findings[0];
   const s = span(data.conns);
   const byUid = new Map(data.conns.map((c) => [c.uid, c]));
+  const names = namesByUid(data);
   const lookup = (ip: string): GeoInfo | null => (data.geo !== null && ip !== '' ? data.geo.lookup(ip) : null);
 
   const findings = data.findings.slice(0, TABLE_FINDINGS).map((f) => {
@@ -70,12 +74,13 @@ export function buildView(data: ReportData): Built {
       first_seen: shortTime(f.first_seen).replace('Z', ''),
       last_seen: shortTime(f.last_seen).replace('Z', ''),
       flow_count: f.flow_count,
-      evidence: f.evidence.map((e) => ({ name: e.name, value: typeof e.value === 'number' ? String(Math.round(e.value * 1000) / 1000) : clip(e.value, 120), note: e.note ?? '' })),
+      evidence_more: Math.max(0, f.evidence.length - TABLE_EVIDENCE),
+      evidence: f.evidence.slice(0, TABLE_EVIDENCE).map((e) => ({ name: e.name, value: typeof e.value === 'number' ? String(Math.round(e.value * 1000) / 1000) : clip(e.value, 120), note: e.note ?? '' })),
       explanation: f.explanation,
     };
   });
 
-  const details = data.findings.slice(0, DETAIL_FINDINGS).map((f) => findingDetail(f, findingConns(f, byUid, data.conns), data, charts));
+  const details = data.findings.slice(0, DETAIL_FINDINGS).map((f) => findingDetail(f, findingConns(f, byUid, data.conns, names), data, charts));
 
   const flaggedIps = new Set(data.findings.map((f) => f.dst).filter((d) => d !== ''));
   let map: Record<string, unknown> | null = null;
@@ -178,7 +183,16 @@ export function buildView(data: ReportData): Built {
 
 function findingDetail(f: Finding, conns: readonly ConnRecord[], data: ReportData, charts: Map<string, TopLevelSpec>): Record<string, unknown> {
   const id = `f${f.rank}`;
-  const out: Record<string, unknown> = { rank: f.rank, severity: f.severity, entity: entity(f), kinds: f.kinds.join(', '), explanation: f.explanation, flows: conns.length };
+  const out: Record<string, unknown> = {
+    rank: f.rank,
+    severity: f.severity,
+    entity: entity(f),
+    kinds: f.kinds.join(', '),
+    explanation: f.explanation,
+    flows: conns.length,
+    evidence: f.evidence.slice(0, DETAIL_EVIDENCE).map((e) => ({ name: e.name, value: typeof e.value === 'number' ? String(Math.round(e.value * 1000) / 1000) : clip(e.value, 200), note: e.note ?? '' })),
+    evidence_more: Math.max(0, f.evidence.length - DETAIL_EVIDENCE),
+  };
   if (f.kinds.includes('beacon')) {
     const times = checkInTimes(conns);
     const gaps = intervals(times);
@@ -191,7 +205,8 @@ function findingDetail(f: Finding, conns: readonly ConnRecord[], data: ReportDat
   }
   if (f.kinds.includes('exfil')) {
     const pts = bytesOut(conns);
-    charts.set(`${id}-out`, timelineSpec(pts.map((p) => ({ t: p.t * 1000, value: p.bytes })), 'Bytes sent by the source, per flow', 'bytes', 'bar'));
+    const title = conns.length === 1 && pts.length > 1 ? 'Bytes sent by the source, per burst' : 'Bytes sent by the source, per flow';
+    charts.set(`${id}-out`, timelineSpec(pts.map((p) => ({ t: p.t * 1000, value: p.bytes })), title, 'bytes', 'bar'));
     const sent = conns.reduce((n, c) => n + c.orig_bytes, 0);
     const received = conns.reduce((n, c) => n + c.resp_bytes, 0);
     out['exfil'] = { sent: formatBytes(sent), received: formatBytes(received), chart: `${id}-out` };
