@@ -3,6 +3,11 @@
  * (CSV headers use Zeek's `id.orig_h` style where Zeek has one). The type is the schema.
  */
 
+import { formatTs } from '../capture/time.js';
+import { Tunnel } from '../decode/layer.js';
+import type { EndReason, Flow } from './flow.js';
+import { tcpConnState } from './tcp_state.js';
+
 /** Transport as Zeek's `proto` column spells it. ICMPv6 is `icmp` too, as in Zeek; `ip_proto` tells them apart. */
 export type Proto = 'tcp' | 'udp' | 'icmp' | 'other';
 
@@ -80,4 +85,105 @@ export interface FlowView {
   readonly first_nsec: number;
   service: string;
   service_source: '' | 'payload' | 'port';
+}
+
+// ---- Building the record from a live flow (once per flow, at expiry) ----
+
+
+const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** cyrb53 (a public-domain 53-bit string hash: two multiply-xorshift lanes), seeded. */
+function hash53(s: string, seed: number): number {
+  let h1 = 0xdeadbeef ^ seed, h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/** Writes `digits` base62 digits of n into UID_CODES from `at`. */
+function base62(n: number, digits: number, at: number): void {
+  let x = n;
+  for (let i = 0; i < digits; i++) { UID_CODES[at + i] = B62.charCodeAt(x % 62); x = Math.floor(x / 62); }
+}
+
+/** 'C' and 17 digits, filled per uid: one string allocation per uid instead of one per digit. */
+const UID_CODES: number[] = new Array<number>(18).fill(67);
+
+/**
+ * Deterministic uid: 'C' + 17 base62 digits (9 + 8, from two seeded 53-bit hashes, ~100 bits) of the community_id
+ * and the first timestamp. The same flow in the same capture gets the same uid in every run, whatever other flows
+ * the run sees. Not a cryptographic hash (a uid is a name, not a secret); SHA-1 per flow cost 10% of the table's time.
+ */
+export function makeUid(community_id: string, sec: number, nsec: number): string {
+  const s = `${community_id}|${sec}.${nsec}`;
+  base62(hash53(s, 1), 9, 1);
+  base62(hash53(s, 2), 8, 10);
+  return String.fromCharCode(...UID_CODES);
+}
+
+const TUNNEL_NAMES: readonly [number, string][] = [
+  [Tunnel.Mpls, 'mpls'], [Tunnel.Pppoe, 'pppoe'], [Tunnel.Gre, 'gre'], [Tunnel.Erspan, 'erspan'], [Tunnel.Vxlan, 'vxlan'],
+  [Tunnel.Geneve, 'geneve'], [Tunnel.Teredo, 'teredo'], [Tunnel.IpInIp, 'ip-in-ip'],
+];
+
+/** `vlan:100 qinq gre …` from the packet's tunnel bits and outer VLAN id; '' when none. */
+export function tunnelString(bits: number, vlan: number): string {
+  if (bits === 0 && vlan === 0) return '';
+  const parts: string[] = [];
+  if ((bits & Tunnel.Vlan) !== 0 || vlan !== 0) parts.push(`vlan:${vlan}`);
+  if ((bits & Tunnel.QinQ) !== 0) parts.push('qinq');
+  for (const [bit, name] of TUNNEL_NAMES) if ((bits & bit) !== 0) parts.push(name);
+  return parts.join(' ');
+}
+
+/** Zeek's conn_state for UDP (S0 SF SHR OTH by which sides sent) and OTH for everything else. */
+function connState(f: Flow): string {
+  if (f.tcp !== null) return tcpConnState(f.tcp, f.history);
+  if (f.proto === 'udp') {
+    if (f.orig_pkts > 0) return f.resp_pkts > 0 ? 'SF' : 'S0';
+    return f.resp_pkts > 0 ? 'SHR' : 'OTH';
+  }
+  return 'OTH';
+}
+
+/** The flows.csv row of a flow that has ended. */
+export function toConnRecord(f: Flow, end_reason: EndReason): ConnRecord {
+  const tcp = f.tcp;
+  let dur = f.last_sec - f.first_sec + (f.last_nsec - f.first_nsec) / 1e9;
+  if (dur < 0) dur = 0;
+  return {
+    ts: formatTs(f.first_sec, f.first_nsec),
+    uid: f.uid,
+    community_id: f.community_id,
+    orig_h: f.orig_h,
+    orig_p: f.orig_p,
+    resp_h: f.resp_h,
+    resp_p: f.resp_p,
+    proto: f.proto,
+    ip_proto: f.ip_proto,
+    service: f.service,
+    service_source: f.service_source,
+    duration: Math.round(dur * 1e9) / 1e9,
+    last_ts: formatTs(f.last_sec, f.last_nsec),
+    orig_bytes: tcp !== null ? tcp.orig.size(tcp.resp) : f.orig_len,
+    resp_bytes: tcp !== null ? tcp.resp.size(tcp.orig) : f.resp_len,
+    conn_state: connState(f),
+    missed_bytes: tcp !== null ? tcp.orig.missed_bytes + tcp.resp.missed_bytes : 0,
+    history: f.history,
+    orig_pkts: f.orig_pkts,
+    orig_ip_bytes: f.orig_ip_bytes,
+    resp_pkts: f.resp_pkts,
+    resp_ip_bytes: f.resp_ip_bytes,
+    orig_payload_bytes: f.orig_payload_bytes,
+    resp_payload_bytes: f.resp_payload_bytes,
+    tunnel: f.tunnel,
+    end_reason,
+    orig_bursts: f.orig_bursts ?? [],
+    orig_burst_bytes: f.orig_burst_bytes ?? [],
+  };
 }
