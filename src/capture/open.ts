@@ -54,6 +54,7 @@ export class OpenInput {
     }
     const first = Buffer.concat(head);
     const what = this.source.gzip ? ' after gunzip' : '';
+    if (first.length < 4 && this.source.interrupted()) throw new InputError(this.path, 0, 'interrupted before a capture header was read');
     if (first.length === 0) throw new InputError(this.path, 0, `empty file${what}: no capture header`);
     if (first.length < 4) throw new InputError(this.path, 0, `file too short for a capture header${what}: ${first.length} bytes`);
     const le = first.readUInt32LE(0);

@@ -92,7 +92,7 @@ export function openSource(path: string, opts: SourceOptions = {}): Source {
     raw = gzip ? streamChunks(createReadStream('', { fd, highWaterMark: CHUNK }), account) : fileChunks(path, fd, hasher, account);
   } else {
     const stream = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: CHUNK });
-    raw = streamChunks(stream, account);
+    raw = streamChunks(stream, account, opts.signal, () => (interrupted = true));
   }
 
   const source: Source = {
@@ -143,11 +143,24 @@ async function* fileChunks(path: string, fd: number, hasher: Hasher, account: Ac
   }
 }
 
-async function* streamChunks(stream: Readable | ReadStream, account: Account): AsyncGenerator<Buffer> {
+/** For pipes, an abort must not wait for the next chunk: a live capture may send nothing for minutes. */
+async function* streamChunks(stream: Readable | ReadStream, account: Account, signal?: AbortSignal, onAbort?: () => void): AsyncGenerator<Buffer> {
+  const it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  const aborted = new Promise<null>((resolve) => {
+    if (signal === undefined) return;
+    if (signal.aborted) resolve(null);
+    else signal.addEventListener('abort', () => resolve(null), { once: true });
+  });
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const go = account(chunk, false);
-      yield chunk;
+    for (;;) {
+      const r = await Promise.race([it.next(), aborted]);
+      if (r === null) {
+        onAbort?.();
+        return;
+      }
+      if (r.done === true) return;
+      const go = account(r.value, false);
+      yield r.value;
       if (!go) return;
     }
   } finally {
