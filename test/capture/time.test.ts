@@ -50,7 +50,7 @@ test('if_tsoffset adds whole seconds; finer than 1 ns truncates', () => {
   assert.equal(conv(0x80 | 32, (7n << 32n) + (1n << 31n)), '7.500000000');
 });
 
-test('Number split math equals BigInt division for 2000 pseudo-random 64-bit tick counts per resolution', () => {
+test('Number split math equals BigInt division for 500 pseudo-random 64-bit tick counts per resolution', () => {
   let x = 0x9e3779b97f4a7c15n;
   const next = (): bigint => {
     // xorshift64*: deterministic
@@ -62,7 +62,7 @@ test('Number split math equals BigInt division for 2000 pseudo-random 64-bit tic
   const resolutions = [...Array.from({ length: 10 }, (_, d) => d), ...Array.from({ length: 33 }, (_, d) => 0x80 | d)];
   for (const r of resolutions) {
     const perSec = (r & 0x80) === 0 ? 10n ** BigInt(r) : 1n << BigInt(r & 0x7f);
-    for (let i = 0; i < 2000; i++) {
+    for (let i = 0; i < 500; i++) {
       // keep seconds below 2^53 (the Number range nad promises), any sub-second part
       const ticks = next() % (perSec * (1n << 40n));
       const sec = ticks / perSec;
