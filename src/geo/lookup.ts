@@ -53,7 +53,7 @@ export interface GeoOptions {
 
 const COUNTRY_BY_ALPHA2 = new Map(COUNTRIES.map((c) => [c[0], c]));
 
-export function countryName(alpha2: string): string {
+function countryName(alpha2: string): string {
   return COUNTRY_BY_ALPHA2.get(alpha2)?.[2] ?? '';
 }
 

@@ -16,7 +16,7 @@ import type { ReportData } from './types.js';
 import { buildView } from './view.js';
 
 /** templates/ beside src/ (tsx) or dist/ (built): two levels up from this file either way. */
-export const TEMPLATES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
+const TEMPLATES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
 
 /** Only http(s) links survive; anything else (javascript:, data:, relative) becomes '#'. */
 export function safeUrl(u: unknown): string {

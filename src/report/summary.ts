@@ -26,7 +26,7 @@ export function severityCounts(findings: readonly Finding[]): Record<Severity, n
   return c;
 }
 
-export function connBytes(c: ConnRecord): number {
+function connBytes(c: ConnRecord): number {
   return c.orig_bytes + c.resp_bytes;
 }
 

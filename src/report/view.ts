@@ -24,9 +24,9 @@ import { clip, epochSeconds, formatBytes, formatDuration, shortTime } from './te
 import type { ReportData } from './types.js';
 
 /** Findings that get a detail section (charts included); the ranked table lists them all. */
-export const DETAIL_FINDINGS = 5;
+const DETAIL_FINDINGS = 5;
 /** Rows of the ranked table; the rest are in findings.csv (keeps the report small for captures with thousands). */
-export const TABLE_FINDINGS = 200;
+const TABLE_FINDINGS = 200;
 /** Evidence items per table row; the detail section and findings.csv have them all. */
 const TABLE_EVIDENCE = 6;
 const DETAIL_EVIDENCE = 24;

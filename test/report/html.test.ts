@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { openGeo } from '../../src/geo/lookup.js';
+import { inertSvg } from '../../src/report/charts.js';
 import { renderReport, safeUrl } from '../../src/report/html.js';
 import { HOSTILE, fixture } from './fixture.js';
 import { SKIP_NO_CHROMIUM, launch } from './browser.js';
@@ -48,6 +49,20 @@ test('HTML source: no script, no external resource, CSP first in head, no raw co
   }
   assert.ok(hostileHtml.includes('&lt;script&gt;window.__pwned&#x3D;1'), 'script tag shown as escaped text');
   assert.ok(hostileHtml.includes('evil\\x00\\x1b[31mred\\x07\\x0d\\x0aX-Injected: 1\\u{202e}exe.txt'), 'control characters shown as escapes');
+});
+
+test('inertSvg refuses active SVG and keeps escaped text', () => {
+  for (const bad of [
+    '<svg><script>alert(1)</script></svg>',
+    '<svg><g onload="alert(1)"/></svg>',
+    "<svg><a href='javascript:alert(1)'>x</a></svg>",
+    '<svg><image xlink:href="https://evil.example/x.png"/></svg>',
+    '<svg><foreignObject><div/></foreignObject></svg>',
+  ]) {
+    assert.equal(inertSvg(bad), '', bad);
+  }
+  const ok = '<svg><path aria-label="label: &quot;&gt;&lt;img src=x onerror=alert(1)&gt;" fill="url(#g)"/><text>javascript:alert(1)</text></svg>';
+  assert.equal(inertSvg(ok), ok);
 });
 
 test('safeUrl keeps only http(s)', () => {
