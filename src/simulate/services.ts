@@ -2,8 +2,8 @@
  * External services the office talks to: real names, CNAME chains and addresses inside the providers' published
  * ranges (Google AS15169, Microsoft AS8075/AS8068, Akamai AS20940, Cloudflare AS13335, Fastly AS54113, GitHub AS36459,
  * Wikimedia AS14907, Amazon AS16509, Apple AS714, Canonical AS41231, Zoom AS30103, Dropbox AS19679, Edgecast AS15133).
- * Countries as GeoIP places them: US, GB, IE, NL, DE. No baseline address lies in China, which the new-country
- * injection uses.
+ * Countries as DB-IP places them: US, GB, IE, NL, DE, CA (Cloudflare and Fastly anycast) and AU (1.1.1.1, the Linux
+ * box's resolver). No baseline address lies in China, which the new-country injection uses.
  */
 import type { ServerName } from './tls/profiles.js';
 
@@ -28,11 +28,11 @@ export const SERVICES: readonly Service[] = [
   S('fonts.gstatic.com', ['142.250.200.3'], 'gws', 9, 300, undefined, ['2a00:1450:4009:81e::2003']),
   S('www.gstatic.com', ['142.250.178.3'], 'gws', 9),
   S('www.googletagmanager.com', ['142.250.187.232'], 'gws', 9),
-  S('www.google-analytics.com', ['216.58.212.206'], 'gws', 10),
+  S('www.google-analytics.com', ['142.250.187.206'], 'gws', 10),
   S('mail.google.com', ['142.250.179.229'], 'gws', 9),
   S('docs.google.com', ['142.250.200.14'], 'gws', 9),
   S('accounts.google.com', ['142.250.187.237'], 'gws', 9),
-  S('outlook.office365.com', ['52.97.211.194', '52.97.146.210', '40.99.10.34'], 'iis', 11, 30, ['outlook.ms-acdc.office.com']),
+  S('outlook.office365.com', ['52.97.211.194', '52.97.146.210', '52.97.183.130'], 'iis', 11, 30, ['outlook.ms-acdc.office.com']),
   S('login.microsoftonline.com', ['20.190.159.64', '20.190.159.2'], 'iis', 12, 300, ['login.mso.msidentity.com', 'ak.privatelink.msidentity.com', 'www.tm.ak.prd.aadg.trafficmanager.net']),
   S('teams.microsoft.com', ['52.113.194.132'], 'iis', 12, 3600, ['teams-office-com.s-0005.dc-msedge.net', 's-0005.dc-msedge.net']),
   S('www.office.com', ['13.107.6.156'], 'iis', 10, 300, ['www.office.com.s-0005.dc-msedge.net']),
@@ -62,12 +62,12 @@ export const SERVICES: readonly Service[] = [
   S('archive.ubuntu.com', ['91.189.91.82', '185.125.190.36'], 'legacy', 5, 60),
   S('www.msftconnecttest.com', ['13.107.4.52'], 'iis', 10, 60, ['www.msftncsi.com.edgesuite.net', 'a1961.g2.akamai.net']),
   S('ocsp.digicert.com', ['192.229.211.108'], 'legacy', 9, 300, ['ocsp.edge.digicert.com', 'fp2e7a.wpc.phicdn.net']),
-  S('ctldl.windowsupdate.com', ['93.184.221.240'], 'legacy', 9, 300, ['wu-bg-shim.trafficmanager.net', 'cds.d2s7q6s2.hwcdn.net']),
+  S('ctldl.windowsupdate.com', ['23.62.99.40'], 'legacy', 9, 300, ['wu-bg-shim.trafficmanager.net', 'cds.d2s7q6s2.hwcdn.net']),
   S('download.windowsupdate.com', ['23.62.99.11', '23.62.99.24'], 'akamai', 8, 20, ['download.windowsupdate.com.edgesuite.net', 'a767.dspw65.akamai.net']),
   S('captive.apple.com', ['17.253.19.201'], 'openssl', 9, 300, ['captive.g.aaplimg.com']),
   S('detectportal.firefox.com', ['34.107.221.82'], 'gws', 10, 60, ['detectportal.prod.mozaws.net', 'prod.detectportal.prod.cloudops.mozgcp.net']),
   S('time.windows.com', ['168.61.215.74'], 'iis', 80, 900, ['twc.trafficmanager.net']),
-  S('time.apple.com', ['17.253.34.125', '17.253.34.253'], 'openssl', 10, 300),
+  S('time.apple.com', ['17.253.19.203', '17.253.19.205'], 'openssl', 10, 300),
   S('ntp.ubuntu.com', ['185.125.190.57', '185.125.190.58'], 'openssl', 5, 300),
   // Head office, over the site-to-site VPN.
   S('intranet.northwind.lan', ['10.20.1.10'], 'iis', 15, 3600),

@@ -93,8 +93,8 @@ function inject(ctx: InjectContext, which: Injection, nasIp: string): () => Trut
   }
 }
 
-/** Countries of the baseline services, as registered (see services.ts). */
-const BASELINE_COUNTRIES = ['DE', 'GB', 'IE', 'NL', 'US'] as const;
+/** Countries of the baseline's external addresses in DB-IP country Lite (checked by test/simulate/geo.test.ts). */
+const BASELINE_COUNTRIES = ['AU', 'CA', 'DE', 'GB', 'IE', 'NL', 'US'] as const;
 
 export interface Simulation {
   readonly pcap: Buffer;

@@ -8,14 +8,25 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseInjectList, simulate, truthPathFor } from '../../src/simulate/index.js';
+import { parseInjectList, simulate, truthPathFor, type SimulateOptions, type Simulation } from '../../src/simulate/index.js';
 import { PROJECT_ROOT } from '../shared.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const SHORT = { seed: 7, start: '2026-03-03T09:00:00Z', hours: 0.5, hosts: 6, inject: ['all'] } as const;
+const SUSPECT = { seed: 2, start: '2026-03-09T08:00:00Z', hours: 4, hosts: 12, inject: ['all'] } as const;
+const CLEAN = { seed: 1, start: '2026-03-02T08:00:00Z', hours: 4, hosts: 12, inject: [] } as const;
+
+/** Each simulation runs once per file; several tests look at it. */
+const memo = new Map<string, Simulation>();
+function sim(opts: SimulateOptions): Simulation {
+  const key = JSON.stringify(opts);
+  const hit = memo.get(key) ?? simulate(opts);
+  memo.set(key, hit);
+  return hit;
+}
 
 test('same seed gives byte-identical capture and truth; another seed does not', () => {
-  const a = simulate(SHORT);
+  const a = sim(SHORT);
   const b = simulate(SHORT);
   assert.equal(sha(a.pcap), sha(b.pcap));
   assert.equal(JSON.stringify(a.truth), JSON.stringify(b.truth));
@@ -25,13 +36,13 @@ test('same seed gives byte-identical capture and truth; another seed does not', 
 });
 
 test('the office does not depend on the run seed (clean and suspect share hosts)', () => {
-  const a = simulate({ ...SHORT, inject: [] });
-  const b = simulate({ ...SHORT, seed: 99, inject: [] });
+  const a = simulate({ ...SHORT, hours: 0.1, inject: [] });
+  const b = simulate({ ...SHORT, hours: 0.1, seed: 99, inject: [] });
   assert.deepEqual(a.truth.office, b.truth.office);
 });
 
 test('pcap is classic little-endian µs Ethernet, records in time order, caplen ≤ wirelen', () => {
-  const { pcap, truth } = simulate(SHORT);
+  const { pcap, truth } = sim(SHORT);
   assert.equal(pcap.readUInt32LE(0), 0xa1b2c3d4);
   assert.equal(pcap.readUInt16LE(4), 2);
   assert.equal(pcap.readUInt16LE(6), 4);
@@ -68,7 +79,7 @@ test('--inject names and groups expand in canonical order; unknown names are ref
 });
 
 test('every injection of "all" yields one entity with a source in the office', () => {
-  const { truth } = simulate({ ...SHORT, hours: 2 });
+  const { truth } = sim(SUSPECT);
   const ids = truth.entities.map((e) => e.id).sort();
   assert.deepEqual(ids, ['beacon-http', 'beacon-https', 'dns-tunnel', 'exfil-drip', 'exfil-upload', 'new-asn', 'new-country', 'new-port', 'scan-horizontal', 'scan-vertical']);
   const office = new Set(truth.office.hosts.map((h) => h.ip));
@@ -81,15 +92,12 @@ test('every injection of "all" yields one entity with a source in the office', (
 });
 
 // Regenerating samples/ must reproduce the committed files (the commands are in samples/SAMPLES.md).
-const SAMPLES = [
-  { file: 'clean.pcap', opts: { seed: 1, start: '2026-03-02T08:00:00Z', hours: 4, hosts: 12, inject: [] } },
-  { file: 'suspect.pcap', opts: { seed: 2, start: '2026-03-09T08:00:00Z', hours: 4, hosts: 12, inject: ['all'] } },
-] as const;
+const SAMPLES = [{ file: 'clean.pcap', opts: CLEAN }, { file: 'suspect.pcap', opts: SUSPECT }] as const;
 
 for (const s of SAMPLES) {
   const path = join(PROJECT_ROOT, 'samples', s.file);
   test(`samples/${s.file} regenerates byte for byte and stays under 2 MB`, { skip: existsSync(path) ? false : `${path} missing` }, () => {
-    const { pcap, truth } = simulate(s.opts);
+    const { pcap, truth } = sim(s.opts);
     const committed = readFileSync(path);
     assert.ok(committed.length < 2_000_000, `${s.file} is ${committed.length} bytes`);
     assert.equal(sha(pcap), sha(committed));

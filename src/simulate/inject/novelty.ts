@@ -28,7 +28,7 @@ export const NEW_ASN: NoveltyParams = {
   kind: 'new-asn', domain: 'files.bitshare-cdn.com', ip: '45.33.32.156', port: 443, country: 'US', asn: 63949, connections: 2, at: 0.6,
 };
 export const NEW_PORT: NoveltyParams = {
-  kind: 'new-port', domain: 'github.com', ip: '140.82.121.4', port: 22, country: 'US', asn: 36459, connections: 1, at: 0.8,
+  kind: 'new-port', domain: 'github.com', ip: '140.82.121.4', port: 22, country: 'DE', asn: 36459, connections: 1, at: 0.8,
 };
 
 function str(s: string | Buffer): Buffer {
