@@ -7,7 +7,7 @@
 import type { ConnRecord } from '../flow/conn.js';
 import type { FlowApp } from '../app/records.js';
 import { flowVector } from '../features/conn.js';
-import { groupPairs, pairVector, summarizePair } from '../features/pairs.js';
+import { pairVector, summarizePair } from '../features/pairs.js';
 import { round3 } from '../features/stats.js';
 import type { DetectContext, Detector, RawFinding } from './detector.js';
 import { IsolationForest } from './iforest.js';
@@ -22,17 +22,16 @@ export function anomalyHitScore(s: number, threshold: number): number {
 }
 
 export function createAnomalyDetector(): Detector {
-  const conns: ConnRecord[] = [];
   return {
     id: 'anomaly',
-    observe(conn: ConnRecord, _app: FlowApp): void { conns.push(conn); },
+    observe(_conn: ConnRecord, _app: FlowApp): void {},
     finish(ctx: DetectContext): RawFinding[] {
       const f = ctx.baseline?.forest;
       if (f === undefined || (f.flow === null && f.pair === null)) return [];
       const flowForest = f.flow === null ? null : IsolationForest.fromJSON(f.flow);
       const pairForest = f.pair === null ? null : IsolationForest.fromJSON(f.pair);
       const out: RawFinding[] = [];
-      for (const p of groupPairs(conns, (c) => ctx.names.nameOf(c)).byIp) {
+      for (const p of ctx.pairs.byIp) {
         const pairScore = pairForest === null ? 0 : pairForest.score(pairVector(summarizePair(p.conns)));
         let flowMax = 0;
         let worst: ConnRecord | null = null;

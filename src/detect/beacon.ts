@@ -16,7 +16,7 @@ import type { FlowApp } from '../app/records.js';
 import type { Evidence } from '../findings/finding.js';
 import { isBroadcastOrMulticast } from '../features/address.js';
 import { isFailed, tsOf } from '../features/conn.js';
-import { groupPairs, type PairSeries } from '../features/pairs.js';
+import type { PairSeries } from '../features/pairs.js';
 import { round3 } from '../features/stats.js';
 import { dataSizeScore, durationScore, histogramScore, timestampScore, weightedScore } from './beacon_score.js';
 import type { DetectContext, Detector, RawFinding } from './detector.js';
@@ -146,13 +146,13 @@ export function formatSeconds(s: number): string {
   return `${Number((s / 3600).toFixed(1))} h`;
 }
 
+/** Works on the context's shared pair index, so `observe` has nothing to keep. */
 export function createBeaconDetector(): Detector {
-  const conns: ConnRecord[] = [];
   return {
     id: 'beacon',
-    observe(conn: ConnRecord, _app: FlowApp): void { conns.push(conn); },
+    observe(_conn: ConnRecord, _app: FlowApp): void {},
     finish(ctx: DetectContext): RawFinding[] {
-      const { byIp, byName } = groupPairs(conns, (c) => ctx.names.nameOf(c));
+      const { byIp, byName } = ctx.pairs;
       const out: RawFinding[] = [];
       for (const p of [...byIp, ...byName]) {
         const hit = hitFor(p, ctx);

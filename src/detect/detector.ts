@@ -12,6 +12,7 @@ import type { FlowApp } from '../app/records.js';
 import type { Evidence } from '../findings/finding.js';
 import type { NameIndex } from '../features/names.js';
 import type { ArpSweep } from '../features/arp.js';
+import { groupPairs, type PairSeries } from '../features/pairs.js';
 import type { BaselineModel } from './baseline.js';
 
 /** Country/ASN of an address, supplied by the geo stage when it is on. */
@@ -31,6 +32,38 @@ export interface DetectContext {
   readonly geo: GeoLookup | null;
   /** ARP requests per sender (from the capture sink's ArpTally); empty when not collected. */
   readonly arp: readonly ArpSweep[];
+  /** Every analysed connection grouped per (source, destination address) and per (source, destination name), sorted
+   *  by key; computed on first use and shared by the detectors that need it. */
+  readonly pairs: PairIndex;
+}
+
+export interface PairIndex { readonly byIp: readonly PairSeries[]; readonly byName: readonly PairSeries[] }
+
+export interface ContextInput {
+  conns: readonly ConnRecord[];
+  names: NameIndex;
+  baseline?: BaselineModel | null;
+  threshold?: number;
+  geo?: GeoLookup | null;
+  arp?: readonly ArpSweep[];
+  first_ts?: number;
+  last_ts?: number;
+}
+
+/** Builds a context (span from the connections unless given; pairs grouped lazily). */
+export function createContext(i: ContextInput): DetectContext {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const c of i.conns) { first = Math.min(first, Number(c.ts)); last = Math.max(last, Number(c.last_ts)); }
+  let pairs: PairIndex | null = null;
+  return {
+    baseline: i.baseline ?? null, names: i.names, threshold: i.threshold ?? 0.6, geo: i.geo ?? null, arp: i.arp ?? [],
+    first_ts: i.first_ts ?? (Number.isFinite(first) ? first : 0), last_ts: i.last_ts ?? (Number.isFinite(last) ? last : 0),
+    get pairs(): PairIndex {
+      pairs ??= groupPairs(i.conns, (c) => i.names.nameOf(c));
+      return pairs;
+    },
+  };
 }
 
 /** One detector's hit on one entity, before merging. */

@@ -11,7 +11,6 @@
 import type { ConnRecord } from '../flow/conn.js';
 import type { FlowApp } from '../app/records.js';
 import { isBroadcastOrMulticast, isInternal } from '../features/address.js';
-import { groupPairs } from '../features/pairs.js';
 import { clamp01, round3 } from '../features/stats.js';
 import type { BaselineModel } from './baseline.js';
 import type { DetectContext, Detector, RawFinding } from './detector.js';
@@ -36,20 +35,18 @@ function novelty(b: BaselineModel | null, src: string, dst: string, name: string
   const maxPair = host?.max_pair_orig_bytes ?? 0;
   const growth = clamp01(Math.log10(Math.max(1, bytesOut) / Math.max(1, maxPair)));
   const dom = registeredDomain(name);
-  const seen = (dom !== '' && (b.global.domains[dom] ?? 0) > 0) || Object.keys(b.hosts).includes(dst);
+  const seen = (dom !== '' && (b.global.domains[dom] ?? 0) > 0) || Object.hasOwn(b.hosts, dst);
   return growth + (seen ? 0 : 0.5);
 }
 
 export function createExfilDetector(): Detector {
-  const conns: ConnRecord[] = [];
   return {
     id: 'exfil',
-    observe(conn: ConnRecord, _app: FlowApp): void {
-      if (isInternal(conn.orig_h) && !isInternal(conn.resp_h) && !isBroadcastOrMulticast(conn.resp_h) && conn.orig_bytes > 0) conns.push(conn);
-    },
+    observe(_conn: ConnRecord, _app: FlowApp): void {},
     finish(ctx: DetectContext): RawFinding[] {
       const out: RawFinding[] = [];
-      for (const p of groupPairs(conns, (c) => ctx.names.nameOf(c)).byIp) {
+      for (const p of ctx.pairs.byIp) {
+        if (!isInternal(p.src) || isInternal(p.dst) || isBroadcastOrMulticast(p.dst)) continue;
         let bytesOut = 0;
         let bytesIn = 0;
         for (const c of p.conns) { bytesOut += c.orig_bytes; bytesIn += c.resp_bytes; }

@@ -27,7 +27,7 @@ import type { ArpSweep } from '../features/arp.js';
 import { createAnomalyDetector, DEFAULT_THRESHOLD } from './anomaly.js';
 import type { BaselineModel } from './baseline.js';
 import { createBeaconDetector } from './beacon.js';
-import { createDetectors, detectorIds, registerDetector, runDetectors, type DetectContext, type Detector, type GeoLookup } from './detector.js';
+import { createContext, createDetectors, detectorIds, registerDetector, runDetectors, type Detector, type GeoLookup } from './detector.js';
 import { createDnsTunnelDetector } from './dns_tunnel.js';
 import { createExfilDetector } from './exfil.js';
 import { createHttpDetector } from './http.js';
@@ -36,7 +36,7 @@ import { createScanDetector } from './scan.js';
 import { createTlsDetector } from './tls.js';
 
 export { learnBaseline, loadBaseline, saveBaseline, serializeBaseline, parseBaseline, BASELINE_VERSION, type BaselineModel } from './baseline.js';
-export { loadDetectorModule, type Detector, type DetectContext, type RawFinding, type GeoLookup, type GeoInfo } from './detector.js';
+export { createContext, loadDetectorModule, type Detector, type DetectContext, type RawFinding, type GeoLookup, type GeoInfo } from './detector.js';
 export { loadAllowList, parseAllowList, type AllowList, type Suppressed } from '../findings/suppress.js';
 export { DEFAULT_THRESHOLD } from './anomaly.js';
 export { createArpTally, type ArpSweep, type ArpTally } from '../features/arp.js';
@@ -79,6 +79,14 @@ export interface DetectResult { findings: Finding[]; suppressed: Suppressed; sta
 
 const NO_APP: FlowApp = { dns: [], tls: [], http: [], ssh: [] };
 
+/** The span of all connections (suppressed ones included: the capture's time did pass), unless given. */
+function spanOf(conns: readonly ConnRecord[], opts: DetectOptions): { first_ts: number; last_ts: number } {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const c of conns) { first = Math.min(first, Number(c.ts)); last = Math.max(last, Number(c.last_ts)); }
+  return { first_ts: opts.first_ts ?? (Number.isFinite(first) ? first : 0), last_ts: opts.last_ts ?? (Number.isFinite(last) ? last : 0) };
+}
+
 export function detect(input: DetectInput): DetectResult {
   const opts = input.options ?? {};
   const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
@@ -88,13 +96,10 @@ export function detect(input: DetectInput): DetectResult {
   for (const f of flows) names.add(f.conn, f.app);
   names.seal();
   const { kept, suppressed } = applyAllowList(flows, opts.allow ?? null, (c) => names.nameOf(c));
-  let first = Infinity;
-  let last = -Infinity;
-  for (const c of input.conns) { first = Math.min(first, Number(c.ts)); last = Math.max(last, Number(c.last_ts)); }
-  const ctx: DetectContext = {
-    baseline: input.baseline, names, threshold, geo: opts.geo ?? null, arp: input.arp ?? [],
-    first_ts: opts.first_ts ?? (Number.isFinite(first) ? first : 0), last_ts: opts.last_ts ?? (Number.isFinite(last) ? last : 0),
-  };
+  const ctx = createContext({
+    conns: kept.map((f) => f.conn), names, baseline: input.baseline, threshold, geo: opts.geo ?? null, arp: input.arp ?? [],
+    ...spanOf(input.conns, opts),
+  });
   const hits = runDetectors(kept, ctx, createDetectors(opts.detectors ?? []));
   const findings = mergeFindings(hits);
   const hitsBy: Record<string, number> = {};

@@ -35,7 +35,7 @@ export function tlsSignals(t: TlsRecord): Signal[] {
   return out;
 }
 
-interface Acc { conns: ConnRecord[]; signals: Map<string, number>; rec: TlsRecord }
+interface Acc { conns: ConnRecord[]; uids: Set<string>; signals: Map<string, number>; rec: TlsRecord }
 
 /** Issuers that sign for ≥ 3 servers and ≥ half of the servers whose certificate was seen. */
 export function prevalentIssuers(certs: ReadonlyMap<string, string>): Set<string> {
@@ -62,8 +62,8 @@ export function createTlsDetector(): Detector {
         if (sig.length === 0) continue;
         const key = `${conn.orig_h}|${conn.resp_h}|${conn.resp_p}`;
         let a = acc.get(key);
-        if (a === undefined) { a = { conns: [], signals: new Map(), rec: t }; acc.set(key, a); }
-        if (!a.conns.includes(conn)) a.conns.push(conn);
+        if (a === undefined) { a = { conns: [], uids: new Set(), signals: new Map(), rec: t }; acc.set(key, a); }
+        if (!a.uids.has(conn.uid)) { a.uids.add(conn.uid); a.conns.push(conn); }
         for (const s of sig) a.signals.set(s.name, s.score);
       }
     },

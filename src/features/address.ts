@@ -5,16 +5,22 @@
 
 /** 32-bit value of a dotted IPv4 address, or null. */
 export function ipv4ToInt(ip: string): number | null {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return null;
+  // Hand-rolled (no split/regex): called for every connection by several detectors.
   let v = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return null;
-    const n = Number(p);
-    if (n > 255) return null;
-    v = v * 256 + n;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const ch = ip.charCodeAt(i);
+    if (ch === 46) {
+      if (digits === 0 || part > 255) return null;
+      v = v * 256 + part; part = 0; digits = 0; dots++;
+    } else if (ch >= 48 && ch <= 57 && digits < 3) {
+      part = part * 10 + (ch - 48); digits++;
+    } else return null;
   }
-  return v;
+  if (dots !== 3 || digits === 0 || part > 255) return null;
+  return v * 256 + part;
 }
 
 /** Expands an IPv6 address to 8 groups of 16 bits, or null. */
@@ -86,14 +92,29 @@ export function cidrContains(c: Cidr, ip: string): boolean {
 const INTERNAL = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16',
   'fc00::/7', 'fe80::/10', '::1/128'].map(parseCidr);
 
+/** Address → class bits, so each address is parsed once per run whatever the number of its connections. */
+const CLASS_CACHE = new Map<string, number>();
+const INTERNAL_BIT = 1;
+const GROUP_BIT = 2;
+
+function classOf(ip: string): number {
+  let bits = CLASS_CACHE.get(ip);
+  if (bits === undefined) {
+    const v = ipv4ToInt(ip);
+    const group = v !== null ? v >= 0xe0000000 || (v & 0xff) === 0xff : ip.toLowerCase().startsWith('ff');
+    bits = (INTERNAL.some((c) => cidrContains(c, ip)) ? INTERNAL_BIT : 0) | (group ? GROUP_BIT : 0);
+    if (CLASS_CACHE.size > 1_000_000) CLASS_CACHE.clear();
+    CLASS_CACHE.set(ip, bits);
+  }
+  return bits;
+}
+
 /** Private, shared, loopback or link-local address. */
 export function isInternal(ip: string): boolean {
-  return INTERNAL.some((c) => cidrContains(c, ip));
+  return (classOf(ip) & INTERNAL_BIT) !== 0;
 }
 
 /** IPv4 limited/directed broadcast (last octet 255 is a guess for /24 LANs) or any multicast address. */
 export function isBroadcastOrMulticast(ip: string): boolean {
-  const v = ipv4ToInt(ip);
-  if (v !== null) return v >= 0xe0000000 || (v & 0xff) === 0xff;
-  return ip.toLowerCase().startsWith('ff');
+  return (classOf(ip) & GROUP_BIT) !== 0;
 }

@@ -17,6 +17,8 @@ export class NameIndex {
   readonly #byAddress = new Map<string, Resolution[]>();
   /** uid → name taken from the flow's own TLS/HTTP records. */
   readonly #own = new Map<string, string>();
+  /** uid → answer of nameOf (every detector asks for the same connections). */
+  readonly #memo = new Map<string, string>();
 
   /** Feed one flow's records; call for every flow before asking `nameOf`. */
   add(conn: ConnRecord, app: FlowApp): void {
@@ -45,9 +47,13 @@ export class NameIndex {
   nameOf(conn: ConnRecord): string {
     const own = this.#own.get(conn.uid);
     if (own !== undefined) return own;
+    const memo = this.#memo.get(conn.uid);
+    if (memo !== undefined) return memo;
     const ts = Number(conn.ts);
     const resp = conn.resp_h.toLowerCase();
-    return latestBefore(this.#byClient.get(`${conn.orig_h}|${resp}`), ts) ?? latestBefore(this.#byAddress.get(resp), ts) ?? '';
+    const name = latestBefore(this.#byClient.get(`${conn.orig_h}|${resp}`), ts) ?? latestBefore(this.#byAddress.get(resp), ts) ?? '';
+    this.#memo.set(conn.uid, name);
+    return name;
   }
 
   /** Every name any client resolved to an address (sorted), for reports and novelty checks. */
@@ -86,13 +92,15 @@ function byTsThenName(a: Resolution, b: Resolution): number {
   return a.ts - b.ts || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
-/** The latest resolution at or before ts; else the earliest after it (answer logged after a fast connect). */
+/** The latest resolution at or before ts; else the earliest after it (answer logged after a fast connect). Binary search. */
 function latestBefore(list: readonly Resolution[] | undefined, ts: number): string | undefined {
   if (list === undefined || list.length === 0) return undefined;
-  let best: Resolution | undefined;
-  for (const r of list) {
-    if (r.ts <= ts) best = r;
-    else break;
+  let lo = 0;
+  let hi = list.length; // first index with r.ts > ts
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.ts <= ts) lo = mid + 1;
+    else hi = mid;
   }
-  return (best ?? list[0]!).name;
+  return (lo > 0 ? list[lo - 1]! : list[0]!).name;
 }

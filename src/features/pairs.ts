@@ -50,7 +50,11 @@ function byKey(a: [string, unknown], b: [string, unknown]): number {
 }
 
 export function sortConns(list: readonly ConnRecord[]): ConnRecord[] {
-  return [...list].sort((a, b) => tsOf(a) - tsOf(b) || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
+  // Decorate once: parsing ts inside the comparator would parse it O(n log n) times.
+  return list
+    .map((c) => ({ c, t: tsOf(c) }))
+    .sort((a, b) => a.t - b.t || (a.c.uid < b.c.uid ? -1 : a.c.uid > b.c.uid ? 1 : 0))
+    .map((d) => d.c);
 }
 
 /** The most frequent non-empty name among the connections (ties: alphabetical), '' when none. */

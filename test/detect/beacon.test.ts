@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { statisticalScore, weightedScore, foldIntervals, histogramScore, durationScore } from '../../src/detect/beacon_score.js';
 import { scoreSeries, createBeaconDetector, BEACON_MIN_SCORE } from '../../src/detect/beacon.js';
 import { NameIndex } from '../../src/features/names.js';
-import type { DetectContext } from '../../src/detect/detector.js';
+import { createContext, type DetectContext } from '../../src/detect/detector.js';
 import type { ConnRecord } from '../../src/flow/conn.js';
 import { conn, dns, NO_APP, rng } from './synth.js';
 
@@ -118,7 +118,7 @@ test('golden: a beacon that missed 30% of its beats is still found', () => {
 function ctxFor(conns: readonly ConnRecord[], names = new NameIndex()): DetectContext {
   names.seal();
   const ts = conns.map((c) => Number(c.ts));
-  return { baseline: null, names, first_ts: Math.min(...ts), last_ts: Math.max(...ts), threshold: 0.6, geo: null, arp: [] };
+  return createContext({ conns, names, first_ts: Math.min(...ts), last_ts: Math.max(...ts) });
 }
 
 test('an S0 retry storm is not a beacon', () => {

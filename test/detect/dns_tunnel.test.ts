@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createDnsTunnelDetector, tunnelStats } from '../../src/detect/dns_tunnel.js';
 import { splitDomain } from '../../src/detect/domain.js';
 import { NameIndex } from '../../src/features/names.js';
+import { createContext } from '../../src/detect/detector.js';
 import { conn, dns, rng } from './synth.js';
 
 const T0 = 1_700_000_000;
@@ -30,7 +31,7 @@ function run(names: { q: string; qtype: number }[]): ReturnType<ReturnType<typeo
   });
   const n = new NameIndex();
   n.seal();
-  return d.finish({ baseline: null, names: n, first_ts: T0, last_ts: T0 + 3600, threshold: 0.6, geo: null, arp: [] });
+  return d.finish(createContext({ conns: [], names: n, first_ts: T0, last_ts: T0 + 3600 }));
 }
 
 test('iodine-like: 200 base32 subdomains with NULL queries scores high', () => {

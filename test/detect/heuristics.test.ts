@@ -5,7 +5,7 @@ import { createScanDetector } from '../../src/detect/scan.js';
 import { createExfilDetector, exfilStats } from '../../src/detect/exfil.js';
 import { createHttpDetector, httpSignals } from '../../src/detect/http.js';
 import { createTlsDetector, tlsSignals } from '../../src/detect/tls.js';
-import type { DetectContext, Detector, RawFinding } from '../../src/detect/detector.js';
+import { createContext, type DetectContext, type Detector, type RawFinding } from '../../src/detect/detector.js';
 import { NameIndex } from '../../src/features/names.js';
 import type { FlowApp } from '../../src/app/records.js';
 import type { ConnRecord } from '../../src/flow/conn.js';
@@ -17,7 +17,8 @@ function run(d: Detector, flows: readonly (ConnRecord | { conn: ConnRecord; app:
   for (const f of flows) { if ('app' in f) d.observe(f.conn, f.app); else d.observe(f, NO_APP); }
   const names = new NameIndex();
   names.seal();
-  const ctx: DetectContext = { baseline: null, names, first_ts: T0, last_ts: T0 + 3600, threshold: 0.6, geo: null, arp: [] };
+  const conns = flows.map((f) => ('app' in f ? f.conn : f));
+  const ctx: DetectContext = createContext({ conns, names, first_ts: T0, last_ts: T0 + 3600 });
   return d.finish(ctx);
 }
 
