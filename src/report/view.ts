@@ -142,6 +142,11 @@ export function buildView(data: ReportData): Built {
             ? 'No suspicious behaviour found.'
             : `${counts.total} finding${counts.total === 1 ? '' : 's'}: ${counts.high} high, ${counts.medium} medium, ${counts.low} low.`,
         top: top === undefined ? null : { severity: top.severity, entity: entity(top), kinds: top.kinds.join(', '), explanation: top.explanation },
+        // The next most serious, one line each, so the first screen names every high finding when there are few.
+        next: data.findings
+          .slice(1, 4)
+          .filter((f) => f.severity !== 'low')
+          .map((f) => ({ rank: f.rank, severity: f.severity, entity: entity(f), kinds: f.kinds.join(', ') })),
       },
       facts: {
         span: s === null ? '' : `${shortTime(String(s.first))} → ${shortTime(String(s.last))} (${formatDuration(s.last - s.first)})`,
