@@ -143,27 +143,30 @@ async function* fileChunks(path: string, fd: number, hasher: Hasher, account: Ac
   }
 }
 
-/** For pipes, an abort must not wait for the next chunk: a live capture may send nothing for minutes. */
+/** For pipes, an abort must not wait for the next chunk (a live capture may send nothing for minutes): it
+ *  destroys the stream, which ends the iteration. (Not Promise.race against one long-lived abort promise: every
+ *  race leaves a reaction on it that holds its chunk, and a 1.7 GB pipe grew RSS to 1.8 GB.) */
 async function* streamChunks(stream: Readable | ReadStream, account: Account, signal?: AbortSignal, onAbort?: () => void): AsyncGenerator<Buffer> {
-  const it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  const aborted = new Promise<null>((resolve) => {
-    if (signal === undefined) return;
-    if (signal.aborted) resolve(null);
-    else signal.addEventListener('abort', () => resolve(null), { once: true });
-  });
+  let aborted = false;
+  const abort = (): void => {
+    aborted = true;
+    onAbort?.();
+    stream.destroy();
+  };
+  if (signal?.aborted === true) abort();
+  else signal?.addEventListener('abort', abort, { once: true });
   try {
-    for (;;) {
-      const r = await Promise.race([it.next(), aborted]);
-      if (r === null) {
-        onAbort?.();
-        return;
-      }
-      if (r.done === true) return;
-      const go = account(r.value, false);
-      yield r.value;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (aborted) return;
+      const go = account(chunk, false);
+      yield chunk;
       if (!go) return;
     }
+  } catch (err) {
+    // A destroyed stream may end its iteration with ERR_STREAM_PREMATURE_CLOSE: that is the abort, not damage.
+    if (!aborted) throw err;
   } finally {
+    signal?.removeEventListener('abort', abort);
     if (stream !== process.stdin) stream.destroy();
   }
 }
