@@ -232,9 +232,17 @@ export function scheduleBaseline(world: World, rng: Rng, start_us: number, end_u
   };
   world.at(start_us - infra.range(0, 30) * MIN, announce);
   const gatewayArp = (t: number): void => {
+    // A workstation whose owner is out (laptop gone home) leaves the request unanswered.
     const target = infra.pick(world.office.hosts);
-    arpLookup(world, infra, t, world.office.gateway, target);
+    arpLookup(world, infra, t, world.office.gateway, target, !target.workstation || infra.chance(0.6));
     world.at(t + infra.lognormal(6 * MIN, 0.6), gatewayArp);
   };
   world.at(start_us - infra.range(0, 5) * MIN, gatewayArp);
+  // The NAS runs day and night: chrony polls its server every 1024 s.
+  const nas = world.office.nas;
+  const nasNtp = (t: number): void => {
+    ntp(world, infra, nas, t);
+    world.at(t + 1024e6 + infra.range(-5e6, 5e6), nasNtp);
+  };
+  world.at(start_us - infra.range(0, 1024e6), nasNtp);
 }
