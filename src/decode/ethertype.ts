@@ -53,6 +53,8 @@ export function etherTypeLayer(p: Packet, type: number, from: Layer): Layer {
 /** Names for warnings: the ethertypes most often met in captures that nad does not decode. */
 export function etherTypeName(type: number): string {
   switch (type) {
+    case 0x2000: return 'CDP';
+    case 0x8035: return 'RARP, or SLARP in Cisco HDLC';
     case 0x8863: return 'PPPoE discovery';
     case 0x8864: return 'PPPoE session';
     case 0x888e: return 'EAPOL';

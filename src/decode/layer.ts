@@ -40,6 +40,12 @@ export const Layer = {
   Pktap: 27,
   /** Solaris IPNET (LINKTYPE_IPNET 226): a 24-byte header before IPv4/IPv6. */
   Ipnet: 28,
+  /** IEEE 802.11 data frames (LINKTYPE_IEEE802_11 105), LLC/SNAP payload. */
+  Ieee80211: 29,
+  /** Radiotap (LINKTYPE_IEEE802_11_RADIOTAP 127) before an 802.11 frame. */
+  Radiotap: 30,
+  /** Per-Packet Information (LINKTYPE_PPI 192) before a packet of the link type it names. */
+  Ppi: 31,
 } as const;
 export type Layer = (typeof Layer)[keyof typeof Layer];
 

@@ -31,6 +31,12 @@ export function firstLayer(linktype: number): Layer {
       return Layer.Pktap;
     case 226:
       return Layer.Ipnet;
+    case 105:
+      return Layer.Ieee80211;
+    case 127:
+      return Layer.Radiotap;
+    case 192:
+      return Layer.Ppi;
     default:
       return Layer.Unknown;
   }

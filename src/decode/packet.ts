@@ -7,6 +7,7 @@ import { decodeGeneve } from './geneve.js';
 import { decodeGre } from './gre.js';
 import { decodeIcmp } from './icmp.js';
 import { decodeIcmp6 } from './icmp6.js';
+import { decodeIeee80211 } from './ieee80211.js';
 import { decodeIpv4 } from './ipv4.js';
 import { decodeIpnet } from './ipnet.js';
 import { decodeIpv6 } from './ipv6.js';
@@ -18,8 +19,10 @@ import { decodeMpls } from './mpls.js';
 import { decodeNflog } from './nflog.js';
 import { decodeLoop, decodeNull } from './null.js';
 import { decodePktap } from './pktap.js';
+import { decodePpi } from './ppi.js';
 import { decodePpp, decodePppHdlc } from './ppp.js';
 import { decodePppoe } from './pppoe.js';
+import { decodeRadiotap } from './radiotap.js';
 import { decodeRaw } from './raw.js';
 import { decodeSll } from './sll.js';
 import { decodeSll2 } from './sll2.js';
@@ -112,6 +115,9 @@ function decodeLayer(p: Packet, layer: Layer): Layer {
     case Layer.CiscoMeta: return decodeCiscoMeta(p);
     case Layer.Pktap: return decodePktap(p);
     case Layer.Ipnet: return decodeIpnet(p);
+    case Layer.Ieee80211: return decodeIeee80211(p);
+    case Layer.Radiotap: return decodeRadiotap(p);
+    case Layer.Ppi: return decodePpi(p);
     default: return unsupported(p, Layer.Unknown, p.linktype); // Layer.Unknown: a link type nad does not decode
   }
 }

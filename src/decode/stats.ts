@@ -74,6 +74,9 @@ function describe(t: IssueTally): { key: string; what: string } {
     case Issue.Truncated:
       return { key: `truncated_${lower}`, what: `${layer}: cut short (snaplen or damage), decoded as far as the bytes go` };
     case Issue.Malformed:
+      if (t.layer === Layer.Raw) {
+        return { key: 'malformed_raw', what: 'Raw: the link type names one IP version, the packet has the other (decoded as what it is)' };
+      }
       return { key: `malformed_${lower}`, what: `${layer}: header malformed, decoding stopped there` };
     case Issue.LayerLimit:
       return { key: 'layer_limit', what: 'more nested layers than nad decodes, decoding stopped' };
@@ -90,7 +93,7 @@ function describe(t: IssueTally): { key: string; what: string } {
 function unsupportedWhat(layer: number, detail: number): string {
   switch (layer) {
     case Layer.Ppp:
-      return `PPP protocol ${hex(detail)}`;
+      return `PPP protocol ${hex(detail)}${PPP_NAMES[detail] === undefined ? '' : ` (${PPP_NAMES[detail]})`}`;
     case Layer.Null:
     case Layer.Loop:
     case Layer.Nflog:
@@ -101,16 +104,29 @@ function unsupportedWhat(layer: number, detail: number): string {
     case Layer.Erspan:
       return `ERSPAN version field ${detail}`;
     case Layer.Pktap:
+    case Layer.Ppi:
       return `inner linktype ${detail} (${linkTypeName(detail)})`;
     default: {
+      if (layer === Layer.Ieee80211 && detail >= 0x10000) {
+        if ((detail & 0x100) !== 0) return 'protected (encrypted) data frame';
+        const kind = ['management', 'control', 'data'][(detail >> 4) & 0xf] ?? 'extension';
+        return `${kind} frame, type/subtype 0x${(detail & 0xff).toString(16).padStart(2, '0')}`;
+      }
       if (detail < 0x0600) {
-        return layer === Layer.Sll || layer === Layer.Sll2 ? `Linux protocol ${hex(detail)}` : '802.3/LLC frame (no ethertype)';
+        if (layer === Layer.Sll || layer === Layer.Sll2) return `Linux protocol ${hex(detail)}`;
+        if (layer === Layer.Ethernet || layer === Layer.Vlan || layer === Layer.Ieee80211) return '802.3/LLC frame (no ethertype)';
+        return `protocol type ${hex(detail)}`;
       }
       const name = etherTypeName(detail);
       return `ethertype ${hex(detail)}${name === '' ? '' : ` (${name})`}`;
     }
   }
 }
+
+/** PPP's own control protocols (RFC 1661, 1332, 5072, 1334, 1994, 1962): expected on any PPP link, no IP in them. */
+const PPP_NAMES: Readonly<Record<number, string>> = {
+  0xc021: 'LCP', 0x8021: 'IPCP', 0x8057: 'IPV6CP', 0xc023: 'PAP', 0xc223: 'CHAP', 0x80fd: 'CCP',
+};
 
 function hex(n: number): string {
   return `0x${n.toString(16).padStart(4, '0')}`;

@@ -17,9 +17,14 @@ export function decodeTcp(p: Packet): Layer {
   const doff = (v.getUint8(o + 12) >> 4) * 4;
   p.tcp_flags = v.getUint8(o + 13);
   p.tcp_win = v.getUint16(o + 14);
-  if (doff < 20) return malformed(p, Layer.Tcp);
   const claimed = p.payload_len - doff;
-  p.payload_len = claimed > 0 ? claimed : 0;
+  if (doff < 20 || claimed < 0) {
+    // a data offset below the minimum, or past the segment the IP header claims: damage, not a cut
+    p.payload_len = 0;
+    p.payload_off = p.payload_end;
+    return malformed(p, Layer.Tcp);
+  }
+  p.payload_len = claimed;
   let start = o + doff;
   if (start > end) {
     start = end; // options cut by the snaplen

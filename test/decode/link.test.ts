@@ -167,6 +167,41 @@ const cases: Case[] = [
     },
   },
   {
+    // linktypes/radiotap.pcap #1 (Zeek), tshark: radiotap:wlan_radio:wlan:llc:ip:udp:dns. Radiotap length 48,
+    // TSFT + Flags present, Flags 0x10: the frame ends with a 4-byte FCS. QoS data frame (0x88), LLC/SNAP.
+    // tcpdump -nn -v: … IP (ttl 64, id 54925, proto UDP (17), length 63) 172.17.156.76.61738 > 208.67.220.220.53
+    name: 'Radiotap with FCS, 802.11 QoS data, IPv4',
+    linktype: 127,
+    hex: '000030006b081c00e1615656000000001000a4154001b6a3014e349740010100a4156c221f01070001000000000000008801' +
+      '2c008a15149b5ae090724097b6f5442b03aaab8d10000600aaaa0300000008004500003fd68d00004011aea2ac119c4cd043' +
+      'dcdcf12a0035002bc5dfa72f010000010000000000000763617074697665056170706c6503636f6d00000100010312c6a7',
+    expect: {
+      layers: ['Radiotap', 'Ieee80211', 'Ipv4', 'Udp'], ip_version: 4, src: '172.17.156.76', dst: '208.67.220.220',
+      ip_len: 63, src_port: 61738, dst_port: 53, payload_len: 35, payload_bytes: 35,
+    },
+  },
+  {
+    // linktypes/wlanmon.pcap #3 (Zeek), tshark: wlan:llc:ipv6:udp:mdns (data frame 0x08, FromDS). Cut here to 100 bytes.
+    // tcpdump -nn -v: IP6 (hlim 255, next-header UDP (17) payload length: 288) fe80::a667:6ff:fef7:ec54.5353 > ff02::fb.5353
+    name: '802.11 data frame, IPv6 mDNS',
+    linktype: 105,
+    wirelen: 360,
+    hex: '080200003333000000fb8a15149b5ae0a46706f7ec54b0adaaaa0300000086dd60000000012011fffe80000000000000a667' +
+      '06fffef7ec54ff0200000000000000000000000000fb14e914e90120f7040000840000000004000000040134013501430145',
+    expect: {
+      layers: ['Ieee80211', 'Ipv6', 'Udp'], ip_version: 6, src: 'fe80::a667:6ff:fef7:ec54', dst: 'ff02::fb', ttl: 255,
+      src_port: 5353, dst_port: 5353, payload_len: 280, payload_bytes: 20, // 100 - 24 - 8 (LLC/SNAP) - 40 - 8
+      issue: Issue.Truncated, issue_layer: 'Ipv6',
+    },
+  },
+  {
+    // linktypes/http_PPI.pcap #2 (libpcap), tshark: ppi:wlan_radio:wlan. tcpdump: Acknowledgment RA:00:14:a5:cb:6e:1a
+    name: 'PPI, 802.11 ACK (control frame 0x1d): counted, not decoded',
+    linktype: 192,
+    hex: '000020006900000002001400967ecdf300000000010030007609c0000000bfa0d40000000014a5cb6e1ac25943c1',
+    expect: { layers: ['Ppi', 'Ieee80211'], ip_version: 0, issue: Issue.Unsupported, issue_layer: 'Ieee80211', issue_detail: 0x1001d },
+  },
+  {
     // linktypes/unsupported-link-type-160.pcap #1 (tcpdump), tshark: user_dlt:data. tcpdump: UNSUPPORTED
     name: 'LINKTYPE_USER13 (160): counted and named, not decoded',
     linktype: 160,

@@ -19,11 +19,7 @@ const UNDECODED_LINKTYPES: Record<string, number> = {
   'linktypes/dns-inverse-query.pcap': 10,
   'linktypes/edsa.pcap': 285, // tshark 4.0 cannot open it at all (0 packets in the oracle)
   'linktypes/hoobr_juniper3.pcap': 0x30000084, // tshark refuses the FCS bits; so does nad, loudly
-  'linktypes/http_PPI.pcap': 192,
   'linktypes/ipoib.pcap': 242,
-  'linktypes/radiotap.pcap': 127,
-  'linktypes/wlanmon.pcap': 105,
-  'linktypes/wpa-Induction.pcap': 127,
   'linktypes/ieee80211.15.4.pcap': 230,
   'linktypes/slip-bad-direction.pcap': 8,
   'linktypes/unsupported-link-type-160.pcap': 160,
