@@ -24,20 +24,20 @@ export async function readCaptures(inputs: readonly string[], sink: PacketSink, 
   const opened: OpenInput[] = [];
   const onProgress = opts.onProgress;
   let total: number | null = 0;
-  inputs.forEach((path, index) => {
-    const onRead =
-      onProgress === undefined
-        ? undefined
-        : (n: number): void => {
-            sum += n - (read[index] ?? 0);
-            read[index] = n;
-            onProgress(sum, total);
-          };
-    const input = new OpenInput(path, index, { signal: opts.signal, onRead });
-    opened.push(input);
-    total = total === null || input.total === null ? null : total + input.total;
-  });
   try {
+    inputs.forEach((path, index) => {
+      const onRead =
+        onProgress === undefined
+          ? undefined
+          : (n: number): void => {
+              sum += n - (read[index] ?? 0);
+              read[index] = n;
+              onProgress(sum, total);
+            };
+      const input = new OpenInput(path, index, { signal: opts.signal, onRead });
+      opened.push(input);
+      total = total === null || input.total === null ? null : total + input.total;
+    });
     const only = opened[0];
     if (opened.length === 1 && only !== undefined) {
       await only.start(sink);

@@ -58,8 +58,8 @@ export class OpenInput {
     if (first.length === 0) throw new InputError(this.path, 0, `empty file${what}: no capture header`);
     if (first.length < 4) throw new InputError(this.path, 0, `file too short for a capture header${what}: ${first.length} bytes`);
     const le = first.readUInt32LE(0);
-    if (isPcapMagic(le)) this.reader = new PcapReader(this.path, this.index);
-    else if (le === PCAPNG_SHB) this.reader = new PcapngReader(this.path, this.index);
+    if (isPcapMagic(le)) this.reader = new PcapReader(this.index);
+    else if (le === PCAPNG_SHB) this.reader = new PcapngReader(this.index);
     else {
       const nested = first[0] === 0x1f && first[1] === 0x8b ? ' (gzip inside gzip is not supported)' : '';
       throw new InputError(this.path, 0, `unknown file format${what}: magic 0x${first.toString('hex', 0, 4)} is neither pcap nor pcapng${nested}`);

@@ -17,7 +17,6 @@ export const MAX_CAPLEN = 262144;
 export abstract class ChunkedReader implements CaptureReader {
   /** The one Packet this reader overwrites; input index and link type are set on it by the format. */
   protected readonly packet: Packet;
-  protected readonly file: string;
   protected packets = 0;
   protected bytes = 0;
   protected readonly linkTypes: number[] = [];
@@ -37,8 +36,8 @@ export abstract class ChunkedReader implements CaptureReader {
   private tailView = new DataView(this.tail.buffer, this.tail.byteOffset, this.tail.byteLength);
   private tailLen = 0;
 
-  constructor(file: string, input: number) {
-    this.file = file;
+  /** input: this input's index in the run, copied into every Packet. */
+  constructor(input: number) {
     this.packet = createPacket();
     this.packet.input = input;
   }
@@ -56,7 +55,7 @@ export abstract class ChunkedReader implements CaptureReader {
   protected abstract unitLength(view: DataView, len: number): number;
 
   /** End of input with `present` bytes of an incomplete unit kept (maybe 0): what to report as the cut, or null when
-   *  the input ended cleanly. Throws InputError when the file header itself is missing or short. */
+   *  the input ended cleanly. A missing or short file header is such a cut too (open.ts then throws: 0 packets). */
   protected abstract cutShort(present: number, view: DataView): string | null;
 
   push(chunk: Buffer, sink: PacketSink): void {

@@ -91,7 +91,7 @@ for (const [a, b] of TWINS) {
 /** Pushes a file to a reader in pieces of the given sizes (cycled), returns what it saw and its summary. */
 function pushInPieces(rel: string, sizes: readonly number[]): { seen: string[]; summary: ReadSummary } {
   const data = readFileSync(cap(rel));
-  const reader = data.readUInt32LE(0) === 0x0a0d0d0a ? new PcapngReader(rel, 0) : new PcapReader(rel, 0);
+  const reader = data.readUInt32LE(0) === 0x0a0d0d0a ? new PcapngReader(0) : new PcapReader(0);
   const seen: string[] = [];
   const sink = {
     packet(p: Packet): void {
