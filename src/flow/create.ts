@@ -7,7 +7,7 @@ import { IpProto, TcpFlag } from '../decode/layer.js';
 import { tunnelString } from './conn.js';
 import { Flow } from './flow.js';
 import type { FlowKey } from './key.js';
-import { TcpConn } from './tcp_state.js';
+import { TcpConn } from './tcp_endpoint.js';
 
 /** Port bitmaps (65536 entries, 1 = likely a server port), as Zeek's `likely_server_ports`. */
 export interface LikelyServerPorts {

@@ -6,7 +6,8 @@ import { communityIdAt } from './community_id.js';
 import type { FlowView, Proto } from './conn.js';
 import { makeUid } from './conn.js';
 import { addrToString } from './key.js';
-import type { ConnHistory, TcpConn } from './tcp_state.js';
+import type { TcpConn } from './tcp_endpoint.js';
+import type { ConnHistory } from './tcp_state.js';
 
 /** How a flow ended: idle timeout, active timeout split, end of input, or closed by TCP (FIN/RST/attempt delay). */
 export type EndReason = 'idle' | 'active' | 'end' | 'fin';

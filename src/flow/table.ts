@@ -14,8 +14,10 @@ import { createFlow, type LikelyServerPorts, likelyServerPorts } from './create.
 import type { EndReason } from './flow.js';
 import { BURST_GAP_MS, type Flow, MAX_BURSTS } from './flow.js';
 import { FragmentMap } from './fragments.js';
-import { buildKey, FlowKey, KEY_WORDS } from './key.js';
-import { EpState, TCP_CLOSE_DELAY_MS, tcpPacket } from './tcp_state.js';
+import { buildKey, FlowKey } from './key.js';
+import { FlowIndex } from './slots.js';
+import { EpState, TCP_CLOSE_DELAY_MS } from './tcp_endpoint.js';
+import { tcpPacket } from './tcp_state.js';
 
 export interface FlowTableOptions {
   /** Idle timeouts in seconds (Zeek's defaults: tcp_inactivity_timeout 5 min, udp/icmp 1 min). */
@@ -53,8 +55,6 @@ const L_TCP = 0, L_UDP = 1, L_ICMP = 2, L_OTHER = 3, L_CLOSING = 4, N_LISTS = 5;
 /** Sweep at most every 10 ms of packet time and look at no more than this many flows per list (nfstream's budget). */
 const SWEEP_EVERY_MS = 10;
 const SWEEP_BUDGET = 1000;
-/** Words per hash slot (a cache line): id+1, hash, KEY_WORDS key words, padding. */
-const SLOT_WORDS = 16;
 
 export class FlowTable {
   readonly stats: FlowTableStats = {
@@ -71,13 +71,7 @@ export class FlowTable {
   private readonly key = new FlowKey();
   private readonly frags = new FragmentMap();
 
-  // Open addressing, one 64-byte cache line per slot: [flow id + 1 (0 = empty), hash, 10 key words, 4 unused].
-  // Keys live in the slot itself so a lookup costs one cache miss (separate id/hash/key arrays cost three).
-  private mask = 1023;
-  private slots = new Uint32Array(1024 * SLOT_WORDS);
-  private flows: (Flow | null)[] = new Array<Flow | null>(512).fill(null);
-  private freeIds: number[] = [];
-  private nextId = 0;
+  private readonly index = new FlowIndex();
 
   private readonly heads: (Flow | null)[] = new Array<Flow | null>(N_LISTS).fill(null);
   private readonly tails: (Flow | null)[] = new Array<Flow | null>(N_LISTS).fill(null);
@@ -118,7 +112,7 @@ export class FlowTable {
     }
     const k = this.key;
     buildKey(k, p, later);
-    f = this.lookup(k);
+    f = this.index.lookup(k);
     if (f !== null) {
       const tcp = f.tcp;
       if (now - f.last_ms > this.idle[f.list === L_CLOSING ? L_TCP : f.list]!) { this.expire(f, 'idle'); f = null; }
@@ -130,7 +124,7 @@ export class FlowTable {
     }
     if (f === null) {
       f = createFlow(p, k, this.likely, later, t);
-      this.insert(f, k);
+      this.index.insert(f, k);
       this.link(f, listOf(f), now);
       this.stats.flows_created++;
       this.stats.active++;
@@ -215,7 +209,7 @@ export class FlowTable {
     this.stats.expired[reason]++;
     this.stats.active--;
     this.unlink(f);
-    this.remove(f);
+    this.index.remove(f);
     this.out.conn(toConnRecord(f, reason));
   }
 
@@ -260,69 +254,6 @@ export class FlowTable {
     if (f.prev !== null) f.prev.next = f.next; else this.heads[l] = f.next;
     if (f.next !== null) f.next.prev = f.prev; else this.tails[l] = f.prev;
     f.prev = f.next = null;
-  }
-
-  // ---- open addressing ----
-
-  private lookup(k: FlowKey): Flow | null {
-    const w = k.w, h = k.hash, slots = this.slots, mask = this.mask;
-    for (let i = h & mask; ; i = (i + 1) & mask) {
-      const b = i * SLOT_WORDS;
-      const s = slots[b]!;
-      if (s === 0) return null;
-      if (slots[b + 1] === h && slots[b + 2] === w[0] && slots[b + 3] === w[1] && slots[b + 4] === w[2] && slots[b + 8] === w[6] &&
-          slots[b + 5] === w[3] && slots[b + 6] === w[4] && slots[b + 7] === w[5] &&
-          slots[b + 9] === w[7] && slots[b + 10] === w[8] && slots[b + 11] === w[9]) return this.flows[s - 1] ?? null;
-    }
-  }
-
-  private insert(f: Flow, k: FlowKey): void {
-    const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.nextId++;
-    if (id >= this.flows.length) this.flows.length = this.flows.length * 2;
-    this.flows[id] = f;
-    f.id = id;
-    f.hash = k.hash;
-    if (this.stats.active * 2 >= this.mask) this.rehash((this.mask + 1) * 2);
-    let i = k.hash & this.mask;
-    while (this.slots[i * SLOT_WORDS] !== 0) i = (i + 1) & this.mask;
-    const b = i * SLOT_WORDS;
-    this.slots[b] = id + 1;
-    this.slots[b + 1] = k.hash;
-    const w = k.w;
-    for (let j = 0; j < KEY_WORDS; j++) this.slots[b + 2 + j] = w[j]!;
-  }
-
-  private remove(f: Flow): void {
-    const mask = this.mask, slots = this.slots;
-    let i = f.hash & mask;
-    while (slots[i * SLOT_WORDS] !== f.id + 1) i = (i + 1) & mask;
-    // Backward-shift deletion keeps every probe chain intact without tombstones.
-    for (let j = (i + 1) & mask; slots[j * SLOT_WORDS] !== 0; j = (j + 1) & mask) {
-      const home = slots[j * SLOT_WORDS + 1]! & mask;
-      const between = i <= j ? home > i && home <= j : home > i || home <= j;
-      if (!between) {
-        const to = i * SLOT_WORDS, from = j * SLOT_WORDS;
-        for (let k = 0; k < 2 + KEY_WORDS; k++) slots[to + k] = slots[from + k]!;
-        i = j;
-      }
-    }
-    slots[i * SLOT_WORDS] = 0;
-    this.flows[f.id] = null;
-    this.freeIds.push(f.id);
-    f.id = -1;
-  }
-
-  private rehash(size: number): void {
-    const old = this.slots;
-    this.slots = new Uint32Array(size * SLOT_WORDS);
-    this.mask = size - 1;
-    for (let o = 0; o < old.length; o += SLOT_WORDS) {
-      if (old[o] === 0) continue;
-      let i = old[o + 1]! & this.mask;
-      while (this.slots[i * SLOT_WORDS] !== 0) i = (i + 1) & this.mask;
-      const b = i * SLOT_WORDS;
-      for (let k = 0; k < 2 + KEY_WORDS; k++) this.slots[b + k] = old[o + k]!;
-    }
   }
 }
 
