@@ -92,6 +92,8 @@ test('Ctrl-C on a pipe finishes the outputs with exactly the packets written bef
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const before = 25;
+  // Wait until nad has set up and opened flows.csv's temp file: its signal handlers are in place by then.
+  for (let i = 0; i < 600 && !(existsSync(out) && readdirSync(out).some((f) => f.endsWith('.tmp'))); i++) await new Promise((r) => setTimeout(r, 50));
   child.stdin.write(pcapHeader());
   // Written slowly, as a live capture would arrive.
   for (let i = 0; i < before; i++) {

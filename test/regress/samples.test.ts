@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import type { Finding } from '../../src/findings/finding.js';
 import type { GroundTruth, TruthEntity } from '../../src/simulate/truth.js';
+import { pathToFileURL } from 'node:url';
 import { nad } from '../cli/run.js';
+import { SKIP_NO_CHROMIUM, launch } from '../report/browser.js';
 import { PROJECT_ROOT } from '../shared.js';
 
 const SAMPLES = join(PROJECT_ROOT, 'samples');
@@ -66,7 +68,18 @@ test('flows and metadata: each injected entity is in flows.csv / dns.csv as the 
       assert.equal(q.length, e.count, `${e.id}: ${e.count} DNS queries under ${name}`);
       continue;
     }
-    const mine = flows.filter((f) => f['id.orig_h'] === e.src_ip && e.dst_ips.includes(f['id.resp_h'] ?? '') && e.dst_ports.includes(Number(f['id.resp_p'])));
+    // Within the behaviour's time span (Date.parse keeps milliseconds only, hence the 1 s margin): the same host may
+    // use the same service normally at other times.
+    const from = Date.parse(e.start) / 1000 - 1;
+    const to = Date.parse(e.end) / 1000 + 1;
+    const mine = flows.filter(
+      (f) =>
+        f['id.orig_h'] === e.src_ip &&
+        e.dst_ips.includes(f['id.resp_h'] ?? '') &&
+        e.dst_ports.includes(Number(f['id.resp_p'])) &&
+        Number(f['ts']) >= from &&
+        Number(f['ts']) <= to,
+    );
     assert.equal(mine.length, e.count, `${e.id}: ${e.count} connections from ${e.src_ip}`);
   }
 });
@@ -78,5 +91,41 @@ test('detection: every injected behaviour is found, and ranked above every entit
     const hit = findings.find((f) => matches(f, e));
     assert.ok(hit, `${e.id} (${e.kind} from ${e.src_ip}) is found`);
     assert.ok(hit.rank < firstOther, `${e.id} ranks ${hit.rank}, above the first non-injected finding (rank ${firstOther})`);
+  }
+});
+
+test('the report for samples/ in Chromium: sections, map marks, first ranked row injected, screenshot, < 2 MB', { skip: skip || SKIP_NO_CHROMIUM }, async () => {
+  const html = join(out, 'report.html');
+  assert.ok(readFileSync(html).length < 2 * 1024 * 1024, 'report under 2 MB');
+  const browser = await launch();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(pathToFileURL(html).href);
+    for (const id of ['verdict', 'findings', 'details', 'map', 'mix', 'talkers', 'protocols', 'facts', 'methodology']) {
+      assert.equal(await page.locator(`section#${id}`).count(), 1, `section #${id}`);
+    }
+    const map = (await page.evaluate(`(() => {
+      const fills = [...document.querySelectorAll('#map .countries_marks path')].map((p) => p.getAttribute('fill'));
+      return {
+        shaded: fills.filter((f) => f !== null && f !== '#e4e4e4' && f !== 'none').length,
+        bubbles: document.querySelectorAll('#map .endpoints_marks path').length,
+      };
+    })()`)) as { shaded: number; bubbles: number };
+    assert.ok(map.shaded >= 1, 'at least one shaded country');
+    assert.ok(map.bubbles >= 1, 'at least one endpoint bubble');
+    const cells = await page.locator('#findings tbody tr').first().locator('td').allInnerTexts();
+    const [rank, , , src, dest] = cells;
+    assert.equal(rank?.trim(), '1');
+    const first = findings[0];
+    assert.ok(first, 'there is a finding');
+    assert.equal(src?.trim(), first.src, 'first row is the top finding');
+    assert.ok(dest !== undefined && (dest.includes(first.dst) || dest.includes(first.name)), 'first row shows its destination');
+    assert.ok(truth.entities.some((e) => matches(first, e)), `first row (${first.src} → ${first.dst || first.name}) is an injected behaviour`);
+    const shot = join(out, 'report-first-screen.png');
+    await page.screenshot({ path: shot });
+    assert.ok(existsSync(shot));
+    console.log(`# screenshot: ${shot}`);
+  } finally {
+    await browser.close();
   }
 });
