@@ -1,8 +1,8 @@
 /** UDP (RFC 768): ports(4) length(2) checksum(2). Well-known tunnel ports lead to the inner packet. */
 import { malformed, truncated } from './issue.js';
 import { Layer } from './layer.js';
-import { looksLikeMplsOverUdp } from './mpls.js';
 import type { Packet } from './layer.js';
+import { looksLikeMplsOverUdp } from './mpls.js';
 import { teredoIpv6Offset } from './teredo.js';
 
 /** Tunnel ports (IANA): the tunnel decoders check their own header before descending. */
