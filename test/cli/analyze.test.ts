@@ -1,6 +1,8 @@
 // The CLI as a user meets it: exit codes, one-line errors with file and byte offset, no stack traces, refusal to
 // overwrite, stdin/gzip equivalence and Ctrl-C on a pipe (issues 4 and 5).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,4 +147,20 @@ test('every damaged capture: exit 2 with one clear line, or exit 0 with the dama
       assert.ok(inp && (inp.stopped !== null || Object.keys(inp.warnings).length > 0 || inp.lost_bytes > 0), `${name}: damage counted in summary.json`);
     }
   }
+});
+
+test('-f BPF on a file goes through tcpdump: only matching packets; a bad filter is one line, exit 2', { skip: spawnSync('tcpdump', ['--version']).error ? 'tcpdump is not installed: -f test skipped' : false }, () => {
+  const dir = tmp();
+  const file = join(dir, 'in.pcap');
+  writeFileSync(file, udpCapture(40, 4));
+  const r = nad(['analyze', file, '-f', 'udp src port 40001', '--out', join(dir, 'a'), '--quiet', '--no-geo', '--no-report']);
+  assert.equal(r.status, 0, r.stderr);
+  const s = JSON.parse(readFileSync(join(dir, 'a', 'summary.json'), 'utf8')) as { packets: number; inputs: { path: string; sha256: string }[] };
+  assert.equal(s.packets, 10, 'every 4th of 40 packets comes from port 40001');
+  assert.equal(s.inputs[0]?.path, file, 'the original file is named');
+  assert.equal(s.inputs[0]?.sha256, createHash('sha256').update(readFileSync(file)).digest('hex'), 'sha256 of the original file');
+  const bad = nad(['analyze', file, '-f', 'udp port (((', '--out', join(dir, 'b'), '--quiet', '--no-geo']);
+  assert.equal(bad.status, 2);
+  assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+  assert.match(bad.stderr, /^nad: -f\/--filter: /);
 });
