@@ -1,12 +1,13 @@
 /**
  * Isolation-forest anomaly of flows and host pairs against the baseline's forests (none without a baseline: a forest
  * learned on the suspect capture itself would call a dominant attack normal). A pair is flagged when its own score, or
- * the highest score of its flows, reaches the threshold (`-a/--threshold`, 0..1). The hit's score maps the excess
+ * the highest score of its flows, reaches the threshold (`-a/--threshold`, 0..1); pairs whose every attempt failed are
+ * left to the scan detector. The hit's score maps the excess
  * linearly onto 0.25..0.6: an outlier is worth a look, but alone never "act on it".
  */
 import type { ConnRecord } from '../flow/conn.js';
 import type { FlowApp } from '../app/records.js';
-import { flowVector } from '../features/conn.js';
+import { flowVector, isFailed } from '../features/conn.js';
 import { pairVector, summarizePair } from '../features/pairs.js';
 import { round3 } from '../features/stats.js';
 import type { DetectContext, Detector, RawFinding } from './detector.js';
@@ -32,6 +33,8 @@ export function createAnomalyDetector(): Detector {
       const pairForest = f.pair === null ? null : IsolationForest.fromJSON(f.pair);
       const out: RawFinding[] = [];
       for (const p of ctx.pairs.byIp) {
+        // Unanswered attempts carry no behaviour to compare; the scan detector owns them.
+        if (p.conns.every(isFailed)) continue;
         const pairScore = pairForest === null ? 0 : pairForest.score(pairVector(summarizePair(p.conns)));
         let flowMax = 0;
         let worst: ConnRecord | null = null;

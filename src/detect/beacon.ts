@@ -10,6 +10,7 @@
  * RITA's own equal-weight score is reported as `rita_score`. Weighting the timestamp score is deliberate: RITA's
  * duration and histogram scores reward any persistent traffic, so Poisson arrivals with constant sizes would score
  * ~0.85 there. In-session (burst) series are multiplied by 0.7: push and IoT keep-alives look exactly like that.
+ * With a baseline, beacons to a registered domain the baseline already saw are multiplied by 0.4.
  */
 import type { ConnRecord } from '../flow/conn.js';
 import type { FlowApp } from '../app/records.js';
@@ -20,6 +21,7 @@ import type { PairSeries } from '../features/pairs.js';
 import { round3 } from '../features/stats.js';
 import { dataSizeScore, durationScore, histogramScore, timestampScore, weightedScore } from './beacon_score.js';
 import type { DetectContext, Detector, RawFinding } from './detector.js';
+import { registeredDomain } from './domain.js';
 
 /** Weights of nad's beacon score (sum to 1, as RITA requires of its own). */
 export const BEACON_WEIGHTS = { ts: 0.55, ds: 0.15, dur: 0.15, hist: 0.15 } as const;
@@ -31,6 +33,10 @@ export const BEACON_MIN_SCORE = 0.35;
 export const BEACON_MIN_FIT = 0.5;
 /** Sub-second "periods" are bursts of parallel connections (a browser or an app starting up), not check-ins. */
 export const BEACON_MIN_PERIOD_S = 1;
+
+/** With a baseline, a beacon to a registered domain the network already talked to counts this much: periodic mail
+ *  polls and telemetry were there yesterday too (RITA's first-seen modifier in spirit). */
+export const KNOWN_DESTINATION_FACTOR = 0.4;
 
 /** UDP infrastructure whose periodicity is by design: DNS, DHCP, NTP, NetBIOS, SSDP, mDNS, LLMNR. */
 const INFRA_UDP_PORTS = new Set([53, 67, 68, 123, 137, 138, 1900, 5353, 5355]);
@@ -125,7 +131,9 @@ function hitFor(p: PairSeries, ctx: DetectContext): RawFinding | null {
   const burstScore = round3((byBurst?.score ?? 0) * BURST_FACTOR);
   const useConn = connScore >= burstScore;
   const r = useConn ? byConn : byBurst;
-  const score = useConn ? connScore : burstScore;
+  const domain = registeredDomain(p.name);
+  const known = ctx.baseline !== null && domain !== '' && (ctx.baseline.global.domains[domain] ?? 0) > 0;
+  const score = round3((useConn ? connScore : burstScore) * (known ? KNOWN_DESTINATION_FACTOR : 1));
   if (r === null || score < BEACON_MIN_SCORE) return null;
   const ports = [...new Set(conns.map((c) => c.resp_p))];
   const series = useConn ? 'connections' : 'bursts inside long-lived connections';
@@ -133,7 +141,7 @@ function hitFor(p: PairSeries, ctx: DetectContext): RawFinding | null {
   return {
     detector: 'beacon', kind: 'beacon', src: p.src, dst: p.dst, dst_port: ports.length === 1 ? ports[0]! : null,
     proto: conns[0]!.proto, name: p.name, score, conns: useConn ? cs.used : bs.used,
-    evidence: evidenceOf({ ...r, score }, series),
+    evidence: [...evidenceOf({ ...r, score }, series), ...(known ? [{ name: 'known_destination', value: `${domain} is in the baseline (score × ${KNOWN_DESTINATION_FACTOR})` }] : [])],
     reason: `${p.src} contacted ${target} ${r.count} times about every ${formatSeconds(r.period)}` +
       `${useConn ? '' : ' inside long-lived connections'} with regular timing (ts_score ${r.ts_score}, ${Math.round(r.fit * 100)}% on the beat grid).`,
   };

@@ -8,6 +8,7 @@
  */
 import type { ConnRecord } from '../flow/conn.js';
 import type { FlowApp, HttpRecord } from '../app/records.js';
+import { isBroadcastOrMulticast } from '../features/address.js';
 import { isIpLiteral, stripPort } from '../features/names.js';
 import type { DetectContext, Detector, RawFinding } from './detector.js';
 import type { Evidence } from '../findings/finding.js';
@@ -41,6 +42,8 @@ export function createHttpDetector(): Detector {
   return {
     id: 'http',
     observe(conn: ConnRecord, app: FlowApp): void {
+      // HTTP-over-UDP is SSDP/UPnP discovery, addressed by IP by design; group destinations are never a server.
+      if (conn.proto !== 'tcp' || isBroadcastOrMulticast(conn.resp_h)) return;
       for (const h of app.http) {
         const hits = httpSignals(h);
         for (const hit of hits) {

@@ -7,8 +7,9 @@
  *   unidentified payload exchange on a port that is no known service's    0.25
  *   long connection (RITA's long-connection tiers: ≥ 1 h 0.15, ≥ 4 h 0.2, ≥ 12 h 0.25)
  * Against a baseline (the host's profile; hosts absent from it are compared with the whole network):
- *   port never used by the host 0.2 (never by anyone 0.3) · JA3 or JA4 never seen 0.35 · user agent never seen 0.35
- *   country or ASN never seen (when geo is on) 0.3 · registered domain never seen 0.15
+ *   port never used by the host 0.2 (never by anyone 0.45) · JA4 never seen 0.35 (JA3 only for clients without JA4:
+ *   browsers shuffle extensions, so their JA3 changes per connection) · user agent never seen 0.35
+ *   country never seen 0.45, else ASN never seen 0.35 (when geo is on) · registered domain never seen 0.15
  *   host's bytes out per hour ≥ 10× its baseline rate 0.35 · connections in an hour of day with none in ≥ 24 h of baseline 0.2
  */
 import type { ConnRecord } from '../flow/conn.js';
@@ -56,18 +57,20 @@ function connReasons(c: ConnRecord, app: FlowApp, b: BaselineModel | null, host:
   if (b === null) return r;
   const g = b.global;
   const pk = portKey(c);
-  if (!seen(host?.ports, pk)) r.push({ text: `port ${pk} new for this host${seen(g.ports, pk) ? '' : ' and the network'}`, weight: seen(g.ports, pk) ? 0.2 : 0.3 });
+  if (!seen(host?.ports, pk)) r.push({ text: `port ${pk} new for this host${seen(g.ports, pk) ? '' : ' and the network'}`, weight: seen(g.ports, pk) ? 0.2 : 0.45 });
   for (const t of app.tls) {
-    if (t.ja3 !== '' && !seen(g.ja3, t.ja3)) r.push({ text: `JA3 ${t.ja3} never seen in the baseline`, weight: 0.35 });
-    if (t.ja4 !== '' && !seen(g.ja4, t.ja4)) r.push({ text: `JA4 ${t.ja4} never seen in the baseline`, weight: 0.35 });
+    // JA3 hashes extensions in wire order, which Chrome (≥ 110) and Firefox shuffle per connection; JA4 sorts them.
+    // So JA3 counts only for a client that has no JA4.
+    if (t.ja4 !== '') { if (!seen(g.ja4, t.ja4)) r.push({ text: `JA4 ${t.ja4} never seen in the baseline`, weight: 0.35 }); }
+    else if (t.ja3 !== '' && !seen(g.ja3, t.ja3)) r.push({ text: `JA3 ${t.ja3} never seen in the baseline`, weight: 0.35 });
   }
   for (const h of app.http) if (h.user_agent !== '' && !seen(g.user_agents, h.user_agent)) r.push({ text: `user agent "${h.user_agent.slice(0, 60)}" never seen in the baseline`, weight: 0.35 });
   const dom = registeredDomain(ctx.names.nameOf(c));
   if (dom !== '' && !seen(g.domains, dom)) r.push({ text: `domain ${dom} never seen in the baseline`, weight: 0.15 });
   const geo = ctx.geo !== null && !isInternal(c.resp_h) ? ctx.geo(c.resp_h) : null;
-  if (geo !== null && Object.keys(g.countries).length > 0) {
-    if (!seen(g.countries, geo.country)) r.push({ text: `country ${geo.country} never seen in the baseline`, weight: 0.3 });
-    else if (!seen(g.asns, geo.asn)) r.push({ text: `${geo.asn} never seen in the baseline`, weight: 0.3 });
+  if (geo !== null && geo.country !== '' && Object.keys(g.countries).length > 0) {
+    if (!seen(g.countries, geo.country)) r.push({ text: `country ${geo.country} never seen in the baseline`, weight: 0.45 });
+    else if (geo.asn !== '' && !seen(g.asns, geo.asn)) r.push({ text: `${geo.asn} never seen in the baseline`, weight: 0.35 });
   }
   if (host !== undefined && b.hours >= 24) {
     const hour = new Date(tsOf(c) * 1000).getUTCHours();
