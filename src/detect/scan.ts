@@ -4,7 +4,7 @@
  * (from the context's ARP tally: ARP never becomes an IP flow). Scans fail a lot (S0, REJ, RSTO…), so the failed
  * share weighs in.
  *
- *   vertical   = clamp(log10(ports / 10) / 2) · (0.5 + 0.5·failed share)        (100 ports → 0.5…, 1000 → 1)
+ *   vertical   = clamp(log10(ports / 10) / 1.5) · (0.5 + 0.5·failed share)      (100 ports → 0.67·…, 316+ → 1)
  *   horizontal = clamp(log10(hosts / 10) / 2) · failed share                      (answered fan-out is ordinary P2P/CDN)
  *   icmp / arp sweep = clamp(log10(hosts / 10) / 2)
  */
@@ -55,7 +55,8 @@ export function createScanDetector(): Detector {
         const ports = new Set(list.map((c) => c.resp_p)).size;
         if (ports < SCAN_MIN_TARGETS) continue;
         const fail = failedShare(list);
-        const score = round3(fanScore(ports) * (0.5 + 0.5 * fail));
+        // Many ports of one host is rarer in normal traffic than many hosts on one port, hence the steeper curve.
+        const score = round3(clamp01(Math.log10(ports / 10) / 1.5) * (0.5 + 0.5 * fail));
         if (score < SCAN_MIN_SCORE) continue;
         const c0 = list[0]!;
         out.push({
