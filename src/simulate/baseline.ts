@@ -9,6 +9,7 @@ import type { Host } from './office.js';
 import type { Rng } from './rng.js';
 import { SITES, type Site } from './services.js';
 import { ntpQuery, printJob, SmbSession } from './smb.js';
+import { quicFetch } from './quic.js';
 import { http, https, remoteFor, splitSizes } from './web.js';
 import type { World } from './world.js';
 
@@ -42,18 +43,29 @@ function tastes(rng: Rng): readonly Site[] {
   return SITES.filter((s) => s.app === true || s.weight >= 8 || rng.chance(0.45));
 }
 
+/** Chromium reaches Google over HTTP/3 when it can (QUIC is blocked or fails on some networks: not always). */
+function viaQuic(world: World, rng: Rng, h: Host, name: string): boolean {
+  return (h.browser === 'chrome' || h.browser === 'edge') && world.zoneEntry(name)?.server === 'gws' && rng.chance(0.45);
+}
+
 function pageLoad(world: World, rng: Rng, h: Host, t: number, site: Site): void {
   const total = rng.lognormal(site.kb * 600, 0.7) * (site.app === true ? 0.4 : 1);
   const n = rng.int(1, site.app === true ? 2 : 4);
   const sizes = splitSizes(rng, total, n);
   const end = rng.pick(['server', 'server', 'fin', 'rst', 'notify'] as const);
-  https(world, rng, h, t, { name: site.host }, {
+  if (viaQuic(world, rng, h, site.host)) quicFetch(world, rng, h, t, site.host, Math.round(total));
+  else https(world, rng, h, t, { name: site.host }, {
     client: h.browser, end,
     exchanges: sizes.map((resp, i) => ({ req_bytes: rng.int(300, 1400), resp_bytes: resp, think_us: i === 0 ? 0 : rng.int(5_000, 300_000), server_us: rng.int(2_000, 80_000) })),
   });
   for (const sub of site.subs) {
     if (!rng.chance(site.app === true ? 0.12 : 0.35)) continue;
-    https(world, rng, h, t + rng.int(80_000, 900_000), { name: sub }, {
+    const ts = t + rng.int(80_000, 900_000);
+    if (viaQuic(world, rng, h, sub)) {
+      quicFetch(world, rng, h, ts, sub, Math.round(rng.lognormal(9000, 0.9)));
+      continue;
+    }
+    https(world, rng, h, ts, { name: sub }, {
       client: h.browser, end: rng.pick(['server', 'fin', 'rst'] as const),
       exchanges: [{ req_bytes: rng.int(250, 900), resp_bytes: Math.round(rng.lognormal(9000, 0.9)), server_us: rng.int(1_000, 30_000) }],
     });
@@ -196,7 +208,7 @@ function workday(world: World, rng: Rng, h: Host, d: Day): void {
       }
       pageLoad(world, rng, h, tl, rng.weighted(sites, (s) => s.weight));
       if (smb !== null && rng.chance(0.07)) smb.burst(rng.int(3, 15), Math.round(rng.lognormal(60_000, 1.0)), Math.round(rng.lognormal(15_000, 1.0)), tl + rng.int(1e6, 20e6));
-      world.at(tl + Math.min(10 * MIN, rng.lognormal(85e6, 1.0)), load);
+      world.at(tl + Math.min(10 * MIN, rng.lognormal(110e6, 1.0)), load);
     };
     load(t);
   };

@@ -105,7 +105,8 @@ test('the DNS tunnel is TXT queries with long labels under one domain', { skip: 
   assert.equal(answers.length, e.count);
 });
 
-const CLIENTS = Object.keys(CLIENT_PROFILES) as ClientName[];
+/** TLS-over-TCP profiles (the QUIC one is checked on the sample below). */
+const CLIENTS = (Object.keys(CLIENT_PROFILES) as ClientName[]).filter((n) => CLIENT_PROFILES[n].quic !== true);
 
 test('JA3 of every TLS client profile, as tshark computes it, is the one the profile intends', { skip: SKIP }, () => {
   const t0 = Date.UTC(2026, 2, 2, 8) * 1000;
@@ -140,4 +141,16 @@ test('samples/suspect.pcap shows many distinct JA3 values and GREASE from Chromi
   assert.ok(new Set(rows.map((r) => r[0])).size >= 20);
   const grease = rows.filter((r) => /^0x([0-9a-f])a\1a/.test(r[1]!.split(',')[0]!));
   assert.ok(grease.length > 0 && grease.length < rows.length);
+});
+
+test('QUIC client and server Initials decrypt with the RFC 9001 Initial keys and carry Chrome\'s hellos', { skip: SKIP }, () => {
+  const { file } = sample('suspect');
+  const rows = tshark(file, 'quic.long.packet_type == 0 && tls.handshake.type', ['tls.handshake.type', 'tls.handshake.extensions_server_name', 'tls.handshake.extensions_alpn_str']);
+  const hellos = rows.filter((r) => r[0] === '1');
+  assert.ok(hellos.length > 0, 'some Google traffic goes over QUIC');
+  assert.equal(rows.filter((r) => r[0] === '2').length, hellos.length, 'every QUIC ClientHello gets a ServerHello');
+  for (const [, sni, alpn] of hellos) {
+    assert.match(sni!, /google|gstatic/);
+    assert.equal(alpn, 'h3');
+  }
 });

@@ -41,6 +41,8 @@ function handshake(type: number, body: Buffer): Buffer {
 export interface ClientHello {
   /** The whole record (type 22), ready for TCP. */
   readonly record: Buffer;
+  /** The handshake message alone, as QUIC carries it in CRYPTO frames. */
+  readonly message: Buffer;
   readonly session_id: Buffer;
   /** Offered suites without GREASE, in order. */
   readonly ciphers: readonly number[];
@@ -52,7 +54,7 @@ export interface ClientHello {
 }
 
 /** Builds the ClientHello of a profile; sni may be absent (a client connecting to a bare IP). */
-export function clientHello(rng: Rng, name: ClientName, sni: string | null): ClientHello {
+export function clientHello(rng: Rng, name: ClientName, sni: string | null, quicParams?: Buffer): ClientHello {
   const p = CLIENT_PROFILES[name];
   // Chrome draws distinct GREASE values for the two GREASE extensions.
   const g = rng.shuffle(GREASE_VALUES);
@@ -66,10 +68,9 @@ export function clientHello(rng: Rng, name: ClientName, sni: string | null): Cli
 
   let order = p.extensions.filter((e) => e !== Ext.server_name || sni !== null);
   if (p.shuffle) {
-    const fixedHead = order[0] === GREASE ? [GREASE] : [];
-    const tail = order.filter((e, i) => (e === GREASE && i > 0) || e === Ext.padding);
-    const middle = order.filter((e, i) => !(e === GREASE) && e !== Ext.padding && !(i === 0));
-    order = [...fixedHead, ...rng.shuffle(middle), ...tail];
+    // The GREASE extensions keep their first/last places and padding stays last; everything between is shuffled.
+    const middle = order.filter((e) => e !== GREASE && e !== Ext.padding);
+    order = [GREASE, ...rng.shuffle(middle), GREASE, ...(order.includes(Ext.padding) ? [Ext.padding] : [])];
   }
   const body = (type: number): Buffer => {
     switch (type) {
@@ -82,7 +83,8 @@ export function clientHello(rng: Rng, name: ClientName, sni: string | null): Cli
       case Ext.ec_point_formats: return vec8(Buffer.from(p.point_formats));
       case Ext.signature_algorithms: return vec16(list16(p.sigalgs));
       case Ext.alpn: return vec16(Buffer.concat(p.alpn.map((a) => vec8(Buffer.from(a, 'ascii')))));
-      case Ext.application_settings: return vec16(vec8(Buffer.from('h2', 'ascii')));
+      case Ext.application_settings: return vec16(vec8(Buffer.from(p.alpn[0] ?? 'h2', 'ascii')));
+      case Ext.quic_transport_parameters: return quicParams ?? Buffer.alloc(0);
       case Ext.renegotiation_info: return Buffer.from([0]);
       case Ext.psk_key_exchange_modes: return Buffer.from([1, 1]);
       case Ext.supported_versions: return vec8(list16(p.versions.map((v) => sub(v, greaseVersion))));
@@ -113,7 +115,7 @@ export function clientHello(rng: Rng, name: ClientName, sni: string | null): Cli
     exts.push(extension(type, body(type)));
     extTypes.push(type);
   }
-  const sessionId = rng.bytes(32);
+  const sessionId = p.quic === true ? Buffer.alloc(0) : rng.bytes(32);
   const fixed = Buffer.concat([
     u16(0x0303), rng.bytes(32), vec8(sessionId), vec16(list16(ciphers)), Buffer.from([1, 0]),
   ]);
@@ -137,6 +139,7 @@ export function clientHello(rng: Rng, name: ClientName, sni: string | null): Cli
   ].join(',');
   return {
     record: tlsRecord(22, 0x0301, hello),
+    message: hello,
     session_id: sessionId,
     ciphers: plainCiphers,
     ext_types: extTypes,

@@ -12,10 +12,10 @@ export const Ext = {
   server_name: 0, status_request: 5, supported_groups: 10, ec_point_formats: 11, signature_algorithms: 13,
   alpn: 16, sct: 18, padding: 21, encrypt_then_mac: 22, extended_master_secret: 23, compress_certificate: 27,
   record_size_limit: 28, delegated_credentials: 34, session_ticket: 35, supported_versions: 43, psk_key_exchange_modes: 45,
-  post_handshake_auth: 49, key_share: 51, application_settings: 17513, renegotiation_info: 65281,
+  post_handshake_auth: 49, key_share: 51, quic_transport_parameters: 57, application_settings: 17513, renegotiation_info: 65281,
 } as const;
 
-export type ClientName = 'chrome' | 'edge' | 'firefox' | 'safari' | 'curl' | 'schannel' | 'go';
+export type ClientName = 'chrome' | 'edge' | 'firefox' | 'safari' | 'curl' | 'schannel' | 'go' | 'chrome_quic';
 
 export interface ClientProfile {
   readonly name: ClientName;
@@ -34,6 +34,8 @@ export interface ClientProfile {
   readonly delegated_sigalgs?: readonly number[];
   /** BoringSSL/NSS pad a ClientHello of 256..511 bytes to 512 (RFC 7685). */
   readonly pad_to_512: boolean;
+  /** Carried in QUIC CRYPTO frames (RFC 9001 §4): no legacy session id, transport parameters extension. */
+  readonly quic?: boolean;
 }
 
 const CHROME_SIGALGS = [0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601];
@@ -55,6 +57,21 @@ const chromium = (name: 'chrome' | 'edge'): ClientProfile => ({
 export const CLIENT_PROFILES: Readonly<Record<ClientName, ClientProfile>> = {
   chrome: chromium('chrome'),
   edge: chromium('edge'),
+  chrome_quic: {
+    name: 'chrome_quic',
+    ciphers: [0x1301, 0x1302, 0x1303],
+    extensions: [GREASE, 0, 10, 13, 16, 27, 43, 45, 51, 57, 17513, GREASE],
+    shuffle: true,
+    groups: [GREASE, 29, 23, 24],
+    key_shares: [GREASE, 29],
+    sigalgs: CHROME_SIGALGS,
+    versions: [GREASE, 0x0304],
+    point_formats: [],
+    alpn: ['h3'],
+    compress_cert: [2],
+    pad_to_512: false,
+    quic: true,
+  },
   firefox: {
     name: 'firefox',
     ciphers: [0x1301, 0x1303, 0x1302, 0xc02b, 0xc02f, 0xcca9, 0xcca8, 0xc02c, 0xc030, 0xc00a, 0xc009, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035],
