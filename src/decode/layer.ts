@@ -46,6 +46,10 @@ export const Layer = {
   Radiotap: 30,
   /** Per-Packet Information (LINKTYPE_PPI 192) before a packet of the link type it names. */
   Ppi: 31,
+  /** FDDI (LINKTYPE_FDDI 10): frame control and addresses, then LLC/SNAP. */
+  Fddi: 32,
+  /** IP over InfiniBand (LINKTYPE_IPOIB 242): Linux's 44-byte pseudo-header with an ethertype. */
+  Ipoib: 33,
 } as const;
 export type Layer = (typeof Layer)[keyof typeof Layer];
 

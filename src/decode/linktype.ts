@@ -37,6 +37,10 @@ export function firstLayer(linktype: number): Layer {
       return Layer.Radiotap;
     case 192:
       return Layer.Ppi;
+    case 10:
+      return Layer.Fddi;
+    case 242:
+      return Layer.Ipoib;
     default:
       return Layer.Unknown;
   }

@@ -3,6 +3,7 @@ import { decodeArp } from './arp.js';
 import { decodeCiscoMeta } from './cmd.js';
 import { decodeErspan } from './erspan.js';
 import { decodeEthernet } from './ethernet.js';
+import { decodeFddi } from './fddi.js';
 import { decodeGeneve } from './geneve.js';
 import { decodeGre } from './gre.js';
 import { decodeIcmp } from './icmp.js';
@@ -10,6 +11,7 @@ import { decodeIcmp6 } from './icmp6.js';
 import { decodeIeee80211 } from './ieee80211.js';
 import { decodeIpv4 } from './ipv4.js';
 import { decodeIpnet } from './ipnet.js';
+import { decodeIpoib } from './ipoib.js';
 import { decodeIpv6 } from './ipv6.js';
 import { markIssue, unsupported } from './issue.js';
 import { Issue, Layer, MAX_LAYERS } from './layer.js';
@@ -118,6 +120,8 @@ function decodeLayer(p: Packet, layer: Layer): Layer {
     case Layer.Ieee80211: return decodeIeee80211(p);
     case Layer.Radiotap: return decodeRadiotap(p);
     case Layer.Ppi: return decodePpi(p);
+    case Layer.Fddi: return decodeFddi(p);
+    case Layer.Ipoib: return decodeIpoib(p);
     default: return unsupported(p, Layer.Unknown, p.linktype); // Layer.Unknown: a link type nad does not decode
   }
 }

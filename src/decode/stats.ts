@@ -114,7 +114,9 @@ function unsupportedWhat(layer: number, detail: number): string {
       }
       if (detail < 0x0600) {
         if (layer === Layer.Sll || layer === Layer.Sll2) return `Linux protocol ${hex(detail)}`;
-        if (layer === Layer.Ethernet || layer === Layer.Vlan || layer === Layer.Ieee80211) return '802.3/LLC frame (no ethertype)';
+        if (layer === Layer.Ethernet || layer === Layer.Vlan || layer === Layer.Ieee80211 || layer === Layer.Fddi) {
+          return '802.3/LLC frame (no ethertype)';
+        }
         return `protocol type ${hex(detail)}`;
       }
       const name = etherTypeName(detail);

@@ -202,6 +202,31 @@ const cases: Case[] = [
     expect: { layers: ['Ppi', 'Ieee80211'], ip_version: 0, issue: Issue.Unsupported, issue_layer: 'Ieee80211', issue_detail: 0x1001d },
   },
   {
+    // linktypes/dns-inverse-query.pcap #1 (Zeek), tshark: fddi:llc:ip:tcp (frame control 0x50, LLC/SNAP)
+    // tcpdump -nn -v: IP (ttl 51, id 58230, proto TCP (6), length 44) 212.180.42.100.25000 > 131.243.64.3.53: Flags [S], seq 3104430141, win 512
+    name: 'FDDI, LLC/SNAP, TCP SYN',
+    linktype: 10,
+    hex: '50aa00040083a7aa00040082a7aaaa0300000008004500002ce37600003306e146d4b42a6483f3400361a80035b909d83d00' +
+      '00000060020200dff20000020405b4',
+    expect: {
+      layers: ['Fddi', 'Ipv4', 'Tcp'], ip_version: 4, src: '212.180.42.100', dst: '131.243.64.3', ttl: 51,
+      src_port: 25000, dst_port: 53, tcp_flags: 0x02, tcp_seq: 3104430141, payload_len: 0,
+    },
+  },
+  {
+    // linktypes/ipoib.pcap #1 (tcpdump), tshark: ipoib:ip:icmp:data. Cut here to 64 bytes (wire length 128).
+    // tcpdump -nn -v: IP (ttl 255, id 44798, proto ICMP (1), length 84) 192.168.56.10 > 192.168.56.24: ICMP echo request, id 6495, seq 0, length 64
+    name: 'IP over InfiniBand, ICMP echo request',
+    linktype: 242,
+    wirelen: 128,
+    hex: '000000000000000000000000000000002fa3000a80000550fe800000000000000010e000664ab4510800000045000054aefe' +
+      '0000ff011b37c0a8380ac0a83818',
+    expect: {
+      layers: ['Ipoib', 'Ipv4', 'Icmp'], ip_version: 4, src: '192.168.56.10', dst: '192.168.56.24', ttl: 255, ip_len: 84,
+      ip_proto: 1, payload_len: 64, issue: Issue.Truncated, issue_layer: 'Ipv4',
+    },
+  },
+  {
     // linktypes/unsupported-link-type-160.pcap #1 (tcpdump), tshark: user_dlt:data. tcpdump: UNSUPPORTED
     name: 'LINKTYPE_USER13 (160): counted and named, not decoded',
     linktype: 160,
