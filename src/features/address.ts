@@ -32,7 +32,8 @@ export function ipv6ToGroups(ip: string): number[] | null {
   let tail: number[] = [];
   const lastColon = s.lastIndexOf(':');
   const v4 = ipv4ToInt(s.slice(lastColon + 1));
-  if (v4 !== null) { tail = [v4 >>> 16, v4 & 0xffff]; s = s.slice(0, lastColon + 1) + '0'; }
+  // An embedded IPv4 tail (RFC 4291 §2.2 form 3) fills the last two groups: parse it as two zero groups, then overwrite.
+  if (v4 !== null) { tail = [v4 >>> 16, v4 & 0xffff]; s = `${s.slice(0, lastColon + 1)}0:0`; }
   const halves = s.split('::');
   if (halves.length > 2) return null;
   const parse = (h: string): number[] | null => {
@@ -47,7 +48,7 @@ export function ipv6ToGroups(ip: string): number[] | null {
   let groups: number[];
   if (halves.length === 2) groups = [...head, ...new Array<number>(Math.max(0, 8 - head.length - rest.length)).fill(0), ...rest];
   else groups = head;
-  if (tail.length === 2) groups = [...groups.slice(0, groups.length - 1), ...tail];
+  if (tail.length === 2) groups = [...groups.slice(0, groups.length - 2), ...tail];
   return groups.length === 8 ? groups : null;
 }
 
