@@ -122,6 +122,9 @@ async function main(): Promise<void> {
     console.log(`| ${cap.file.replace('benign/', '')} | ${cap.duration_h} | ${findings.length} | ${loud.length} | ${top ? `${top.severity} ${top.score} [${top.kinds.join(',')}] ${top.src} → ${top.name || top.dst}` : ''} |`);
     if (VERBOSE) show(loud, 5);
   }
+  const once = JSON.stringify((await analyse(MERGED_FILE, null)).findings);
+  const twice = JSON.stringify((await analyse(MERGED_FILE, null)).findings);
+  console.log(`\nDeterminism: two full runs over ${MERGED_FILE} give ${once === twice ? 'byte-identical' : 'DIFFERENT'} findings.`);
   console.log(`\nFalse positives (medium+) per benign hour: ${(fp / hours).toFixed(3)} (${fp} in ${hours.toFixed(2)} h); ` +
     `without the two long sparse captures: ${(fpDense / hoursDense).toFixed(3)} (${fpDense} in ${hoursDense.toFixed(2)} h). Target ≤ 1.`);
 }
