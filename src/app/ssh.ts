@@ -2,12 +2,12 @@
  * SSH: the identification strings of both sides (RFC 4253 §4.2) and HASSH / HASSHServer (Salesforce: MD5 of
  * the KEXINIT algorithm lists, §7.1) → one SshRecord per connection (Zeek ssh.log). The originator is the client.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Packet } from '../decode/layer.js';
 import type { FlowView } from '../flow/conn.js';
 import type { FlowHook } from './hook.js';
 import type { RecordSink } from './records.js';
-import { flowRef } from './ref.js';
+import { tsString } from './ref.js';
 import { StreamBuf } from './stream.js';
 
 /** Banner lines are at most 255 bytes; a KEXINIT with long algorithm lists stays well under 8 KiB. */
@@ -57,6 +57,7 @@ export function createSshHook(): FlowHook<SshFlowState> {
         flow.service_source = 'payload';
       }
       if (!side.done && side.sb.push(p)) read(side, is_orig);
+      side.sb.keep();
       if (++side.packets >= MAX_PACKETS || side.sb.overflow) finish(side);
       return !(s.sides[0].done && s.sides[1].done);
     },
@@ -64,7 +65,13 @@ export function createSshHook(): FlowHook<SshFlowState> {
       const [c, sv] = s.sides;
       if (c.banner === '' && sv.banner === '') return;
       out.ssh({
-        ...flowRef(flow, s.ts_sec, s.ts_nsec),
+        ts: tsString(s.ts_sec, s.ts_nsec),
+        uid: flow.uid,
+        community_id: flow.community_id,
+        orig_h: flow.orig_h,
+        orig_p: flow.orig_p,
+        resp_h: flow.resp_h,
+        resp_p: flow.resp_p,
         client: c.banner,
         server: sv.banner,
         hassh: c.hassh_algorithms === '' ? '' : md5(c.hassh_algorithms),
@@ -75,7 +82,7 @@ export function createSshHook(): FlowHook<SshFlowState> {
 }
 
 function md5(s: string): string {
-  return createHash('md5').update(s, 'latin1').digest('hex');
+  return hash('md5', Buffer.from(s, 'latin1'), 'hex');
 }
 
 function finish(side: SshSide): void {
@@ -87,12 +94,12 @@ function read(side: SshSide, client: boolean): void {
   const sb = side.sb;
   while (side.banner === '') {
     // The server may send other lines before its version line (RFC 4253 §4.2); only `SSH-` lines count.
-    const eol = sb.buf.subarray(0, sb.len).indexOf(0x0a);
+    const eol = sb.data.subarray(sb.start, sb.start + sb.len).indexOf(0x0a);
     if (eol < 0) {
       if (sb.len > 1024) finish(side);
       return;
     }
-    const line = sb.buf.toString('latin1', 0, eol).replace(/\r$/, '');
+    const line = sb.data.toString('latin1', sb.start, sb.start + eol).replace(/\r$/, '');
     sb.consume(eol + 1);
     if (line.startsWith('SSH-')) side.banner = line;
   }
@@ -102,13 +109,13 @@ function read(side: SshSide, client: boolean): void {
   }
   // Binary packet (§6): uint32 packet_length, byte padding_length, payload; KEXINIT is the first one.
   if (sb.len < 6) return;
-  const plen = sb.buf.readUInt32BE(0);
+  const plen = sb.data.readUInt32BE(sb.start);
   if (plen < 2 || plen > SIDE_CAP - 4) {
     finish(side);
     return;
   }
   if (sb.len < 4 + plen) return;
-  if (sb.buf[5] === SSH_MSG_KEXINIT) side.hassh_algorithms = kexinitAlgorithms(sb.buf, 6 + 16, 4 + plen, client);
+  if (sb.data[sb.start + 5] === SSH_MSG_KEXINIT) side.hassh_algorithms = kexinitAlgorithms(sb.data, sb.start + 6 + 16, sb.start + 4 + plen, client);
   finish(side);
 }
 

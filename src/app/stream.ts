@@ -1,13 +1,19 @@
 /**
  * Bounded reassembly of one TCP direction by sequence number, for the app parsers that need more than a
- * segment (TLS hellos, HTTP headers, DNS over TCP, SSH banners). It keeps only the unconsumed prefix, up to
- * `cap` bytes, plus a few out-of-order segments; retransmitted bytes are dropped by sequence number.
- * A parser can also `skip` bytes it does not need (an HTTP body): those are counted, never copied.
+ * segment (TLS hellos, HTTP headers, DNS over TCP, SSH banners). Unconsumed bytes are data[start, start+len).
+ *
+ * Zero-copy first: when nothing is pending and a segment arrives in order, `data` is the packet's own buffer
+ * (borrowed); the parser reads it in place and the hook calls keep() before returning, which copies only an
+ * unconsumed tail into an owned buffer. Allocating an owned buffer per flow cost more than all the parsing
+ * (ArrayBuffer allocation and the GC it triggers: TLS hook on big-500k.pcap, 1.0 s → see src/app/index.ts).
+ * Retransmitted bytes are dropped by sequence number; a few out-of-order segments are held; bytes the parser
+ * `skip`s (an HTTP body) are counted, never copied. At most `cap` bytes are kept.
  */
 import type { Packet } from '../decode/layer.js';
 
 /** Out-of-order segments held at most per direction: enough for a reordered hello, small enough to bound memory. */
 const MAX_PENDING = 8;
+const EMPTY = Buffer.alloc(0);
 
 interface Pending {
   /** Sequence number of data[0]. */
@@ -16,27 +22,29 @@ interface Pending {
 }
 
 export class StreamBuf {
-  /** Unconsumed contiguous bytes: buf[0, len). */
-  buf: Buffer;
+  /** Unconsumed contiguous bytes: data[start, start + len). Borrowed from the packet until keep(). */
+  data: Buffer = EMPTY;
+  start = 0;
   len = 0;
   /** Bytes the parser asked to pass over before buffering resumes. */
   skip = 0;
-  /** Bytes lost to gaps (never seen) while skipping or resynchronising. */
+  /** Bytes lost to gaps (never seen) while skipping. */
   missed = 0;
   /** Set when the buffer would have exceeded cap: the parser should give up on this direction. */
   overflow = false;
   private readonly cap: number;
-  /** Sequence number of the next byte expected (buf[len] once received), valid when started. */
+  private own: Buffer = EMPTY;
+  private borrowed = false;
+  /** Sequence number of the next byte expected (the one after data[start + len]), valid once started. */
   private next = 0;
   private started = false;
   private pending: Pending[] | null = null;
 
   constructor(cap: number) {
     this.cap = cap;
-    this.buf = Buffer.allocUnsafe(0);
   }
 
-  /** Adds a segment's payload. Returns true when the contiguous data grew or skipped bytes were consumed. */
+  /** Adds a segment's payload. Returns true when new contiguous bytes arrived or skipped bytes were consumed. */
   push(p: Packet): boolean {
     return this.pushBytes(p.buf, p.payload_off, p.payload_end, p.tcp_seq);
   }
@@ -48,31 +56,31 @@ export class StreamBuf {
       this.next = seq >>> 0;
     }
     // Signed distance in sequence space (RFC 9293 §3.4: arithmetic modulo 2^32).
-    const d = ((seq - this.next) | 0);
+    const d = (seq - this.next) | 0;
     if (d > 0) {
-      if (this.skip >= d) {
-        // A gap inside bytes the parser skips anyway (a body): count it as missed and carry on.
-        this.skip -= d;
-        this.missed += d;
-        this.next = (this.next + d) >>> 0;
-        return this.append(src, off, end) || true;
+      if (this.skip < d) {
+        this.hold(src, off, end, seq);
+        return false;
       }
-      this.hold(src, off, end, seq);
-      return false;
+      // A gap inside bytes the parser skips anyway (a body): count it as missed and carry on.
+      this.skip -= d;
+      this.missed += d;
+      this.next = (this.next + d) >>> 0;
     }
-    let o = off - d; // d <= 0: drop the bytes already seen (retransmission, overlap)
+    const o = d < 0 ? off - d : off; // drop bytes already seen (retransmission, overlap)
     if (o >= end) return false;
-    const grew = this.append(src, o, end);
+    const grew = this.add(src, o, end);
     return this.drainPending() || grew;
   }
 
-  /** Drops n bytes from the front of the buffered data. */
+  /** Drops n bytes from the front of the unconsumed data. */
   consume(n: number): void {
     if (n >= this.len) {
+      this.start += this.len;
       this.len = 0;
       return;
     }
-    this.buf.copy(this.buf, 0, n, this.len);
+    this.start += n;
     this.len -= n;
   }
 
@@ -83,52 +91,84 @@ export class StreamBuf {
       return;
     }
     this.skip += n - this.len;
+    this.consume(this.len);
+  }
+
+  /** Call before the packet is gone: copies an unconsumed borrowed tail into owned memory. */
+  keep(): void {
+    if (!this.borrowed) return;
+    this.borrowed = false;
+    const tail = this.data;
+    const from = this.start;
+    this.data = this.own;
+    this.start = 0;
+    const n = this.len;
     this.len = 0;
+    if (n > 0) this.copyIn(tail, from, from + n);
   }
 
   /** Frees memory once the parser is done with this direction. */
   release(): void {
-    this.buf = Buffer.allocUnsafe(0);
+    this.data = EMPTY;
+    this.own = EMPTY;
+    this.start = 0;
     this.len = 0;
+    this.borrowed = false;
     this.pending = null;
   }
 
-  private append(src: Buffer, off: number, end: number): boolean {
-    let o = off;
+  /** In-order bytes src[o, end): skip what the parser skips, then borrow or copy the rest. */
+  private add(src: Buffer, o: number, end: number): boolean {
+    let from = o;
     const n = end - o;
     if (this.skip > 0) {
       const s = this.skip < n ? this.skip : n;
       this.skip -= s;
-      o += s;
+      from += s;
       this.next = (this.next + s) >>> 0;
     }
-    const rest = end - o;
+    const rest = end - from;
     if (rest <= 0) return n > 0;
+    this.next = (this.next + rest) >>> 0;
+    if (this.len === 0 && !this.borrowed) {
+      this.data = src;
+      this.start = from;
+      this.len = rest;
+      this.borrowed = true;
+      return true;
+    }
+    if (this.borrowed) this.keep();
+    return this.copyIn(src, from, end);
+  }
+
+  private copyIn(src: Buffer, from: number, end: number): boolean {
+    const rest = end - from;
     const need = this.len + rest;
     if (need > this.cap) {
       this.overflow = true;
-      this.next = (this.next + rest) >>> 0;
       return false;
     }
-    if (need > this.buf.length) {
-      let size = this.buf.length === 0 ? 2048 : this.buf.length * 2;
-      while (size < need) size *= 2;
-      if (size > this.cap) size = this.cap;
-      const grown = Buffer.allocUnsafe(size);
-      this.buf.copy(grown, 0, 0, this.len);
-      this.buf = grown;
+    if (this.start + need > this.own.length) {
+      if (need > this.own.length) {
+        let size = this.own.length === 0 ? 2048 : this.own.length * 2;
+        while (size < need) size *= 2;
+        const grown = Buffer.allocUnsafe(Math.min(size, this.cap));
+        this.own.copy(grown, 0, this.start, this.start + this.len);
+        this.own = grown;
+      } else {
+        this.own.copy(this.own, 0, this.start, this.start + this.len);
+      }
+      this.start = 0;
     }
-    src.copy(this.buf, this.len, o, end);
+    src.copy(this.own, this.start + this.len, from, end);
+    this.data = this.own;
     this.len = need;
-    this.next = (this.next + rest) >>> 0;
     return true;
   }
 
   private hold(src: Buffer, off: number, end: number, seq: number): void {
     if (this.pending === null) this.pending = [];
-    if (this.pending.length >= MAX_PENDING) return;
-    const d = ((seq - this.next) | 0);
-    if (d > this.cap) return;
+    if (this.pending.length >= MAX_PENDING || ((seq - this.next) | 0) > this.cap) return;
     this.pending.push({ seq: seq >>> 0, data: Buffer.from(src.subarray(off, end)) });
   }
 
@@ -136,15 +176,15 @@ export class StreamBuf {
     const q = this.pending;
     if (q === null || q.length === 0) return false;
     let grew = false;
-    let progress = true;
-    while (progress && q.length > 0) {
+    for (let progress = true; progress && q.length > 0; ) {
       progress = false;
       for (let i = 0; i < q.length; i++) {
         const seg = q[i]!;
-        const d = ((seg.seq - this.next) | 0);
+        const d = (seg.seq - this.next) | 0;
         if (d > 0) continue;
         q.splice(i, 1);
-        if (-d < seg.data.length) grew = this.append(seg.data, -d, seg.data.length) || grew;
+        // Held segments are owned copies, so they may be borrowed like a packet's bytes.
+        if (-d < seg.data.length) grew = this.add(seg.data, -d, seg.data.length) || grew;
         progress = true;
         break;
       }

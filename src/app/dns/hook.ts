@@ -7,7 +7,7 @@ import type { Packet } from '../../decode/layer.js';
 import type { FlowView } from '../../flow/conn.js';
 import type { FlowHook } from '../hook.js';
 import type { DnsRecord, RecordSink } from '../records.js';
-import { flowRef } from '../ref.js';
+import { tsString } from '../ref.js';
 import type { AppStats } from '../stats.js';
 import { StreamBuf } from '../stream.js';
 import { dnsClassName, dnsRcodeName, dnsTypeName, parseDnsMessage, type DnsMessage, type DnsQuestion } from './message.js';
@@ -61,11 +61,12 @@ export function createDnsHook(stats: AppStats): FlowHook<DnsFlowState> {
       }
       if (!sb.push(p)) return !sb.overflow;
       while (sb.len >= 2) {
-        const n = sb.buf.readUInt16BE(0);
+        const n = sb.data.readUInt16BE(sb.start);
         if (sb.len < 2 + n) break;
-        message(stats, flow, s, p, 2, 2 + n, 'tcp', sb.buf);
+        message(stats, flow, s, p, sb.start + 2, sb.start + 2 + n, 'tcp', sb.data);
         sb.consume(2 + n);
       }
+      sb.keep();
       return !sb.overflow;
     },
     onExpire(_flow: FlowView, s: DnsFlowState, out: RecordSink): void {
@@ -125,7 +126,13 @@ function pair(s: DnsFlowState, m: DnsMessage, qname: string, t: number): boolean
 
 function queryRecord(flow: FlowView, p: Packet, m: DnsMessage, q: DnsQuestion | undefined, proto: 'udp' | 'tcp'): DnsRecord {
   return {
-    ...flowRef(flow, p.ts_sec, p.ts_nsec),
+    ts: tsString(p.ts_sec, p.ts_nsec),
+    uid: flow.uid,
+    community_id: flow.community_id,
+    orig_h: flow.orig_h,
+    orig_p: flow.orig_p,
+    resp_h: flow.resp_h,
+    resp_p: flow.resp_p,
     proto,
     trans_id: m.id,
     rtt: null,

@@ -8,7 +8,7 @@ import type { Packet } from '../../decode/layer.js';
 import type { FlowView } from '../../flow/conn.js';
 import type { FlowHook } from '../hook.js';
 import type { HttpRecord, RecordSink } from '../records.js';
-import { flowRef } from '../ref.js';
+import { tsString } from '../ref.js';
 import type { AppStats } from '../stats.js';
 import { StreamBuf } from '../stream.js';
 import { parseChunkSize, parseRequestHead, parseResponseHead, startsRequest, startsResponse, type HttpHead } from './parse.js';
@@ -73,6 +73,7 @@ export function createHttpHook(stats: AppStats): FlowHook<HttpFlowState> {
       const cut = p.payload_len > p.payload_end - p.payload_off;
       if (dir === s.client) requests(stats, flow, s, side, p, cut);
       else responses(stats, flow, s, side, p, cut);
+      side.sb.keep();
       return alive(s);
     },
     onExpire(_flow: FlowView, s: HttpFlowState, out: RecordSink): void {
@@ -134,7 +135,7 @@ function requests(stats: AppStats, flow: FlowView, s: HttpFlowState, side: HttpS
       continue;
     }
     if (side.state !== St.Head || sb.len === 0) return;
-    if (!startsRequest(sb.buf, 0, sb.len)) {
+    if (!startsRequest(sb.data, sb.start, sb.start + sb.len)) {
       if (sb.len >= 8) {
         stats.http_malformed++;
         side.state = St.Dead;
@@ -151,7 +152,7 @@ function requests(stats: AppStats, flow: FlowView, s: HttpFlowState, side: HttpS
       }
       return;
     }
-    const h = parseRequestHead(sb.buf, 0, headEnd);
+    const h = parseRequestHead(sb.data, sb.start, sb.start + headEnd);
     sb.consume(side.scan);
     side.scan = 0;
     if (h === null) {
@@ -184,7 +185,7 @@ function responses(stats: AppStats, flow: FlowView, s: HttpFlowState, side: Http
     }
     if (side.state !== St.Head || sb.len === 0) return;
     const pending = s.trans[s.answered];
-    if (!startsResponse(sb.buf, 0, sb.len)) {
+    if (!startsResponse(sb.data, sb.start, sb.start + sb.len)) {
       if (sb.len < 8) return;
       if (pending !== undefined && pending.version === '0.9') {
         // HTTP/0.9: the response is the body, up to the close.
@@ -210,7 +211,7 @@ function responses(stats: AppStats, flow: FlowView, s: HttpFlowState, side: Http
       }
       return;
     }
-    const h = parseResponseHead(sb.buf, 0, headEnd);
+    const h = parseResponseHead(sb.data, sb.start, sb.start + headEnd);
     sb.consume(side.scan);
     side.scan = 0;
     if (h === null) {
@@ -273,7 +274,7 @@ function startBody(side: HttpSide, rec: HttpRecord, h: HttpHead, field: 'request
 function chunks(side: HttpSide, field: 'request_body_len' | 'response_body_len'): boolean {
   const sb = side.sb;
   if (sb.skip > 0 || sb.len === 0) return false;
-  const eol = sb.buf.subarray(0, sb.len).indexOf(CRLF);
+  const eol = sb.data.subarray(sb.start, sb.start + sb.len).indexOf(CRLF);
   if (eol < 0) {
     if (sb.len > 1024) side.state = St.Dead;
     return false;
@@ -283,7 +284,7 @@ function chunks(side: HttpSide, field: 'request_body_len' | 'response_body_len')
     if (eol === 0) side.state = St.Head; // the blank line that ends the trailers
     return true;
   }
-  const size = parseChunkSize(sb.buf, 0, eol);
+  const size = parseChunkSize(sb.data, sb.start, sb.start + eol);
   sb.consume(eol + 2);
   if (size < 0) {
     side.state = St.Dead;
@@ -303,26 +304,29 @@ function chunks(side: HttpSide, field: 'request_body_len' | 'response_body_len')
  * Bare LF line ends are accepted (RFC 9112 §2.2), as servers and tshark accept them.
  */
 function findHeadEnd(side: HttpSide, request: boolean): number {
-  const b = side.sb.buf;
+  const b = side.sb.data;
+  const base = side.sb.start;
   const n = side.sb.len;
   if (request) {
     // HTTP/0.9 (a request line without a version) has no headers: the line ends the request.
-    const eol = b.indexOf(0x0a);
-    if (eol >= 0 && eol < n && b.lastIndexOf(' HTTP/', eol) < 0) {
+    const lf = b.indexOf(0x0a, base);
+    const eol = lf - base;
+    if (lf >= 0 && eol < n && b.lastIndexOf(' HTTP/', lf) < base) {
       side.scan = eol + 1;
-      return eol > 0 && b[eol - 1] === 0x0d ? eol - 1 : eol;
+      return eol > 0 && b[lf - 1] === 0x0d ? eol - 1 : eol;
     }
   }
   for (let i = Math.max(0, side.scan - 3); i < n; i++) {
-    if (b[i] !== 0x0a) continue;
+    if (b[base + i] !== 0x0a) continue;
+    const cr = i > 0 && b[base + i - 1] === 0x0d;
     // A line feed followed by an empty line: LF LF or LF CR LF.
-    if (i + 1 < n && b[i + 1] === 0x0a) {
+    if (i + 1 < n && b[base + i + 1] === 0x0a) {
       side.scan = i + 2;
-      return b[i - 1] === 0x0d ? i - 1 : i;
+      return cr ? i - 1 : i;
     }
-    if (i + 2 < n && b[i + 1] === 0x0d && b[i + 2] === 0x0a) {
+    if (i + 2 < n && b[base + i + 1] === 0x0d && b[base + i + 2] === 0x0a) {
       side.scan = i + 3;
-      return b[i - 1] === 0x0d ? i - 1 : i;
+      return cr ? i - 1 : i;
     }
   }
   side.scan = n;
@@ -331,7 +335,13 @@ function findHeadEnd(side: HttpSide, request: boolean): number {
 
 function requestRecord(flow: FlowView, p: Packet, h: HttpHead | null, depth: number): HttpRecord {
   return {
-    ...flowRef(flow, p.ts_sec, p.ts_nsec),
+    ts: tsString(p.ts_sec, p.ts_nsec),
+    uid: flow.uid,
+    community_id: flow.community_id,
+    orig_h: flow.orig_h,
+    orig_p: flow.orig_p,
+    resp_h: flow.resp_h,
+    resp_p: flow.resp_p,
     trans_depth: depth,
     method: h?.method ?? '',
     host: h?.host ?? '',

@@ -127,12 +127,12 @@ function initialPacket(p: Packet, flow: FlowView, s: QuicFlowState, dir: number,
     flow.service = 'quic';
     flow.service_source = 'payload';
   }
-  readFrames(s, fromClient ? 0 : 1, plain);
+  readInitialFrames(s, fromClient ? 0 : 1, plain);
   return pktEnd;
 }
 
-/** Initial packets carry PADDING, PING, ACK, CRYPTO and CONNECTION_CLOSE only (RFC 9000 §17.2.2). */
-function readFrames(s: QuicFlowState, side: number, b: Buffer): void {
+/** Initial packets carry PADDING, PING, ACK, CRYPTO and CONNECTION_CLOSE only (RFC 9000 §17.2.2). Exported for the fuzz test. */
+export function readInitialFrames(s: QuicFlowState, side: number, b: Buffer): void {
   const cs = s.crypto[side]!;
   let o = 0;
   const end = b.length;

@@ -8,6 +8,7 @@ import { StreamBuf } from '../stream.js';
 /** Buffer cap per direction; ClientHellos with post-quantum key shares reach ~1.8 KB, certificate chains 5–15 KB. */
 export const HELLO_CAP = 64 * 1024;
 
+const EMPTY = Buffer.alloc(0);
 const REC_CHANGE_CIPHER_SPEC = 20;
 const REC_ALERT = 21;
 const REC_HANDSHAKE = 22;
@@ -24,20 +25,21 @@ export interface HandshakeSink {
 export class HandshakeSide {
   readonly stream = new StreamBuf(HELLO_CAP);
   /** Handshake-layer bytes gathered from consecutive handshake records. */
-  private hs: Buffer = Buffer.allocUnsafe(0);
+  private hs: Buffer = EMPTY;
   private hsLen = 0;
   done = false;
   /** Records or messages that did not parse (counted, the side then stops). */
   malformed = 0;
 
-  /** Walks every complete record now buffered. */
+  /** Walks every complete record now buffered; the caller then calls stream.keep(). */
   pump(sink: HandshakeSink): void {
     const sb = this.stream;
     while (!this.done && sb.len >= 5) {
-      const b = sb.buf;
-      const type = b[0]!;
-      const len = b.readUInt16BE(3);
-      if (type < REC_CHANGE_CIPHER_SPEC || type > REC_HEARTBEAT || b[1] !== 3) {
+      const b = sb.data;
+      const o = sb.start;
+      const type = b[o]!;
+      const len = b.readUInt16BE(o + 3);
+      if (type < REC_CHANGE_CIPHER_SPEC || type > REC_HEARTBEAT || b[o + 1] !== 3) {
         this.malformed++;
         this.finish();
         return;
@@ -53,12 +55,16 @@ export class HandshakeSide {
         if (5 + len > HELLO_CAP || sb.overflow) this.finish();
         return;
       }
-      if (!this.appendHandshake(b, 5, 5 + len)) {
-        this.finish();
-        return;
-      }
       sb.consume(5 + len);
-      this.messages(sink);
+      if (this.hsLen === 0) {
+        // Usual case: whole messages inside one record, read in place; only a split message's head is copied.
+        const used = this.messagesIn(sink, b, o + 5, o + 5 + len);
+        if (!this.done && used < o + 5 + len && !this.appendHandshake(b, used, o + 5 + len)) this.finish();
+      } else if (!this.appendHandshake(b, o + 5, o + 5 + len)) {
+        this.finish();
+      } else {
+        this.messages(sink);
+      }
     }
     if (sb.overflow) this.finish();
   }
@@ -66,7 +72,7 @@ export class HandshakeSide {
   finish(): void {
     this.done = true;
     this.stream.release();
-    this.hs = Buffer.allocUnsafe(0);
+    this.hs = EMPTY;
     this.hsLen = 0;
   }
 
@@ -83,18 +89,24 @@ export class HandshakeSide {
     return true;
   }
 
-  private messages(sink: HandshakeSink): void {
-    let o = 0;
-    while (!this.done && this.hsLen - o >= 4) {
-      const type = this.hs[o]!;
-      const len = this.hs.readUIntBE(o + 1, 3);
-      if (this.hsLen - o - 4 < len) break;
-      if (sink.message(type, this.hs, o + 4, o + 4 + len)) {
+  /** Hands every complete message in buf[off, end) to the sink; returns where the unread rest starts. */
+  private messagesIn(sink: HandshakeSink, buf: Buffer, off: number, end: number): number {
+    let o = off;
+    while (!this.done && end - o >= 4) {
+      const type = buf[o]!;
+      const len = buf.readUIntBE(o + 1, 3);
+      if (end - o - 4 < len) break;
+      if (sink.message(type, buf, o + 4, o + 4 + len)) {
         this.finish();
-        return;
+        return end;
       }
       o += 4 + len;
     }
+    return o;
+  }
+
+  private messages(sink: HandshakeSink): void {
+    const o = this.messagesIn(sink, this.hs, 0, this.hsLen);
     if (o > 0 && !this.done) {
       this.hs.copy(this.hs, 0, o, this.hsLen);
       this.hsLen -= o;

@@ -8,7 +8,7 @@ import type { Packet } from '../../decode/layer.js';
 import type { FlowView } from '../../flow/conn.js';
 import type { FlowHook } from '../hook.js';
 import type { RecordSink, TlsRecord } from '../records.js';
-import { flowRef } from '../ref.js';
+import { tsString } from '../ref.js';
 import type { AppStats } from '../stats.js';
 import { parseLeafCertificate, type LeafCert } from './cert.js';
 import { ja3, ja3s, ja4, ja4s } from './fingerprint.js';
@@ -108,6 +108,7 @@ export function createTlsHook(stats: AppStats): FlowHook<TlsFlowState> {
       }
       if (side.done) return !bothDone(s);
       if (side.stream.push(p)) side.pump(s);
+      side.stream.keep();
       stats.tls_malformed += side.malformed;
       side.malformed = 0;
       return !bothDone(s) && s.packets < 4 * IDLE_LIMIT;
@@ -144,7 +145,13 @@ export function tlsRecord(
 ): TlsRecord {
   const t = transport === 'quic' ? 'q' : transport === 'dtls' ? 'd' : 't';
   return {
-      ...flowRef(flow, ts_sec, ts_nsec),
+      ts: tsString(ts_sec, ts_nsec),
+      uid: flow.uid,
+      community_id: flow.community_id,
+      orig_h: flow.orig_h,
+      orig_p: flow.orig_p,
+      resp_h: flow.resp_h,
+      resp_p: flow.resp_p,
       transport,
       version: sh === null ? '' : tlsVersionName(sh.selected_version !== 0 ? sh.selected_version : sh.version),
       cipher: sh === null ? '' : cipherName(sh.cipher),
