@@ -1,7 +1,8 @@
 /**
  * Raw detector hits → findings: merged per entity (source plus destination name when one is known, else destination
  * address; scans and host-level hits have their own keys), scored (severity.ts), and ranked deterministically:
- * score desc, severity desc, number of kinds desc, then src, dst, name, port, kinds — so two runs are byte-identical.
+ * score desc, severity desc, number of kinds desc, number of flows desc (more evidence first), then src, dst, name,
+ * port, kinds — so two runs are byte-identical.
  */
 import type { ConnRecord } from '../flow/conn.js';
 import type { RawFinding } from '../detect/detector.js';
@@ -71,7 +72,7 @@ function mergeEntity(hits: readonly RawFinding[]): Omit<Finding, 'rank'> {
 
 function findingOrder(a: Omit<Finding, 'rank'>, b: Omit<Finding, 'rank'>): number {
   return b.score - a.score || severityRank(b.severity) - severityRank(a.severity) || b.kinds.length - a.kinds.length ||
-    cmp(a.src, b.src) || cmp(a.dst, b.dst) || cmp(a.name, b.name) || (a.dst_port ?? -1) - (b.dst_port ?? -1) || cmp(a.kinds.join(), b.kinds.join());
+    b.flow_count - a.flow_count || cmp(a.src, b.src) || cmp(a.dst, b.dst) || cmp(a.name, b.name) || (a.dst_port ?? -1) - (b.dst_port ?? -1) || cmp(a.kinds.join(), b.kinds.join());
 }
 
 /** Merges hits per entity and ranks the findings (rank 1 = most suspicious). */
