@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -193,6 +194,27 @@ test('a FIFO whose writer is in the same process (as nad capture does) is read w
     const viaFifo = await readAll([fifo], true);
     assert.deepEqual(essence(viaFifo.seen), essence(file.seen));
     assert.equal(viaFifo.summaries[0]?.sha256, file.summaries[0]?.sha256);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a file of 32 MiB or more is hashed by the worker over the shared ring: same sha256 and packets', { skip, timeout: 60_000 }, async () => {
+  // 31000 copies of dns_tcp.pcap's 11 records (1098 bytes) behind its header: 34 MB, 33 chunks of 1 MiB.
+  const src = readFileSync(cap('app/dns_tcp.pcap'));
+  const dir = mkdtempSync(join(tmpdir(), 'nad-capture-'));
+  try {
+    const file = join(dir, 'big.pcap');
+    const data = Buffer.concat([src.subarray(0, 24), ...Array.from({ length: 31000 }, () => src.subarray(24))]);
+    writeFileSync(file, data);
+    assert.ok(data.length >= 32 * 1024 * 1024);
+    let n = 0;
+    const s = await readCaptures([file], { packet: () => void n++ });
+    assert.equal(s[0]?.sha256, createHash('sha256').update(data).digest('hex'));
+    assert.equal(s[0]?.size, data.length);
+    assert.equal(n, 31000 * 11);
+    assert.equal(s[0]?.packets, n);
+    assert.equal(s[0]?.stopped, null);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
