@@ -4,8 +4,8 @@
  * if_tsoffset; Enhanced, Simple and obsolete (type 2) Packet Blocks. Every other block is skipped and counted by name.
  *
  * Damage stops the input at the block's offset (packets before it are kept): a block total length that is < 12, not
- * a multiple of 4, above 16 MiB or not repeated in the trailer; a version other than 1.0; an option that runs past its
- * block; a packet whose captured length runs past its block; a packet on an interface the section has not described
+ * a multiple of 4, above 16 MiB or not repeated in the trailer; a version other than 1.0; an SHB or IDB option that
+ * runs past its block (packet-block options are not read); a packet whose captured length runs past its block; a packet on an interface the section has not described
  * (tshark stops there too). No buffer is ever sized from an unchecked length.
  * Simple Packet Blocks carry no timestamp: see time.ts for what their packets get.
  */
