@@ -78,7 +78,13 @@ export function decodePacket(p: Packet): void {
   // Bounded: GRE-in-GRE or nested tunnels in a hostile file must not loop forever.
   while (layer !== Layer.End && n < MAX_LAYERS) {
     p.layers[n++] = layer;
-    layer = decodeLayer(p, layer);
+    // The four commonest layers called directly, the rest through the switch: 93 → 81 ns/packet median CPU, 6 of 6
+    // interleaved pairs faster (`node --import tsx test/decode/bench.ts /tmp/nad-bench/big.pcap hot`, shared machine)
+    if (layer === Layer.Ipv4) layer = decodeIpv4(p);
+    else if (layer === Layer.Tcp) layer = decodeTcp(p);
+    else if (layer === Layer.Ethernet) layer = decodeEthernet(p);
+    else if (layer === Layer.Udp) layer = decodeUdp(p);
+    else layer = decodeLayer(p, layer);
   }
   p.n_layers = n;
   if (p.payload_off > p.payload_end) p.payload_off = p.payload_end; // no IP: an empty payload, not a negative one
@@ -87,7 +93,7 @@ export function decodePacket(p: Packet): void {
   if (p.caplen < p.wirelen && n > 0) markIssue(p, Issue.Truncated, p.layers[n - 1] as Layer, 0);
 }
 
-/** A switch, not a table of functions: call sites stay monomorphic, so V8 can inline the small decoders. */
+/** Every other layer. A switch, not a table of functions: each call site stays monomorphic. */
 function decodeLayer(p: Packet, layer: Layer): Layer {
   switch (layer) {
     case Layer.Ethernet: return decodeEthernet(p);
