@@ -4,7 +4,7 @@
  * between 17:00 and 18:30; weekends are almost empty. Machines add their own background: OS telemetry, NTP, mail
  * polls, SMB to the NAS, print jobs, ARP, mDNS and SSDP. Everything is scheduled on the World's clock.
  */
-import { arpAnnounce, arpLookup, mdnsAnnounce, mdnsBrowse, ssdpSearch } from './lan.js';
+import { arpAnnounce, arpLookup, dhcpRejoin, mdnsAnnounce, mdnsBrowse, ssdpSearch } from './lan.js';
 import type { Host } from './office.js';
 import type { Rng } from './rng.js';
 import { SITES, type Site } from './services.js';
@@ -155,6 +155,7 @@ function background(world: World, rng: Rng, h: Host, d: Day, t0: number): void {
 }
 
 function login(world: World, rng: Rng, h: Host, t: number): void {
+  dhcpRejoin(world, rng, t - rng.int(200_000, 900_000), h, 0xfffffe00);
   arpAnnounce(world, t, h);
   arpLookup(world, rng, t + rng.int(1_000, 50_000), h, world.office.gateway);
   connectivityCheck(world, rng, h, t + rng.int(1e6, 4e6));

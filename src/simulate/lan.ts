@@ -76,3 +76,39 @@ export function ssdpSearch(world: World, rng: Rng, t_us: number, h: Host, printe
     'SERVER: HP-ChaiSOE/1.0 UPnP/1.0 HP LaserJet M404\r\nST: upnp:rootdevice\r\nUSN: uuid:2c5e1f6a-0b43-4f3e-9c1d-3c5282a1b7d0::upnp:rootdevice\r\n\r\n', 'latin1');
   world.udp(t_us + rng.int(5_000, 900_000), { mac: printer.mac, ip: printer.ip, ttl: 64, ipid_host: printer.index }, h, 1900, sport, reply, rng);
 }
+
+/**
+ * A laptop rejoining the LAN asks for its previous lease (DHCP INIT-REBOOT, RFC 2131 §3.2, options RFC 2132) and the
+ * gateway acknowledges it.
+ */
+export function dhcpRejoin(world: World, rng: Rng, t_us: number, h: Host, subnetMask: number): void {
+  const gw = world.office.gateway;
+  const xid = rng.u32();
+  const windows = h.os === 'windows';
+  const bootp = (op: 1 | 2, yiaddr: number, options: readonly (readonly [number, Buffer])[]): Buffer => {
+    const b = Buffer.alloc(240);
+    b[0] = op;
+    b[1] = 1;
+    b[2] = 6;
+    b.writeUInt32BE(xid, 4);
+    b.writeUInt32BE(yiaddr >>> 0, 16);
+    h.mac.copy(b, 28);
+    b.writeUInt32BE(0x63825363, 236); // magic cookie
+    const opts = options.map(([code, value]) => Buffer.concat([Buffer.from([code, value.length]), value]));
+    return Buffer.concat([b, ...opts, Buffer.from([255])]);
+  };
+  const ip4 = (ip: number): Buffer => Buffer.from([ip >>> 24, (ip >>> 16) & 0xff, (ip >>> 8) & 0xff, ip & 0xff]);
+  const u32 = (n: number): Buffer => ip4(n);
+  const request = bootp(1, 0, [
+    [53, Buffer.from([3])], [61, Buffer.concat([Buffer.from([1]), h.mac])], [50, ip4(h.ip)], [12, Buffer.from(h.name, 'ascii')],
+    ...(windows ? [[60, Buffer.from('MSFT 5.0', 'ascii')] as const] : []),
+    [55, Buffer.from(windows ? [1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252] : [1, 121, 3, 6, 15, 108, 114, 119, 252])],
+  ]);
+  const anyHost: MacIp = { mac: h.mac, ip: 0 };
+  world.udp(t_us, { ...anyHost, ttl: windows ? 128 : 64, ipid_host: h.index }, { mac: BROADCAST_MAC, ip: 0xffffffff }, 68, 67, request, rng);
+  const ack = bootp(2, h.ip, [
+    [53, Buffer.from([5])], [54, ip4(gw.ip)], [51, u32(86400)], [58, u32(43200)], [59, u32(75600)], [1, ip4(subnetMask)],
+    [28, ip4(((gw.ip & subnetMask) | ~subnetMask) >>> 0)], [3, ip4(gw.ip)], [6, ip4(gw.ip)], [15, Buffer.from('lan', 'ascii')],
+  ]);
+  world.udp(t_us + rng.int(800, 4000), world.gateway, h, 67, 68, ack, rng);
+}

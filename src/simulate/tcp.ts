@@ -82,7 +82,7 @@ export class TcpSession {
     this.t = t_us;
     this.start_us = t_us;
     const side = (peer: TcpPeer): SideState => ({
-      peer, nxt: rng.u32(), rcv: 0, win: 64240, mss: 1460, unacked: 0, unacked_since: 0, last_sent: t_us, ipid: rng.int(0, 0xffff),
+      peer, nxt: rng.u32(), rcv: 0, win: peer.stack === 'macos' ? 65535 : 64240, mss: 1460, unacked: 0, unacked_since: 0, last_sent: t_us, ipid: rng.int(0, 0xffff),
     });
     this.sides = { c: side(client), s: side(server) };
   }
@@ -97,7 +97,7 @@ export class TcpSession {
     const len = payloadLen ?? payload?.length ?? 0;
     const f = tcpFrame(me.peer, other.peer, { ttl: me.peer.ttl, id: me.ipid, df: true }, {
       sport: me.peer.port, dport: other.peer.port, seq: me.nxt, ack: flags & TcpFlag.Ack ? me.rcv : 0, flags,
-      win: flags & TcpFlag.Syn ? 64240 : me.win,
+      win: me.win,
       ...(options !== undefined ? { options } : {}), ...(payload !== undefined ? { payload } : {}), payload_len: len,
     });
     me.ipid = (me.ipid + 1) & 0xffff;
@@ -138,6 +138,7 @@ export class TcpSession {
     const t1 = t0 + this.rtt_us;
     if (answer === 'rst') {
       s.nxt = 0; // RFC 793 §3.4: the reset answering a SYN has seq 0
+      s.win = 0;
       this.emit('s', t1, TcpFlag.Rst | TcpFlag.Ack);
       return false;
     }
@@ -155,17 +156,20 @@ export class TcpSession {
   probe(open: boolean): void {
     const c = this.sides.c;
     const s = this.sides.s;
+    c.win = 1024; // nmap's raw SYN: window 1024, MSS 1460 only
     this.emit('c', this.t, TcpFlag.Syn, undefined, 0, Buffer.from([2, 4, 0x05, 0xb4]));
     c.nxt++;
     s.rcv = c.nxt;
     const t1 = this.t + this.rtt_us;
     if (!open) {
       s.nxt = 0;
+      s.win = 0;
       this.emit('s', t1, TcpFlag.Rst | TcpFlag.Ack);
       return;
     }
     this.emit('s', t1, TcpFlag.Syn | TcpFlag.Ack, undefined, 0, Buffer.from([2, 4, 0x05, 0xb4]));
     s.nxt++;
+    c.win = 0;
     this.emit('c', t1 + CLIENT_REACT_US, TcpFlag.Rst);
   }
 
