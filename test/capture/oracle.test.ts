@@ -28,6 +28,39 @@ const TCPDUMP_COUNTS: Readonly<Record<string, number>> = {
  */
 const INVALID_SUBSECOND = new Set(['format/timestamp_invalid_micro.pcap', 'format/timestamp_invalid_nano.pcap']);
 
+/**
+ * tshark's file encapsulation name (capinfos "File encapsulation") → the LINKTYPE_* numbers Wireshark's
+ * pcap-common.c maps to it (tcpdump.org/linktypes.html). 'per-packet' files are checked against per_packet names.
+ */
+const ENCAP_LINKTYPES: Readonly<Record<string, readonly number[]>> = {
+  ether: [1],
+  null: [0],
+  loop: [108],
+  'linux-sll': [113],
+  'linux-sll2': [276],
+  ppp: [9, 50],
+  rawip: [101, 12, 14],
+  rawip4: [228],
+  rawip6: [229],
+  'ieee-802-11': [105],
+  'ieee-802-11-radiotap': [127],
+  nflog: [239],
+  vsock: [271],
+  erf: [197],
+  'fddi-swapped': [10],
+  pktap: [258],
+  dbus: [231],
+  chdlc: [104],
+  user13: [160],
+  ppi: [192],
+  arcnet_linux: [129],
+  slip: [8],
+  ipnet: [226],
+  'wpan-nofcs': [230],
+  'ip-ib': [242],
+};
+const PER_PACKET_NAMES: Readonly<Record<string, number>> = { Ethernet: 1, 'NULL/Loopback': 0 };
+
 function rels(): string[] {
   if (!HAVE_SHARED) return [];
   return DIRS.flatMap((d) => readdirSync(join(CAPTURES, d)).map((name) => `${d}/${name}`)).filter((rel) => oracle(rel) !== null);
@@ -75,6 +108,19 @@ for (const rel of rels()) {
       );
       return;
     }
+    const encap = (o['link_types'] as { file_encapsulation?: string | null; per_packet?: string[] } | undefined) ?? {};
+    if (encap.file_encapsulation === 'per-packet') {
+      const names = (encap.per_packet ?? []).map((x) => x.replace(/ \(\d+\)$/, ''));
+      assert.deepEqual([...s.link_types].sort(), names.map((n) => PER_PACKET_NAMES[n]).sort(), 'per-packet link types');
+    } else if (s.packets > 0 && encap.file_encapsulation) {
+      const allowed = ENCAP_LINKTYPES[encap.file_encapsulation];
+      assert.ok(allowed !== undefined, `no LINKTYPE for tshark encapsulation ${encap.file_encapsulation}`);
+      assert.equal(s.link_types.length, 1, `one link type: ${s.link_types.join(',')}`);
+      assert.ok(allowed.includes(s.link_types[0] ?? -1), `link type ${s.link_types[0]} is not tshark's ${encap.file_encapsulation}`);
+    }
+    // A pcap file with no packet still names its header's link type; otherwise: the packets' link types, in order.
+    if (s.packets > 0) assert.deepEqual(s.link_types, [...new Set(seen.map((p) => p.linktype))], 'link_types = those of the packets');
+
     // tshark's first_ts/last_ts skip frames without a time (SPBs, custom blocks), as nad's do.
     assert.equal(s.first_ts, o['first_ts'], 'first_ts');
     assert.equal(s.last_ts, o['last_ts'], 'last_ts');
