@@ -98,6 +98,29 @@ const cases: Case[] = [
     },
   },
   {
+    // HAND-MADE (no real ERSPAN type II capture in the corpus), checked with tshark 4.0.17 after `text2pcap`:
+    // eth:ethertype:ip:gre:erspan:eth:ethertype:ip:udp:dns, erspan.version 1 (type II), erspan.vlan 100,
+    // gre.sequence_number 42; inner 192.168.1.1.5353 > 192.168.1.2.53, UDP length 12.
+    name: 'GRE with sequence number, ERSPAN type II, inner UDP',
+    hex: '00000000000200000000000108004500005200010000402f00000a0000010a000002100088be0000002a1064000100000000' +
+      '0200000000020200000000010800450000200007000021110000c0a80101c0a8010214e90035000c000061626364',
+    expect: {
+      layers: ['Ethernet', 'Ipv4', 'Gre', 'Erspan', 'Ethernet', 'Ipv4', 'Udp'], tunnel: Tunnel.Gre | Tunnel.Erspan,
+      ip_version: 4, src: '192.168.1.1', dst: '192.168.1.2', ttl: 33, src_port: 5353, dst_port: 53, payload_len: 4,
+    },
+  },
+  {
+    // HAND-MADE, checked with tshark 4.0.17 after `text2pcap`: eth:ethertype:ip:gre:eth:ethertype:ip:udp:dns,
+    // GRE flags 0xb000 (checksum, key 0x00001234, sequence 9), protocol 0x6558 (transparent Ethernet bridging).
+    name: 'GRE with checksum, key and sequence, transparent Ethernet bridging',
+    hex: '00000000000200000000000108004500005200010000402f00000a0000010a000002b00065580000000000001234000000' +
+      '090200000000020200000000010800450000200007000021110000c0a80101c0a8010214e90035000c000061626364',
+    expect: {
+      layers: ['Ethernet', 'Ipv4', 'Gre', 'Ethernet', 'Ipv4', 'Udp'], tunnel: Tunnel.Gre, ip_version: 4,
+      src: '192.168.1.1', dst: '192.168.1.2', src_port: 5353, dst_port: 53, payload_len: 4,
+    },
+  },
+  {
     // encap/vxlan.pcap #1 (Zeek), tshark: eth:ethertype:ip:udp:vxlan:eth:ethertype:arp
     // tcpdump -nn -v: IP (ttl 64, proto UDP (17), length 78) 192.168.56.11.39924 > 192.168.56.12.4789: VXLAN, flags [I]
     //   (0x08), vni 123 ARP, Request who-has 10.0.0.2 tell 10.0.0.1
