@@ -24,7 +24,8 @@ export interface ConnRecord {
   orig_p: number;
   /** Responder: the other end of the flow. */
   resp_h: string;
-  /** Responder port; for ICMP the code (Zeek's convention). */
+  /** Responder port; for ICMP the type of the matching reply (echo 8 → 0, ICMPv6 128 → 129, …), or the code for
+   *  one-way messages such as unreachables: Zeek's ICMP4/ICMP6_counterpart, also the Community ID spec's port equivalents. */
   resp_p: number;
   /** Transport protocol: tcp, udp, icmp (ICMPv6 too, as Zeek writes it) or other. */
   proto: Proto;
@@ -153,6 +154,7 @@ function connState(f: Flow): string {
 
 /** The flows.csv row of a flow that has ended. */
 export function toConnRecord(f: Flow, end_reason: EndReason): ConnRecord {
+  f.closeBurst();
   const tcp = f.tcp;
   let dur = f.last_sec - f.first_sec + (f.last_nsec - f.first_nsec) / 1e9;
   if (dur < 0) dur = 0;

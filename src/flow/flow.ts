@@ -52,6 +52,11 @@ export class Flow implements FlowView, ConnHistory {
   hook_states: unknown[] | null = null;
   hook_live = 0;
   last_orig_payload_ms = 0;
+  /** The open payload burst (bytes 0 = none) and how many bursts were opened; finished ones are in the arrays. */
+  burst_bytes = 0;
+  burst_sec = 0;
+  burst_nsec = 0;
+  n_bursts = 0;
   orig_bursts: number[] | null = null;
   orig_burst_bytes: number[] | null = null;
   prev: Flow | null = null;
@@ -78,6 +83,14 @@ export class Flow implements FlowView, ConnHistory {
   private s_resp_h: string | null = null;
   private s_cid: string | null = null;
   private s_uid: string | null = null;
+
+  /** Moves the open burst (if any) into orig_bursts / orig_burst_bytes. */
+  closeBurst(): void {
+    if (this.burst_bytes === 0) return;
+    (this.orig_bursts ??= []).push(this.burst_sec + this.burst_nsec / 1e9);
+    (this.orig_burst_bytes ??= []).push(this.burst_bytes);
+    this.burst_bytes = 0;
+  }
 
   get orig_h(): string {
     return (this.s_orig_h ??= this.addr(this.o0, this.o1, this.o2, this.o3));

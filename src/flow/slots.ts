@@ -10,8 +10,9 @@ import { type FlowKey, KEY_WORDS } from './key.js';
 const SLOT_WORDS = 16;
 
 export class FlowIndex {
-  private mask = 1023;
-  private slots = new Uint32Array(1024 * SLOT_WORDS);
+  // 8192 slots (512 KiB) to start: growing from 1024 cost 150 ms of rehashing on a 500k-packet capture.
+  private mask = 8191;
+  private slots = new Uint32Array(8192 * SLOT_WORDS);
   private flows: (Flow | null)[] = new Array<Flow | null>(512).fill(null);
   private freeIds: number[] = [];
   private nextId = 0;

@@ -175,12 +175,13 @@ export class FlowTable {
   }
 
   private burst(f: Flow, p: Packet, t: number): void {
+    // The open burst lives in small-integer fields of the flow; only a finished burst touches the arrays.
     const bytes = p.payload_len;
-    let starts = f.orig_bursts, sizes = f.orig_burst_bytes;
-    if (starts === null || sizes === null) { starts = f.orig_bursts = []; sizes = f.orig_burst_bytes = []; }
-    const n = starts.length;
-    if (n > 0 && t - f.last_orig_payload_ms <= BURST_GAP_MS) sizes[n - 1]! += bytes;
-    else if (n < MAX_BURSTS) { starts.push(p.ts_sec + p.ts_nsec / 1e9); sizes.push(bytes); }
+    if (f.burst_bytes > 0 && t - f.last_orig_payload_ms <= BURST_GAP_MS) f.burst_bytes += bytes;
+    else {
+      f.closeBurst();
+      if (f.n_bursts < MAX_BURSTS) { f.n_bursts++; f.burst_sec = p.ts_sec; f.burst_nsec = p.ts_nsec; f.burst_bytes = bytes; }
+    }
     f.last_orig_payload_ms = t;
   }
 

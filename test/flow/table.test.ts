@@ -134,6 +134,15 @@ test('originator payload bursts: a pause over 1 s starts a new burst', () => {
   assert.deepEqual(out[0]!.orig_bursts, [T0, T0 + 3, T0 + 10]);
 });
 
+test('at most 256 bursts are kept: the first 256', () => {
+  const { t, out } = table({ udp_idle_s: 1000, active_timeout_s: 0 });
+  for (let i = 0; i < 300; i++) t.packet(hand(udp('o', i * 2, { len: 10 })));
+  t.flush();
+  assert.equal(out[0]!.orig_bursts.length, 256);
+  assert.equal(out[0]!.orig_bursts[255], T0 + 510);
+  assert.ok(out[0]!.orig_burst_bytes.every((b) => b === 10));
+});
+
 test('packets without IP are counted, not turned into flows', () => {
   const { t, out } = table();
   const p = hand(udp('o', 0));
