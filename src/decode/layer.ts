@@ -50,6 +50,8 @@ export const Layer = {
   Fddi: 32,
   /** IP over InfiniBand (LINKTYPE_IPOIB 242): Linux's 44-byte pseudo-header with an ethertype. */
   Ipoib: 33,
+  /** OpenBSD/FreeBSD/pfSense packet filter log (LINKTYPE_PFLOG 117): rule metadata, then IPv4/IPv6. */
+  Pflog: 34,
 } as const;
 export type Layer = (typeof Layer)[keyof typeof Layer];
 

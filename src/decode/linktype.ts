@@ -41,6 +41,8 @@ export function firstLayer(linktype: number): Layer {
       return Layer.Fddi;
     case 242:
       return Layer.Ipoib;
+    case 117:
+      return Layer.Pflog;
     default:
       return Layer.Unknown;
   }

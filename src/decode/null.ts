@@ -21,7 +21,8 @@ export function decodeLoop(p: Packet): Layer {
   return familyLayer(p, p.view.getUint32(o, false), Layer.Loop);
 }
 
-function familyLayer(p: Packet, family: number, from: Layer): Layer {
+/** The IP version of a BSD address family value (also used by PFLOG); others are recorded as unsupported. */
+export function familyLayer(p: Packet, family: number, from: Layer): Layer {
   switch (family) {
     case 2: // AF_INET everywhere
       return Layer.Ipv4;

@@ -20,6 +20,7 @@ import { firstLayer } from './linktype.js';
 import { decodeMpls } from './mpls.js';
 import { decodeNflog } from './nflog.js';
 import { decodeLoop, decodeNull } from './null.js';
+import { decodePflog } from './pflog.js';
 import { decodePktap } from './pktap.js';
 import { decodePpi } from './ppi.js';
 import { decodePpp, decodePppHdlc } from './ppp.js';
@@ -128,6 +129,7 @@ function decodeLayer(p: Packet, layer: Layer): Layer {
     case Layer.Ppi: return decodePpi(p);
     case Layer.Fddi: return decodeFddi(p);
     case Layer.Ipoib: return decodeIpoib(p);
+    case Layer.Pflog: return decodePflog(p);
     default: return unsupported(p, Layer.Unknown, p.linktype); // Layer.Unknown: a link type nad does not decode
   }
 }

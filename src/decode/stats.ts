@@ -98,6 +98,7 @@ function unsupportedWhat(layer: number, detail: number): string {
     case Layer.Loop:
     case Layer.Nflog:
     case Layer.Ipnet:
+    case Layer.Pflog:
       return `address family ${detail}`;
     case Layer.Mpls:
       return `MPLS payload starting with nibble ${detail}`;

@@ -26,7 +26,7 @@ function rng(seed: number): () => number {
   };
 }
 
-const LINKTYPES = [0, 1, 9, 10, 50, 101, 104, 105, 108, 113, 127, 192, 226, 228, 229, 239, 242, 258, 276, 160];
+const LINKTYPES = [0, 1, 9, 10, 50, 101, 104, 105, 108, 113, 117, 127, 192, 226, 228, 229, 239, 242, 258, 276, 160];
 
 function invariants(p: Packet, what: string): void {
   assert.ok(p.n_layers >= 1 && p.n_layers <= MAX_LAYERS, `${what}: n_layers ${p.n_layers}`);

@@ -227,6 +227,20 @@ const cases: Case[] = [
     },
   },
   {
+    // HAND-MADE (no pflog capture in the corpus): struct pfloghdr length 61 padded to 64, AF_INET, action 1,
+    // ifname em0, rule 5, then a TCP SYN. Checked with tshark 4.0.17 after `text2pcap -l 117`: pflog:ip:tcp,
+    // pflog.length 61, pflog.af 2, pflog.ifname em0, pflog.rulenr 5, 10.1.1.5.51000 > 93.184.216.34.443, flags 0x0002.
+    name: 'PFLOG, IPv4 TCP SYN',
+    linktype: 117,
+    hex: '3d020100656d30000000000000000000000000000000000000000000000000000000000000000005ffffffffffffffff0000' +
+      '00000000000000000000020000004500002800010000400600000a0101055db8d822c73801bb000003e8000000005002ffff' +
+      '00000000',
+    expect: {
+      layers: ['Pflog', 'Ipv4', 'Tcp'], ip_version: 4, src: '10.1.1.5', dst: '93.184.216.34', src_port: 51000,
+      dst_port: 443, tcp_flags: 0x02, tcp_seq: 1000, payload_len: 0,
+    },
+  },
+  {
     // linktypes/unsupported-link-type-160.pcap #1 (tcpdump), tshark: user_dlt:data. tcpdump: UNSUPPORTED
     name: 'LINKTYPE_USER13 (160): counted and named, not decoded',
     linktype: 160,
