@@ -24,10 +24,31 @@ const SKIP: string | false = HAVE_TSHARK ? false : 'tshark not installed (apt-ge
 const PI_ERROR = 0x00800000;
 
 function tshark(file: string, filter: string, fields: readonly string[]): string[][] {
-  const r = spawnSync('tshark', ['-r', file, '-Y', filter, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync('tshark', ['-r', file, '-Y', filter, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8', maxBuffer: 256 << 20 });
   assert.equal(r.status, 0, `tshark -Y '${filter}' failed: ${r.stderr}`);
   return r.stdout.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
 }
+
+/** The fields every check below reads: one tshark pass per sample, shared by the tests. */
+const FIELDS = [
+  '_ws.malformed', '_ws.expert.severity', 'ip.src', 'ip.dst', 'tcp.srcport', 'tcp.dstport', 'tcp.flags.syn', 'tcp.flags.ack',
+  'tcp.len', 'tcp.nxtseq', 'tls.handshake.type', 'tls.handshake.extensions_server_name', 'tls.handshake.ja3',
+  'tls.handshake.ciphersuite', 'tls.handshake.extensions_alpn_str', 'quic.long.packet_type', 'dns.flags.response',
+  'dns.qry.name', 'dns.qry.type', 'dns.a', 'dns.txt',
+] as const;
+type Frame = Record<(typeof FIELDS)[number], string>;
+
+const dissected = new Map<string, Frame[]>();
+function frames(file: string): Frame[] {
+  const hit = dissected.get(file);
+  if (hit) return hit;
+  const rows = tshark(file, 'frame', FIELDS).map((r) => Object.fromEntries(FIELDS.map((f, i) => [f, r[i] ?? ''])) as Frame);
+  dissected.set(file, rows);
+  return rows;
+}
+
+/** tshark joins repeated fields with commas. */
+const values = (v: string): string[] => (v === '' ? [] : v.split(','));
 
 let dir: string | null = null;
 /** The committed sample, or a freshly generated equivalent when samples/ is absent. */
@@ -50,9 +71,9 @@ test.after(() => {
 for (const name of ['clean', 'suspect'] as const) {
   test(`tshark reads samples/${name}.pcap with no malformed packet and no expert error`, { skip: SKIP }, () => {
     const { file, truth } = sample(name);
-    const rows = tshark(file, 'frame', ['frame.number', '_ws.malformed', '_ws.expert.severity', '_ws.expert.message']);
+    const rows = frames(file);
     assert.equal(rows.length, truth.capture.packets);
-    const bad = rows.filter(([, malformed, severity]) => malformed !== '' || (severity ?? '').split(',').some((v) => Number(v) >= PI_ERROR));
+    const bad = rows.filter((f) => f['_ws.malformed'] !== '' || values(f['_ws.expert.severity']).some((v) => Number(v) >= PI_ERROR));
     assert.deepEqual(bad, []);
   });
 }
@@ -65,43 +86,44 @@ const entity = (t: GroundTruth, id: string): TruthEntity => {
 
 test('ground-truth TCP entities are in samples/suspect.pcap as tshark sees them', { skip: SKIP }, () => {
   const { file, truth } = sample('suspect');
+  const rows = frames(file);
   // Connection attempts: SYNs without ACK; retransmissions share the 4-tuple.
-  const syns = tshark(file, 'tcp.flags.syn == 1 && tcp.flags.ack == 0', ['ip.src', 'tcp.srcport', 'ip.dst', 'tcp.dstport']);
+  const syns = rows.filter((f) => f['tcp.flags.syn'] === '1' && f['tcp.flags.ack'] === '0');
   for (const e of truth.entities.filter((x) => x.proto === 'tcp')) {
     const dsts = new Set(e.dst_ips);
     // A scan uses one source port throughout (nmap -sS); the same host's ordinary traffic to the target does not.
     const sport = e.kind === 'scan' ? String(e.params['source_port']) : null;
     const ports = new Set(e.dst_ports.map(String));
-    const tuples = new Set(syns.filter(([src, sp, dst, dp]) => src === e.src_ip && dsts.has(dst!) && (sport === null ? ports.has(dp!) : sp === sport)).map((r) => r.join(' ')));
+    const mine = syns.filter((f) => f['ip.src'] === e.src_ip && dsts.has(f['ip.dst']) && (sport === null ? ports.has(f['tcp.dstport']) : f['tcp.srcport'] === sport));
+    const tuples = new Set(mine.map((f) => `${f['tcp.srcport']} ${f['ip.dst']} ${f['tcp.dstport']}`));
     assert.equal(tuples.size, e.count, `${e.id}: connection attempts`);
-    const seen = new Set([...tuples].map((t) => Number(t.split(' ')[3])));
+    const seen = new Set(mine.map((f) => Number(f['tcp.dstport'])));
     assert.deepEqual([...seen].sort((a, b) => a - b), [...e.dst_ports], `${e.id}: ports`);
   }
   const beacon = entity(truth, 'beacon-https');
-  const hellos = tshark(file, 'tls.handshake.type == 1', ['ip.src', 'ip.dst', 'tls.handshake.extensions_server_name']);
   const beaconDsts = new Set(beacon.dst_ips);
-  const snis = hellos.filter(([src, dst]) => src === beacon.src_ip && beaconDsts.has(dst!)).map((r) => r[2]);
+  const snis = rows.filter((f) => values(f['tls.handshake.type']).includes('1') && f['ip.src'] === beacon.src_ip && beaconDsts.has(f['ip.dst']))
+    .map((f) => f['tls.handshake.extensions_server_name']);
   assert.equal(snis.length, beacon.count);
   assert.ok(snis.every((sni) => sni === beacon.dst_name));
-  const answered = tshark(file, `dns.flags.response == 1 && dns.qry.name == "${beacon.dst_name!}"`, ['dns.a']).flatMap((r) => r[0]!.split(','));
+  const answered = rows.filter((f) => f['dns.flags.response'] === '1' && f['dns.qry.name'] === beacon.dst_name).flatMap((f) => values(f['dns.a']));
   assert.deepEqual([...new Set(answered)].sort(), [...beacon.dst_ips], 'the beacon domain rotates over its addresses');
   const upload = entity(truth, 'exfil-upload');
-  const seq = tshark(file, `ip.src == ${upload.src_ip} && ip.dst == ${upload.dst_ips[0]!} && tcp.len > 0`, ['tcp.nxtseq']).map((r) => Number(r[0]));
+  const seq = rows.filter((f) => f['ip.src'] === upload.src_ip && f['ip.dst'] === upload.dst_ips[0] && Number(f['tcp.len']) > 0).map((f) => Number(f['tcp.nxtseq']));
   assert.ok(Math.max(...seq) >= 24_000_000, 'upload size visible in sequence numbers');
 });
 
 test('the DNS tunnel is TXT queries with long labels under one domain', { skip: SKIP }, () => {
   const { file, truth } = sample('suspect');
   const e = entity(truth, 'dns-tunnel');
-  const rows = tshark(file, `dns.qry.name contains "${e.dst_name!}"`, ['ip.src', 'ip.dst', 'dns.flags.response', 'dns.qry.name', 'dns.qry.type', 'dns.txt']);
-  const queries = rows.filter(([src, , resp]) => src === e.src_ip && resp === '0');
+  const rows = frames(file).filter((f) => f['dns.qry.name'].endsWith(`.t.${e.dst_name!}`));
+  const queries = rows.filter((f) => f['ip.src'] === e.src_ip && f['dns.flags.response'] === '0');
   assert.equal(queries.length, e.count);
-  for (const [, , , qname, qtype] of queries) {
-    assert.equal(qtype, '16');
-    assert.ok(qname!.endsWith(`.t.${e.dst_name!}`), qname);
-    assert.ok(qname!.split('.')[0]!.length >= 50, qname);
+  for (const q of queries) {
+    assert.equal(q['dns.qry.type'], '16');
+    assert.ok(q['dns.qry.name'].split('.')[0]!.length >= 50, q['dns.qry.name']);
   }
-  const answers = rows.filter(([, dst, resp, , , txt]) => dst === e.src_ip && resp === '1' && txt !== '');
+  const answers = rows.filter((f) => f['ip.dst'] === e.src_ip && f['dns.flags.response'] === '1' && f['dns.txt'] !== '');
   assert.equal(answers.length, e.count);
 });
 
@@ -136,21 +158,19 @@ test('JA3 of every TLS client profile, as tshark computes it, is the one the pro
 });
 
 test('samples/suspect.pcap shows many distinct JA3 values and GREASE from Chromium', { skip: SKIP }, () => {
-  const { file } = sample('suspect');
-  const rows = tshark(file, 'tls.handshake.type == 1', ['tls.handshake.ja3', 'tls.handshake.ciphersuite']);
-  assert.ok(new Set(rows.map((r) => r[0])).size >= 20);
-  const grease = rows.filter((r) => /^0x([0-9a-f])a\1a/.test(r[1]!.split(',')[0]!));
-  assert.ok(grease.length > 0 && grease.length < rows.length);
+  const hellos = frames(sample('suspect').file).filter((f) => values(f['tls.handshake.type']).includes('1'));
+  assert.ok(new Set(hellos.map((f) => f['tls.handshake.ja3'])).size >= 20);
+  const grease = hellos.filter((f) => /^0x([0-9a-f])a\1a/.test(values(f['tls.handshake.ciphersuite'])[0] ?? ''));
+  assert.ok(grease.length > 0 && grease.length < hellos.length);
 });
 
 test('QUIC client and server Initials decrypt with the RFC 9001 Initial keys and carry Chrome\'s hellos', { skip: SKIP }, () => {
-  const { file } = sample('suspect');
-  const rows = tshark(file, 'quic.long.packet_type == 0 && tls.handshake.type', ['tls.handshake.type', 'tls.handshake.extensions_server_name', 'tls.handshake.extensions_alpn_str']);
-  const hellos = rows.filter((r) => r[0] === '1');
+  const quic = frames(sample('suspect').file).filter((f) => values(f['quic.long.packet_type']).includes('0') && f['tls.handshake.type'] !== '');
+  const hellos = quic.filter((f) => values(f['tls.handshake.type']).includes('1'));
   assert.ok(hellos.length > 0, 'some Google traffic goes over QUIC');
-  assert.equal(rows.filter((r) => r[0] === '2').length, hellos.length, 'every QUIC ClientHello gets a ServerHello');
-  for (const [, sni, alpn] of hellos) {
-    assert.match(sni!, /google|gstatic/);
-    assert.equal(alpn, 'h3');
+  assert.equal(quic.filter((f) => values(f['tls.handshake.type']).includes('2')).length, hellos.length, 'every QUIC ClientHello gets a ServerHello');
+  for (const f of hellos) {
+    assert.match(f['tls.handshake.extensions_server_name'], /google|gstatic/);
+    assert.equal(f['tls.handshake.extensions_alpn_str'], 'h3');
   }
 });
