@@ -120,7 +120,13 @@ function evidenceOf(r: BeaconResult, series: string): Evidence[] {
   ];
 }
 
+/** Fewer than 4 connections and no connection with several bursts: nothing to score (most pairs, cheaply). */
+function tooShort(p: PairSeries): boolean {
+  return p.conns.length < 4 && p.conns.every((c) => c.orig_bursts.length < 2);
+}
+
 function hitFor(p: PairSeries, ctx: DetectContext): RawFinding | null {
+  if (tooShort(p)) return null;
   const conns = p.conns.filter(eligible);
   if (conns.length === 0) return null;
   const cs = connSeries(conns);

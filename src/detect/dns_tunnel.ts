@@ -65,11 +65,18 @@ export function tunnelStats(queries: readonly { subdomain: string; qtype: number
 
 export function createDnsTunnelDetector(): Detector {
   const groups = new Map<string, Group>();
+  // Resolvers see the same names over and over; tldts parses each once.
+  const parts = new Map<string, ReturnType<typeof splitDomain>>();
+  const split = (q: string): ReturnType<typeof splitDomain> => {
+    let p = parts.get(q);
+    if (p === undefined) { p = splitDomain(q); parts.set(q, p); }
+    return p;
+  };
   return {
     id: 'dns_tunnel',
     observe(conn: ConnRecord, app: FlowApp): void {
       for (const d of app.dns) {
-        const { domain } = splitDomain(d.query);
+        const { domain } = split(d.query);
         if (domain === '') continue;
         const key = `${d.orig_h}|${domain}`;
         let g = groups.get(key);
@@ -82,7 +89,7 @@ export function createDnsTunnelDetector(): Detector {
       const out: RawFinding[] = [];
       for (const key of [...groups.keys()].sort()) {
         const g = groups.get(key)!;
-        const s = tunnelStats(g.queries.map((q) => ({ subdomain: splitDomain(q.query).subdomain, qtype: q.qtype, ts: Number(q.ts) })));
+        const s = tunnelStats(g.queries.map((q) => ({ subdomain: split(q.query).subdomain, qtype: q.qtype, ts: Number(q.ts) })));
         if (s.score < DNS_TUNNEL_MIN_SCORE) continue;
         const resolvers = [...new Set(g.queries.map((q) => q.resp_h))].sort();
         const conns = [...g.conns.values()];

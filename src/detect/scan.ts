@@ -29,6 +29,25 @@ function fanScore(n: number): number {
   return clamp01(Math.log10(n / 10) / 2);
 }
 
+/**
+ * (src, proto, port) groups that could score: a sweep fails a lot, so a group needs at least 5 failed attempts
+ * (fan ≤ 1 and failed share ≥ 0.25 for the 0.25 floor, with ≥ 20 hosts). Grouping the failed attempts first keeps
+ * this cheap: normal traffic fails rarely.
+ */
+function horizontalGroups(conns: readonly ConnRecord[]): ConnRecord[][] {
+  const key = (c: ConnRecord): string | null =>
+    (c.proto === 'tcp' || c.proto === 'udp') && !isBroadcastOrMulticast(c.resp_h) ? `${c.orig_h}|${c.proto}|${c.resp_p}` : null;
+  const failedCounts = new Map<string, number>();
+  for (const c of conns) {
+    if (!isFailed(c)) continue;
+    const k = key(c);
+    if (k !== null) failedCounts.set(k, (failedCounts.get(k) ?? 0) + 1);
+  }
+  const candidates = new Set([...failedCounts].filter(([, n]) => n >= 5).map(([k]) => k));
+  if (candidates.size === 0) return [];
+  return [...groupBy(conns, (c) => { const k = key(c); return k !== null && candidates.has(k) ? k : null; }).values()];
+}
+
 function groupBy(conns: readonly ConnRecord[], key: (c: ConnRecord) => string | null): Map<string, ConnRecord[]> {
   const m = new Map<string, ConnRecord[]>();
   for (const c of conns) {
@@ -50,8 +69,10 @@ export function createScanDetector(): Detector {
     },
     finish(ctx: DetectContext): RawFinding[] {
       const out: RawFinding[] = arpHits(ctx);
-      const transport = conns.filter((c) => c.proto === 'tcp' || c.proto === 'udp');
-      for (const [, list] of groupBy(transport, (c) => `${c.orig_h}|${c.resp_h}|${c.proto}`)) {
+      // Vertical: the context already groups by (src, dst); only pairs with enough connections are split by protocol.
+      const verticalGroups = ctx.pairs.byIp.filter((p) => p.conns.length >= SCAN_MIN_TARGETS)
+        .flatMap((p) => [...groupBy(p.conns.filter((c) => c.proto === 'tcp' || c.proto === 'udp'), (c) => c.proto).values()]);
+      for (const list of verticalGroups) {
         const ports = new Set(list.map((c) => c.resp_p)).size;
         if (ports < SCAN_MIN_TARGETS) continue;
         const fail = failedShare(list);
@@ -66,7 +87,7 @@ export function createScanDetector(): Detector {
           reason: `${c0.orig_h} tried ${ports} ${c0.proto.toUpperCase()} ports on ${c0.resp_h}; ${Math.round(fail * 100)}% of the attempts failed, as a port scan does.`,
         });
       }
-      for (const [, list] of groupBy(transport, (c) => (isBroadcastOrMulticast(c.resp_h) ? null : `${c.orig_h}|${c.proto}|${c.resp_p}`))) {
+      for (const list of horizontalGroups(conns)) {
         const hosts = new Set(list.map((c) => c.resp_h)).size;
         if (hosts < SCAN_MIN_TARGETS) continue;
         const fail = failedShare(list);

@@ -98,12 +98,21 @@ const CLASS_CACHE = new Map<string, number>();
 const INTERNAL_BIT = 1;
 const GROUP_BIT = 2;
 
+const INTERNAL_V4 = INTERNAL.filter((c) => !c.v6);
+const INTERNAL_V6 = INTERNAL.filter((c) => c.v6);
+
+function v4In(c: Cidr, v: number): boolean {
+  const shift = 32 - c.prefix;
+  return Math.floor(v / 2 ** shift) === Math.floor(c.bits[0]! / 2 ** shift);
+}
+
 function classOf(ip: string): number {
   let bits = CLASS_CACHE.get(ip);
   if (bits === undefined) {
     const v = ipv4ToInt(ip);
     const group = v !== null ? v >= 0xe0000000 || (v & 0xff) === 0xff : ip.toLowerCase().startsWith('ff');
-    bits = (INTERNAL.some((c) => cidrContains(c, ip)) ? INTERNAL_BIT : 0) | (group ? GROUP_BIT : 0);
+    const internal = v !== null ? INTERNAL_V4.some((c) => v4In(c, v)) : INTERNAL_V6.some((c) => cidrContains(c, ip));
+    bits = (internal ? INTERNAL_BIT : 0) | (group ? GROUP_BIT : 0);
     if (CLASS_CACHE.size > 1_000_000) CLASS_CACHE.clear();
     CLASS_CACHE.set(ip, bits);
   }

@@ -27,12 +27,12 @@ export function groupPairs(conns: readonly ConnRecord[], nameOf: (c: ConnRecord)
     const name = nameOf(c);
     if (name !== '') add(nm, `${c.orig_h}>${name}`, c);
   }
-  const byIp = [...ip.entries()].sort(byKey).map(([k, list]) => {
-    const cs = sortConns(list);
+  const byIp = [...ip.keys()].sort().map((k) => {
+    const cs = sortConns(ip.get(k)!);
     return { key: `ip:${k}`, src: cs[0]!.orig_h, dst: cs[0]!.resp_h, name: majorityName(cs, nameOf), conns: cs };
   });
-  const byName = [...nm.entries()].sort(byKey).map(([k, list]) => {
-    const cs = sortConns(list);
+  const byName = [...nm.keys()].sort().map((k) => {
+    const cs = sortConns(nm.get(k)!);
     const dsts = new Set(cs.map((c) => c.resp_h));
     return { key: `name:${k}`, src: cs[0]!.orig_h, dst: dsts.size === 1 ? cs[0]!.resp_h : '', name: k.slice(k.indexOf('>') + 1), conns: cs };
   });
@@ -50,6 +50,7 @@ function byKey(a: [string, unknown], b: [string, unknown]): number {
 }
 
 export function sortConns(list: readonly ConnRecord[]): ConnRecord[] {
+  if (list.length < 2) return [...list];
   // Decorate once: parsing ts inside the comparator would parse it O(n log n) times.
   return list
     .map((c) => ({ c, t: tsOf(c) }))
@@ -59,6 +60,7 @@ export function sortConns(list: readonly ConnRecord[]): ConnRecord[] {
 
 /** The most frequent non-empty name among the connections (ties: alphabetical), '' when none. */
 export function majorityName(conns: readonly ConnRecord[], nameOf: (c: ConnRecord) => string): string {
+  if (conns.length === 1) return nameOf(conns[0]!);
   const counts = new Map<string, number>();
   for (const c of conns) {
     const n = nameOf(c);
