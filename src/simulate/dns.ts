@@ -155,7 +155,7 @@ function rdata(w: Writer, rr: ResourceRecord, at: number): Buffer {
   }
 }
 
-export function ipv6Bytes(text: string): Buffer {
+function ipv6Bytes(text: string): Buffer {
   const [head, tail] = text.includes('::') ? text.split('::') as [string, string] : [text, undefined];
   const h = head === '' ? [] : head.split(':');
   const t = tail === undefined || tail === '' ? [] : tail.split(':');

@@ -32,7 +32,7 @@ const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** IMF-fixdate (RFC 9110 §5.6.7) of a capture time. */
-export function httpDate(t_us: number): string {
+function httpDate(t_us: number): string {
   const d = new Date(Math.floor(t_us / 1000));
   const p2 = (n: number): string => String(n).padStart(2, '0');
   return `${DAYS[d.getUTCDay()]!}, ${p2(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]!} ${d.getUTCFullYear()} ` +
@@ -50,7 +50,7 @@ function message(head: string, headers: readonly (readonly [string, string])[], 
   return { data: text, size: text.length + (body ?? 0) };
 }
 
-export function requestPiece(r: HttpRequest): Piece {
+function requestPiece(r: HttpRequest): Piece {
   const n = bodyLength(r.body);
   const headers: (readonly [string, string])[] = [
     ['Host', r.host],
@@ -62,7 +62,7 @@ export function requestPiece(r: HttpRequest): Piece {
   return message(`${r.method} ${r.path} HTTP/1.1`, headers, r.body);
 }
 
-export function responsePiece(r: HttpResponse, t_us: number, server: string): Piece {
+function responsePiece(r: HttpResponse, t_us: number, server: string): Piece {
   const n = bodyLength(r.body);
   const headers: (readonly [string, string])[] = [
     ['Date', httpDate(t_us)],

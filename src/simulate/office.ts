@@ -8,7 +8,7 @@ import { Rng } from './rng.js';
 import type { Stack } from './tcp.js';
 import type { ClientName } from './tls/profiles.js';
 
-export const OFFICE_SEED = 0x4e414431; // "NAD1"
+const OFFICE_SEED = 0x4e414431; // "NAD1"
 
 export type Os = 'windows' | 'macos' | 'linux' | 'printer' | 'nas';
 

@@ -5,7 +5,7 @@
 import { fixIpChecksum, type Frame } from './frames.js';
 
 /** Snap length written in the file header; individual records may be cut shorter (bulk data, see tcp.ts). */
-export const SNAPLEN = 65535;
+const SNAPLEN = 65535;
 
 interface Entry {
   readonly ts_us: number;

@@ -29,7 +29,10 @@ export interface TruthEntity {
   readonly end: string;
   /** TCP connections attempted (SYNs sent by the source), or DNS queries for the tunnel. */
   readonly count: number;
-  /** Payload bytes sent by the source and by the destinations (true sizes, though the capture may cut payloads). */
+  /**
+   * Payload bytes sent by the source and by the destinations: TCP payload (as Zeek's orig_bytes/resp_bytes count it,
+   * true sizes even where the capture cuts them) or, for the DNS tunnel, the DNS messages (UDP payload).
+   */
   readonly bytes_out: number;
   readonly bytes_in: number;
   /** Country code and AS number of the destination as registered (new-country / new-asn / new-port). */

@@ -11,7 +11,7 @@ import { SERVICES, type Service } from './services.js';
 import { TcpSession, type TcpPeer } from './tcp.js';
 
 /** IPv4 ID counter key of the gateway (hosts use their index). */
-export const GATEWAY_IPID = 999;
+const GATEWAY_IPID = 999;
 
 /** A sender on the wire: where its frames come from and how they are numbered. */
 export interface Sender extends MacIp {
@@ -23,6 +23,13 @@ interface CacheEntry {
   readonly ips: readonly number[];
   readonly from_us: number;
   readonly expires_us: number;
+}
+
+export interface DnsExchange {
+  /** Capture time of the answer. */
+  readonly t: number;
+  readonly query_bytes: number;
+  readonly answer_bytes: number;
 }
 
 export interface Lookup {
@@ -138,9 +145,9 @@ export class World {
 
   /**
    * One query and its answer over UDP/53. The resolver's answer time depends on whether it had the name cached.
-   * Returns the capture time of the answer.
+   * Returns the capture time of the answer and both messages' sizes (UDP payload bytes).
    */
-  dnsExchange(h: Host, rng: Rng, t_us: number, q: Question, answers: readonly ResourceRecord[], nxdomain = false, extra_us = 0): number {
+  dnsExchange(h: Host, rng: Rng, t_us: number, q: Question, answers: readonly ResourceRecord[], nxdomain = false, extra_us = 0): DnsExchange {
     const { peer, rtt } = this.resolverOf(h, rng);
     const sport = rng.int(49152, 65535);
     const id = rng.int(0, 0xffff);
@@ -153,7 +160,7 @@ export class World {
       id, flags: nxdomain ? DnsFlags.nxdomain : DnsFlags.response, questions: [q], answers, ...(edns ? { edns_udp: edns } : {}),
     });
     this.udp(t1, peer, this.sender(h), 53, sport, answer, rng);
-    return t1;
+    return { t: t1, query_bytes: query.length, answer_bytes: answer.length };
   }
 
   /**
@@ -167,7 +174,7 @@ export class World {
     if (hit && hit.from_us <= t_us && hit.expires_us > t_us) return { ips: hit.ips, t: t_us };
     const s = this.zone.get(name);
     if (s === undefined) {
-      const t = this.dnsExchange(h, rng, t_us, { name, type: 'A' }, [], true);
+      const { t } = this.dnsExchange(h, rng, t_us, { name, type: 'A' }, [], true);
       return { ips: [], t };
     }
     // The resolver's cached copy has part of its TTL left; answers rotate (round-robin) between queries.
@@ -178,12 +185,12 @@ export class World {
     const owner = names[names.length - 1]!;
     const ips = rotate(s.ips, rng.int(0, s.ips.length - 1));
     const a = ips.map((ip): ResourceRecord => ({ name: owner, type: 'A', ttl, data: ip }));
-    const tA = this.dnsExchange(h, rng, t_us, { name, type: 'A' }, [...chain, ...a]);
+    const tA = this.dnsExchange(h, rng, t_us, { name, type: 'A' }, [...chain, ...a]).t;
     // The office has no IPv6 route, so stub resolvers with AI_ADDRCONFIG skip AAAA; Linux tools often ask anyway.
     let tAAAA = tA;
     if (h.os === 'linux' && rng.chance(0.5)) {
       const aaaa = (s.ipv6 ?? []).map((ip): ResourceRecord => ({ name: owner, type: 'AAAA', ttl, data: ip }));
-      tAAAA = this.dnsExchange(h, rng, t_us + rng.int(20, 400), { name, type: 'AAAA' }, [...chain, ...aaaa]);
+      tAAAA = this.dnsExchange(h, rng, t_us + rng.int(20, 400), { name, type: 'AAAA' }, [...chain, ...aaaa]).t;
     }
     const parsed = ips.map(parseIp);
     cache.set(name, { ips: parsed, from_us: t_us, expires_us: t_us + ttl * 1e6 });

@@ -75,8 +75,8 @@ export function injectDnsTunnel(ctx: InjectContext, p: TunnelParams, id: string)
       const name = [...labels(rng, up), 't', p.domain].join('.');
       const down = rng.bytes(rng.int(p.down_bytes[0], p.down_bytes[1])).toString('base64');
       const answer: ResourceRecord = { name, type: 'TXT', ttl: 0, data: [down] };
-      const t1 = world.dnsExchange(host, rng, at, { name, type: 'TXT' }, [answer], false, rng.int(20_000, 90_000));
-      rec.datagram(at, t1, host.resolver, 53, name.length, down.length);
+      const x = world.dnsExchange(host, rng, at, { name, type: 'TXT' }, [answer], false, rng.int(20_000, 90_000));
+      rec.datagram(at, x.t, host.resolver, 53, x.query_bytes, x.answer_bytes);
     });
   }
   return () => {
