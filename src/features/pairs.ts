@@ -89,6 +89,8 @@ export interface PairSummary {
   distinct_ports: number;
   /** Seconds from the first start to the last end. */
   span: number;
+  /** Connections per Zeek conn_state, keys sorted (e.g. `{ REJ: 3, SF: 12 }`). */
+  conn_states: Record<string, number>;
 }
 
 export function summarizePair(conns: readonly ConnRecord[]): PairSummary {
@@ -98,7 +100,9 @@ export function summarizePair(conns: readonly ConnRecord[]): PairSummary {
   let resp = 0;
   let failed = 0;
   let lastEnd = -Infinity;
+  const states = new Map<string, number>();
   for (const c of conns) {
+    states.set(c.conn_state, (states.get(c.conn_state) ?? 0) + 1);
     orig += c.orig_bytes;
     resp += c.resp_bytes;
     if (isFailed(c)) failed++;
@@ -113,6 +117,7 @@ export function summarizePair(conns: readonly ConnRecord[]): PairSummary {
     failed_share: conns.length === 0 ? 0 : failed / conns.length,
     distinct_ports: new Set(conns.map((c) => c.resp_p)).size,
     span: starts.length === 0 ? 0 : Math.max(0, lastEnd - starts[0]!),
+    conn_states: Object.fromEntries([...states.keys()].sort().map((k) => [k, states.get(k)!])),
   };
 }
 
