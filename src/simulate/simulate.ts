@@ -7,11 +7,11 @@ import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'n
 import { basename, dirname, join } from 'node:path';
 import { scheduleBaseline } from './baseline.js';
 import { ipToString, macToString } from './frames.js';
-import { injectBeacon, BEACON_HTTP, BEACON_HTTPS } from './inject/beacon.js';
-import { injectDnsTunnel, DNS_TUNNEL } from './inject/dns_tunnel.js';
-import { injectDrip, injectUpload, EXFIL_DRIP, EXFIL_UPLOAD } from './inject/exfil.js';
-import { injectNovelty, NEW_ASN, NEW_COUNTRY, NEW_PORT } from './inject/novelty.js';
-import { injectScan, SCAN_HORIZONTAL, SCAN_VERTICAL } from './inject/scan.js';
+import { injectBeacon, BEACON_HTTP, BEACON_HTTPS, type BeaconParams } from './inject/beacon.js';
+import { injectDnsTunnel, DNS_TUNNEL, type TunnelParams } from './inject/dns_tunnel.js';
+import { injectDrip, injectUpload, EXFIL_DRIP, EXFIL_UPLOAD, type DripParams, type UploadParams } from './inject/exfil.js';
+import { injectNovelty, NEW_ASN, NEW_COUNTRY, NEW_PORT, type NoveltyParams } from './inject/novelty.js';
+import { injectScan, SCAN_HORIZONTAL, SCAN_VERTICAL, type ScanParams } from './inject/scan.js';
 import type { InjectContext } from './inject/context.js';
 import { buildOffice, type Host, type Office } from './office.js';
 import { CaptureLog } from './pcap.js';
@@ -38,6 +38,22 @@ export interface SimulateOptions {
   readonly hosts: number;
   /** Behaviours to inject: names from INJECTIONS or the groups exfil, scan, all (a comma list is split too). */
   readonly inject: readonly string[];
+  /** Library only: overrides of an injection's knobs, e.g. `{ beacon: { interval_s: 60, jitter: 0.1 } }`. */
+  readonly params?: InjectParams;
+}
+
+/** The knobs of each injection (defaults: BEACON_HTTPS, EXFIL_UPLOAD … in src/simulate/inject/). */
+export interface InjectParams {
+  readonly 'beacon'?: Partial<BeaconParams>;
+  readonly 'beacon-http'?: Partial<BeaconParams>;
+  readonly 'exfil-upload'?: Partial<UploadParams>;
+  readonly 'exfil-drip'?: Partial<DripParams>;
+  readonly 'dns-tunnel'?: Partial<TunnelParams>;
+  readonly 'scan-vertical'?: Partial<ScanParams>;
+  readonly 'scan-horizontal'?: Partial<ScanParams>;
+  readonly 'new-country'?: Partial<NoveltyParams>;
+  readonly 'new-asn'?: Partial<NoveltyParams>;
+  readonly 'new-port'?: Partial<NoveltyParams>;
 }
 
 export const DEFAULTS: SimulateOptions = { seed: 1, start: '2026-03-02T08:00:00Z', hours: 4, hosts: 12, inject: [] };
@@ -78,18 +94,18 @@ function victims(office: Office): Readonly<Record<Injection, Host>> {
   };
 }
 
-function inject(ctx: InjectContext, which: Injection, nasIp: string): () => TruthEntity | null {
+function inject(ctx: InjectContext, which: Injection, nasIp: string, p: InjectParams): () => TruthEntity | null {
   switch (which) {
-    case 'beacon': return injectBeacon(ctx, BEACON_HTTPS, 'beacon-https');
-    case 'beacon-http': return injectBeacon(ctx, BEACON_HTTP, 'beacon-http');
-    case 'exfil-upload': return injectUpload(ctx, EXFIL_UPLOAD, 'exfil-upload');
-    case 'exfil-drip': return injectDrip(ctx, EXFIL_DRIP, 'exfil-drip');
-    case 'dns-tunnel': return injectDnsTunnel(ctx, DNS_TUNNEL, 'dns-tunnel');
-    case 'scan-vertical': return injectScan(ctx, SCAN_VERTICAL(nasIp), 'scan-vertical');
-    case 'scan-horizontal': return injectScan(ctx, SCAN_HORIZONTAL, 'scan-horizontal');
-    case 'new-country': return injectNovelty(ctx, NEW_COUNTRY, 'new-country');
-    case 'new-asn': return injectNovelty(ctx, NEW_ASN, 'new-asn');
-    case 'new-port': return injectNovelty(ctx, NEW_PORT, 'new-port');
+    case 'beacon': return injectBeacon(ctx, { ...BEACON_HTTPS, ...p.beacon }, 'beacon-https');
+    case 'beacon-http': return injectBeacon(ctx, { ...BEACON_HTTP, ...p['beacon-http'] }, 'beacon-http');
+    case 'exfil-upload': return injectUpload(ctx, { ...EXFIL_UPLOAD, ...p['exfil-upload'] }, 'exfil-upload');
+    case 'exfil-drip': return injectDrip(ctx, { ...EXFIL_DRIP, ...p['exfil-drip'] }, 'exfil-drip');
+    case 'dns-tunnel': return injectDnsTunnel(ctx, { ...DNS_TUNNEL, ...p['dns-tunnel'] }, 'dns-tunnel');
+    case 'scan-vertical': return injectScan(ctx, { ...SCAN_VERTICAL(nasIp), ...p['scan-vertical'] }, 'scan-vertical');
+    case 'scan-horizontal': return injectScan(ctx, { ...SCAN_HORIZONTAL, ...p['scan-horizontal'] }, 'scan-horizontal');
+    case 'new-country': return injectNovelty(ctx, { ...NEW_COUNTRY, ...p['new-country'] }, 'new-country');
+    case 'new-asn': return injectNovelty(ctx, { ...NEW_ASN, ...p['new-asn'] }, 'new-asn');
+    case 'new-port': return injectNovelty(ctx, { ...NEW_PORT, ...p['new-port'] }, 'new-port');
   }
 }
 
@@ -114,7 +130,7 @@ export function simulate(opts: SimulateOptions): Simulation {
   scheduleBaseline(world, rng.fork('baseline'), start, end);
   const who = victims(office);
   const finishers = injections.map((which) =>
-    inject({ world, rng: rng.fork(`inject/${which}`), host: who[which], start_us: start, end_us: end }, which, ipToString(office.nas.ip)));
+    inject({ world, rng: rng.fork(`inject/${which}`), host: who[which], start_us: start, end_us: end }, which, ipToString(office.nas.ip), opts.params ?? {}));
   world.runAll();
   const ipRng = rng.fork('ipid');
   const pcap = log.toPcap(() => ipRng.int(0, 0xffff));

@@ -104,3 +104,15 @@ for (const s of SAMPLES) {
     assert.equal(`${JSON.stringify(truth, null, 2)}\n`, readFileSync(truthPathFor(path), 'utf8'));
   });
 }
+
+test('injection knobs can be overridden from the library: a faster beacon over HTTP to a bare address', () => {
+  const base = { seed: 11, start: '2026-03-05T10:00:00Z', hours: 1, hosts: 4, inject: ['beacon'] } as const;
+  const slow = simulate(base).truth.entities[0]!;
+  const fast = simulate({ ...base, params: { beacon: { interval_s: 30, jitter: 0.1, miss_rate: 0, transport: 'http', domain: null, ips: ['3.94.187.23'], port: 8080 } } }).truth.entities[0]!;
+  // 1 h from 6 % in: (0.94 × 3600 s) / 140 s ≈ 24 beats by default, / 30 s ≈ 113 with no misses (± the random start).
+  assert.ok(slow.count >= 18 && slow.count <= 26, `default: ${slow.count}`);
+  assert.ok(fast.count >= 105 && fast.count <= 114, `fast: ${fast.count}`);
+  assert.equal(fast.variant, 'http-ip');
+  assert.deepEqual(fast.dst_ips, ['3.94.187.23']);
+  assert.deepEqual(fast.dst_ports, [8080]);
+});
