@@ -19,6 +19,7 @@ import { createProgress } from './progress.js';
 import { handleInterrupts } from './signals.js';
 import { EXIT, stripControl, UsageError } from './errors.js';
 import { writeRunOutputs, type DetectionSetup, type RunParameters } from './outputs.js';
+import { expandCaptureArgs } from '../scale/inputs.js';
 
 /** What commander hands over (see main.ts for each option's meaning). */
 export interface AnalyzeCliOptions {
@@ -71,11 +72,12 @@ export function runParameters(opts: AnalyzeCliOptions): RunParameters {
 
 /** Reads the inputs (through tcpdump when a filter is set), streaming flows.csv into outDir while flows expire. */
 export async function readForAnalysis(
-  captures: readonly string[],
+  args: readonly string[],
   opts: Pick<AnalyzeCliOptions, 'filter' | 'tcpTimeout' | 'udpTimeout' | 'icmpTimeout' | 'activeTimeout' | 'app' | 'quiet'>,
   flowsCsv: AtomicWriter | null,
   signal: AbortSignal,
 ): Promise<CaptureData> {
+  const captures = expandCaptureArgs(args); // scale: directories and quoted patterns of rotated files
   let filtered: FilteredInputs | null = null;
   let paths = [...captures];
   if (opts.filter !== undefined) {
