@@ -35,6 +35,8 @@ export interface TruthEntity {
    */
   readonly bytes_out: number;
   readonly bytes_in: number;
+  /** JA3 hashes (MD5, as tshark's tls.handshake.ja3) of the source's ClientHellos, for TLS entities. */
+  readonly ja3?: readonly string[];
   /** Country code and AS number of the destination as registered (new-country / new-asn / new-port). */
   readonly country?: string;
   readonly asn?: number;

@@ -108,6 +108,13 @@ test('ground-truth TCP entities are in samples/suspect.pcap as tshark sees them'
   assert.ok(snis.every((sni) => sni === beacon.dst_name));
   const answered = rows.filter((f) => f['dns.flags.response'] === '1' && f['dns.qry.name'] === beacon.dst_name).flatMap((f) => values(f['dns.a']));
   assert.deepEqual([...new Set(answered)].sort(), [...beacon.dst_ips], 'the beacon domain rotates over its addresses');
+  // The JA3 hashes the ground truth names for TLS entities are the ones tshark computes for their hellos.
+  for (const e of truth.entities.filter((x) => x.ja3 !== undefined)) {
+    const dsts = new Set(e.dst_ips);
+    const seen = rows.filter((f) => values(f['tls.handshake.type']).includes('1') && f['ip.src'] === e.src_ip && dsts.has(f['ip.dst']) && e.dst_ports.includes(Number(f['tcp.dstport'])))
+      .map((f) => f['tls.handshake.ja3']);
+    assert.deepEqual([...new Set(seen)].sort(), [...e.ja3!], `${e.id}: JA3`);
+  }
   const upload = entity(truth, 'exfil-upload');
   const seq = rows.filter((f) => f['ip.src'] === upload.src_ip && f['ip.dst'] === upload.dst_ips[0] && Number(f['tcp.len']) > 0).map((f) => Number(f['tcp.nxtseq']));
   assert.ok(Math.max(...seq) >= 24_000_000, 'upload size visible in sequence numbers');

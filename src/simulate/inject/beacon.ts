@@ -59,7 +59,7 @@ export function injectBeacon(ctx: InjectContext, p: BeaconParams, id: string): (
         const r = https(world, rng, host, t, { name: p.domain, ...(p.domain === null ? { ip: p.ips[0]! } : {}), port: p.port, server: 'openssl', rtt_ms: 78 }, {
           client: p.client, end: 'fin', exchanges,
         });
-        if (r !== null) rec.tcp(r.tcp);
+        if (r !== null) rec.tcp(r.tcp, r.tls.ja3);
       } else {
         const idHex = rng.bytes(8).toString('hex');
         const r = http(world, rng, host, t, { name: null, ip: p.ips[0]!, port: p.port, server: 'openssl', rtt_ms: 76 }, [{

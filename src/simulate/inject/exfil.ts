@@ -43,7 +43,7 @@ export function injectUpload(ctx: InjectContext, p: UploadParams, id: string): (
       client: 'curl', end: 'notify', rate_bps: p.rate_mbps * 1e6,
       exchanges: [{ req_bytes: p.bytes, resp_bytes: rng.int(400, 900), server_us: rng.int(100_000, 600_000) }],
     });
-    if (r !== null) rec.tcp(r.tcp);
+    if (r !== null) rec.tcp(r.tcp, r.tls.ja3);
   });
   return () => rec.entity({
     id, kind: 'exfil', variant: 'upload', dst_name: p.domain, app: 'https',
@@ -64,7 +64,7 @@ export function injectDrip(ctx: InjectContext, p: DripParams, id: string): () =>
       client: host.browser, end: 'fin',
       exchanges: [{ req_bytes: rng.int(p.chunk_bytes[0], p.chunk_bytes[1]), resp_bytes: rng.int(120, 400), server_us: rng.int(20_000, 120_000) }],
     });
-    if (r !== null) rec.tcp(r.tcp);
+    if (r !== null) rec.tcp(r.tcp, r.tls.ja3);
     world.at(t + rng.exp(p.mean_gap_s * 1e6), post);
   };
   world.at(ctx.start_us + p.from * span, post);

@@ -100,7 +100,7 @@ export function injectNovelty(ctx: InjectContext, p: NoveltyParams, id: string):
         client: host.browser, end: 'fin',
         exchanges: [{ req_bytes: rng.int(400, 1200), resp_bytes: rng.int(30_000, 250_000), server_us: rng.int(50_000, 300_000) }],
       });
-      if (r !== null) rec.tcp(r.tcp);
+      if (r !== null) rec.tcp(r.tcp, r.tls.ja3);
     });
   }
   return () => rec.entity({

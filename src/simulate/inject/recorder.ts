@@ -2,13 +2,14 @@
  * Collects what an injection actually put into the capture (only what falls inside the capture window counts), and
  * turns it into a ground-truth entity at the end of the run.
  */
+import { createHash } from 'node:crypto';
 import { ipToString, macToString } from '../frames.js';
 import type { Host } from '../office.js';
 import type { TcpSession } from '../tcp.js';
 import { isoUs, type TruthEntity } from '../truth.js';
 import type { World } from '../world.js';
 
-export type EntityBase = Omit<TruthEntity, 'src_ip' | 'src_host' | 'src_mac' | 'dst_ips' | 'dst_ports' | 'start' | 'end' | 'count' | 'bytes_out' | 'bytes_in' | 'proto'>;
+export type EntityBase = Omit<TruthEntity, 'src_ip' | 'src_host' | 'src_mac' | 'dst_ips' | 'dst_ports' | 'start' | 'end' | 'count' | 'bytes_out' | 'bytes_in' | 'proto' | 'ja3'>;
 
 export class Recorder {
   private readonly world: World;
@@ -20,6 +21,7 @@ export class Recorder {
   private in = 0;
   private readonly ips = new Set<string>();
   private readonly ports = new Set<number>();
+  private readonly ja3 = new Set<string>();
 
   constructor(world: World, host: Host) {
     this.world = world;
@@ -30,9 +32,10 @@ export class Recorder {
     return t >= this.world.log.start_us && t < this.world.log.end_us;
   }
 
-  /** Records a finished TCP connection (ignored if its SYN fell outside the capture). */
-  tcp(s: TcpSession): void {
+  /** Records a finished TCP connection (ignored if its SYN fell outside the capture), with its JA3 string if TLS. */
+  tcp(s: TcpSession, ja3?: string): void {
     if (!this.inWindow(s.start_us)) return;
+    if (ja3 !== undefined) this.ja3.add(createHash('md5').update(ja3).digest('hex'));
     this.count++;
     this.first = Math.min(this.first, s.start_us);
     this.last = Math.max(this.last, Math.min(s.t, this.world.log.end_us - 1));
@@ -61,6 +64,7 @@ export class Recorder {
       src_ip: ipToString(this.host.ip), src_host: this.host.name, src_mac: macToString(this.host.mac),
       dst_ips: [...this.ips].sort(), dst_ports: [...this.ports].sort((a, b) => a - b), proto,
       start: isoUs(this.first), end: isoUs(this.last), count: this.count, bytes_out: this.out, bytes_in: this.in,
+      ...(this.ja3.size > 0 ? { ja3: [...this.ja3].sort() } : {}),
     };
   }
 }
