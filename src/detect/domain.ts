@@ -31,6 +31,15 @@ export function splitDomain(name: string): DomainParts {
   return { domain: n, subdomain: '' };
 }
 
+/** name → registered domain: detectors ask for the same few names once per connection. Bounded. */
+const DOMAIN_CACHE = new Map<string, string>();
+
 export function registeredDomain(name: string): string {
-  return splitDomain(name).domain;
+  let d = DOMAIN_CACHE.get(name);
+  if (d === undefined) {
+    d = splitDomain(name).domain;
+    if (DOMAIN_CACHE.size >= 100_000) DOMAIN_CACHE.clear();
+    DOMAIN_CACHE.set(name, d);
+  }
+  return d;
 }
