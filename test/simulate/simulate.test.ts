@@ -116,3 +116,12 @@ test('injection knobs can be overridden from the library: a faster beacon over H
   assert.deepEqual(fast.dst_ips, ['3.94.187.23']);
   assert.deepEqual(fast.dst_ports, [8080]);
 });
+
+test('diurnal rhythm: a working-hours hour carries far more traffic than a night hour or a Sunday', () => {
+  const hour = (start: string): number => simulate({ seed: 5, start, hours: 1, hosts: 8, inject: [] }).truth.capture.packets;
+  const day = hour('2026-03-04T10:00:00Z');
+  const night = hour('2026-03-04T02:00:00Z');
+  const sunday = hour('2026-03-08T10:00:00Z');
+  assert.ok(night * 10 < day, `night ${night} vs day ${day}`);
+  assert.ok(sunday * 2 < day, `sunday ${sunday} vs weekday ${day}`); // 8 % of people come in at weekends
+});
