@@ -65,19 +65,7 @@ export function openSource(path: string, opts: SourceOptions = {}): Source {
     }
   }
 
-  // Streams (pipes, stdin) have no size to judge by: they may be long, so they get the worker.
-  const hasher = createHasher(!regular || (total ?? 0) >= WORKER_HASH_MIN, CHUNK);
-  /** Counts a raw chunk; hashed already when it was read into a hasher slot. */
-  const account = (chunk: Buffer, hashed: boolean): boolean => {
-    if (!hashed) hasher.update(chunk);
-    size += chunk.length;
-    opts.onRead?.(size);
-    if (opts.signal?.aborted === true) interrupted = true;
-    return !interrupted;
-  };
-
   let gzip = false;
-  let raw: AsyncIterable<Buffer>;
   if (regular) {
     const head = Buffer.alloc(2);
     let n: number;
@@ -88,6 +76,20 @@ export function openSource(path: string, opts: SourceOptions = {}): Source {
       throw err;
     }
     gzip = n === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  }
+  // Only plain regular files read into the worker's slots (hash.ts says why).
+  const hasher = createHasher(regular && !gzip && (total ?? 0) >= WORKER_HASH_MIN, CHUNK);
+  /** Counts a raw chunk; hashed already when it was read into a hasher slot. */
+  const account = (chunk: Buffer, hashed: boolean): boolean => {
+    if (!hashed) hasher.update(chunk);
+    size += chunk.length;
+    opts.onRead?.(size);
+    if (opts.signal?.aborted === true) interrupted = true;
+    return !interrupted;
+  };
+
+  let raw: AsyncIterable<Buffer>;
+  if (regular) {
     // zlib may hold on to a chunk after write() returns, so gzip input gets fresh buffers from a stream.
     raw = gzip ? streamChunks(createReadStream('', { fd, highWaterMark: CHUNK }), account) : fileChunks(path, fd, hasher, account);
   } else {
