@@ -1,5 +1,6 @@
 /**
- * tshark (an independent dissector) as the oracle for the simulator's output: no malformed packets or expert errors,
+ * tshark (an independent dissector) as the oracle for the simulator's output: no malformed packets, no expert errors
+ * and no bad IP/TCP/UDP checksum (validation switched on),
  * every ground-truth entity visible with tshark's own filters, and ClientHellos whose JA3 as tshark computes it
  * (tls.handshake.ja3_full) is exactly the one each profile intends. Skips when tshark is not installed.
  */
@@ -23,8 +24,12 @@ const SKIP: string | false = HAVE_TSHARK ? false : 'tshark not installed (apt-ge
 /** Expert severities (epan/proto.h): PI_ERROR = 0x00800000. */
 const PI_ERROR = 0x00800000;
 
+/** Checksum validation is off by default in tshark; turned on, a bad checksum is an expert error. */
+const CHECKSUMS = ['-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE'];
+
 function tshark(file: string, filter: string, fields: readonly string[]): string[][] {
-  const r = spawnSync('tshark', ['-r', file, '-Y', filter, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  const args = ['-r', file, ...CHECKSUMS, '-Y', filter, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])];
+  const r = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 256 << 20 });
   assert.equal(r.status, 0, `tshark -Y '${filter}' failed: ${r.stderr}`);
   return r.stdout.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
 }
@@ -34,7 +39,7 @@ const FIELDS = [
   '_ws.malformed', '_ws.expert.severity', 'ip.src', 'ip.dst', 'tcp.srcport', 'tcp.dstport', 'tcp.flags.syn', 'tcp.flags.ack',
   'tcp.len', 'tcp.nxtseq', 'tls.handshake.type', 'tls.handshake.extensions_server_name', 'tls.handshake.ja3',
   'tls.handshake.ciphersuite', 'tls.handshake.extensions_alpn_str', 'quic.long.packet_type', 'dns.flags.response',
-  'dns.qry.name', 'dns.qry.type', 'dns.a', 'dns.txt',
+  'dns.qry.name', 'dns.qry.type', 'dns.a', 'dns.txt', 'ip.checksum.status', 'tcp.checksum.status', 'udp.checksum.status',
 ] as const;
 type Frame = Record<(typeof FIELDS)[number], string>;
 
@@ -75,6 +80,12 @@ for (const name of ['clean', 'suspect'] as const) {
     assert.equal(rows.length, truth.capture.packets);
     const bad = rows.filter((f) => f['_ws.malformed'] !== '' || values(f['_ws.expert.severity']).some((v) => Number(v) >= PI_ERROR));
     assert.deepEqual(bad, []);
+    // Checksum status 1 = good, 2 = unverified (payload cut from the capture), 0 = bad.
+    for (const field of ['ip.checksum.status', 'tcp.checksum.status', 'udp.checksum.status'] as const) {
+      const status = rows.map((f) => f[field]).filter((v) => v !== '');
+      assert.ok(status.filter((v) => v === '1').length > status.length / 3, `${field}: mostly verified good`);
+      assert.equal(status.filter((v) => v === '0').length, 0, `${field}: none bad`);
+    }
   });
 }
 
