@@ -34,6 +34,19 @@ export class SshFlowState {
 const SSH_DASH = Buffer.from('SSH-', 'latin1');
 const PORT_SSH = 22;
 
+function startsWithSsh(b: Buffer, o: number): boolean {
+  return b.compare(SSH_DASH, 0, 4, o, o + 4) === 0;
+}
+
+/** Text a pre-banner line may hold: printable ASCII, tab, CR, LF. */
+function printable(b: Buffer, o: number, end: number): boolean {
+  for (let i = o; i < end; i++) {
+    const c = b[i]!;
+    if ((c < 0x20 || c > 0x7e) && c !== 0x09 && c !== 0x0d && c !== 0x0a) return false;
+  }
+  return true;
+}
+
 function startsBanner(p: Packet): boolean {
   const o = p.payload_off;
   return p.payload_end - o >= 4 && p.buf.compare(SSH_DASH, 0, 4, o, o + 4) === 0;
@@ -92,6 +105,11 @@ function finish(side: SshSide): void {
 
 function read(side: SshSide, client: boolean): void {
   const sb = side.sb;
+  // The client's first line is its version (RFC 4253 §4.2); the server may send text lines first, never binary.
+  if (side.banner === '' && sb.len >= 4 && (client ? !startsWithSsh(sb.data, sb.start) : !printable(sb.data, sb.start, sb.start + Math.min(sb.len, 64)))) {
+    finish(side);
+    return;
+  }
   while (side.banner === '') {
     // The server may send other lines before its version line (RFC 4253 §4.2); only `SSH-` lines count.
     const eol = sb.data.subarray(sb.start, sb.start + sb.len).indexOf(0x0a);

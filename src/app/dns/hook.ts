@@ -17,6 +17,9 @@ const MAX_RECORDS = 10_000;
 /** TCP DNS messages are at most 65535 bytes plus the length prefix. */
 const TCP_CAP = 65_537;
 
+/** Unparsable messages in a row before the hook lets a flow go (random data on 5353 would be parsed forever). */
+const MAX_BAD_RUN = 8;
+
 const PORT_DNS = 53;
 const PORT_MDNS = 5353;
 const PORT_LLMNR = 5355;
@@ -30,6 +33,8 @@ interface Entry {
 
 export class DnsFlowState {
   readonly entries: Entry[] = [];
+  /** Messages in a row that did not parse: a flow on a DNS port that is not DNS is dropped after MAX_BAD_RUN. */
+  bad_run = 0;
   readonly tcp: [StreamBuf | null, StreamBuf | null] = [null, null];
 }
 
@@ -51,7 +56,7 @@ export function createDnsHook(stats: AppStats): FlowHook<DnsFlowState> {
     onPacket(p: Packet, flow: FlowView, is_orig: boolean, s: DnsFlowState): boolean {
       if (flow.ip_proto === 17) {
         message(stats, flow, s, p, p.payload_off, p.payload_end, 'udp');
-        return true;
+        return s.bad_run < MAX_BAD_RUN;
       }
       const i = is_orig ? 0 : 1;
       let sb = s.tcp[i];
@@ -67,7 +72,7 @@ export function createDnsHook(stats: AppStats): FlowHook<DnsFlowState> {
         sb.consume(2 + n);
       }
       sb.keep();
-      return !sb.overflow;
+      return !sb.overflow && s.bad_run < MAX_BAD_RUN;
     },
     onExpire(_flow: FlowView, s: DnsFlowState, out: RecordSink): void {
       for (const e of s.entries) out.dns(e.rec);
@@ -88,8 +93,10 @@ function message(
   const m = parseDnsMessage(buf, off, end);
   if (m === null) {
     stats.dns_malformed++;
+    s.bad_run++;
     return;
   }
+  s.bad_run = 0;
   if (m.truncated) stats.dns_truncated++;
   if (flow.service_source !== 'payload') flow.service_source = 'payload';
   const t = p.ts_sec + p.ts_nsec / 1e9;

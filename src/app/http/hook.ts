@@ -116,6 +116,12 @@ function datagram(stats: AppStats, flow: FlowView, s: HttpFlowState, p: Packet):
   return true;
 }
 
+/** Stops parsing one direction and frees its buffer. */
+function kill(side: HttpSide): void {
+  side.state = St.Dead;
+  side.sb.release();
+}
+
 function alive(s: HttpFlowState): boolean {
   return !s.tunnel && (s.sides[0].state !== St.Dead || s.sides[1].state !== St.Dead);
 }
@@ -138,7 +144,7 @@ function requests(stats: AppStats, flow: FlowView, s: HttpFlowState, side: HttpS
     if (!startsRequest(sb.data, sb.start, sb.start + sb.len)) {
       if (sb.len >= 8) {
         stats.http_malformed++;
-        side.state = St.Dead;
+        kill(side);
       }
       return;
     }
@@ -148,7 +154,7 @@ function requests(stats: AppStats, flow: FlowView, s: HttpFlowState, side: HttpS
     if (headEnd < 0) {
       if (sb.overflow || sb.len >= HEAD_CAP) {
         stats.http_malformed++;
-        side.state = St.Dead;
+        kill(side);
       }
       return;
     }
@@ -157,18 +163,18 @@ function requests(stats: AppStats, flow: FlowView, s: HttpFlowState, side: HttpS
     side.scan = 0;
     if (h === null) {
       stats.http_malformed++;
-      side.state = St.Dead;
+      kill(side);
       return;
     }
     if (s.trans.length >= MAX_TRANS) {
       stats.records_dropped++;
-      side.state = St.Dead;
+      kill(side);
       return;
     }
     const rec = requestRecord(flow, p, h, s.trans.length + 1);
     s.trans.push(rec);
     if (partial) {
-      side.state = St.Dead;
+      kill(side);
       return;
     }
     startBody(side, rec, h, 'request_body_len', true, false);
@@ -198,7 +204,7 @@ function responses(stats: AppStats, flow: FlowView, s: HttpFlowState, side: Http
         return;
       }
       stats.http_malformed++;
-      side.state = St.Dead;
+      kill(side);
       return;
     }
     let headEnd = findHeadEnd(side, false);
@@ -207,7 +213,7 @@ function responses(stats: AppStats, flow: FlowView, s: HttpFlowState, side: Http
     if (headEnd < 0) {
       if (sb.overflow || sb.len >= HEAD_CAP) {
         stats.http_malformed++;
-        side.state = St.Dead;
+        kill(side);
       }
       return;
     }
@@ -216,7 +222,7 @@ function responses(stats: AppStats, flow: FlowView, s: HttpFlowState, side: Http
     side.scan = 0;
     if (h === null) {
       stats.http_malformed++;
-      side.state = St.Dead;
+      kill(side);
       return;
     }
     if (h.status < 200) continue; // 1xx interim response (RFC 9110 §15.2): no body, the request is still open
@@ -224,7 +230,7 @@ function responses(stats: AppStats, flow: FlowView, s: HttpFlowState, side: Http
     if (rec === undefined) {
       if (s.trans.length >= MAX_TRANS) {
         stats.records_dropped++;
-        side.state = St.Dead;
+        kill(side);
         return;
       }
       rec = requestRecord(flow, p, null, s.trans.length + 1);
@@ -241,7 +247,7 @@ function responses(stats: AppStats, flow: FlowView, s: HttpFlowState, side: Http
     }
     // RFC 9112 §6.3: no body for HEAD, 204 and 304.
     if (partial) {
-      side.state = St.Dead;
+      kill(side);
       return;
     }
     const bodiless = rec.method === 'HEAD' || h.status === 204 || h.status === 304;
@@ -276,7 +282,7 @@ function chunks(side: HttpSide, field: 'request_body_len' | 'response_body_len')
   if (sb.skip > 0 || sb.len === 0) return false;
   const eol = sb.data.subarray(sb.start, sb.start + sb.len).indexOf(CRLF);
   if (eol < 0) {
-    if (sb.len > 1024) side.state = St.Dead;
+    if (sb.len > 1024) kill(side);
     return false;
   }
   if (side.state === St.Trailer) {
@@ -287,7 +293,7 @@ function chunks(side: HttpSide, field: 'request_body_len' | 'response_body_len')
   const size = parseChunkSize(sb.data, sb.start, sb.start + eol);
   sb.consume(eol + 2);
   if (size < 0) {
-    side.state = St.Dead;
+    kill(side);
     return false;
   }
   if (size === 0) {

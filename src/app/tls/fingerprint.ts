@@ -63,8 +63,18 @@ export function ja4Version(v: number): string {
   }
 }
 
+const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 function hex4(v: number): string {
-  return v.toString(16).padStart(4, '0');
+  return HEX2[(v >> 8) & 0xff]! + HEX2[v & 0xff]!;
+}
+
+/** Comma-joined 4-digit hex; numeric order equals JA4's hex-string order because every value has 4 digits. */
+function hexList(values: readonly number[], sorted: boolean): string {
+  const list = sorted ? [...values].sort((x, y) => x - y) : values;
+  let out = '';
+  for (let i = 0; i < list.length; i++) out += (i === 0 ? '' : ',') + hex4(list[i]!);
+  return out;
 }
 
 function twoDigits(n: number): string {
@@ -99,13 +109,7 @@ function helloVersion(ch: ClientHello): number {
   return best !== 0 ? best : ch.version;
 }
 
-export interface Ja4Parts {
-  ja4: string;
-  /** JA4_r: the raw (sorted) lists instead of their hashes. */
-  ja4_r: string;
-}
-
-export function ja4(ch: ClientHello, transport: Ja4Transport): Ja4Parts {
+export function ja4(ch: ClientHello, transport: Ja4Transport): string {
   const ciphers = noGrease(ch.ciphers);
   const exts = noGrease(ch.extensions);
   const a =
@@ -115,13 +119,12 @@ export function ja4(ch: ClientHello, transport: Ja4Transport): Ja4Parts {
     twoDigits(ciphers.length) +
     twoDigits(exts.length) +
     ja4Alpn(ch.alpn_first);
-  const cipherList = ciphers.map(hex4).sort().join(',');
-  const extList = exts.filter((e) => e !== 0x0000 && e !== 0x0010).map(hex4).sort().join(',');
-  const sigs = noGrease(ch.sig_algs).map(hex4).join(',');
-  const cRaw = sigs === '' ? extList : `${extList}_${sigs}`;
-  const b = ciphers.length === 0 ? '000000000000' : sha12(cipherList);
-  const c = extList === '' ? '000000000000' : sha12(cRaw);
-  return { ja4: `${a}_${b}_${c}`, ja4_r: `${a}_${cipherList}_${cRaw}` };
+  const hashed = exts.filter((e) => e !== 0x0000 && e !== 0x0010); // SNI and ALPN are in part a already
+  const extList = hexList(hashed, true);
+  const sigs = hexList(noGrease(ch.sig_algs), false);
+  const b = ciphers.length === 0 ? '000000000000' : sha12(hexList(ciphers, true));
+  const c = extList === '' ? '000000000000' : sha12(sigs === '' ? extList : `${extList}_${sigs}`);
+  return `${a}_${b}_${c}`;
 }
 
 /** JA4S (FoxIO License 1.1). */
@@ -129,6 +132,6 @@ export function ja4s(sh: ServerHello, transport: Ja4Transport): string {
   const exts = noGrease(sh.extensions);
   const version = sh.selected_version !== 0 ? sh.selected_version : sh.version;
   const a = transport + ja4Version(version) + twoDigits(exts.length) + ja4Alpn(sh.alpn_raw);
-  const c = exts.length === 0 ? '000000000000' : sha12(exts.map(hex4).join(','));
+  const c = exts.length === 0 ? '000000000000' : sha12(hexList(exts, false));
   return `${a}_${hex4(sh.cipher)}_${c}`;
 }
