@@ -9,7 +9,8 @@
  * confidence = √min(1, intervals / 8). Periods under 1 s score 0 (bursts of parallel connections, not check-ins).
  * RITA's own equal-weight score is reported as `rita_score`. Weighting the timestamp score is deliberate: RITA's
  * duration and histogram scores reward any persistent traffic, so Poisson arrivals with constant sizes would score
- * ~0.85 there. In-session (burst) series are multiplied by 0.7: push and IoT keep-alives look exactly like that.
+ * ~0.85 there. In-session (burst) series are multiplied by 0.7 (push and IoT keep-alives look exactly like that) and
+ * need a period of at least 5 s (pauses inside a transfer make bursts a second or two apart).
  * With a baseline, beacons to a registered domain the baseline already saw are multiplied by 0.4.
  */
 import type { ConnRecord } from '../flow/conn.js';
@@ -33,6 +34,9 @@ export const BEACON_MIN_SCORE = 0.35;
 export const BEACON_MIN_FIT = 0.5;
 /** Sub-second "periods" are bursts of parallel connections (a browser or an app starting up), not check-ins. */
 export const BEACON_MIN_PERIOD_S = 1;
+/** Bursts are split by > 1 s of silence (ConnRecord.orig_bursts), so a transfer with pauses makes "bursts" a second or
+ *  two apart; in-session check-ins are counted from 5 s up. */
+export const BURST_MIN_PERIOD_S = 5;
 
 /** With a baseline, a beacon to a registered domain the network already talked to counts this much: periodic mail
  *  polls and telemetry were there yesterday too (RITA's first-seen modifier in spirit). */
@@ -134,7 +138,7 @@ function hitFor(p: PairSeries, ctx: DetectContext): RawFinding | null {
   const byConn = scoreSeries(cs.ts, cs.sizes, ctx.first_ts, ctx.last_ts);
   const byBurst = scoreSeries(bs.ts, bs.sizes, ctx.first_ts, ctx.last_ts);
   const connScore = byConn?.score ?? 0;
-  const burstScore = round3((byBurst?.score ?? 0) * BURST_FACTOR);
+  const burstScore = byBurst === null || byBurst.period < BURST_MIN_PERIOD_S ? 0 : round3(byBurst.score * BURST_FACTOR);
   const useConn = connScore >= burstScore;
   const r = useConn ? byConn : byBurst;
   const domain = registeredDomain(p.name);
