@@ -51,7 +51,8 @@ interface Persona {
   readonly public_dns?: string;
 }
 
-// Real OUIs: Dell f8:bc:12, Lenovo 54:ee:75, HP 3c:52:82, Apple f0:18:98 / a4:83:e7, Intel 3c:fd:fe.
+// Real OUIs (Wireshark manuf): Dell f8:bc:12, Wistron 54:ee:75 (ThinkPad maker), HP 3c:52:82, Apple f0:18:98 / a4:83:e7,
+// Intel 3c:fd:fe, Synology 00:11:32, Ubiquiti 74:83:c2.
 const PERSONAS: readonly Persona[] = [
   { os: 'windows', browser: 'chrome', oui: 'f8:bc:12' },
   { os: 'windows', browser: 'edge', oui: '54:ee:75' },
