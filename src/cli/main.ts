@@ -5,12 +5,9 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXIT, reportError } from './errors.js';
-import { runAnalyzeCommand, type AnalyzeCliOptions } from './analyze_command.js';
-import { runBaselineCommand } from './baseline.js';
-import { runCaptureCommand } from './capture.js';
-import { runSimulateCommand } from './simulate.js';
+import type { AnalyzeCliOptions } from './analyze_command.js';
+import type { CaptureCliOptions } from './capture.js';
 import { TOOL_VERSION } from './version.js';
-import { DEFAULT_THRESHOLD } from '../detect/index.js';
 
 function parseNumber(min: number, max: number, integer: boolean) {
   return (value: string): number => {
@@ -32,7 +29,7 @@ function addAnalyzeOptions(cmd: Command): Command {
     .option('--force', 'replace a non-empty output directory', false)
     .option('-b, --baseline <file...>', 'trusted capture(s) to learn from, or a model JSON made by `nad baseline`')
     .option('--save-baseline <file>', 'also save the baseline learned from --baseline captures as a model JSON')
-    .option('-a, --threshold <0..1>', `anomaly cut for the isolation-forest score, as in the Python tool (default ${DEFAULT_THRESHOLD})`, parseNumber(0, 1, false))
+    .option('-a, --threshold <0..1>', `anomaly cut for the isolation-forest score, as in the Python tool (default 0.6)`, parseNumber(0, 1, false))
     .option('-g, --geo', 'geo enrichment (country, city, ASN) of public addresses (default on)')
     .option('--no-geo', 'no geo enrichment')
     .option('--geoip <mmdb>', 'MaxMind GeoLite2/GeoIP2 City (or Country) database to use instead of the embedded DB-IP Lite data')
@@ -72,10 +69,12 @@ export function buildProgram(): Command {
       .argument('<captures...>', 'capture files, or - for stdin')
       .option('-m, --train-mode', 'train mode: learn a baseline from the captures instead (same as `nad baseline`)', false),
   ).action(async (captures: string[], opts: AnalyzeCliOptions & { trainMode: boolean }) => {
+    const { runBaselineCommand } = await import('./baseline.js');
     if (opts.trainMode) {
       process.exitCode = await runBaselineCommand(captures, { out: opts.out ?? 'models/baseline.json', force: opts.force, quiet: opts.quiet, filter: opts.filter });
       return;
     }
+    const { runAnalyzeCommand } = await import('./analyze_command.js');
     process.exitCode = await runAnalyzeCommand(captures, opts);
   });
 
@@ -89,6 +88,7 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no progress', false)
     .option('--debug', 'show stack traces', false)
     .action(async (captures: string[], opts: { out: string; force: boolean; quiet: boolean; filter?: string }) => {
+      const { runBaselineCommand } = await import('./baseline.js');
       process.exitCode = await runBaselineCommand(captures, opts);
     });
 
@@ -104,6 +104,7 @@ export function buildProgram(): Command {
     .option('--force', 'replace existing output files', false)
     .option('--debug', 'show stack traces', false)
     .action(async (opts: { out: string; seed: number; start: string; hours: number; hosts: number; inject: string; force: boolean }) => {
+      const { runSimulateCommand } = await import('./simulate.js');
       process.exitCode = await runSimulateCommand(opts);
     });
 
@@ -116,7 +117,8 @@ export function buildProgram(): Command {
       .option('-t, --timeout <s>', 'stop after this many seconds', parseNumber(0, 7 * 86400, false))
       .option('-w, --write <pcap>', 'keep the raw capture here (default: capture.pcap beside the report)')
       .option('-m, --train-mode', 'train mode: learn a baseline from the live capture (writes --out as a model JSON)', false),
-  ).action(async (opts: Parameters<typeof runCaptureCommand>[0]) => {
+  ).action(async (opts: CaptureCliOptions) => {
+    const { runCaptureCommand } = await import('./capture.js');
     process.exitCode = await runCaptureCommand(opts);
   });
 

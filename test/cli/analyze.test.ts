@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { DEFAULT_THRESHOLD } from '../../src/detect/anomaly.js';
 import { CAPTURES, SKIP_NO_SHARED } from '../shared.js';
 import { nad, nadChild, STACK_LINE } from './run.js';
 import { pcapHeader, udpCapture, udpRecord } from './pcap_fixture.js';
@@ -27,6 +28,8 @@ function assertCsv(path: string): string[][] {
 test('--help and --version exit 0; an unknown option exits 2', () => {
   assert.equal(nad(['--help']).status, 0);
   assert.equal(nad(['--version']).status, 0);
+  // main.ts states the default without importing the detection stack (fast --help): keep the two in step.
+  assert.match(nad(['analyze', '--help']).stdout, new RegExp(`default ${DEFAULT_THRESHOLD}\\)`));
   const bad = nad(['analyze', '--no-such-option', 'x.pcap']);
   assert.equal(bad.status, 2);
   assert.doesNotMatch(bad.stderr, STACK_LINE);
