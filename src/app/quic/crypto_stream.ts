@@ -30,6 +30,12 @@ export class CryptoStream {
     this.addRange(at, at + n);
   }
 
+  /** Frees the buffer once the hello is read. */
+  release(): void {
+    this.buf = Buffer.alloc(0);
+    this.ranges = [];
+  }
+
   /** Length of the contiguous prefix from offset 0. */
   contiguous(): number {
     return this.ranges.length >= 2 && this.ranges[0] === 0 ? this.ranges[1]! : 0;

@@ -8,8 +8,9 @@ import type { FlowView } from '../../flow/conn.js';
 import type { FlowHook } from '../hook.js';
 import type { RecordSink } from '../records.js';
 import type { AppStats } from '../stats.js';
-import { parseClientHello, parseServerHello, type ClientHello, type ServerHello } from '../tls/hello.js';
+import { parseClientHello, parseServerHello } from '../tls/hello.js';
 import { tlsRecord } from '../tls/hook.js';
+import { summarizeClient, summarizeServer, type ClientSummary, type ServerSummary } from '../tls/summary.js';
 import { CryptoStream } from './crypto_stream.js';
 import { initialKeys, quicVersionParams, readVarint, unprotect, varintLen, type InitialKeys, type QuicVersionParams } from './initial.js';
 
@@ -25,8 +26,8 @@ export class QuicFlowState {
   retried = false;
   readonly keys: [InitialKeys | null, InitialKeys | null] = [null, null];
   readonly crypto: [CryptoStream, CryptoStream] = [new CryptoStream(), new CryptoStream()];
-  ch: ClientHello | null = null;
-  sh: ServerHello | null = null;
+  ch: ClientSummary | null = null;
+  sh: ServerSummary | null = null;
   ts_sec = 0;
   ts_nsec = 0;
   packets = 0;
@@ -58,7 +59,10 @@ export function createQuicHook(stats: AppStats): FlowHook<QuicFlowState> {
         if (next <= o) break;
         o = next;
       }
-      return (s.ch === null || s.sh === null) && s.packets < MAX_PACKETS;
+      if ((s.ch === null || s.sh === null) && s.packets < MAX_PACKETS) return true;
+      s.crypto[0].release();
+      s.crypto[1].release();
+      return false;
     },
     onExpire(flow: FlowView, s: QuicFlowState, out: RecordSink): void {
       stats.quic_malformed += s.malformed;
@@ -179,10 +183,12 @@ function helloFromCrypto(s: QuicFlowState, side: number): void {
   const len = cs.buf.readUIntBE(1, 3);
   if (have < 4 + len) return;
   if (side === 0 && type === 1 && s.ch === null) {
-    s.ch = parseClientHello(cs.buf, 4, 4 + len, false);
-    if (s.ch === null) s.malformed++;
+    const ch = parseClientHello(cs.buf, 4, 4 + len, false);
+    if (ch === null) s.malformed++;
+    else s.ch = summarizeClient(ch, 'q');
   } else if (side === 1 && type === 2 && s.sh === null) {
-    s.sh = parseServerHello(cs.buf, 4, 4 + len);
-    if (s.sh === null) s.malformed++;
+    const sh = parseServerHello(cs.buf, 4, 4 + len);
+    if (sh === null) s.malformed++;
+    else s.sh = summarizeServer(sh, 'q');
   }
 }

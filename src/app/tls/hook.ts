@@ -11,10 +11,9 @@ import type { RecordSink, TlsRecord } from '../records.js';
 import { tsString } from '../ref.js';
 import type { AppStats } from '../stats.js';
 import { parseLeafCertificate, type LeafCert } from './cert.js';
-import { ja3, ja3s, ja4, ja4s } from './fingerprint.js';
 import { HandshakeSide, startsHandshake, type HandshakeSink } from './handshake.js';
-import { parseClientHello, parseServerHello, type ClientHello, type ServerHello } from './hello.js';
-import { cipherName, tlsVersionName } from './names.js';
+import { parseClientHello, parseServerHello } from './hello.js';
+import { summarizeClient, summarizeServer, type ClientSummary, type ServerSummary } from './summary.js';
 
 /** Payload packets to wait for a ClientHello before giving up on a flow (STARTTLS dialogues are short). */
 const IDLE_LIMIT = 24;
@@ -28,10 +27,10 @@ export class TlsFlowState implements HandshakeSink {
   /** [originator side, responder side]; null until that side begins a handshake record. */
   readonly sides: [HandshakeSide | null, HandshakeSide | null] = [null, null];
   packets = 0;
-  ch: ClientHello | null = null;
+  ch: ClientSummary | null = null;
   /** A second ClientHello on the same connection (after a HelloRetryRequest, RFC 8446 §4.1.4). */
-  ch2: ClientHello | null = null;
-  sh: ServerHello | null = null;
+  ch2: ClientSummary | null = null;
+  sh: ServerSummary | null = null;
   cert: LeafCert | null = null;
   ts_sec = 0;
   ts_nsec = 0;
@@ -52,23 +51,24 @@ export class TlsFlowState implements HandshakeSink {
           return true;
         }
         if (this.ch === null) {
-          this.ch = ch;
+          this.ch = summarizeClient(ch, 't');
           // Keep reading only when a retry is possible (TLS 1.3 offered); otherwise nothing later is needed.
-          return !ch.supported_versions.includes(0x0304);
+          return !this.ch.offers_tls13;
         }
-        this.ch2 = ch;
+        this.ch2 = summarizeClient(ch, 't');
         return true;
       }
       case HS_SERVER_HELLO:
         if (this.sh === null) {
-          this.sh = parseServerHello(buf, off, end);
-          if (this.sh === null) {
+          const sh = parseServerHello(buf, off, end);
+          if (sh === null) {
             this.malformed++;
             return true;
           }
+          this.sh = summarizeServer(sh, 't');
         }
         // TLS 1.3 (RFC 8446 §4.2.1): everything after ServerHello is encrypted.
-        return this.sh.selected_version === 0x0304;
+        return this.sh.tls13;
       case HS_CERTIFICATE:
         if (this.cert === null) this.cert = parseLeafCertificate(buf, off, end);
         return true;
@@ -116,8 +116,8 @@ export function createTlsHook(stats: AppStats): FlowHook<TlsFlowState> {
       if (s.ch === null && s.sh === null) return;
       const r = tlsRecord(flow, s.ts_sec, s.ts_nsec, 'tcp', s.ch, s.sh, s.cert);
       if (s.ch2 !== null) {
-        r.retry_ja3 = ja3(s.ch2);
-        r.retry_ja4 = ja4(s.ch2, 't');
+        r.retry_ja3 = s.ch2.ja3;
+        r.retry_ja4 = s.ch2.ja4;
       }
       out.tls(r);
     },
@@ -153,34 +153,33 @@ export function tlsRecord(
   ts_sec: number,
   ts_nsec: number,
   transport: TlsRecord['transport'],
-  ch: ClientHello | null,
-  sh: ServerHello | null,
+  ch: ClientSummary | null,
+  sh: ServerSummary | null,
   cert: LeafCert | null,
   quic_version = '',
 ): TlsRecord {
-  const t = transport === 'quic' ? 'q' : transport === 'dtls' ? 'd' : 't';
   return {
-      ts: tsString(ts_sec, ts_nsec),
-      uid: flow.uid,
-      community_id: flow.community_id,
-      orig_h: flow.orig_h,
-      orig_p: flow.orig_p,
-      resp_h: flow.resp_h,
-      resp_p: flow.resp_p,
-      transport,
-      version: sh === null ? '' : tlsVersionName(sh.selected_version !== 0 ? sh.selected_version : sh.version),
-      cipher: sh === null ? '' : cipherName(sh.cipher),
-      server_name: ch?.sni ?? '',
-      alpn: ch?.alpn ?? [],
-      ja3: ch === null ? '' : ja3(ch),
-      ja3s: sh === null ? '' : ja3s(sh),
-      ja4: ch === null ? '' : ja4(ch, t),
-      ja4s: sh === null ? '' : ja4s(sh, t),
-      subject: cert?.subject ?? '',
-      issuer: cert?.issuer ?? '',
-      not_valid_before: cert?.not_valid_before ?? '',
-      not_valid_after: cert?.not_valid_after ?? '',
-      cert_sha1: cert?.cert_sha1 ?? '',
-      quic_version,
+    ts: tsString(ts_sec, ts_nsec),
+    uid: flow.uid,
+    community_id: flow.community_id,
+    orig_h: flow.orig_h,
+    orig_p: flow.orig_p,
+    resp_h: flow.resp_h,
+    resp_p: flow.resp_p,
+    transport,
+    version: sh?.version ?? '',
+    cipher: sh?.cipher ?? '',
+    server_name: ch?.sni ?? '',
+    alpn: ch?.alpn ?? [],
+    ja3: ch?.ja3 ?? '',
+    ja3s: sh?.ja3s ?? '',
+    ja4: ch?.ja4 ?? '',
+    ja4s: sh?.ja4s ?? '',
+    subject: cert?.subject ?? '',
+    issuer: cert?.issuer ?? '',
+    not_valid_before: cert?.not_valid_before ?? '',
+    not_valid_after: cert?.not_valid_after ?? '',
+    cert_sha1: cert?.cert_sha1 ?? '',
+    quic_version,
   };
 }
