@@ -4,13 +4,15 @@
  *   answered 2xx, 0.4 when refused; a command-line client (wget, curl, python…) fetching from a bare IP address: 0.55
  *   (the IoT dropper pattern `wget http://IP/bin`).
  * - `http`: a request whose Host is a bare IP address (no DNS name at all): POST 0.45, other methods 0.35.
- * Signals of one kind on one entity keep their maximum; different kinds combine when findings are merged.
+ * Signals of one kind on one entity keep their maximum; different kinds combine when findings are merged. With a
+ * baseline, hits on a registered domain the baseline already saw are multiplied by 0.6.
  */
 import type { ConnRecord } from '../flow/conn.js';
 import type { FlowApp, HttpRecord } from '../app/records.js';
 import { isBroadcastOrMulticast } from '../features/address.js';
 import { isIpLiteral, stripPort } from '../features/names.js';
 import type { DetectContext, Detector, RawFinding } from './detector.js';
+import { registeredDomain } from './domain.js';
 import type { Evidence } from '../findings/finding.js';
 
 const EXEC_MIME = /^application\/(x-msdownload|x-dosexec|x-msdos-program|x-executable|x-elf|x-sharedlib|vnd\.microsoft\.portable-executable|x-ms-installer|x-msi|java-archive|x-sh|hta)\b/i;
@@ -34,6 +36,9 @@ export function httpSignals(h: HttpRecord): Hit[] {
   if (bare) hits.push({ kind: 'http', score: h.method === 'POST' ? 0.45 : 0.35, what: `sent HTTP ${h.method} to a bare IP address (Host ${h.host === '' ? 'missing' : h.host})` });
   return hits;
 }
+
+/** With a baseline, downloads from a registered domain the network already used count this much (vendor updates). */
+export const KNOWN_SITE_FACTOR = 0.6;
 
 interface Acc { conns: Map<string, ConnRecord>; hits: Hit[]; name: string; uris: Set<string>; src: string; dst: string; port: number }
 
@@ -60,18 +65,22 @@ export function createHttpDetector(): Detector {
         }
       }
     },
-    finish(_ctx: DetectContext): RawFinding[] {
+    finish(ctx: DetectContext): RawFinding[] {
       const out: RawFinding[] = [];
       for (const key of [...acc.keys()].sort()) {
         const a = acc.get(key)!;
         const best = [...a.hits].sort((x, y) => y.score - x.score)[0]!;
+        const domain = registeredDomain(a.name);
+        const known = ctx.baseline !== null && domain !== '' && (ctx.baseline.global.domains[domain] ?? 0) > 0;
         const uris = [...a.uris].sort();
         const evidence: Evidence[] = [
           { name: 'requests', value: a.hits.length }, { name: 'signal', value: best.what },
           { name: 'uris', value: uris.slice(0, 5).join(' | '), note: uris.length > 5 ? `${uris.length} in all` : '' },
+          ...(known ? [{ name: 'known_site', value: `${domain} is in the baseline (score × ${KNOWN_SITE_FACTOR})` }] : []),
         ];
         out.push({
-          detector: 'http', kind: best.kind, src: a.src, dst: a.dst, dst_port: a.port, proto: 'tcp', name: a.name, score: best.score,
+          detector: 'http', kind: best.kind, src: a.src, dst: a.dst, dst_port: a.port, proto: 'tcp', name: a.name,
+          score: known ? Math.round(best.score * KNOWN_SITE_FACTOR * 1000) / 1000 : best.score,
           conns: [...a.conns.values()], evidence,
           reason: `${a.src} ${best.what}${a.hits.length > 1 ? ` (${a.hits.length} such requests)` : ''}.`,
         });
