@@ -47,6 +47,8 @@ export interface AnalyzeCliOptions {
   quiet: boolean;
   verbose: boolean;
   debug: boolean;
+  /** scale: also write the shard tables and edge packets (src/scale/shard.ts). */
+  shard?: boolean;
 }
 
 /** The parameters recorded in summary.json and the report (chain of custody): every option that shaped the result. */
@@ -202,9 +204,13 @@ export async function runAnalyzeCommand(captures: string[], opts: AnalyzeCliOpti
   });
   const flowsCsv = new AtomicWriter(join(outDir, 'flows.csv'));
   try {
+    // scale: --shard (loaded only when asked: it brings the Parquet writer)
+    const shard = opts.shard ? await import('../scale/shard.js') : null;
+    shard?.checkShardable(captures, opts.filter);
     const setup = await detectionSetup(opts, interrupts.signal);
     const data = await readForAnalysis(captures, opts, flowsCsv, interrupts.signal);
     flowsCsv.commit();
+    if (shard) await shard.writeShardOutputs(outDir, captures, data, opts);
     for (const inp of data.inputs) {
       if (inp.stopped) {
         process.stderr.write(

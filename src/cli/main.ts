@@ -67,7 +67,8 @@ export function buildProgram(): Command {
       .command('analyze')
       .description('analyse capture files (pcap, pcapng, gzip; `-` for stdin) and write reports/<name>/')
       .argument('<captures...>', 'capture files, or - for stdin')
-      .option('-m, --train-mode', 'train mode: learn a baseline from the captures instead (same as `nad baseline`)', false),
+      .option('-m, --train-mode', 'train mode: learn a baseline from the captures instead (same as `nad baseline`)', false)
+      .option('--shard', 'also write Parquet tables and edge packets, so time slices of one capture analysed apart can be joined by `nad merge`', false),
   ).action(async (captures: string[], opts: AnalyzeCliOptions & { trainMode: boolean }) => {
     const { runBaselineCommand } = await import('./baseline.js');
     if (opts.trainMode) {
@@ -107,6 +108,17 @@ export function buildProgram(): Command {
       const { runSimulateCommand } = await import('./simulate.js');
       process.exitCode = await runSimulateCommand(opts);
     });
+
+  // scale: `nad merge` (src/scale/merge_command.ts)
+  addAnalyzeOptions(
+    program
+      .command('merge')
+      .description('join shard directories made by `nad analyze --shard` (DuckDB) and write the report of the whole capture')
+      .argument('<shards...>', 'shard directories (any order: they are put in time order)'),
+  ).action(async (shards: string[], opts: AnalyzeCliOptions) => {
+    const { runMergeCommand } = await import('../scale/merge_command.js');
+    process.exitCode = await runMergeCommand(shards, opts);
+  });
 
   addAnalyzeOptions(
     program

@@ -1,0 +1,185 @@
+/**
+ * Joining shards (see shard.ts): the flows that are final inside their shard come from the Parquet tables through
+ * DuckDB; the flows that touch a shard edge are rebuilt by reading every shard's edge packets, in time order, through
+ * one flow table with the app hooks. The union is what one run over the whole capture produces.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DnsRecord, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
+import type { WarningTally } from '../capture/types.js';
+import { readAndAssemble, type CaptureData } from '../cli/analyze.js';
+import { UsageError } from '../cli/errors.js';
+import type { ConnRecord } from '../flow/conn.js';
+import type { FlowTableStats } from '../flow/table.js';
+import { openDuck, readParquet } from './duck.js';
+import { splitTs } from './edge.js';
+import { fromRow, SHARD_TABLES, type ShardTable, type TableColumn } from './schema.js';
+import { SHARD_FORMAT, type ShardMeta } from './shard.js';
+
+export interface Shard {
+  dir: string;
+  meta: ShardMeta;
+}
+
+export function readShard(dir: string): Shard {
+  let meta: ShardMeta;
+  try {
+    meta = JSON.parse(readFileSync(join(dir, 'shard.json'), 'utf8')) as ShardMeta;
+  } catch (err) {
+    throw new UsageError(`${dir}: not a shard directory (no readable shard.json: ${(err as Error).message.split('\n')[0]}); make one with nad analyze --shard`);
+  }
+  if (meta.format !== SHARD_FORMAT) throw new UsageError(`${dir}: shard format ${String(meta.format)}, this nad reads ${SHARD_FORMAT}`);
+  return { dir, meta };
+}
+
+function tsKey(ts: string | null): number {
+  return ts === null ? Infinity : Number(ts);
+}
+
+/** Shards in time order; refuses mixed timeouts and overlapping time ranges (those are not cuts of one capture). */
+export function orderShards(shards: readonly Shard[]): Shard[] {
+  const sorted = [...shards].sort((a, b) => tsKey(a.meta.first_ts) - tsKey(b.meta.first_ts));
+  const first = sorted[0];
+  if (first === undefined) throw new UsageError('nad merge: no shard directory given');
+  const same = JSON.stringify({ flow: first.meta.flow, app: first.meta.app });
+  for (const s of sorted) {
+    if (JSON.stringify({ flow: s.meta.flow, app: s.meta.app }) !== same) {
+      throw new UsageError(`${s.dir}: analysed with other timeouts or --no-app than ${first.dir}; analyse every shard with the same options`);
+    }
+  }
+  for (let i = 1; i < sorted.length; i++) {
+    const prev = sorted[i - 1]!, cur = sorted[i]!;
+    if (prev.meta.last_ts !== null && cur.meta.first_ts !== null && Number(cur.meta.first_ts) < Number(prev.meta.last_ts)) {
+      throw new UsageError(`${cur.dir}: starts at ${cur.meta.first_ts}, before ${prev.dir} ends (${prev.meta.last_ts}): shards must be disjoint time ranges`);
+    }
+  }
+  return sorted;
+}
+
+/** 192.0.2.1 → 192.0.2.2, IP protocol 253 (RFC 3692 experimentation), raw IPv4: the replay's end-of-capture clock tick. */
+const CLOCK_PROTO = 253;
+function clockPacket(): Buffer {
+  const ip = Buffer.from([0x45, 0, 0, 20, 0, 0, 0, 0, 64, CLOCK_PROTO, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2]);
+  return ip;
+}
+
+/**
+ * A pcap of `count` clock packets at the capture's last IP packet time. After the edge packets, the replay's flow
+ * table must see time reach the end of the whole capture, so flows that a single run expires on idle (or after a TCP
+ * close) are written with that reason instead of `end`. Several packets because a sweep writes at most 1000 flows per list.
+ */
+function writeClockPcap(path: string, ts: string, count: number): void {
+  const [sec, nsec] = splitTs(ts);
+  const pkt = clockPacket();
+  const out = Buffer.alloc(24 + count * (16 + pkt.length));
+  out.writeUInt32LE(0xa1b23c4d, 0); out.writeUInt16LE(2, 4); out.writeUInt16LE(4, 6); out.writeUInt32LE(65535, 16); out.writeUInt32LE(101, 20);
+  for (let i = 0, o = 24; i < count; i++, o += 16 + pkt.length) {
+    out.writeUInt32LE(sec, o); out.writeUInt32LE(nsec, o + 4); out.writeUInt32LE(pkt.length, o + 8); out.writeUInt32LE(pkt.length, o + 12);
+    pkt.copy(out, o + 16);
+  }
+  writeFileSync(path, out);
+}
+
+function isClockFlow(c: ConnRecord): boolean {
+  return c.ip_proto === CLOCK_PROTO && c.orig_h === '192.0.2.1' && c.resp_h === '192.0.2.2';
+}
+
+/** Rebuilds the edge flows (and their app records) from every shard's edge packets. */
+async function replayEdges(shards: readonly Shard[]): Promise<CaptureData | null> {
+  const files = shards.flatMap((s) => s.meta.edge_files.map((f) => join(s.dir, f.file)));
+  if (files.length === 0) return null;
+  const last = shards.map((s) => s.meta.last_ts).filter((t): t is string => t !== null).sort((a, b) => Number(a) - Number(b)).pop();
+  const edgeFlows = shards.reduce((n, s) => n + s.meta.edge_flows, 0);
+  const tmp = mkdtempSync(join(tmpdir(), 'nad-merge-'));
+  try {
+    if (last !== undefined) {
+      const clock = join(tmp, 'clock.pcap');
+      writeClockPcap(clock, last, Math.ceil(edgeFlows / 1000) + 2);
+      files.push(clock);
+    }
+    const meta = shards[0]!.meta;
+    const data = await readAndAssemble(files, {
+      flow: { tcp_idle_s: meta.flow.tcp_idle_s, udp_idle_s: meta.flow.udp_idle_s, icmp_idle_s: meta.flow.icmp_idle_s, active_timeout_s: meta.flow.active_timeout_s },
+      app: meta.app,
+    });
+    data.conns = data.conns.filter((c) => !isClockFlow(c));
+    return data;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function byTsUid(a: { ts: string; uid: string }, b: { ts: string; uid: string }): number {
+  return a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0;
+}
+
+function addTallies(into: Record<string, WarningTally>, from: Readonly<Record<string, WarningTally>>): void {
+  for (const [k, v] of Object.entries(from)) {
+    const t = into[k];
+    into[k] = t === undefined ? { ...v } : { ...t, count: t.count + v.count };
+  }
+}
+
+function flowStats(shards: readonly Shard[], conns: readonly ConnRecord[]): FlowTableStats {
+  const sum = (pick: (s: FlowTableStats) => number): number => shards.reduce((n, s) => n + pick(s.meta.flow_stats), 0);
+  const expired: FlowTableStats['expired'] = { idle: 0, active: 0, end: 0, fin: 0 };
+  for (const c of conns) expired[c.end_reason]++;
+  return {
+    flows_created: conns.length, active: 0, expired,
+    out_of_order: sum((s) => s.out_of_order), non_ip: sum((s) => s.non_ip),
+    fragments_mapped: sum((s) => s.fragments_mapped), fragments_unmapped: sum((s) => s.fragments_unmapped),
+  };
+}
+
+/** The SQL nad runs over the shard tables (README documents it for other engines). */
+export function finalRowsSql(table: ShardTable, shards: readonly Shard[]): string {
+  const flows = readParquet(shards.map((s) => join(s.dir, 'flows.parquet')));
+  if (table === 'flows') return `SELECT * FROM ${flows} WHERE NOT edge`;
+  const files = readParquet(shards.map((s) => join(s.dir, `${table}.parquet`)));
+  return `SELECT * FROM ${files} WHERE uid IN (SELECT uid FROM ${flows} WHERE NOT edge)`;
+}
+
+/** Joins shard directories into the records of one run over the whole capture; also returns the shards in time order. */
+export async function mergeShards(dirs: readonly string[]): Promise<{ data: CaptureData; shards: Shard[] }> {
+  const shards = orderShards(dirs.map(readShard));
+  const duck = await openDuck();
+  const final = async <T>(table: ShardTable): Promise<T[]> => {
+    const columns: readonly TableColumn[] = SHARD_TABLES[table];
+    const rows = await duck.rows(finalRowsSql(table, shards));
+    return rows.map((r) => fromRow(columns, r) as unknown as T);
+  };
+  let conns: ConnRecord[], dns: DnsRecord[], tls: TlsRecord[], http: HttpRecord[], ssh: SshRecord[];
+  try {
+    conns = (await final<ConnRecord & { edge?: boolean }>('flows')).map(({ edge: _edge, ...c }) => c);
+    dns = await final<DnsRecord>('dns');
+    tls = await final<TlsRecord>('tls');
+    http = await final<HttpRecord>('http');
+    ssh = await final<SshRecord>('ssh');
+  } finally {
+    duck.close();
+  }
+  const replay = await replayEdges(shards);
+  if (replay !== null) {
+    conns.push(...replay.conns);
+    dns.push(...replay.dns);
+    tls.push(...replay.tls);
+    http.push(...replay.http);
+    ssh.push(...replay.ssh);
+  }
+  const decode_warnings: Record<string, WarningTally> = {};
+  for (const s of shards) addTallies(decode_warnings, s.meta.decode_warnings);
+  const inputs = shards.flatMap((s) => s.meta.inputs);
+  const data: CaptureData = {
+    inputs,
+    conns: conns.sort(byTsUid),
+    dns: dns.sort(byTsUid),
+    tls: tls.sort(byTsUid),
+    http: http.sort(byTsUid),
+    ssh: ssh.sort(byTsUid),
+    decode_warnings,
+    flow_stats: flowStats(shards, conns),
+    interrupted: inputs.some((i) => i.interrupted),
+  };
+  return { data, shards };
+}
