@@ -6,6 +6,7 @@
 import type { DnsRecord, FlowApp, HttpRecord, RecordSink, SshRecord, TlsRecord } from '../app/records.js';
 import { createAppHooks } from '../app/index.js';
 import { readCaptures } from '../capture/index.js';
+import { createArpTally, type ArpSweep } from '../detect/index.js';
 import type { InputSummary, PacketSink, WarningTally } from '../capture/types.js';
 import type { Packet } from '../decode/layer.js';
 import { createDecodeStats, decodePacket, tallyDecode, decodeWarnings } from '../decode/packet.js';
@@ -19,7 +20,8 @@ export interface ReadOptions {
   app: boolean;
   /** Stops reading (SIGINT): what was read so far is still assembled and returned. */
   signal?: AbortSignal;
-  onProgress?: (bytesRead: number, total: number | null) => void;
+  /** Called now and then while reading, with the bytes read, the total when known, and packets and flows so far. */
+  onProgress?: (bytesRead: number, total: number | null, counts: { packets: number; flows: number }) => void;
   /** Called for every flow as it expires (streams flows.csv while the input is read). */
   onConn?: (c: ConnRecord) => void;
 }
@@ -36,6 +38,8 @@ export interface CaptureData {
   decode_warnings: Record<string, WarningTally>;
   /** Flow-table counters (created, expired by reason, out-of-order packets, non-IP packets…). */
   flow_stats: FlowTableStats;
+  /** ARP who-has requests per sender (scan detector: ARP sweeps, which make no IP flows). */
+  arp: ArpSweep[];
   /** True when the run was interrupted (SIGINT/SIGTERM) before the inputs ended. */
   interrupted: boolean;
 }
@@ -61,18 +65,21 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
     ssh: (r) => ssh.push(r),
   };
   const stats = createDecodeStats();
+  const arp = createArpTally();
   const table = new FlowTable(opts.flow, connSink, opts.app ? createAppHooks() : [], records);
   // One object made once: the reader calls it for every record (no closure per packet).
   const sink: PacketSink = {
     packet(p: Packet): void {
       decodePacket(p);
       tallyDecode(stats, p);
+      arp.packet(p);
       table.packet(p);
     },
   };
   const readOpts: Parameters<typeof readCaptures>[2] = {};
   if (opts.signal) readOpts.signal = opts.signal;
-  if (opts.onProgress) readOpts.onProgress = opts.onProgress;
+  const onProgress = opts.onProgress;
+  if (onProgress) readOpts.onProgress = (b, t) => onProgress(b, t, { packets: stats.packets, flows: table.stats.flows_created });
   const inputs = await readCaptures([...paths], sink, readOpts);
   table.flush();
   return {
@@ -84,6 +91,7 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
     ssh,
     decode_warnings: decodeWarnings(stats),
     flow_stats: { ...table.stats, expired: { ...table.stats.expired } },
+    arp: [...arp.sweeps()],
     interrupted: inputs.some((i) => i.interrupted),
   };
 }

@@ -100,7 +100,7 @@ export async function readForAnalysis(
       },
       app: opts.app,
       signal,
-      onProgress: (b, t) => progress.update(b, t),
+      onProgress: (b, t, counts) => progress.update(b, t, counts),
       ...(flowsCsv ? { onConn: (c) => flowsCsv.write(csvRow(FLOW_COLUMNS, c)) } : {}),
     });
     if (filtered) {

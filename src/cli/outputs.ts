@@ -149,6 +149,7 @@ export async function writeRunOutputs(
       conns: data.conns,
       app: appByUid(data),
       baseline: setup.baseline,
+      arp: data.arp,
       options: {
         allow: setup.allow,
         detectors: setup.detectors,

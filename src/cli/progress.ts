@@ -4,7 +4,7 @@
  */
 
 export interface Progress {
-  update(bytesRead: number, total: number | null): void;
+  update(bytesRead: number, total: number | null, counts?: { packets: number; flows: number }): void;
   done(): void;
 }
 
@@ -25,11 +25,11 @@ function human(bytes: number): string {
   return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
-export function createProgress(quiet: boolean, label: string, extra?: () => string): Progress {
+export function createProgress(quiet: boolean, label: string): Progress {
   if (!progressEnabled(quiet)) return NONE;
   const started = Date.now();
   let last = 0;
-  const draw = (bytes: number, total: number | null): void => {
+  const draw = (bytes: number, total: number | null, counts?: { packets: number; flows: number }): void => {
     const secs = Math.max((Date.now() - started) / 1000, 0.001);
     const rate = bytes / secs;
     let line: string;
@@ -42,15 +42,15 @@ export function createProgress(quiet: boolean, label: string, extra?: () => stri
     } else {
       line = `${label} ${human(bytes)} ${human(rate)}/s`;
     }
-    if (extra) line += ` ${extra()}`;
+    if (counts) line += ` · ${counts.packets.toLocaleString('en')} packets (${Math.round(counts.packets / secs).toLocaleString('en')}/s) · ${counts.flows.toLocaleString('en')} flows`;
     process.stderr.write(`\r\x1b[2K${line}`);
   };
   return {
-    update(bytes, total) {
+    update(bytes, total, counts) {
       const now = Date.now();
       if (now - last < 250) return;
       last = now;
-      draw(bytes, total);
+      draw(bytes, total, counts);
     },
     done() {
       process.stderr.write('\r\x1b[2K');
