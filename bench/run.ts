@@ -10,7 +10,7 @@
  * Set NAD_BENCH_RUNS to change the number of runs, NAD_BENCH_PACKETS for a smaller capture.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PROJECT_ROOT, SHARED } from '../test/shared.js';
@@ -125,7 +125,33 @@ function main(): void {
       `- report generation on samples/: ${(withReport.seconds - without.seconds).toFixed(2)} s of ${withReport.seconds.toFixed(2)} s (${(share * 100).toFixed(0)}% of the analysis; target ≤ 1 s)\n`,
     );
   }
+  if (have('editcap')) benchMerge(out, prefix, suspect);
   rmSync(out, { recursive: true, force: true });
+}
+
+/** scale: `nad merge` of 10 shards (cut by editcap, each analysed with --shard beforehand, untimed). */
+function benchMerge(out: string, big500k: string, suspect: string): void {
+  const cases = [
+    { name: 'samples/suspect.pcap (4 h) in 10 slices of 1425 s', input: suspect, split: ['-i', '1425'] },
+    { name: 'big-500k.pcap (25 s) in 10 slices of 50k packets: every flow crosses a cut', input: big500k, split: ['-c', '50000'] },
+  ].filter((c) => existsSync(c.input));
+  for (const c of cases) {
+    const dir = mkdtempSync(join(out, 'slices-'));
+    execFileSync('editcap', [...c.split, c.input, join(dir, 'slice.pcap')]);
+    const shards = readdirSync(dir).sort().map((f, i) => {
+      const shard = join(out, `shard-${i}`);
+      execFileSync('node', [NAD, 'analyze', join(dir, f), '--shard', '--out', shard, '--force', '--quiet', '--no-geo', '--no-report']);
+      return shard;
+    });
+    const edges = shards.reduce((n, d) => n + (JSON.parse(readFileSync(join(d, 'shard.json'), 'utf8')) as { edge_flows: number }).edge_flows, 0);
+    const flows = shards.reduce((n, d) => n + (JSON.parse(readFileSync(join(d, 'shard.json'), 'utf8')) as { flows: number }).flows, 0);
+    process.stderr.write(`bench: nad merge, ${c.name}\n`);
+    const t = measure(`node ${NAD} merge ${shards.join(' ')} --out ${join(out, 'm')} --force --quiet --no-geo`);
+    process.stdout.write(
+      `- nad merge of ${shards.length} shards, ${c.name}: ${t.seconds.toFixed(2)} s, peak RSS ${t.rss_mib.toFixed(0)} MiB (${edges} of ${flows} shard flows at an edge, rebuilt from edge packets)\n`,
+    );
+    for (const d of shards) rmSync(d, { recursive: true, force: true });
+  }
 }
 
 main();

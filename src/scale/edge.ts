@@ -20,6 +20,7 @@ import { decodePacket } from '../decode/packet.js';
 import { icmpCounterpart } from '../flow/community_id.js';
 import type { ConnRecord } from '../flow/conn.js';
 import { buildKey, FlowKey, KEY_WORDS } from '../flow/key.js';
+import { ArpPairs, type ArpPairRow } from './arp_pairs.js';
 import { EdgePcapWriter } from './pcap_writer.js';
 
 /** Seconds and nanoseconds of a `sec.nnnnnnnnn` timestamp string. */
@@ -115,19 +116,21 @@ export function selectEdges(conns: readonly ConnRecord[], first: [number, number
 export interface EdgePassResult {
   files: { file: string; linktype: number; packets: number }[];
   last_ip: [number, number] | null;
+  arp: ArpPairRow[];
 }
 
-/** Second pass over the shard's inputs: writes the packets of the selected keys into dir/edge-<linktype>.pcap. */
+/** Second pass over the shard's inputs: writes the packets of the selected keys into dir/edge-<linktype>.pcap, and tallies ARP requests by pair. */
 export async function writeEdgePackets(paths: readonly string[], sel: EdgeSelection, dir: string): Promise<EdgePassResult> {
   const hashes = new Set<number>();
   for (const key of sel.from.keys()) hashes.add(wordsHash(Uint32Array.from(key.split(',').map(Number))));
   const writer = new EdgePcapWriter(dir);
   const k = new FlowKey();
   const last: [number, number] = [-Infinity, 0];
+  const arp = new ArpPairs();
   const sink: PacketSink = {
     packet(p: Packet): void {
       decodePacket(p);
-      if (p.ip_version === 0) return;
+      if (p.ip_version === 0) { arp.packet(p); return; }
       if (compareTs(p.ts_sec, p.ts_nsec, last[0], last[1]) > 0) { last[0] = p.ts_sec; last[1] = p.ts_nsec; }
       buildKey(k, p, p.frag_off > 0);
       if (!hashes.has(wordsHash(k.w))) return;
@@ -142,5 +145,5 @@ export async function writeEdgePackets(paths: readonly string[], sel: EdgeSelect
   } finally {
     files = writer.close();
   }
-  return { files, last_ip: last[0] === -Infinity ? null : last };
+  return { files, last_ip: last[0] === -Infinity ? null : last, arp: arp.rows() };
 }

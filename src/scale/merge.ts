@@ -12,7 +12,8 @@ import { readAndAssemble, type CaptureData } from '../cli/analyze.js';
 import { UsageError } from '../cli/errors.js';
 import type { ConnRecord } from '../flow/conn.js';
 import type { FlowTableStats } from '../flow/table.js';
-import { openDuck, readParquet } from './duck.js';
+import type { ArpSweep } from '../detect/index.js';
+import { openDuck, readParquet, type Duck } from './duck.js';
 import { splitTs } from './edge.js';
 import { fromRow, SHARD_TABLES, type ShardTable, type TableColumn } from './schema.js';
 import { SHARD_FORMAT, type ShardMeta } from './shard.js';
@@ -140,6 +141,19 @@ export function finalRowsSql(table: ShardTable, shards: readonly Shard[]): strin
   return `SELECT * FROM ${files} WHERE uid IN (SELECT uid FROM ${flows} WHERE NOT edge)`;
 }
 
+/** The SQL that turns the shards' ARP pairs into features/arp.ts sweeps (distinct targets per sender). */
+export function arpSweepsSql(shards: readonly Shard[]): string {
+  const files = readParquet(shards.map((s) => join(s.dir, 'arp.parquet')));
+  return `SELECT src, COUNT(DISTINCT target) AS targets, SUM(requests) AS requests, MIN(first_ts) AS first_ts, MAX(last_ts) AS last_ts FROM ${files} GROUP BY src`;
+}
+
+async function arpSweeps(duck: Duck, shards: readonly Shard[]): Promise<ArpSweep[]> {
+  const rows = await duck.rows(arpSweepsSql(shards));
+  return rows
+    .map((r) => ({ src: String(r['src']), targets: Number(r['targets']), requests: Number(r['requests']), first_ts: Number(r['first_ts']), last_ts: Number(r['last_ts']) }))
+    .sort((a, b) => (a.src < b.src ? -1 : a.src > b.src ? 1 : 0));
+}
+
 /** Joins shard directories into the records of one run over the whole capture; also returns the shards in time order. */
 export async function mergeShards(dirs: readonly string[]): Promise<{ data: CaptureData; shards: Shard[] }> {
   const shards = orderShards(dirs.map(readShard));
@@ -149,13 +163,14 @@ export async function mergeShards(dirs: readonly string[]): Promise<{ data: Capt
     const rows = await duck.rows(finalRowsSql(table, shards));
     return rows.map((r) => fromRow(columns, r) as unknown as T);
   };
-  let conns: ConnRecord[], dns: DnsRecord[], tls: TlsRecord[], http: HttpRecord[], ssh: SshRecord[];
+  let conns: ConnRecord[], dns: DnsRecord[], tls: TlsRecord[], http: HttpRecord[], ssh: SshRecord[], arp: ArpSweep[];
   try {
     conns = (await final<ConnRecord & { edge?: boolean }>('flows')).map(({ edge: _edge, ...c }) => c);
     dns = await final<DnsRecord>('dns');
     tls = await final<TlsRecord>('tls');
     http = await final<HttpRecord>('http');
     ssh = await final<SshRecord>('ssh');
+    arp = await arpSweeps(duck, shards);
   } finally {
     duck.close();
   }
@@ -179,6 +194,7 @@ export async function mergeShards(dirs: readonly string[]): Promise<{ data: Capt
     ssh: ssh.sort(byTsUid),
     decode_warnings,
     flow_stats: flowStats(shards, conns),
+    arp,
     interrupted: inputs.some((i) => i.interrupted),
   };
   return { data, shards };

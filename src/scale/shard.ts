@@ -2,6 +2,7 @@
  * `nad analyze --shard`: besides the usual outputs, a shard directory that `nad merge` (or any SQL engine) can join
  * with the shards of the same capture's other time ranges:
  *   flows.parquet dns.parquet tls.parquet http.parquet ssh.parquet   the records (schema.ts), flows with an `edge` column
+ *   arp.parquet                                                       ARP who-has requests by (sender, target) pair
  *   edge-<linktype>.pcap                                              every packet of the edge flows (edge.ts)
  *   shard.json                                                        time bounds, timeouts, inputs, counts
  */
@@ -13,6 +14,7 @@ import type { CaptureData } from '../cli/analyze.js';
 import { writeFileAtomic } from '../export/atomic.js';
 import type { FlowTableOptions, FlowTableStats } from '../flow/table.js';
 import { UsageError } from '../cli/errors.js';
+import { ARP_TABLE } from './arp_pairs.js';
 import { selectEdges, splitTs, writeEdgePackets } from './edge.js';
 import { expandCaptureArgs } from './inputs.js';
 import { SHARD_TABLES, toColumnData, type TableColumn } from './schema.js';
@@ -63,6 +65,7 @@ export async function writeShard(dir: string, paths: readonly string[], data: Ca
   writeParquet(join(dir, 'tls.parquet'), SHARD_TABLES.tls, data.tls);
   writeParquet(join(dir, 'http.parquet'), SHARD_TABLES.http, data.http);
   writeParquet(join(dir, 'ssh.parquet'), SHARD_TABLES.ssh, data.ssh);
+  writeParquet(join(dir, 'arp.parquet'), ARP_TABLE, edge.arp);
   const meta: ShardMeta = {
     format: SHARD_FORMAT,
     first_ts: first === null ? null : formatTs(first[0], first[1]),
