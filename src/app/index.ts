@@ -9,6 +9,7 @@ import { createQuicHook } from './quic/hook.js';
 import { createServiceHook } from './service.js';
 import { createSshHook } from './ssh.js';
 import { createAppStats, type AppStats } from './stats.js';
+import { createDtlsHook } from './tls/dtls.js';
 import { createTlsHook } from './tls/hook.js';
 
 export { createAppStats, type AppStats } from './stats.js';
@@ -19,6 +20,7 @@ export function createAppHooks(stats: AppStats = createAppStats()): FlowHook<unk
     createDnsHook(stats),
     createTlsHook(stats),
     createQuicHook(stats),
+    createDtlsHook(stats),
     createHttpHook(stats),
     createSshHook(),
     createServiceHook(),

@@ -1,5 +1,5 @@
 /**
- * Fuzz: real DNS, TLS, QUIC and HTTP payloads taken from ../shared/captures, mutated (bit flips, byte stores,
+ * Fuzz: real DNS, TLS (and DTLS), QUIC and HTTP payloads taken from ../shared/captures, mutated (bit flips, byte stores,
  * truncation, insertion, splicing) and fed to the app hooks and parsers. Every case must return: no exception
  * escapes, nothing loops (the test's timeout is the watchdog). Parse failures are counted, not errors.
  * NAD_FUZZ_CASES sets the number of cases (default 100,000; `npm run fuzz` runs 2,000,000). Deterministic: seeded PRNG.
@@ -35,7 +35,7 @@ interface Seed {
 
 const SOURCES = [
   'app/dns_udp.pcap', 'app/dns_tcp.pcap', 'app/dnssec.pcap', 'app/edns-opts.pcap', 'app/mdns.pcap', 'app/dns-txt-multiple.pcap',
-  'app/tls1.2.pcap', 'app/sv-tls-client-hello-frag-mtu300.pcap', 'app/tls13-ech.pcap', 'tls/latest.pcapng',
+  'app/tls1.2.pcap', 'app/sv-tls-client-hello-frag-mtu300.pcap', 'app/tls13-ech.pcap', 'tls/latest.pcapng', 'app/dtls1_2.pcap',
   'app/quic-chromium-api-cirrus-com.pcap', 'app/quic_frags_ch_in_multiple_packets.pcapng', 'app/quicv2-http3-443.pcap',
   'app/http-pipelined-requests.pcap', 'app/http-post.pcap', 'tls/single-packets.pcap',
 ];
@@ -45,7 +45,7 @@ function classify(p: Packet): Kind | null {
   if (p.ip_proto === 17 && (p.src_port === 53 || p.dst_port === 53 || p.dst_port === 5353)) return 'dns';
   if (p.ip_proto === 6 && (p.src_port === 53 || p.dst_port === 53)) return 'dns';
   if (p.ip_proto === 17 && b0 !== undefined && (b0 & 0x80) !== 0) return 'quic';
-  if (p.ip_proto === 6 && b0 === 0x16) return 'tls';
+  if (b0 === 0x16) return 'tls'; // TLS over TCP, DTLS over UDP
   if (p.ip_proto === 6 && (p.src_port === 80 || p.dst_port === 80)) return 'http';
   return null;
 }
