@@ -66,7 +66,7 @@ export function buildProgram(): Command {
     program
       .command('analyze')
       .description('analyse capture files (pcap, pcapng, gzip; `-` for stdin) and write reports/<name>/')
-      .argument('<captures...>', 'capture files, or - for stdin')
+      .argument('<captures...>', 'capture files, directories of rotated files (read as one capture), or - for stdin')
       .option('-m, --train-mode', 'train mode: learn a baseline from the captures instead (same as `nad baseline`)', false)
       .option('--shard', 'also write Parquet tables and edge packets, so time slices of one capture analysed apart can be joined by `nad merge`', false),
   ).action(async (captures: string[], opts: AnalyzeCliOptions & { trainMode: boolean }) => {
