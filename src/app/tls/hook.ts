@@ -91,18 +91,18 @@ export function createTlsHook(stats: AppStats): FlowHook<TlsFlowState> {
       let side = s.sides[i];
       s.packets++;
       if (side === null) {
-        // Only the client may open; the server side opens once a ClientHello side exists.
-        const other = s.sides[1 - i];
-        const msg = other === null ? 1 : 2;
-        if (!startsHandshake(p.buf, p.payload_off, p.payload_end, msg)) return s.packets < IDLE_LIMIT;
+        // A direction opens with its hello: the ClientHello, or a ServerHello (the client's may be missing).
+        const { buf, payload_off: o, payload_end: end } = p;
+        const hello = startsHandshake(buf, o, end, 1) || startsHandshake(buf, o, end, 2);
+        if (!hello) return s.packets < IDLE_LIMIT;
         side = new HandshakeSide();
         s.sides[i] = side;
-        if (msg === 1) {
+        if (s.ts_sec === 0 || buf[o + 5] === 1) {
           s.ts_sec = p.ts_sec;
           s.ts_nsec = p.ts_nsec;
-          flow.service = 'tls';
-          flow.service_source = 'payload';
         }
+        flow.service = 'tls';
+        flow.service_source = 'payload';
       }
       if (side.done) return !bothDone(s) && s.packets < IDLE_LIMIT;
       if (side.stream.push(p)) side.pump(s);
