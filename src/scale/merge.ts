@@ -3,7 +3,7 @@
  * DuckDB; the flows that touch a shard edge are rebuilt by reading every shard's edge packets, in time order, through
  * one flow table with the app hooks. The union is what one run over the whole capture produces.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DnsRecord, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
@@ -31,6 +31,9 @@ export function readShard(dir: string): Shard {
     throw new UsageError(`${dir}: not a shard directory (no readable shard.json: ${(err as Error).message.split('\n')[0]}); make one with nad analyze --shard`);
   }
   if (meta.format !== SHARD_FORMAT) throw new UsageError(`${dir}: shard format ${String(meta.format)}, this nad reads ${SHARD_FORMAT}`);
+  const files = [...Object.keys(SHARD_TABLES).map((t) => `${t}.parquet`), 'arp.parquet', ...meta.edge_files.map((f) => f.file)];
+  const missing = files.filter((f) => !existsSync(join(dir, f)));
+  if (missing.length > 0) throw new UsageError(`${dir}: incomplete shard (missing ${missing.join(', ')}); analyse the slice again with nad analyze --shard`);
   return { dir, meta };
 }
 

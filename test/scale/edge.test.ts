@@ -4,6 +4,8 @@
  * cuts of one capture.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readCaptures } from '../../src/capture/index.js';
@@ -12,7 +14,7 @@ import { decodePacket } from '../../src/decode/packet.js';
 import { buildKey, FlowKey } from '../../src/flow/key.js';
 import { readAndAssemble } from '../../src/cli/analyze.js';
 import { addrWords, connKeyWords, selectEdges, splitTs } from '../../src/scale/edge.js';
-import { orderShards, type Shard } from '../../src/scale/merge.js';
+import { orderShards, readShard, type Shard } from '../../src/scale/merge.js';
 import type { ShardMeta } from '../../src/scale/shard.js';
 import { PROJECT_ROOT } from '../shared.js';
 
@@ -77,4 +79,15 @@ test('orderShards: time order; overlapping ranges and mixed timeouts are refused
   assert.throws(() => orderShards([a, shard('c', '150.000000000', '250.000000000')]), /before a ends .*disjoint time ranges/);
   assert.throws(() => orderShards([a, shard('d', '300.000000000', '400.000000000', 600)]), /other timeouts/);
   assert.throws(() => orderShards([]), /no shard directory/);
+});
+
+test('readShard: a directory without shard.json, or with files missing, is a usage error naming what is missing', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nad-scale-shard-'));
+  try {
+    assert.throws(() => readShard(dir), /not a shard directory/);
+    writeFileSync(join(dir, 'shard.json'), JSON.stringify({ format: 1, edge_files: [{ file: 'edge-1.pcap', linktype: 1, packets: 3 }] }));
+    assert.throws(() => readShard(dir), /incomplete shard \(missing flows.parquet, dns.parquet, tls.parquet, http.parquet, ssh.parquet, arp.parquet, edge-1.pcap\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
