@@ -27,6 +27,8 @@ export class TlsFlowState implements HandshakeSink {
   /** [originator side, responder side]; null until that side begins a handshake record. */
   readonly sides: [HandshakeSide | null, HandshakeSide | null] = [null, null];
   packets = 0;
+  /** Payload packets of the silent side after the other side's hello was read. */
+  unanswered = 0;
   ch: ClientSummary | null = null;
   /** A second ClientHello on the same connection (after a HelloRetryRequest, RFC 8446 §4.1.4). */
   ch2: ClientSummary | null = null;
@@ -94,7 +96,11 @@ export function createTlsHook(stats: AppStats): FlowHook<TlsFlowState> {
         // A direction opens with its hello: the ClientHello, or a ServerHello (the client's may be missing).
         const { buf, payload_off: o, payload_end: end } = p;
         const hello = startsHandshake(buf, o, end, 1) || startsHandshake(buf, o, end, 2);
-        if (!hello) return s.packets < IDLE_LIMIT;
+        if (!hello) {
+          // The answer to a hello is the peer's next payload: once the other side is done, three misses end it.
+          const other = i === 0 ? s.sides[1] : s.sides[0];
+          return other !== null && other.done ? ++s.unanswered < 3 : s.packets < IDLE_LIMIT;
+        }
         side = new HandshakeSide();
         s.sides[i] = side;
         if (s.ts_sec === 0 || buf[o + 5] === 1) {
