@@ -10,10 +10,23 @@ export interface Duck {
   close(): void;
 }
 
+/** The part of @duckdb/node-api nad uses, typed here so nad type-checks without the optional package. */
+interface DuckApi {
+  DuckDBInstance: {
+    create(path: string): Promise<{
+      connect(): Promise<{ runAndReadAll(sql: string): Promise<{ getRowObjectsJS(): unknown[] }>; closeSync(): void }>;
+      closeSync(): void;
+    }>;
+  };
+}
+
+/** A variable, not a literal, so the compiler does not require the optional package to be installed. */
+const DUCKDB_PACKAGE = '@duckdb/node-api';
+
 export async function openDuck(): Promise<Duck> {
-  let api: typeof import('@duckdb/node-api');
+  let api: DuckApi;
   try {
-    api = await import('@duckdb/node-api');
+    api = (await import(DUCKDB_PACKAGE)) as DuckApi;
   } catch {
     throw new UsageError('nad merge needs DuckDB: npm install @duckdb/node-api (an optional dependency of nad)');
   }

@@ -18,8 +18,10 @@ import { PROJECT_ROOT } from '../shared.js';
 import { nad } from '../cli/run.js';
 
 const SUSPECT = join(PROJECT_ROOT, 'samples', 'suspect.pcap');
-const HAVE_TOOLS = spawnSync('editcap', ['-h']).status === 0 && spawnSync('tshark', ['-v']).status === 0;
-const SKIP = HAVE_TOOLS ? false : 'editcap/tshark not installed';
+const DUCKDB = '@duckdb/node-api';
+const HAVE_DUCKDB = await import(DUCKDB).then(() => true, () => false);
+const HAVE_TOOLS = HAVE_DUCKDB && spawnSync('editcap', ['-h']).status === 0 && spawnSync('tshark', ['-v']).status === 0;
+const SKIP = HAVE_TOOLS ? false : 'editcap/tshark or the optional @duckdb/node-api not installed';
 const tmp = mkdtempSync(join(tmpdir(), 'nad-scale-shard-'));
 const slices = join(tmp, 'slices');
 const env = { SOURCE_DATE_EPOCH: '1700000000' };
