@@ -90,11 +90,15 @@ export function checkShardable(captures: readonly string[], filter: string | und
   if (filter !== undefined) throw new UsageError('--shard cannot be combined with -f/--filter: filter the shard files first (tcpdump -r … -w …)');
 }
 
-/** `nad analyze --shard`: the shard files beside the usual outputs. */
+/** `nad analyze --shard`: the shard files beside the usual outputs. None after an interrupted read: a shard must cover its whole slice. */
 export async function writeShardOutputs(
   outDir: string, captures: readonly string[], data: CaptureData,
   opts: { tcpTimeout: number; udpTimeout: number; icmpTimeout: number; activeTimeout: number; app: boolean },
-): Promise<ShardMeta> {
+): Promise<ShardMeta | null> {
+  if (data.interrupted) {
+    process.stderr.write('nad: warning: interrupted: shard files not written (a shard must cover its whole time slice)\n');
+    return null;
+  }
   const flow = { tcp_idle_s: opts.tcpTimeout, udp_idle_s: opts.udpTimeout, icmp_idle_s: opts.icmpTimeout, active_timeout_s: opts.activeTimeout };
   return writeShard(outDir, expandCaptureArgs(captures), data, flow, opts.app);
 }
