@@ -2,7 +2,7 @@
  * `nad analyze`: options → pipeline → outputs in reports/<name>/ → terminal summary → exit code.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_THRESHOLD, loadAllowList, loadBaseline, loadDetectorModule, saveBaseline, type BaselineModel, type Detector } from '../detect/index.js';
 import type { BaselineInfo } from '../report/types.js';
@@ -134,7 +134,7 @@ function sha256File(path: string): string {
 }
 
 function isModelFile(path: string): boolean {
-  if (path === '-' || !existsSync(path)) return false;
+  if (path === '-' || !existsSync(path) || !statSync(path).isFile()) return false;
   const fd = openSync(path, 'r');
   try {
     const head = Buffer.alloc(64);
