@@ -112,6 +112,7 @@ function main(): void {
   process.stdout.write(`- nad decode+flows+CSV from pipe ÷ minimal flow-table walker: ${ratio(flowsPipe, walkerFlows)} (target ≥ 1.0)\n`);
   process.stdout.write(`- app metadata on ÷ off: ${ratio(app, flowsFile)} (target ≥ 0.8)\n`);
   process.stdout.write(`- full analysis ÷ decode+flows alone: ${ratio(full, flowsFile)} (target ≥ 0.7)\n`);
+  process.stdout.write(`- full analysis ÷ decode+flows+app (detection, geo and report alone): ${ratio(full, app)}\n`);
   process.stdout.write(`- peak RSS of nad runs: ${Math.max(...rows.filter((r) => r.name.startsWith('nad')).map((r) => r.t.rss_mib)).toFixed(0)} MiB (target < 500)\n`);
 
   const suspect = resolve(PROJECT_ROOT, 'samples', 'suspect.pcap');
