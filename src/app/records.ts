@@ -89,8 +89,9 @@ export interface TlsRecord extends FlowRef {
   cert_sha1: string;
   /** QUIC version for transport quic, as tshark prints it (`0x00000001`, `0x6b3343cf`), '' otherwise. */
   quic_version: string;
-  /** JA3 and JA4 of a second ClientHello on the same connection (after a HelloRetryRequest); absent when none. */
+  /** JA3 of a second ClientHello on the same connection (after a HelloRetryRequest); absent when none. */
   retry_ja3?: string;
+  /** JA4 of that second ClientHello; absent when none. */
   retry_ja4?: string;
 }
 

@@ -5,6 +5,7 @@
  */
 import type { DnsRecord, FlowApp, HttpRecord, RecordSink, SshRecord, TlsRecord } from '../app/records.js';
 import { createAppHooks } from '../app/index.js';
+import { createAppStats, type AppStats } from '../app/stats.js';
 import { readCaptures } from '../capture/index.js';
 import { createArpTally, type ArpSweep } from '../detect/index.js';
 import type { InputSummary, PacketSink, WarningTally } from '../capture/types.js';
@@ -38,6 +39,8 @@ export interface CaptureData {
   decode_warnings: Record<string, WarningTally>;
   /** Flow-table counters (created, expired by reason, out-of-order packets, non-IP packets…). */
   flow_stats: FlowTableStats;
+  /** What the app hooks could not parse, by protocol (malformed DNS, TLS, QUIC, HTTP…). */
+  app_stats: AppStats;
   /** ARP who-has requests per sender (scan detector: ARP sweeps, which make no IP flows). */
   arp: ArpSweep[];
   /** True when the run was interrupted (SIGINT/SIGTERM) before the inputs ended. */
@@ -66,7 +69,8 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
   };
   const stats = createDecodeStats();
   const arp = createArpTally();
-  const table = new FlowTable(opts.flow, connSink, opts.app ? createAppHooks() : [], records);
+  const appStats = createAppStats();
+  const table = new FlowTable(opts.flow, connSink, opts.app ? createAppHooks(appStats) : [], records);
   // One object made once: the reader calls it for every record (no closure per packet).
   const sink: PacketSink = {
     packet(p: Packet): void {
@@ -91,6 +95,7 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
     ssh,
     decode_warnings: decodeWarnings(stats),
     flow_stats: { ...table.stats, expired: { ...table.stats.expired } },
+    app_stats: appStats,
     arp: [...arp.sweeps()],
     interrupted: inputs.some((i) => i.interrupted),
   };

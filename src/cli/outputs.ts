@@ -91,6 +91,7 @@ export function captureSummary(data: CaptureData, params: RunParameters): Record
       quic: data.tls.filter((t) => t.transport === 'quic').length,
       http: data.http.length,
       ssh: data.ssh.length,
+      problems: data.app_stats,
     },
   };
 }

@@ -3,6 +3,7 @@
  * DuckDB; the flows that touch a shard edge are rebuilt by reading every shard's edge packets, in time order, through
  * one flow table with the app hooks. The union is what one run over the whole capture produces.
  */
+import { createAppStats, type AppStats } from '../app/stats.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -188,6 +189,11 @@ export async function mergeShards(dirs: readonly string[]): Promise<{ data: Capt
   const decode_warnings: Record<string, WarningTally> = {};
   for (const s of shards) addTallies(decode_warnings, s.meta.decode_warnings);
   const inputs = shards.flatMap((s) => s.meta.inputs);
+  // Counters add up over shards (edge flows were parsed in their shards too, so a problem there may count twice).
+  const app_stats = createAppStats();
+  for (const s of shards) {
+    for (const k of Object.keys(app_stats) as (keyof AppStats)[]) app_stats[k] += s.meta.app_stats?.[k] ?? 0;
+  }
   const data: CaptureData = {
     inputs,
     conns: conns.sort(byTsUid),
@@ -197,6 +203,7 @@ export async function mergeShards(dirs: readonly string[]): Promise<{ data: Capt
     ssh: ssh.sort(byTsUid),
     decode_warnings,
     flow_stats: flowStats(shards, conns),
+    app_stats,
     arp,
     interrupted: inputs.some((i) => i.interrupted),
   };

@@ -6,6 +6,7 @@
  *   edge-<linktype>.pcap                                              every packet of the edge flows (edge.ts)
  *   shard.json                                                        time bounds, timeouts, inputs, counts
  */
+import type { AppStats } from '../app/stats.js';
 import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { InputSummary, WarningTally } from '../capture/types.js';
@@ -38,6 +39,8 @@ export interface ShardMeta {
   inputs: InputSummary[];
   decode_warnings: Record<string, WarningTally>;
   flow_stats: FlowTableStats;
+  /** What the app hooks could not parse in this shard (absent in shards written before it was recorded). */
+  app_stats?: AppStats;
 }
 
 export function writeParquet(path: string, columns: readonly TableColumn[], rows: readonly object[]): void {
@@ -79,6 +82,7 @@ export async function writeShard(dir: string, paths: readonly string[], data: Ca
     inputs: data.inputs,
     decode_warnings: data.decode_warnings,
     flow_stats: data.flow_stats,
+    app_stats: data.app_stats,
   };
   writeFileAtomic(join(dir, 'shard.json'), `${JSON.stringify(meta, null, 2)}\n`);
   return meta;
