@@ -121,6 +121,14 @@ export function enrichFindings(findings: Finding[], geo: GeoLookup): Finding[] {
   });
 }
 
+/**
+ * Signal handlers run only when the event loop turns; detection and rendering are long synchronous stretches. A turn
+ * between stages lets a second Ctrl-C end the run there instead of after the last file.
+ */
+function letSignalsIn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { low: 1, medium: 2, high: 3 };
 
 /** Wall-clock time of the report; SOURCE_DATE_EPOCH (reproducible builds' convention) pins it for byte-identical runs. */
@@ -142,6 +150,7 @@ export async function writeRunOutputs(
   writeCsv(join(outDir, 'tls.csv'), TLS_COLUMNS, data.tls);
   writeCsv(join(outDir, 'http.csv'), HTTP_COLUMNS, data.http);
   writeCsv(join(outDir, 'ssh.csv'), SSH_COLUMNS, data.ssh);
+  await letSignalsIn();
 
   let findings: Finding[] = [];
   let detection: Record<string, unknown> | null = null;
@@ -161,6 +170,7 @@ export async function writeRunOutputs(
     findings = enrichFindings(result.findings, setup.geo);
     detection = { stats: result.stats, suppressed: result.suppressed };
   }
+  await letSignalsIn();
   writeCsv(join(outDir, 'findings.csv'), FINDING_COLUMNS, findings);
 
   const created = generatedAt();
@@ -196,7 +206,9 @@ export async function writeRunOutputs(
     geo: setup.geo.enabled ? setup.geo : null,
     decode_issues: Object.fromEntries(Object.entries(data.decode_warnings).map(([k, v]) => [k, v.count])),
   };
+  await letSignalsIn();
   if (opts.report) writeFileAtomic(join(outDir, 'report.html'), await renderReport(reportData));
+  await letSignalsIn();
   if (!opts.quiet) {
     process.stdout.write(renderTerminal(reportData, { color: useColor(process.stdout), width: process.stdout.columns ?? 100, top: opts.verbose ? 25 : 10 }));
     process.stdout.write(`\nOutputs: ${outDir}/ (report.html, flows.csv, dns.csv, tls.csv, http.csv, ssh.csv, findings.csv, summary.json, alerts.jsonl)\n`);

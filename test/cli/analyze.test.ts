@@ -167,3 +167,23 @@ test('-f BPF on a file goes through tcpdump: only matching packets; a bad filter
   assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
   assert.match(bad.stderr, /^nad: -f\/--filter: /);
 });
+
+test('a second Ctrl-C exits at once and leaves no half-written file', async () => {
+  const dir = tmp();
+  const out = join(dir, 'r');
+  const child = nadChild(['analyze', '-', '--out', out, '--quiet', '--no-geo']);
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal === null ? null : 128))));
+  for (let i = 0; i < 600 && !(existsSync(out) && readdirSync(out).some((f) => f.endsWith('.tmp'))); i++) await new Promise((r) => setTimeout(r, 50));
+  // 20,000 flows: enough that finishing the outputs after the first Ctrl-C takes a while.
+  child.stdin.write(Buffer.concat([pcapHeader(), ...Array.from({ length: 20_000 }, (_, i) => udpRecord(i, 20_000))]));
+  await new Promise((r) => setTimeout(r, 1500));
+  // The writer never closes stdin: the first signal starts the finish, the second must end the run at once.
+  child.kill('SIGINT');
+  await new Promise((r) => setTimeout(r, 100));
+  child.kill('SIGINT');
+  const code = await exited;
+  assert.equal(code, 130);
+  const left = existsSync(out) ? readdirSync(out) : [];
+  assert.deepEqual(left.filter((f) => f.endsWith('.tmp')), [], 'no temp file left');
+  assert.ok(!left.includes('flows.csv') || readFileSync(join(out, 'flows.csv'), 'utf8').endsWith('\r\n'), 'no half-written flows.csv');
+});
