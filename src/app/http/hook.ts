@@ -117,24 +117,9 @@ function requests(stats: AppStats, flow: FlowView, s: HttpFlowState, side: HttpS
       }
       return;
     }
-    let headEnd = findHeadEnd(side, true);
-    const partial = headEnd < 0 && cut;
-    if (partial) headEnd = side.scan = sb.len;
-    if (headEnd < 0) {
-      if (sb.overflow || sb.len >= HEAD_CAP) {
-        stats.http_malformed++;
-        kill(side);
-      }
-      return;
-    }
-    const h = parseRequestHead(sb.data, sb.start, sb.start + headEnd);
-    sb.consume(side.scan);
-    side.scan = 0;
-    if (h === null) {
-      stats.http_malformed++;
-      kill(side);
-      return;
-    }
+    const head = readHead(stats, side, cut, true);
+    if (head === null) return;
+    const { h, partial } = head;
     if (s.trans.length >= MAX_TRANS) {
       stats.records_dropped++;
       kill(side);
@@ -148,6 +133,34 @@ function requests(stats: AppStats, flow: FlowView, s: HttpFlowState, side: HttpS
     }
     startBody(side, rec, h, 'request_body_len', true, false);
   }
+}
+
+/**
+ * The head at the start of side's buffer, parsed and consumed; with `cut`, a head the snap length cut short is taken
+ * as far as it goes (`partial`). null when more bytes are needed, or when the side was given up (a head too long or
+ * unparsable counts as malformed).
+ */
+function readHead(stats: AppStats, side: HttpSide, cut: boolean, request: boolean): { h: HttpHead; partial: boolean } | null {
+  const sb = side.sb;
+  let headEnd = findHeadEnd(side, request);
+  const partial = headEnd < 0 && cut;
+  if (partial) headEnd = side.scan = sb.len;
+  if (headEnd < 0) {
+    if (sb.overflow || sb.len >= HEAD_CAP) {
+      stats.http_malformed++;
+      kill(side);
+    }
+    return null;
+  }
+  const h = request ? parseRequestHead(sb.data, sb.start, sb.start + headEnd) : parseResponseHead(sb.data, sb.start, sb.start + headEnd);
+  sb.consume(side.scan);
+  side.scan = 0;
+  if (h === null) {
+    stats.http_malformed++;
+    kill(side);
+    return null;
+  }
+  return { h, partial };
 }
 
 function responses(stats: AppStats, flow: FlowView, s: HttpFlowState, side: HttpSide, p: Packet, cut: boolean): void {
@@ -176,24 +189,9 @@ function responses(stats: AppStats, flow: FlowView, s: HttpFlowState, side: Http
       kill(side);
       return;
     }
-    let headEnd = findHeadEnd(side, false);
-    const partial = headEnd < 0 && cut;
-    if (partial) headEnd = side.scan = sb.len;
-    if (headEnd < 0) {
-      if (sb.overflow || sb.len >= HEAD_CAP) {
-        stats.http_malformed++;
-        kill(side);
-      }
-      return;
-    }
-    const h = parseResponseHead(sb.data, sb.start, sb.start + headEnd);
-    sb.consume(side.scan);
-    side.scan = 0;
-    if (h === null) {
-      stats.http_malformed++;
-      kill(side);
-      return;
-    }
+    const head = readHead(stats, side, cut, false);
+    if (head === null) return;
+    const { h, partial } = head;
     if (h.status < 200) continue; // 1xx interim response (RFC 9110 §15.2): no body, the request is still open
     let rec = pending;
     if (rec === undefined) {
