@@ -10,7 +10,7 @@ import type { DnsRecord, RecordSink } from '../records.js';
 import { tsString } from '../ref.js';
 import type { AppStats } from '../stats.js';
 import { StreamBuf } from '../stream.js';
-import { dnsClassName, dnsRcodeName, dnsTypeName, parseDnsMessage, type DnsMessage, type DnsQuestion } from './message.js';
+import { dnsClassName, dnsRcodeName, dnsTypeName, parseDnsMessage, type DnsAnswer, type DnsMessage, type DnsQuestion } from './message.js';
 
 /** Records kept per flow (a resolver-to-server flow can carry many): past this they are counted, not kept. */
 const MAX_RECORDS = 10_000;
@@ -24,18 +24,20 @@ const PORT_DNS = 53;
 const PORT_MDNS = 5353;
 const PORT_LLMNR = 5355;
 
-interface Entry {
-  rec: DnsRecord;
-  /** Query time in seconds, for the RTT. */
-  t: number;
-  answered: boolean;
-}
-
+/**
+ * Per-flow state. Most DNS flows are one query and its response, and every flow's state lives until the flow
+ * expires, so it is kept small: arrays start at their exact size (`[x]`, not `[]` + push, which reserves 17 slots)
+ * and the TCP buffers exist only for TCP flows.
+ */
 export class DnsFlowState {
-  readonly entries: Entry[] = [];
+  /** Records in the order they were made; a record is answered once its rcode is set. */
+  records: DnsRecord[] | null = null;
+  /** Query time in seconds of each record, for the RTT. */
+  times: number[] | null = null;
   /** Messages in a row that did not parse: a flow on a DNS port that is not DNS is dropped after MAX_BAD_RUN. */
   bad_run = 0;
-  readonly tcp: [StreamBuf | null, StreamBuf | null] = [null, null];
+  tcp_orig: StreamBuf | null = null;
+  tcp_resp: StreamBuf | null = null;
 }
 
 function isDnsPort(port: number, tcp: boolean): boolean {
@@ -58,11 +60,11 @@ export function createDnsHook(stats: AppStats): FlowHook<DnsFlowState> {
         message(stats, flow, s, p, p.payload_off, p.payload_end, 'udp');
         return s.bad_run < MAX_BAD_RUN;
       }
-      const i = is_orig ? 0 : 1;
-      let sb = s.tcp[i];
+      let sb = is_orig ? s.tcp_orig : s.tcp_resp;
       if (sb === null) {
         sb = new StreamBuf(TCP_CAP);
-        s.tcp[i] = sb;
+        if (is_orig) s.tcp_orig = sb;
+        else s.tcp_resp = sb;
       }
       if (!sb.push(p)) return !sb.overflow;
       while (sb.len >= 2) {
@@ -75,7 +77,7 @@ export function createDnsHook(stats: AppStats): FlowHook<DnsFlowState> {
       return !sb.overflow && s.bad_run < MAX_BAD_RUN;
     },
     onExpire(_flow: FlowView, s: DnsFlowState, out: RecordSink): void {
-      for (const e of s.entries) out.dns(e.rec);
+      if (s.records !== null) for (const r of s.records) out.dns(r);
     },
   };
 }
@@ -107,24 +109,32 @@ function message(
     const question = m.questions[q];
     const qname = question?.name ?? '';
     if (isResponse && pair(s, m, qname, t)) continue;
-    if (s.entries.length >= MAX_RECORDS) {
+    if (s.records !== null && s.records.length >= MAX_RECORDS) {
       stats.records_dropped++;
       return;
     }
     const rec = queryRecord(flow, p, m, question, proto);
     if (isResponse) fillResponse(rec, m);
-    s.entries.push({ rec, t, answered: isResponse });
+    if (s.records === null || s.times === null) {
+      s.records = [rec];
+      s.times = [t];
+    } else {
+      s.records.push(rec);
+      s.times.push(t);
+    }
   }
 }
 
 /** Completes the newest unanswered query with this id and name (ids are reused over long TCP connections). */
 function pair(s: DnsFlowState, m: DnsMessage, qname: string, t: number): boolean {
-  for (let i = s.entries.length - 1; i >= 0; i--) {
-    const e = s.entries[i]!;
-    if (!e.answered && e.rec.trans_id === m.id && e.rec.query === qname) {
-      fillResponse(e.rec, m);
-      e.rec.rtt = Math.round((t - e.t) * 1e6) / 1e6;
-      e.answered = true;
+  const records = s.records;
+  const times = s.times;
+  if (records === null || times === null) return false;
+  for (let i = records.length - 1; i >= 0; i--) {
+    const rec = records[i]!;
+    if (rec.rcode === null && rec.trans_id === m.id && rec.query === qname) {
+      fillResponse(rec, m);
+      rec.rtt = Math.round((t - times[i]!) * 1e6) / 1e6;
       return true;
     }
   }
@@ -163,6 +173,10 @@ function queryRecord(flow: FlowView, p: Packet, m: DnsMessage, q: DnsQuestion | 
   };
 }
 
+const answerData = (a: DnsAnswer): string => a.data;
+const answerType = (a: DnsAnswer): string => dnsTypeName(a.type);
+const answerTtl = (a: DnsAnswer): number => a.ttl;
+
 function fillResponse(rec: DnsRecord, m: DnsMessage): void {
   const rcode = m.flags & 0x000f;
   rec.rcode = rcode;
@@ -171,11 +185,10 @@ function fillResponse(rec: DnsRecord, m: DnsMessage): void {
   rec.TC = (m.flags & 0x0200) !== 0;
   rec.RA = (m.flags & 0x0080) !== 0;
   rec.Z = (m.flags >> 4) & 7;
-  for (const a of m.answers) {
-    rec.answers.push(a.data);
-    rec.answer_types.push(dnsTypeName(a.type));
-    rec.TTLs.push(a.ttl);
-    if (a.type === 16 || a.type === 10) rec.txt_bytes += a.rdlength;
-  }
+  // map() makes arrays of the exact size; the record lives as long as its flow.
+  rec.answers = m.answers.map(answerData);
+  rec.answer_types = m.answers.map(answerType);
+  rec.TTLs = m.answers.map(answerTtl);
+  for (const a of m.answers) if (a.type === 16 || a.type === 10) rec.txt_bytes += a.rdlength;
   rec.rejected = rcode === 5; // REFUSED (RFC 1035 §4.1.1)
 }
