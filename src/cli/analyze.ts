@@ -1,18 +1,19 @@
 /**
  * The pipeline as a library: captures → readers → decode → flow table (+ app hooks) → records; then detection.
- * No files are written here (analyze_command.ts does that), except through the optional streaming `onConn` callback,
- * which sees every flow as it expires, while the input still streams.
+ * No files are written here (analyze_command.ts does that). Records come back in one order (by start time, then
+ * uid), whatever order flows expired in, so a run with --workers N writes the same bytes as one with a single table.
  */
-import type { DnsRecord, FlowApp, HttpRecord, RecordSink, SshRecord, TlsRecord } from '../app/records.js';
-import { createAppHooks } from '../app/index.js';
-import { createAppStats, type AppStats } from '../app/stats.js';
+import type { DnsRecord, FlowApp, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
+import type { AppStats } from '../app/stats.js';
 import { readCaptures } from '../capture/index.js';
 import { createArpTally, type ArpSweep } from '../detect/index.js';
 import type { InputSummary, PacketSink, WarningTally } from '../capture/types.js';
 import type { Packet } from '../decode/layer.js';
 import { createDecodeStats, decodePacket, tallyDecode, decodeWarnings } from '../decode/packet.js';
-import type { ConnRecord } from '../flow/conn.js';
-import { FlowTable, type FlowTableOptions, type FlowTableStats } from '../flow/table.js';
+import { compareTsUid, type ConnRecord } from '../flow/conn.js';
+import type { FlowTableOptions, FlowTableStats } from '../flow/table.js';
+import { createFlowShare, finishShare } from '../scale/share.js';
+import { FlowWorkers } from '../scale/workers.js';
 
 export interface ReadOptions {
   /** Idle and active timeouts of the flow table, in seconds. */
@@ -22,9 +23,9 @@ export interface ReadOptions {
   /** Stops reading (SIGINT): what was read so far is still assembled and returned. */
   signal?: AbortSignal;
   /** Called now and then while reading, with the bytes read, the total when known, and packets and flows so far. */
-  onProgress?: (bytesRead: number, total: number | null, counts: { packets: number; flows: number }) => void;
-  /** Called for every flow as it expires (streams flows.csv while the input is read). */
-  onConn?: (c: ConnRecord) => void;
+  onProgress?: (bytesRead: number, total: number | null, counts: { packets: number; flows: number | null }) => void;
+  /** Flow tables in worker threads (scale/workers.ts); 1 (default): the flow table runs in this thread. */
+  workers?: number;
 }
 
 /** Everything the readers, decoders, flow table and hooks produced for one run. */
@@ -47,55 +48,54 @@ export interface CaptureData {
   interrupted: boolean;
 }
 
-/** Reads the captures through the whole per-packet pipeline and returns the records. */
+/** Reads the captures through the whole per-packet pipeline and returns the records, in one order (compareTsUid). */
 export async function readAndAssemble(paths: readonly string[], opts: ReadOptions): Promise<CaptureData> {
-  const conns: ConnRecord[] = [];
-  const dns: DnsRecord[] = [];
-  const tls: TlsRecord[] = [];
-  const http: HttpRecord[] = [];
-  const ssh: SshRecord[] = [];
-  const onConn = opts.onConn;
-  const connSink = {
-    conn(c: ConnRecord): void {
-      conns.push(c);
-      if (onConn) onConn(c);
-    },
-  };
-  const records: RecordSink = {
-    dns: (r) => dns.push(r),
-    tls: (r) => tls.push(r),
-    http: (r) => http.push(r),
-    ssh: (r) => ssh.push(r),
-  };
   const stats = createDecodeStats();
   const arp = createArpTally();
-  const appStats = createAppStats();
-  const table = new FlowTable(opts.flow, connSink, opts.app ? createAppHooks(appStats) : [], records);
+  const workers = opts.workers ?? 1;
+  const pool = workers > 1 ? new FlowWorkers(workers, opts.flow, opts.app) : null;
+  const share = pool === null ? createFlowShare(opts.flow, opts.app) : null;
   // One object made once: the reader calls it for every record (no closure per packet).
-  const sink: PacketSink = {
-    packet(p: Packet): void {
-      decodePacket(p);
-      tallyDecode(stats, p);
-      arp.packet(p);
-      table.packet(p);
-    },
-  };
+  const sink: PacketSink =
+    pool !== null
+      ? {
+          packet(p: Packet): void {
+            decodePacket(p);
+            tallyDecode(stats, p);
+            arp.packet(p);
+            pool.packet(p);
+          },
+        }
+      : {
+          packet(p: Packet): void {
+            decodePacket(p);
+            tallyDecode(stats, p);
+            arp.packet(p);
+            share!.table.packet(p);
+          },
+        };
   const readOpts: Parameters<typeof readCaptures>[2] = {};
   if (opts.signal) readOpts.signal = opts.signal;
   const onProgress = opts.onProgress;
-  if (onProgress) readOpts.onProgress = (b, t) => onProgress(b, t, { packets: stats.packets, flows: table.stats.flows_created });
-  const inputs = await readCaptures([...paths], sink, readOpts);
-  table.flush();
+  if (onProgress) readOpts.onProgress = (b, t) => onProgress(b, t, { packets: stats.packets, flows: share?.table.stats.flows_created ?? null });
+  let inputs: InputSummary[];
+  try {
+    inputs = await readCaptures([...paths], sink, readOpts);
+  } catch (err) {
+    await pool?.close();
+    throw err;
+  }
+  const r = pool !== null ? await pool.finish() : finishShare(share!);
   return {
     inputs,
-    conns,
-    dns,
-    tls,
-    http,
-    ssh,
+    conns: r.conns.sort(compareTsUid),
+    dns: r.dns.sort(compareTsUid),
+    tls: r.tls.sort(compareTsUid),
+    http: r.http.sort(compareTsUid),
+    ssh: r.ssh.sort(compareTsUid),
     decode_warnings: decodeWarnings(stats),
-    flow_stats: { ...table.stats, expired: { ...table.stats.expired } },
-    app_stats: appStats,
+    flow_stats: r.flow_stats,
+    app_stats: r.app_stats,
     arp: [...arp.sweeps()],
     interrupted: inputs.some((i) => i.interrupted),
   };

@@ -3,6 +3,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_THRESHOLD, loadAllowList, loadBaseline, loadDetectorModule, saveBaseline, type BaselineModel, type Detector } from '../detect/index.js';
 import type { BaselineInfo } from '../report/types.js';
@@ -49,6 +50,8 @@ export interface AnalyzeCliOptions {
   debug: boolean;
   /** scale: also write the shard tables and edge packets (src/scale/shard.ts). */
   shard?: boolean;
+  /** scale: flow tables in this many worker threads (src/scale/workers.ts); 1 = in the reading thread. */
+  workers?: number;
 }
 
 /** The parameters recorded in summary.json and the report (chain of custody): every option that shaped the result. */
@@ -72,10 +75,10 @@ export function runParameters(opts: AnalyzeCliOptions): RunParameters {
   };
 }
 
-/** Reads the inputs (through tcpdump when a filter is set), streaming flows.csv into outDir while flows expire. */
+/** Reads the inputs (through tcpdump when a filter is set); writes flows.csv into outDir when given. */
 export async function readForAnalysis(
   args: readonly string[],
-  opts: Pick<AnalyzeCliOptions, 'filter' | 'tcpTimeout' | 'udpTimeout' | 'icmpTimeout' | 'activeTimeout' | 'app' | 'quiet'>,
+  opts: Pick<AnalyzeCliOptions, 'filter' | 'tcpTimeout' | 'udpTimeout' | 'icmpTimeout' | 'activeTimeout' | 'app' | 'quiet' | 'workers'>,
   flowsCsv: AtomicWriter | null,
   signal: AbortSignal,
 ): Promise<CaptureData> {
@@ -101,8 +104,9 @@ export async function readForAnalysis(
       app: opts.app,
       signal,
       onProgress: (b, t, counts) => progress.update(b, t, counts),
-      ...(flowsCsv ? { onConn: (c) => flowsCsv.write(csvRow(FLOW_COLUMNS, c)) } : {}),
+      workers: opts.workers ?? defaultWorkers(paths),
     });
+    if (flowsCsv) for (const c of data.conns) flowsCsv.write(csvRow(FLOW_COLUMNS, c));
     if (filtered) {
       await filtered.done;
       const digests = await filtered.digests;
@@ -117,6 +121,25 @@ export async function readForAnalysis(
     progress.done();
     filtered?.cleanup();
   }
+}
+
+/** Inputs from which worker threads pay for their start-up (~0.1 s each): a pipe, or 64 MB of files. */
+const WORKERS_FROM_BYTES = 64 * 1024 * 1024;
+
+/** --workers when not given: the number of cores for a pipe or a large capture, else 1 (the outputs are the same). */
+export function defaultWorkers(paths: readonly string[]): number {
+  let bytes = 0;
+  for (const p of paths) {
+    if (p === '-') return availableParallelism();
+    try {
+      const st = statSync(p);
+      if (!st.isFile()) return availableParallelism();
+      bytes += st.size;
+    } catch {
+      return 1; // the reader reports the missing file
+    }
+  }
+  return bytes >= WORKERS_FROM_BYTES ? availableParallelism() : 1;
 }
 
 /** A plain Error from a loader (model, allow-list, detector module) is the user's input problem: one line, exit 2. */

@@ -4,7 +4,7 @@
  */
 
 export interface Progress {
-  update(bytesRead: number, total: number | null, counts?: { packets: number; flows: number }): void;
+  update(bytesRead: number, total: number | null, counts?: { packets: number; flows: number | null }): void;
   done(): void;
 }
 
@@ -29,7 +29,7 @@ export function createProgress(quiet: boolean, label: string): Progress {
   if (!progressEnabled(quiet)) return NONE;
   const started = Date.now();
   let last = 0;
-  const draw = (bytes: number, total: number | null, counts?: { packets: number; flows: number }): void => {
+  const draw = (bytes: number, total: number | null, counts?: { packets: number; flows: number | null }): void => {
     const secs = Math.max((Date.now() - started) / 1000, 0.001);
     const rate = bytes / secs;
     let line: string;
@@ -42,7 +42,7 @@ export function createProgress(quiet: boolean, label: string): Progress {
     } else {
       line = `${label} ${human(bytes)} ${human(rate)}/s`;
     }
-    if (counts) line += ` · ${counts.packets.toLocaleString('en')} packets (${Math.round(counts.packets / secs).toLocaleString('en')}/s) · ${counts.flows.toLocaleString('en')} flows`;
+    if (counts) line += ` · ${counts.packets.toLocaleString('en')} packets (${Math.round(counts.packets / secs).toLocaleString('en')}/s) ${counts.flows === null ? '' : ` · ${counts.flows.toLocaleString('en')} flows`}`;
     process.stderr.write(`\r\x1b[2K${line}`);
   };
   return {

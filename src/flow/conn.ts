@@ -189,3 +189,18 @@ export function toConnRecord(f: Flow, end_reason: EndReason): ConnRecord {
     orig_burst_bytes: f.orig_burst_bytes ?? [],
   };
 }
+
+/** Timestamps as formatTs writes them ("sec.nnnnnnnnn"), compared as numbers: a longer integer part is later. */
+export function compareTs(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The order of every record list nad writes (flows.csv, dns.csv, …): by start time, then uid. Records of one flow
+ * keep the order the flow made them (Array.prototype.sort is stable), so the output does not depend on when flows
+ * expired — which differs between one flow table and several (--workers) or shards.
+ */
+export function compareTsUid(a: { ts: string; uid: string }, b: { ts: string; uid: string }): number {
+  return compareTs(a.ts, b.ts) || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0);
+}

@@ -99,9 +99,34 @@ export class FlowTable {
     if (p.ip_version === 0) { this.stats.non_ip++; return; }
     if (!this.started) { this.started = true; this.epoch = p.ts_sec; }
     const t = (p.ts_sec - this.epoch) * 1000 + ((p.ts_nsec / 1e6) | 0);
-    let now = this.clock;
-    if (t < now) this.stats.out_of_order++;
-    else this.clock = now = t;
+    if (t < this.clock) this.stats.out_of_order++;
+    else this.clock = t;
+    this.step(p, t, this.clock);
+  }
+
+  /**
+   * scale (--workers): a packet of this table's share of the capture, with the clock of the whole capture — `now`,
+   * in ms since `epoch` (the first IP packet's second of the whole capture, set once by setEpoch). The dispatcher
+   * counts out-of-order and non-IP packets; so every expiry decision is the one a single table would make.
+   */
+  packetAt(p: Packet, now: number): void {
+    const t = (p.ts_sec - this.epoch) * 1000 + ((p.ts_nsec / 1e6) | 0);
+    if (now > this.clock) this.clock = now;
+    this.step(p, t, this.clock);
+  }
+
+  /** scale: the epoch of the whole capture (see packetAt); before the first packet. */
+  setEpoch(sec: number): void {
+    this.started = true;
+    this.epoch = sec;
+  }
+
+  /** Table time of a timestamp (ms since the epoch), as packet() computes it. */
+  msOf(sec: number, nsec: number): number {
+    return (sec - this.epoch) * 1000 + ((nsec / 1e6) | 0);
+  }
+
+  private step(p: Packet, t: number, now: number): void {
     if (now >= this.nextSweep) this.sweep(now);
 
     let f: Flow | null = null;
@@ -116,13 +141,13 @@ export class FlowTable {
     buildKey(k, p, later);
     f = this.index.lookup(k);
     if (f !== null) {
+      // The sweep's own test first (due), so a flow gets the same end whether a sweep or its next packet finds it
+      // (the sweep's timing depends on the other flows in the table, which differ per --workers share).
       const tcp = f.tcp;
-      if (now - f.last_ms > this.idle[f.list === L_CLOSING ? L_TCP : f.list]!) { this.expire(f, 'idle'); f = null; }
+      const reason = this.due(f, now);
+      if (reason !== null) { this.expire(f, reason); f = null; }
       else if (this.active_ms > 0 && now - f.first_ms >= this.active_ms) { this.expire(f, 'active'); f = null; }
-      else if (tcp !== null && ((tcp.close_ms !== 0 && now >= tcp.close_ms) || (tcp.attempt_ms !== 0 && now >= tcp.attempt_ms && tcp.attemptExpired(now)) ||
-        (!later && (p.tcp_flags & TcpFlag.Syn) !== 0 && tcp.isReuse(p.tcp_flags, p.tcp_seq)))) {
-        this.expire(f, 'fin'); f = null;
-      }
+      else if (tcp !== null && !later && (p.tcp_flags & TcpFlag.Syn) !== 0 && tcp.isReuse(p.tcp_flags, p.tcp_seq)) { this.expire(f, 'fin'); f = null; }
     }
     if (f === null) {
       f = createFlow(p, k, this.likely, later, t);
@@ -142,8 +167,17 @@ export class FlowTable {
     }
   }
 
-  /** End of input: every flow is written (end_reason `end`). */
-  flush(): void {
+  /**
+   * End of input: flows already due at the last clock (`now`, default this table's own) are written as a sweep would
+   * (idle, fin), the rest with end_reason `end`. Every flow is tested, not only the list heads, so the result does not
+   * depend on when earlier sweeps ran.
+   */
+  flush(now = this.clock): void {
+    if (now > this.clock) this.clock = now;
+    for (let l = 0; l < N_LISTS; l++) {
+      let f = this.heads[l] ?? null;
+      while (f !== null) { const n = f.next; const reason = this.due(f, this.clock); if (reason !== null) this.expire(f, reason); f = n; }
+    }
     for (let l = 0; l < N_LISTS; l++) {
       let f = this.heads[l] ?? null;
       while (f !== null) { const n = f.next; this.expire(f, 'end'); f = n; }

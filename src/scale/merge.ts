@@ -11,7 +11,7 @@ import type { DnsRecord, HttpRecord, SshRecord, TlsRecord } from '../app/records
 import type { WarningTally } from '../capture/types.js';
 import { readAndAssemble, type CaptureData } from '../cli/analyze.js';
 import { UsageError } from '../cli/errors.js';
-import type { ConnRecord } from '../flow/conn.js';
+import { compareTsUid, type ConnRecord } from '../flow/conn.js';
 import type { FlowTableStats } from '../flow/table.js';
 import type { ArpSweep } from '../detect/index.js';
 import { openDuck, readParquet, type Duck } from './duck.js';
@@ -115,10 +115,6 @@ async function replayEdges(shards: readonly Shard[]): Promise<CaptureData | null
   }
 }
 
-function byTsUid(a: { ts: string; uid: string }, b: { ts: string; uid: string }): number {
-  return a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0;
-}
-
 function addTallies(into: Record<string, WarningTally>, from: Readonly<Record<string, WarningTally>>): void {
   for (const [k, v] of Object.entries(from)) {
     const t = into[k];
@@ -196,11 +192,11 @@ export async function mergeShards(dirs: readonly string[]): Promise<{ data: Capt
   }
   const data: CaptureData = {
     inputs,
-    conns: conns.sort(byTsUid),
-    dns: dns.sort(byTsUid),
-    tls: tls.sort(byTsUid),
-    http: http.sort(byTsUid),
-    ssh: ssh.sort(byTsUid),
+    conns: conns.sort(compareTsUid),
+    dns: dns.sort(compareTsUid),
+    tls: tls.sort(compareTsUid),
+    http: http.sort(compareTsUid),
+    ssh: ssh.sort(compareTsUid),
     decode_warnings,
     flow_stats: flowStats(shards, conns),
     app_stats,
