@@ -35,6 +35,17 @@ function startsWith(buf: Buffer, o: number, end: number, text: string): boolean 
   return true;
 }
 
+/**
+ * ` sip:` within buf[o, end): a SIP request line (RFC 3261 §7.1). Compared in place: this runs on the first payload
+ * packets of every UDP flow, where a string per packet was most of the hook's allocation.
+ */
+function hasSipUri(buf: Buffer, o: number, end: number): boolean {
+  for (let i = o; i + 5 <= end; i++) {
+    if (buf[i] === 0x20 && buf[i + 1] === 0x73 && buf[i + 2] === 0x69 && buf[i + 3] === 0x70 && buf[i + 4] === 0x3a) return true;
+  }
+  return false;
+}
+
 /** A `220 ` greeting names its protocol more often than not; the port breaks the tie. */
 function greeting(buf: Buffer, o: number, end: number, port: number): string {
   const line = buf.toString('latin1', o, Math.min(end, o + 128)).toUpperCase();
@@ -66,7 +77,7 @@ export function serviceBySignature(buf: Buffer, o: number, end: number, ip_proto
   }
   if (ip_proto === 17) {
     if ((b0 & 0x80) !== 0 && n >= 5 && buf.readUInt32BE(o + 1) === 1) return 'quic';
-    if (startsWith(buf, o, end, 'SIP/2.0') || (n > 12 && buf.toString('latin1', o, o + 64).includes(' sip:'))) return 'sip';
+    if (startsWith(buf, o, end, 'SIP/2.0') || (n > 12 && hasSipUri(buf, o, Math.min(end, o + 64)))) return 'sip';
     // NTP (RFC 5905 §7.3): 48-byte header, version 1–4, mode 1–5.
     if (n >= 48 && resp_p === 123) {
       const vn = (b0 >> 3) & 7;

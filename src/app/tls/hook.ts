@@ -86,7 +86,14 @@ export function createTlsHook(stats: AppStats): FlowHook<TlsFlowState> {
   return {
     name: 'tls',
     onInit(p: Packet, flow: FlowView): TlsFlowState | null {
-      return flow.ip_proto === 6 && mayCarryTls(p, flow) ? new TlsFlowState() : null;
+      if (flow.ip_proto !== 6 || !mayCarryTls(p, flow)) return null;
+      // Named here already (onPacket names it again on this packet) so that the service hook, whose onInit runs
+      // next, makes no per-flow state for a flow that is TLS from its first byte.
+      if (startsHello(p)) {
+        flow.service = 'tls';
+        flow.service_source = 'payload';
+      }
+      return new TlsFlowState();
     },
     onPacket(p: Packet, flow: FlowView, is_orig: boolean, s: TlsFlowState): boolean {
       const i = is_orig ? 0 : 1;
@@ -94,16 +101,14 @@ export function createTlsHook(stats: AppStats): FlowHook<TlsFlowState> {
       s.packets++;
       if (side === null) {
         // A direction opens with its hello: the ClientHello, or a ServerHello (the client's may be missing).
-        const { buf, payload_off: o, payload_end: end } = p;
-        const hello = startsHandshake(buf, o, end, 1) || startsHandshake(buf, o, end, 2);
-        if (!hello) {
+        if (!startsHello(p)) {
           // The answer to a hello is the peer's next payload: once the other side is done, three misses end it.
           const other = i === 0 ? s.sides[1] : s.sides[0];
           return other !== null && other.done ? ++s.unanswered < 3 : s.packets < IDLE_LIMIT;
         }
         side = new HandshakeSide();
         s.sides[i] = side;
-        if (s.ts_sec === 0 || buf[o + 5] === 1) {
+        if (s.ts_sec === 0 || p.buf[p.payload_off + 5] === 1) {
           s.ts_sec = p.ts_sec;
           s.ts_nsec = p.ts_nsec;
         }
@@ -140,11 +145,19 @@ const STARTTLS_PORTS: ReadonlySet<number> = new Set([21, 25, 110, 143, 389, 587,
  */
 function mayCarryTls(p: Packet, flow: FlowView): boolean {
   const { buf, payload_off: o, payload_end: end } = p;
-  if (startsHandshake(buf, o, end, 1) || startsHandshake(buf, o, end, 2)) return true;
+  if (startsHello(p)) return true;
   if (STARTTLS_PORTS.has(flow.resp_p) || STARTTLS_PORTS.has(flow.orig_p)) return true;
   const b0 = buf[o];
   if ((b0 === 4 || b0 === 5) && end - o >= 3) return true;
-  return end - o >= 8 && buf.toString('latin1', o, o + 8) === 'CONNECT ';
+  return end - o >= 8 && buf.compare(CONNECT, 0, 8, o, o + 8) === 0;
+}
+
+const CONNECT = Buffer.from('CONNECT ', 'latin1');
+
+/** The payload starts a handshake record holding a ClientHello or a ServerHello (the client's may be missing). */
+function startsHello(p: Packet): boolean {
+  const { buf, payload_off: o, payload_end: end } = p;
+  return startsHandshake(buf, o, end, 1) || startsHandshake(buf, o, end, 2);
 }
 
 function bothDone(s: TlsFlowState): boolean {
