@@ -44,12 +44,19 @@ export interface NameResult {
   next: number;
 }
 
+/**
+ * Name text is assembled here and read out as one flat string: one toString per name instead of one per label plus
+ * a concatenation (Buffer#toString costs far more than copying a label's bytes, and a concatenated name stays a
+ * rope of small strings for as long as its record lives). Escaping makes a wire byte at most 4 characters.
+ */
+const NAME_TEXT = Buffer.alloc(4 * MAX_NAME + 64);
+
 /** Reads a possibly compressed name at o in msg[start, end). */
 export function readName(buf: Buffer, start: number, end: number, o: number, out: NameResult): boolean {
   let pos = o;
   let next = -1;
   let total = 0;
-  let name = '';
+  let n = 0; // characters of name text in NAME_TEXT
   let limit = pos; // a pointer must point before the label that holds it
   for (;;) {
     if (pos >= end) return false;
@@ -72,31 +79,31 @@ export function readName(buf: Buffer, start: number, end: number, o: number, out
     if (pos + 1 + len > end) return false;
     total += len + 1;
     if (total > MAX_NAME) return false;
-    name += (name === '' ? '' : '.') + labelText(buf, pos + 1, pos + 1 + len);
+    if (n > 0) NAME_TEXT[n++] = 0x2e; // '.'
+    n = labelText(buf, pos + 1, pos + 1 + len, n);
     pos += 1 + len;
   }
-  out.name = name === '' ? '<Root>' : name;
+  out.name = n === 0 ? '<Root>' : NAME_TEXT.toString('latin1', 0, n);
   out.next = next;
   return true;
 }
 
-/** Printable ASCII as is; other bytes as `\ddd` (RFC 4343 §2.1 escaping, as Zeek logs them). */
-function labelText(buf: Buffer, o: number, end: number): string {
-  let plain = true;
+/** Writes a label into NAME_TEXT at n: printable ASCII as is, other bytes as `\ddd` (RFC 4343 §2.1, as Zeek logs them). */
+function labelText(buf: Buffer, o: number, end: number, at: number): number {
+  let n = at;
   for (let i = o; i < end; i++) {
     const c = buf[i]!;
     if (c < 0x21 || c > 0x7e || c === 0x5c) {
-      plain = false;
-      break;
+      NAME_TEXT[n] = 0x5c;
+      NAME_TEXT[n + 1] = 0x30 + ((c / 100) | 0);
+      NAME_TEXT[n + 2] = 0x30 + (((c / 10) | 0) % 10);
+      NAME_TEXT[n + 3] = 0x30 + (c % 10);
+      n += 4;
+    } else {
+      NAME_TEXT[n++] = c;
     }
   }
-  if (plain) return buf.toString('latin1', o, end);
-  let s = '';
-  for (let i = o; i < end; i++) {
-    const c = buf[i]!;
-    s += c < 0x21 || c > 0x7e || c === 0x5c ? `\\${c.toString().padStart(3, '0')}` : String.fromCharCode(c);
-  }
-  return s;
+  return n;
 }
 
 /** Decodes the message buf[start, end). Null when even the header or first question is unreadable. */
