@@ -76,7 +76,8 @@ export function serviceBySignature(buf: Buffer, o: number, end: number, ip_proto
     return '';
   }
   if (ip_proto === 17) {
-    if ((b0 & 0x80) !== 0 && n >= 5 && buf.readUInt32BE(o + 1) === 1) return 'quic';
+    // QUIC v1 long header (RFC 9000 §17.2): version 0x00000001 after the first byte.
+    if ((b0 & 0x80) !== 0 && n >= 5 && buf[o + 1] === 0 && buf[o + 2] === 0 && buf[o + 3] === 0 && buf[o + 4] === 1) return 'quic';
     if (startsWith(buf, o, end, 'SIP/2.0') || (n > 12 && hasSipUri(buf, o, Math.min(end, o + 64)))) return 'sip';
     // NTP (RFC 5905 §7.3): 48-byte header, version 1–4, mode 1–5.
     if (n >= 48 && resp_p === 123) {

@@ -90,10 +90,11 @@ function isAlnum(b: number): boolean {
  * FoxIO's implementations at the commit whose outputs nad is tested against (0e54bc8371) print `99`
  * (tls/tls-non-ascii-alpn.pcapng → t13d151699_…); a later revision of JA4.md prints hex digits instead.
  */
-export function ja4Alpn(raw: Buffer | null): string {
-  if (raw === null || raw.length === 0) return '00';
-  const first = raw[0]!;
-  const last = raw[raw.length - 1]!;
+export function ja4Alpn(value: string | undefined): string {
+  if (value === undefined || value.length === 0) return '00';
+  // Latin-1 strings: each character code is the wire byte.
+  const first = value.charCodeAt(0);
+  const last = value.charCodeAt(value.length - 1);
   return isAlnum(first) && isAlnum(last) ? String.fromCharCode(first, last) : '99';
 }
 
@@ -118,7 +119,7 @@ export function ja4(ch: ClientHello, transport: Ja4Transport): string {
     (ch.has_sni ? 'd' : 'i') +
     twoDigits(ciphers.length) +
     twoDigits(exts.length) +
-    ja4Alpn(ch.alpn_first);
+    ja4Alpn(ch.alpn[0]);
   const hashed = exts.filter((e) => e !== 0x0000 && e !== 0x0010); // SNI and ALPN are in part a already
   const extList = hexList(hashed, true);
   const sigs = hexList(noGrease(ch.sig_algs), false);
@@ -131,7 +132,7 @@ export function ja4(ch: ClientHello, transport: Ja4Transport): string {
 export function ja4s(sh: ServerHello, transport: Ja4Transport): string {
   const exts = noGrease(sh.extensions);
   const version = sh.selected_version !== 0 ? sh.selected_version : sh.version;
-  const a = transport + ja4Version(version) + twoDigits(exts.length) + ja4Alpn(sh.alpn_raw);
+  const a = transport + ja4Version(version) + twoDigits(exts.length) + ja4Alpn(sh.alpn);
   const c = exts.length === 0 ? '000000000000' : sha12(hexList(exts, false));
   return `${a}_${hex4(sh.cipher)}_${c}`;
 }

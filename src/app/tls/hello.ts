@@ -14,9 +14,8 @@ export interface ClientHello {
   sni: string;
   /** True when the server_name extension is present (JA4's d/i), even if empty. */
   has_sni: boolean;
-  /** ALPN protocol names as latin1 strings; alpn_first holds the first one's raw bytes for JA4. */
+  /** ALPN protocol names as latin1 strings (one character per byte, so alpn[0] also gives JA4 its bytes). */
   alpn: string[];
-  alpn_first: Buffer | null;
   supported_versions: number[];
   sig_algs: number[];
   groups: number[];
@@ -29,9 +28,8 @@ export interface ServerHello {
   extensions: number[];
   /** supported_versions selected_version, 0 when the extension is absent. */
   selected_version: number;
-  /** ALPN protocol the server chose, '' when none; alpn_raw its bytes. */
+  /** ALPN protocol the server chose as a latin1 string, '' when none. */
   alpn: string;
-  alpn_raw: Buffer | null;
   /** A HelloRetryRequest: a ServerHello whose random is the fixed value of RFC 8446 §4.1.3. */
   hrr: boolean;
 }
@@ -67,13 +65,13 @@ export function parseClientHello(buf: Buffer, off: number, end: number, dtls: bo
   o += 2;
   if (o + clen > end) return null;
   const ciphers: number[] = [];
-  for (let i = 0; i + 1 < clen; i += 2) ciphers.push(buf.readUInt16BE(o + i));
+  for (let i = 0; i + 1 < clen; i += 2) ciphers.push((buf[o + i]! << 8) | buf[o + i + 1]!);
   o += clen;
   if (o >= end) return null;
   o += 1 + buf[o]!; // compression methods
   if (o > end) return null;
   const ch: ClientHello = {
-    version, ciphers, extensions: [], sni: '', has_sni: false, alpn: [], alpn_first: null,
+    version, ciphers, extensions: [], sni: '', has_sni: false, alpn: [],
     supported_versions: [], sig_algs: [], groups: [], point_formats: [],
   };
   if (o + 2 > end) return ch; // no extensions block (SSL 3.0 / early TLS)
@@ -114,7 +112,6 @@ function readClientExtension(ch: ClientHello, type: number, buf: Buffer, o: numb
         const l = buf[q]!;
         q += 1;
         if (q + l > end) return;
-        if (ch.alpn_first === null) ch.alpn_first = Buffer.from(buf.subarray(q, q + l));
         ch.alpn.push(buf.toString('latin1', q, q + l));
         q += l;
       }
@@ -143,7 +140,7 @@ function readClientExtension(ch: ClientHello, type: number, buf: Buffer, o: numb
 }
 
 function readU16List(buf: Buffer, o: number, end: number, out: number[]): void {
-  for (let q = o; q + 2 <= end; q += 2) out.push(buf.readUInt16BE(q));
+  for (let q = o; q + 2 <= end; q += 2) out.push((buf[q]! << 8) | buf[q + 1]!);
 }
 
 /** Parses a ServerHello body buf[off, end). */
@@ -157,7 +154,7 @@ export function parseServerHello(buf: Buffer, off: number, end: number): ServerH
   const cipher = buf.readUInt16BE(o);
   o += 3; // cipher + compression method
   const hrr = buf.compare(HRR_RANDOM, 0, 32, off + 2, off + 34) === 0;
-  const sh: ServerHello = { version, cipher, extensions: [], selected_version: 0, alpn: '', alpn_raw: null, hrr };
+  const sh: ServerHello = { version, cipher, extensions: [], selected_version: 0, alpn: '', hrr };
   if (o + 2 > end) return sh;
   const elen = buf.readUInt16BE(o);
   o += 2;
@@ -171,10 +168,7 @@ export function parseServerHello(buf: Buffer, off: number, end: number): ServerH
     if (type === EXT_SUPPORTED_VERSIONS && len >= 2) sh.selected_version = buf.readUInt16BE(o);
     else if (type === EXT_ALPN && len >= 3) {
       const l = buf[o + 2]!;
-      if (o + 3 + l <= o + len) {
-        sh.alpn_raw = Buffer.from(buf.subarray(o + 3, o + 3 + l));
-        sh.alpn = buf.toString('latin1', o + 3, o + 3 + l);
-      }
+      if (o + 3 + l <= o + len) sh.alpn = buf.toString('latin1', o + 3, o + 3 + l);
     }
     o += len;
   }

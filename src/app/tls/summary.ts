@@ -125,10 +125,6 @@ function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
   return true;
 }
 
-function sameBytes(a: Buffer | null, b: Buffer | null): boolean {
-  return a === null || b === null ? a === b : a.equals(b);
-}
-
 /** Every field the fingerprints, alpn and offers_tls13 are computed from (SNI presence included, not its value). */
 function sameClient(s: ClientShape, ch: ClientHello, t: Ja4Transport): boolean {
   const h = s.hello;
@@ -142,8 +138,7 @@ function sameClient(s: ClientShape, ch: ClientHello, t: Ja4Transport): boolean {
     sameList(h.point_formats, ch.point_formats) &&
     sameList(h.supported_versions, ch.supported_versions) &&
     sameList(h.sig_algs, ch.sig_algs) &&
-    sameList(h.alpn, ch.alpn) &&
-    sameBytes(h.alpn_first, ch.alpn_first)
+    sameList(h.alpn, ch.alpn)
   );
 }
 
@@ -155,6 +150,6 @@ function sameServer(s: ServerShape, sh: ServerHello, t: Ja4Transport): boolean {
     h.cipher === sh.cipher &&
     h.selected_version === sh.selected_version &&
     sameList(h.extensions, sh.extensions) &&
-    sameBytes(h.alpn_raw, sh.alpn_raw)
+    h.alpn === sh.alpn
   );
 }
