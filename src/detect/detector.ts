@@ -50,15 +50,22 @@ export interface ContextInput {
   last_ts?: number;
 }
 
-/** Builds a context (span from the connections unless given; pairs grouped lazily). */
-export function createContext(i: ContextInput): DetectContext {
+/** First start and last end over the connections (epoch seconds), 0 and 0 without any. */
+export function spanOf(conns: readonly ConnRecord[]): { first_ts: number; last_ts: number } {
   let first = Infinity;
   let last = -Infinity;
-  for (const c of i.conns) { first = Math.min(first, Number(c.ts)); last = Math.max(last, Number(c.last_ts)); }
+  for (const c of conns) { first = Math.min(first, Number(c.ts)); last = Math.max(last, Number(c.last_ts)); }
+  return { first_ts: Number.isFinite(first) ? first : 0, last_ts: Number.isFinite(last) ? last : 0 };
+}
+
+/** Builds a context (span from the connections unless given; pairs grouped lazily). */
+export function createContext(i: ContextInput): DetectContext {
+  // The detect() pipeline passes the span; only callers that do not pay for a pass over the connections.
+  const span = i.first_ts !== undefined && i.last_ts !== undefined ? { first_ts: i.first_ts, last_ts: i.last_ts } : spanOf(i.conns);
   let pairs: PairIndex | null = null;
   return {
     baseline: i.baseline ?? null, names: i.names, threshold: i.threshold ?? 0.6, geo: i.geo ?? null, arp: i.arp ?? [],
-    first_ts: i.first_ts ?? (Number.isFinite(first) ? first : 0), last_ts: i.last_ts ?? (Number.isFinite(last) ? last : 0),
+    first_ts: i.first_ts ?? span.first_ts, last_ts: i.last_ts ?? span.last_ts,
     get pairs(): PairIndex {
       pairs ??= groupPairs(i.conns, (c) => i.names.nameOf(c));
       return pairs;

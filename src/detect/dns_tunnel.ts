@@ -63,6 +63,17 @@ export function tunnelStats(queries: readonly { subdomain: string; qtype: number
   };
 }
 
+/** True when the queries name at least `n` distinct non-empty subdomains. */
+function hasUniqueSubdomains(queries: readonly DnsRecord[], split: (q: string) => { subdomain: string }, n: number): boolean {
+  const seen = new Set<string>();
+  for (const q of queries) {
+    const sub = split(q.query).subdomain;
+    if (sub !== '') seen.add(sub);
+    if (seen.size >= n) return true;
+  }
+  return false;
+}
+
 export function createDnsTunnelDetector(): Detector {
   const groups = new Map<string, Group>();
   // Resolvers see the same names over and over; tldts parses each once.
@@ -89,6 +100,8 @@ export function createDnsTunnelDetector(): Detector {
       const out: RawFinding[] = [];
       for (const key of [...groups.keys()].sort()) {
         const g = groups.get(key)!;
+        // Under the unique-subdomain floor tunnelStats scores 0; most groups are a client's few lookups of one domain.
+        if (!hasUniqueSubdomains(g.queries, split, DNS_TUNNEL_MIN_UNIQUE)) continue;
         const s = tunnelStats(g.queries.map((q) => ({ subdomain: split(q.query).subdomain, qtype: q.qtype, ts: Number(q.ts) })));
         if (s.score < DNS_TUNNEL_MIN_SCORE) continue;
         const resolvers = [...new Set(g.queries.map((q) => q.resp_h))].sort();

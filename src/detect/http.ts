@@ -48,7 +48,7 @@ export function createHttpDetector(): Detector {
     id: 'http',
     observe(conn: ConnRecord, app: FlowApp): void {
       // HTTP-over-UDP is SSDP/UPnP discovery, addressed by IP by design; group destinations are never a server.
-      if (conn.proto !== 'tcp' || isBroadcastOrMulticast(conn.resp_h)) return;
+      if (app.http.length === 0 || conn.proto !== 'tcp' || isBroadcastOrMulticast(conn.resp_h)) return;
       for (const h of app.http) {
         const hits = httpSignals(h);
         for (const hit of hits) {

@@ -27,7 +27,7 @@ import type { ArpSweep } from '../features/arp.js';
 import { createAnomalyDetector, DEFAULT_THRESHOLD } from './anomaly.js';
 import type { BaselineModel } from './baseline.js';
 import { createBeaconDetector } from './beacon.js';
-import { createContext, createDetectors, detectorIds, registerDetector, runDetectors, type Detector, type GeoLookup } from './detector.js';
+import { createContext, createDetectors, detectorIds, registerDetector, runDetectors, spanOf, type Detector, type GeoLookup } from './detector.js';
 import { createDnsTunnelDetector } from './dns_tunnel.js';
 import { createExfilDetector } from './exfil.js';
 import { createHttpDetector } from './http.js';
@@ -80,11 +80,11 @@ export interface DetectResult { findings: Finding[]; suppressed: Suppressed; sta
 const NO_APP: FlowApp = { dns: [], tls: [], http: [], ssh: [] };
 
 /** The span of all connections (suppressed ones included: the capture's time did pass), unless given. */
-function spanOf(conns: readonly ConnRecord[], opts: DetectOptions): { first_ts: number; last_ts: number } {
-  let first = Infinity;
-  let last = -Infinity;
-  for (const c of conns) { first = Math.min(first, Number(c.ts)); last = Math.max(last, Number(c.last_ts)); }
-  return { first_ts: opts.first_ts ?? (Number.isFinite(first) ? first : 0), last_ts: opts.last_ts ?? (Number.isFinite(last) ? last : 0) };
+function captureSpan(conns: readonly ConnRecord[], opts: DetectOptions): { first_ts: number; last_ts: number } {
+  const { first_ts, last_ts } = opts;
+  if (first_ts !== undefined && last_ts !== undefined) return { first_ts, last_ts };
+  const span = spanOf(conns);
+  return { first_ts: first_ts ?? span.first_ts, last_ts: last_ts ?? span.last_ts };
 }
 
 export function detect(input: DetectInput): DetectResult {
@@ -98,7 +98,7 @@ export function detect(input: DetectInput): DetectResult {
   const { kept, suppressed } = applyAllowList(flows, opts.allow ?? null, (c) => names.nameOf(c));
   const ctx = createContext({
     conns: kept.map((f) => f.conn), names, baseline: input.baseline, threshold, geo: opts.geo ?? null, arp: input.arp ?? [],
-    ...spanOf(input.conns, opts),
+    ...captureSpan(input.conns, opts),
   });
   const hits = runDetectors(kept, ctx, createDetectors(opts.detectors ?? []));
   const findings = mergeFindings(hits);
