@@ -66,7 +66,10 @@ export function namesByUid(data: Pick<ReportData, 'dns' | 'tls' | 'http'>): Map<
   const m = new Map<string, string[]>();
   const add = (uid: string, name: string): void => {
     const n = name.toLowerCase().replace(/\.$/, '').replace(/:\d+$/, '');
-    if (n !== '') m.set(uid, [...(m.get(uid) ?? []), n]);
+    if (n === '') return;
+    const list = m.get(uid);
+    if (list === undefined) m.set(uid, [n]);
+    else list.push(n);
   };
   for (const r of data.tls) add(r.uid, r.server_name);
   for (const r of data.http) add(r.uid, r.host);

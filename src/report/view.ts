@@ -55,8 +55,12 @@ export function buildView(data: ReportData): Built {
   const counts = severityCounts(data.findings);
   const top = data.findings[0];
   const s = span(data.conns);
-  const byUid = new Map(data.conns.map((c) => [c.uid, c]));
-  const names = namesByUid(data);
+  // The detail sections' flows: only the uids they list are indexed, and names only when a finding lists fewer uids than
+  // it has flows (findingConns then matches by name). Maps over every flow and record were a cost on large captures.
+  const detailed = data.findings.slice(0, DETAIL_FINDINGS);
+  const wanted = new Set(detailed.flatMap((f) => f.uids));
+  const byUid = new Map(data.conns.filter((c) => wanted.has(c.uid)).map((c) => [c.uid, c]));
+  const names = detailed.some((f) => f.uids.length < f.flow_count) ? namesByUid(data) : new Map<string, string[]>();
   const lookup = (ip: string): GeoInfo | null => (data.geo !== null && ip !== '' ? data.geo.lookup(ip) : null);
 
   const findings = data.findings.slice(0, TABLE_FINDINGS).map((f) => {
@@ -82,7 +86,7 @@ export function buildView(data: ReportData): Built {
     };
   });
 
-  const details = data.findings.slice(0, DETAIL_FINDINGS).map((f) => findingDetail(f, findingConns(f, byUid, data.conns, names), data, charts));
+  const details = detailed.map((f) => findingDetail(f, findingConns(f, byUid, data.conns, names), data, charts));
 
   const flaggedIps = new Set(data.findings.map((f) => f.dst).filter((d) => d !== ''));
   let map: Record<string, unknown> | null = null;
