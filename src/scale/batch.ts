@@ -1,6 +1,7 @@
 /**
- * The batches the dispatcher hands to flow workers (--workers): packet records copied one after another into an
- * ArrayBuffer that is transferred, never shared or reused, so no per-packet message and no lock.
+ * The batches the dispatcher hands to flow workers (--workers): packet records copied one after another into one of
+ * a few SharedArrayBuffers per worker, reused in turn (a fresh 1 MiB buffer per batch cost more than the copying:
+ * page faults and external-memory GCs). One message per batch, none per packet.
  *
  * Record layout (8-byte aligned, little-endian as the host writes typed arrays):
  *   f64 ts_sec | f64 file_offset | f64 now (the whole capture's clock, ms since the epoch)
@@ -11,6 +12,8 @@ import type { Packet } from '../decode/layer.js';
 
 export const BATCH_BYTES = 1 << 20;
 export const RECORD_HEAD = 48;
+/** States of a ring buffer (one Int32 each): the reader fills a FREE one, the worker frees a FULL one. */
+export const FREE = 0, FULL = 1;
 
 /** Room a packet's record takes in a batch. */
 export function recordSize(len: number): number {
@@ -19,17 +22,17 @@ export function recordSize(len: number): number {
 
 /** A batch being filled on the dispatcher's side. */
 export class BatchWriter {
-  buf: ArrayBuffer;
+  readonly buf: ArrayBufferLike;
   used = 0;
-  private f64: Float64Array;
-  private u32: Uint32Array;
-  private u8: Uint8Array;
+  private readonly f64: Float64Array;
+  private readonly u32: Uint32Array;
+  private readonly u8: Buffer;
 
-  constructor(size = BATCH_BYTES) {
-    this.buf = new ArrayBuffer(size);
-    this.f64 = new Float64Array(this.buf);
-    this.u32 = new Uint32Array(this.buf);
-    this.u8 = new Uint8Array(this.buf);
+  constructor(buf: ArrayBufferLike) {
+    this.buf = buf;
+    this.f64 = new Float64Array(buf);
+    this.u32 = new Uint32Array(buf);
+    this.u8 = Buffer.from(buf);
   }
 
   /** Whether a record of len bytes still fits. */
@@ -60,7 +63,7 @@ export class BatchWriter {
  * Walks a received batch: fills the one Packet with each record (no allocation per packet) and calls `each` with
  * the record's clock.
  */
-export function walkBatch(buf: ArrayBuffer, used: number, p: Packet, each: (p: Packet, now: number) => void): void {
+export function walkBatch(buf: ArrayBufferLike, used: number, p: Packet, each: (p: Packet, now: number) => void): void {
   const f64 = new Float64Array(buf), u32 = new Uint32Array(buf);
   p.buf = Buffer.from(buf);
   p.view = new DataView(buf);

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createPacket } from '../decode/layer.js';
 import { decodePacket } from '../decode/packet.js';
-import { walkBatch } from './batch.js';
+import { FREE, walkBatch } from './batch.js';
 import { createFlowShare, finishShare } from './share.js';
 import type { ToWorker, FromWorker, WorkerSetup } from './workers.js';
 
@@ -16,7 +16,8 @@ function run(): void {
   const port = parentPort;
   if (port === null) throw new Error('flow_worker: not started as a worker thread');
   const setup = workerData as WorkerSetup;
-  const pending = new Int32Array(setup.pending);
+  const state = new Int32Array(setup.state);
+  const ringBase = setup.index * setup.ring.length;
   const share = createFlowShare(setup.flow, setup.app);
   const table = share.table;
   const p = createPacket();
@@ -27,11 +28,14 @@ function run(): void {
   };
   const send = (m: FromWorker): void => port.postMessage(m);
   port.on('message', (m: ToWorker) => {
-    if (m.type === 'batch') {
+    if (m.type === 'batch' || m.type === 'big') {
       if (!epochSet) { table.setEpoch(m.epoch); epochSet = true; }
-      walkBatch(m.buf, m.used, p, each);
-      Atomics.sub(pending, setup.index, 1);
-      Atomics.notify(pending, setup.index);
+      if (m.type === 'big') walkBatch(m.buf, m.used, p, each);
+      else {
+        walkBatch(setup.ring[m.slot]!, m.used, p, each);
+        Atomics.store(state, ringBase + m.slot, FREE);
+        Atomics.notify(state, ringBase + m.slot);
+      }
       if (share.records.conns.length >= CONN_BATCH) {
         send({ type: 'conns', conns: share.records.conns });
         share.records.conns = [];

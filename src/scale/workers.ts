@@ -1,9 +1,12 @@
 /**
- * `--workers N`: one capture over N worker threads. The reading thread walks records and decodes each packet once
- * to choose its worker by a symmetric hash of the inner IP addresses — both directions of a flow, and every fragment
- * of a datagram, go to the same worker — and copies the record into that worker's batch (batch.ts). A batch is
- * transferred when full: one message per megabyte, none per packet. At most MAX_PENDING batches per worker are in
- * flight; the reader waits (Atomics.wait) when a worker falls behind, so memory stays bounded.
+ * `--workers N`: one capture over N flow tables, one in the reading thread and N - 1 in worker threads, so N cores
+ * are busy and none is oversubscribed. The reading thread walks records and decodes each packet once to choose its
+ * table by a symmetric hash of the inner IP addresses — both directions of a flow, and every fragment of a datagram,
+ * go to the same table. Its own share (localShare) it counts at once; for a worker it copies the record into that
+ * worker's current batch (batch.ts), one of
+ * RING shared buffers per worker used in turn: one message per full megabyte, none per packet. A buffer's state
+ * (free/full) is an Int32 the worker clears when done; the reader waits on it (Atomics.wait) when a worker falls
+ * behind, so memory stays bounded.
  *
  * The reading thread keeps the clock of the whole capture (as one FlowTable would: ms since the first IP packet's
  * second) and stamps it on every record, so each worker's table expires flows exactly as one table would; the
@@ -14,22 +17,28 @@ import type { AppStats } from '../app/stats.js';
 import type { Packet } from '../decode/layer.js';
 import type { ConnRecord } from '../flow/conn.js';
 import type { FlowTableOptions } from '../flow/table.js';
-import { BatchWriter, BATCH_BYTES, recordSize } from './batch.js';
-import { addAppStats, addFlowStats, emptyFlowStats, type ShareRecords } from './share.js';
+import { BatchWriter, BATCH_BYTES, FULL, recordSize } from './batch.js';
+import { addAppStats, addFlowStats, createFlowShare, emptyFlowStats, finishShare, type FlowShare, type ShareRecords } from './share.js';
 import { createAppStats } from '../app/stats.js';
 
-/** Batches in flight per worker before the reader waits: 4 × 1 MiB. */
-const MAX_PENDING = 4;
+/** Batch buffers per worker: up to RING - 1 full ones wait while the reader fills the next. */
+const RING = 4;
 
 export interface WorkerSetup {
   flow: FlowTableOptions;
   app: boolean;
-  /** SharedArrayBuffer of one Int32 per worker: batches sent and not yet processed. */
-  pending: SharedArrayBuffer;
+  /** This worker's RING batch buffers (SharedArrayBuffer, BATCH_BYTES each). */
+  ring: SharedArrayBuffer[];
+  /** One Int32 per buffer of every worker (FREE/FULL); this worker's are at index * RING. */
+  state: SharedArrayBuffer;
   index: number;
 }
 
-export type ToWorker = { type: 'batch'; buf: ArrayBuffer; used: number; epoch: number } | { type: 'end'; now: number };
+export type ToWorker =
+  | { type: 'batch'; slot: number; used: number; epoch: number }
+  /** A record too big for a ring buffer, in a buffer of its own. */
+  | { type: 'big'; buf: ArrayBuffer; used: number; epoch: number }
+  | { type: 'end'; now: number };
 export type FromWorker = { type: 'conns'; conns: ConnRecord[] } | { type: 'done'; records: ShareRecords };
 
 /** The worker's entry: the compiled .js next to this file, or the .ts source when running under tsx (tests). */
@@ -38,23 +47,36 @@ function workerUrl(): URL {
   return new URL(self.endsWith('.ts') ? './flow_worker.ts' : './flow_worker.js', self);
 }
 
-/** Which of n workers gets an IP packet: a symmetric (XOR) hash of its innermost addresses. */
-export function shareOf(p: Packet, n: number): number {
+/** A symmetric (XOR, then mixed) hash of an IP packet's innermost addresses: the same for both directions. */
+export function addressHash(p: Packet): number {
   const v = p.view, s = p.src_ip_off, d = p.dst_ip_off;
   let h = v.getUint32(s) ^ v.getUint32(d);
   if (p.ip_version === 6) h ^= v.getUint32(s + 4) ^ v.getUint32(d + 4) ^ v.getUint32(s + 8) ^ v.getUint32(d + 8) ^ v.getUint32(s + 12) ^ v.getUint32(d + 12);
   h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
   h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
-  return ((h ^ (h >>> 16)) >>> 0) % n;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * The share of the hash space the reading thread's own table takes, of n tables: 1 / (2n - 1), each worker twice
+ * that, because the reading thread also reads, walks and decodes every packet and copies the workers' ones.
+ */
+export function localShare(n: number): number {
+  return 1 / (2 * n - 1);
 }
 
 export class FlowWorkers {
   /** Packets older than the clock, and packets without IP, counted here as one FlowTable would. */
   out_of_order = 0;
   non_ip = 0;
+  /** The reading thread's own table (share 0); workers[k] holds share k + 1. */
+  private readonly local: FlowShare;
+  private readonly localCut: number;
   private readonly workers: Worker[] = [];
-  private readonly batches: BatchWriter[] = [];
-  private readonly pending: Int32Array;
+  /** Per worker: its ring of batch writers and the one being filled. */
+  private readonly rings: BatchWriter[][] = [];
+  private readonly current: number[] = [];
+  private readonly state: Int32Array;
   private readonly conns: ConnRecord[][];
   private readonly done: Promise<ShareRecords>[];
   private failure: Error | null = null;
@@ -62,13 +84,17 @@ export class FlowWorkers {
   private epoch = 0;
   private clock = 0;
 
+  /** n flow tables: one in this thread, n - 1 in worker threads (n >= 2). */
   constructor(n: number, flow: FlowTableOptions, app: boolean) {
-    const shared = new SharedArrayBuffer(4 * n);
-    this.pending = new Int32Array(shared);
+    this.local = createFlowShare(flow, app);
+    this.localCut = Math.floor(localShare(n) * 2 ** 32);
+    const state = new SharedArrayBuffer(4 * RING * (n - 1));
+    this.state = new Int32Array(state);
     this.conns = [];
     this.done = [];
-    for (let i = 0; i < n; i++) {
-      const setup: WorkerSetup = { flow, app, pending: shared, index: i };
+    for (let i = 0; i < n - 1; i++) {
+      const ring = Array.from({ length: RING }, () => new SharedArrayBuffer(BATCH_BYTES));
+      const setup: WorkerSetup = { flow, app, ring, state, index: i };
       const w = new Worker(workerUrl(), { workerData: setup });
       const conns: ConnRecord[] = [];
       this.conns.push(conns);
@@ -83,7 +109,8 @@ export class FlowWorkers {
       done.catch(() => undefined); // seen by finish(); a failure while reading surfaces through packet()
       this.done.push(done);
       this.workers.push(w);
-      this.batches.push(new BatchWriter());
+      this.rings.push(ring.map((b) => new BatchWriter(b)));
+      this.current.push(0);
     }
   }
 
@@ -92,31 +119,46 @@ export class FlowWorkers {
     if (this.failure !== null) throw this.failure;
     if (p.ip_version === 0) { this.non_ip++; return; }
     // The clock exactly as FlowTable.packet keeps it.
-    if (!this.started) { this.started = true; this.epoch = p.ts_sec; }
+    if (!this.started) { this.started = true; this.epoch = p.ts_sec; this.local.table.setEpoch(p.ts_sec); }
     const t = (p.ts_sec - this.epoch) * 1000 + ((p.ts_nsec / 1e6) | 0);
     if (t < this.clock) this.out_of_order++;
     else this.clock = t;
-    const i = shareOf(p, this.workers.length);
-    let b = this.batches[i]!;
+    const h = addressHash(p);
+    if (h < this.localCut) { this.local.table.packetAt(p, this.clock); return; }
+    const i = (h - this.localCut) % this.workers.length;
     const len = p.end - p.start;
+    let b = this.rings[i]![this.current[i]!]!;
     if (!b.fits(len)) {
       this.send(i);
-      b = this.batches[i] = new BatchWriter(Math.max(BATCH_BYTES, recordSize(len)));
+      b = this.rings[i]![this.current[i]!]!;
+      if (!b.fits(len)) { this.sendBig(i, p); return; }
     }
     b.add(p, this.clock);
   }
 
+  /** Hands worker i its current batch and moves to the next buffer of its ring, waiting until the worker freed it. */
   private send(i: number): void {
-    const b = this.batches[i]!;
+    const j = this.current[i]!;
+    const b = this.rings[i]![j]!;
     if (b.used === 0) return;
-    const pending = this.pending;
-    Atomics.add(pending, i, 1);
-    for (let v = Atomics.load(pending, i); v > MAX_PENDING; v = Atomics.load(pending, i)) {
-      Atomics.wait(pending, i, v, 200);
+    const state = this.state;
+    Atomics.store(state, i * RING + j, FULL);
+    const m: ToWorker = { type: 'batch', slot: j, used: b.used, epoch: this.epoch };
+    this.workers[i]!.postMessage(m);
+    const next = (j + 1) % RING;
+    while (Atomics.load(state, i * RING + next) === FULL) {
+      Atomics.wait(state, i * RING + next, FULL, 200);
       if (this.failure !== null) throw this.failure;
     }
-    const m: ToWorker = { type: 'batch', buf: b.buf, used: b.used, epoch: this.epoch };
-    this.workers[i]!.postMessage(m, [b.buf]);
+    this.rings[i]![next]!.used = 0;
+    this.current[i] = next;
+  }
+
+  private sendBig(i: number, p: Packet): void {
+    const b = new BatchWriter(new ArrayBuffer(recordSize(p.end - p.start)));
+    b.add(p, this.clock);
+    const m: ToWorker = { type: 'big', buf: b.buf as ArrayBuffer, used: b.used, epoch: this.epoch };
+    this.workers[i]!.postMessage(m, [b.buf as ArrayBuffer]);
   }
 
   /** End of input: the last batches, then every worker ends its flows at the capture's clock and sends its records. */
@@ -127,10 +169,10 @@ export class FlowWorkers {
       this.workers[i]!.postMessage(m);
     }
     try {
-      const parts = await Promise.all(this.done);
+      const parts = [finishShare(this.local, this.started ? this.clock : undefined), ...(await Promise.all(this.done))];
       const all: ShareRecords = { conns: [], dns: [], tls: [], http: [], ssh: [], flow_stats: emptyFlowStats(), app_stats: createAppStats() };
       parts.forEach((r, i) => {
-        for (const list of [this.conns[i]!, r.conns]) for (const c of list) all.conns.push(c);
+        for (const list of [i > 0 ? this.conns[i - 1]! : [], r.conns]) for (const c of list) all.conns.push(c);
         for (const x of r.dns) all.dns.push(x);
         for (const x of r.tls) all.tls.push(x);
         for (const x of r.http) all.http.push(x);
