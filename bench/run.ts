@@ -4,7 +4,9 @@
  * Builds the large synthetic capture with ../shared/bench/make-big-capture.sh (in the system temp dir, never in the
  * repo), then times, 3 runs each (median), with peak RSS from /usr/bin/time:
  *   cat; the bare chunked record walker and the minimal flow-table walker (../shared/bench/walker.mjs);
- *   nad analyze: decode + flows + CSV (file and pipe), + app metadata, full (detection, report);
+ *   nad analyze: decode + flows + CSV (file and pipe), + app metadata, full (detection, report), each with
+ *   --workers 1 (one thread) and --workers 2 (the default on this 2-core machine: one table in the reading thread,
+ *   one in a worker);
  *   tcpdump, tshark, Suricata and ndpiReader when installed (ANCHORS.md commands);
  *   report generation on samples/ as a share of the whole analysis.
  * Set NAD_BENCH_RUNS to change the number of runs, NAD_BENCH_PACKETS for a smaller capture.
@@ -82,10 +84,13 @@ function main(): void {
   add('cat > /dev/null', `cat ${big}`);
   add('bare chunked record walker (walker.mjs count)', `node ${join(BENCH, 'walker.mjs')} ${big} count`);
   add('minimal flow-table walker (walker.mjs flows)', `node ${join(BENCH, 'walker.mjs')} ${big} flows`);
-  add('nad analyze: decode + flows + CSV (file)', nad('--no-app --no-detect --no-report'));
-  add('nad analyze: decode + flows + CSV (pipe)', `cat ${big} | ${nad('--no-app --no-detect --no-report', '-')}`);
-  add('nad analyze: + app metadata (file)', nad('--no-detect --no-report'));
-  add('nad analyze: full (app + detection + report)', nad(''));
+  for (const w of [1, 2]) {
+    const ws = `--workers ${w}`;
+    add(`nad analyze: decode + flows + CSV (file), ${ws}`, nad(`--no-app --no-detect --no-report ${ws}`));
+    add(`nad analyze: decode + flows + CSV (pipe), ${ws}`, `cat ${big} | ${nad(`--no-app --no-detect --no-report ${ws}`, '-')}`);
+    add(`nad analyze: + app metadata (file), ${ws}`, nad(`--no-detect --no-report ${ws}`));
+    add(`nad analyze: full (app + detection + report), ${ws}`, nad(ws));
+  }
   if (have('tcpdump')) add('tcpdump -r F -w /dev/null', `tcpdump -r ${big} -w /dev/null 2>/dev/null`);
   if (have('tshark') && prefixBytes > 0) add('tshark -q -z conv,tcp (500k prefix)', `tshark -r ${prefix} -q -z conv,tcp 2>/dev/null`, prefixPackets, prefixBytes);
   if (have('suricata')) add('suricata --runmode single (no rules)', `suricata -r ${big} -S /dev/null --runmode single -k none -l ${out} 2>/dev/null`);
@@ -102,17 +107,25 @@ function main(): void {
       `| ${r.name} | ${r.t.seconds.toFixed(2)} | ${(pps(r) / 1e6).toFixed(2)} M | ${(r.bytes / 1e6 / r.t.seconds).toFixed(0)} | ${r.t.rss_mib.toFixed(0)} | ${ratio.toFixed(2)} |\n`,
     );
   }
-  const flowsFile = by('nad analyze: decode + flows + CSV (file)');
-  const flowsPipe = by('nad analyze: decode + flows + CSV (pipe)');
-  const app = by('nad analyze: + app metadata');
-  const full = by('nad analyze: full');
   const ratio = (a?: Row, b?: Row): string => (a && b ? (pps(a) / pps(b)).toFixed(2) : 'n/a');
   process.stdout.write('\nRatios (same run):\n');
-  process.stdout.write(`- nad decode+flows+CSV from file ÷ minimal flow-table walker: ${ratio(flowsFile, walkerFlows)} (target ≥ 1.0)\n`);
-  process.stdout.write(`- nad decode+flows+CSV from pipe ÷ minimal flow-table walker: ${ratio(flowsPipe, walkerFlows)} (target ≥ 1.0)\n`);
-  process.stdout.write(`- app metadata on ÷ off: ${ratio(app, flowsFile)} (target ≥ 0.8)\n`);
-  process.stdout.write(`- full analysis ÷ decode+flows alone: ${ratio(full, flowsFile)} (target ≥ 0.7)\n`);
-  process.stdout.write(`- full analysis ÷ decode+flows+app (detection, geo and report alone): ${ratio(full, app)}\n`);
+  for (const w of [1, 2]) {
+    const ws = `--workers ${w}`;
+    const flowsFile = by(`nad analyze: decode + flows + CSV (file), ${ws}`);
+    const flowsPipe = by(`nad analyze: decode + flows + CSV (pipe), ${ws}`);
+    const app = by(`nad analyze: + app metadata (file), ${ws}`);
+    const full = by(`nad analyze: full (app + detection + report), ${ws}`);
+    process.stdout.write(`- ${ws}: nad decode+flows+CSV from file ÷ minimal flow-table walker: ${ratio(flowsFile, walkerFlows)} (target ≥ 1.0)\n`);
+    process.stdout.write(`- ${ws}: nad decode+flows+CSV from pipe ÷ minimal flow-table walker: ${ratio(flowsPipe, walkerFlows)} (target ≥ 1.0)\n`);
+    process.stdout.write(`- ${ws}: app metadata on ÷ off: ${ratio(app, flowsFile)} (target ≥ 0.8)\n`);
+    process.stdout.write(`- ${ws}: full analysis ÷ decode+flows alone: ${ratio(full, flowsFile)} (target ≥ 0.7)\n`);
+    process.stdout.write(`- ${ws}: full analysis ÷ decode+flows+app (detection, geo and report alone): ${ratio(full, app)}\n`);
+  }
+  for (const name of ['decode + flows + CSV (file)', 'decode + flows + CSV (pipe)', '+ app metadata (file)', 'full (app + detection + report)']) {
+    const one = by(`nad analyze: ${name}, --workers 1`);
+    const two = by(`nad analyze: ${name}, --workers 2`);
+    process.stdout.write(`- --workers 2 ÷ --workers 1, ${name}: ${ratio(two, one)} (target ≥ 1.7)\n`);
+  }
   process.stdout.write(`- peak RSS of nad runs: ${Math.max(...rows.filter((r) => r.name.startsWith('nad')).map((r) => r.t.rss_mib)).toFixed(0)} MiB (target < 500)\n`);
 
   const suspect = resolve(PROJECT_ROOT, 'samples', 'suspect.pcap');
