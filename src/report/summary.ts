@@ -10,6 +10,24 @@ export interface Count {
   count: number;
 }
 
+/**
+ * `[...items].sort(order).slice(0, n)` without sorting them all: one pass keeping the first n in order (the top 10 of
+ * 60k hosts). Ties keep input order, as the stable sort does.
+ */
+export function firstInOrder<T>(items: Iterable<T>, order: (a: T, b: T) => number, n: number): T[] {
+  if (!Number.isFinite(n)) return [...items].sort(order);
+  const best: T[] = [];
+  for (const it of items) {
+    if (best.length >= n && (best.length === 0 || order(it, best[best.length - 1]!) >= 0)) continue;
+    // Insert after every element that sorts before it or ties with it.
+    let i = best.length;
+    while (i > 0 && order(it, best[i - 1]!) < 0) i--;
+    best.splice(i, 0, it);
+    if (best.length > n) best.pop();
+  }
+  return best;
+}
+
 /** The `n` most frequent keys, ties broken by key so the order is stable; '' keys are skipped. */
 export function topCounts<T>(items: readonly T[], key: (t: T) => string, n: number): Count[] {
   const m = new Map<string, number>();
@@ -17,7 +35,8 @@ export function topCounts<T>(items: readonly T[], key: (t: T) => string, n: numb
     const k = key(it);
     if (k !== '') m.set(k, (m.get(k) ?? 0) + 1);
   }
-  return [...m].map(([k, count]) => ({ key: k, count })).sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1)).slice(0, n);
+  const counts = [...m].map(([k, count]) => ({ key: k, count }));
+  return firstInOrder(counts, (a, b) => b.count - a.count || (a.key < b.key ? -1 : 1), n);
 }
 
 export function severityCounts(findings: readonly Finding[]): Record<Severity, number> & { total: number } {
@@ -45,7 +64,7 @@ export function topHosts(conns: readonly ConnRecord[], side: 'orig_h' | 'resp_h'
     h.flows++;
     m.set(c[side], h);
   }
-  return [...m.values()].sort((a, b) => b.bytes - a.bytes || (a.ip < b.ip ? -1 : 1)).slice(0, n);
+  return firstInOrder(m.values(), (a, b) => b.bytes - a.bytes || (a.ip < b.ip ? -1 : 1), n);
 }
 
 /** Share of flows per service (`unidentified` for ''), summing to 1. */
@@ -69,9 +88,9 @@ export function span(conns: readonly ConnRecord[]): { first: number; last: numbe
   return Number.isFinite(first) && Number.isFinite(last) ? { first, last } : null;
 }
 
-/** Bytes per time bucket, each flow counted at its start (enough for a 4-hour overview; no interpolation). */
-export function trafficBuckets(conns: readonly ConnRecord[], buckets: number): { t: number; bytes: number }[] {
-  const s = span(conns);
+/** Bytes per time bucket, each flow counted at its start (enough for a 4-hour overview; no interpolation). `s` is
+ *  span(conns), when the caller has it already. */
+export function trafficBuckets(conns: readonly ConnRecord[], buckets: number, s = span(conns)): { t: number; bytes: number }[] {
   if (s === null) return [];
   const width = Math.max((s.last - s.first) / buckets, 1);
   const out = Array.from({ length: buckets }, (_, i) => ({ t: (s.first + i * width) * 1000, bytes: 0 }));
@@ -105,11 +124,12 @@ export interface DnsSummary {
 }
 
 export function dnsSummary(dns: readonly DnsRecord[]): DnsSummary {
+  const names = dns.map((d) => d.query.toLowerCase());
   return {
     queries: dns.length,
-    unique_names: new Set(dns.map((d) => d.query.toLowerCase())).size,
+    unique_names: new Set(names).size,
     nxdomain: dns.filter((d) => d.rcode === 3).length,
-    top_names: topCounts(dns, (d) => d.query.toLowerCase(), 10),
+    top_names: topCounts(names, (n) => n, 10),
     qtypes: topCounts(dns, (d) => d.qtype_name || String(d.qtype), 8),
     rcodes: topCounts(dns, (d) => (d.rcode === null ? 'no response' : d.rcode_name || String(d.rcode)), 8),
   };

@@ -61,7 +61,7 @@ export function renderTerminal(data: ReportData, opts: TerminalOptions): string 
     }
     if (data.findings.length > top.length) lines.push(`      … ${data.findings.length - top.length} more in the report`);
   }
-  const buckets = trafficBuckets(data.conns, Math.min(60, width - 30));
+  const buckets = trafficBuckets(data.conns, Math.min(60, width - 30), s);
   if (buckets.length > 0 && s !== null) {
     const peak = Math.max(...buckets.map((b) => b.bytes));
     lines.push('');

@@ -133,7 +133,7 @@ export function buildView(data: ReportData): Built {
 
   const talkers = topHosts(data.conns, 'orig_h', 10);
   if (talkers.length > 0) charts.set('talkers', barSpec(talkers.map((t) => ({ label: t.ip, value: t.bytes })), 'Top talkers (bytes sent + received)', 'bytes'));
-  const traffic = trafficBuckets(data.conns, 60);
+  const traffic = trafficBuckets(data.conns, 60, s);
   if (traffic.length > 0) charts.set('traffic', timelineSpec(traffic.map((b) => ({ t: b.t, value: b.bytes })), 'Traffic over time', 'bytes', 'area'));
 
   const packets = data.inputs.reduce((n, i) => n + i.packets, 0);

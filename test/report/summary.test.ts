@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkInTimes, intervals, scanSummary, tunnelSample } from '../../src/report/details.js';
-import { severityCounts, topCounts, trafficBuckets } from '../../src/report/summary.js';
+import { firstInOrder, severityCounts, topCounts, trafficBuckets } from '../../src/report/summary.js';
 import { epochSeconds, formatBytes, printable, shannonEntropy, shortTime } from '../../src/report/text.js';
 import { fixture } from './fixture.js';
 
@@ -60,4 +60,15 @@ test('scan detail, severity counts, top counts, traffic buckets', () => {
   const buckets = trafficBuckets(d.conns, 10);
   assert.equal(buckets.length, 10);
   assert.equal(buckets.reduce((n, b) => n + b.bytes, 0), d.conns.reduce((n, c) => n + c.orig_bytes + c.resp_bytes, 0), 'every byte in one bucket');
+});
+
+test('firstInOrder: the same as a stable sort and slice, ties in input order', () => {
+  // Oracle: Array.prototype.sort (stable since ES2019) over the whole list.
+  let seed = 7;
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 6;
+  const items = Array.from({ length: 300 }, (_, i) => ({ v: rnd(), i }));
+  const order = (a: { v: number }, b: { v: number }): number => b.v - a.v;
+  for (const n of [0, 1, 5, 10, 299, 300, 1000, Infinity]) {
+    assert.deepEqual(firstInOrder(items, order, n), [...items].sort(order).slice(0, n), `n = ${n}`);
+  }
 });
