@@ -9,7 +9,7 @@ import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } 
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Hasher } from './hash.js';
-import { createHasher } from './hash.js';
+import { createHasher, PipeHasher } from './hash.js';
 import { InputError } from './types.js';
 
 const CHUNK = 1 << 20;
@@ -78,7 +78,7 @@ export function openSource(path: string, opts: SourceOptions = {}): Source {
     gzip = n === 2 && head[0] === 0x1f && head[1] === 0x8b;
   }
   // Only plain regular files read into the worker's slots (hash.ts says why).
-  const hasher = createHasher(regular && !gzip && (total ?? 0) >= WORKER_HASH_MIN, CHUNK);
+  const hasher = regular ? createHasher(!gzip && (total ?? 0) >= WORKER_HASH_MIN, CHUNK) : new PipeHasher();
   /** Counts a raw chunk; hashed already when it was read into a hasher slot. */
   const account = (chunk: Buffer, hashed: boolean): boolean => {
     if (!hashed) hasher.update(chunk);
