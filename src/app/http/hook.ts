@@ -19,8 +19,11 @@ const MAX_TRANS = 1000;
 const PORT_SSDP = 1900;
 
 export class HttpFlowState {
-  /** [requests side, responses side]: the side that sent the first request is the client. */
-  readonly sides: [HttpSide, HttpSide] = [new HttpSide(), new HttpSide()];
+  /**
+   * [requests side, responses side]: the side that sent the first request is the client. null once both sides are
+   * done (settled then): only the records stay until the flow expires, the readers die young.
+   */
+  sides: [HttpSide, HttpSide] | null = [new HttpSide(), new HttpSide()];
   client = -1;
   readonly trans: HttpRecord[] = [];
   /** Next transaction a response answers. */
@@ -47,19 +50,19 @@ export function createHttpHook(stats: AppStats): FlowHook<HttpFlowState> {
         const req = startsRequest(p.buf, p.payload_off, p.payload_end);
         s.client = req ? dir : 1 - dir;
       }
-      const side = s.sides[dir === s.client ? 0 : 1];
-      if (side.state === St.Dead) return alive(s);
-      if (!side.sb.push(p)) return alive(s);
+      const sides = s.sides;
+      if (sides === null) return false;
+      const side = sides[dir === s.client ? 0 : 1];
+      if (side.state === St.Dead || !side.sb.push(p)) return alive(stats, s, sides);
       // A segment cut by the snap length leaves a gap behind it: read the head as far as it goes, then stop.
       const cut = p.payload_len > p.payload_end - p.payload_off;
       if (dir === s.client) requests(stats, flow, s, side, p, cut);
       else responses(stats, flow, s, side, p, cut);
       side.sb.keep();
-      return alive(s);
+      return alive(stats, s, sides);
     },
     onExpire(_flow: FlowView, s: HttpFlowState, out: RecordSink): void {
-      for (const side of s.sides) settle(side, side === s.sides[0] ? 'request_body_len' : 'response_body_len');
-      stats.http_missed_bytes += s.sides[0].sb.missed + s.sides[1].sb.missed;
+      if (s.sides !== null) settleSides(stats, s.sides);
       for (const r of s.trans) out.http(r);
     },
   };
@@ -97,8 +100,19 @@ function datagram(stats: AppStats, flow: FlowView, s: HttpFlowState, p: Packet):
   return true;
 }
 
-function alive(s: HttpFlowState): boolean {
-  return !s.tunnel && (s.sides[0].state !== St.Dead || s.sides[1].state !== St.Dead);
+/** Does the flow still need packets? When not, its sides are settled and dropped (nothing can change them now). */
+function alive(stats: AppStats, s: HttpFlowState, sides: [HttpSide, HttpSide]): boolean {
+  if (!s.tunnel && (sides[0].state !== St.Dead || sides[1].state !== St.Dead)) return true;
+  settleSides(stats, sides);
+  s.sides = null;
+  return false;
+}
+
+/** Body lengths declared but not seen are taken back; bytes lost to gaps are counted. */
+function settleSides(stats: AppStats, sides: [HttpSide, HttpSide]): void {
+  settle(sides[0], 'request_body_len');
+  settle(sides[1], 'response_body_len');
+  stats.http_missed_bytes += sides[0].sb.missed + sides[1].sb.missed;
 }
 
 function requests(stats: AppStats, flow: FlowView, s: HttpFlowState, side: HttpSide, p: Packet, cut: boolean): void {

@@ -24,8 +24,13 @@ const HS_CERTIFICATE = 11;
 const HS_SERVER_HELLO_DONE = 14;
 
 export class TlsFlowState implements HandshakeSink {
-  /** [originator side, responder side]; null until that side begins a handshake record. */
-  readonly sides: [HandshakeSide | null, HandshakeSide | null] = [null, null];
+  /**
+   * Each direction's reader; null until that side begins a handshake record, and again once the hook is done with
+   * the flow: the readers are dropped then, so most die young instead of being kept (and copied by the GC) until
+   * the flow expires.
+   */
+  orig: HandshakeSide | null = null;
+  resp: HandshakeSide | null = null;
   packets = 0;
   /** Payload packets of the silent side after the other side's hello was read. */
   unanswered = 0;
@@ -96,31 +101,10 @@ export function createTlsHook(stats: AppStats): FlowHook<TlsFlowState> {
       return new TlsFlowState();
     },
     onPacket(p: Packet, flow: FlowView, is_orig: boolean, s: TlsFlowState): boolean {
-      const i = is_orig ? 0 : 1;
-      let side = s.sides[i];
-      s.packets++;
-      if (side === null) {
-        // A direction opens with its hello: the ClientHello, or a ServerHello (the client's may be missing).
-        if (!startsHello(p)) {
-          // The answer to a hello is the peer's next payload: once the other side is done, three misses end it.
-          const other = i === 0 ? s.sides[1] : s.sides[0];
-          return other !== null && other.done ? ++s.unanswered < 3 : s.packets < IDLE_LIMIT;
-        }
-        side = new HandshakeSide();
-        s.sides[i] = side;
-        if (s.ts_sec === 0 || p.buf[p.payload_off + 5] === 1) {
-          s.ts_sec = p.ts_sec;
-          s.ts_nsec = p.ts_nsec;
-        }
-        flow.service = 'tls';
-        flow.service_source = 'payload';
-      }
-      if (side.done) return !bothDone(s) && s.packets < IDLE_LIMIT;
-      if (side.stream.push(p)) side.pump(s);
-      side.stream.keep();
-      stats.tls_malformed += side.malformed;
-      side.malformed = 0;
-      return !bothDone(s) && s.packets < 2 * IDLE_LIMIT;
+      if (more(stats, p, flow, is_orig, s)) return true;
+      s.orig = null;
+      s.resp = null;
+      return false;
     },
     onExpire(flow: FlowView, s: TlsFlowState, out: RecordSink): void {
       stats.tls_malformed += s.malformed;
@@ -133,6 +117,35 @@ export function createTlsHook(stats: AppStats): FlowHook<TlsFlowState> {
       out.tls(r);
     },
   };
+}
+
+/** Reads one payload packet of the flow; false once the hook needs no more of them. */
+function more(stats: AppStats, p: Packet, flow: FlowView, is_orig: boolean, s: TlsFlowState): boolean {
+  let side = is_orig ? s.orig : s.resp;
+  s.packets++;
+  if (side === null) {
+    // A direction opens with its hello: the ClientHello, or a ServerHello (the client's may be missing).
+    if (!startsHello(p)) {
+      // The answer to a hello is the peer's next payload: once the other side is done, three misses end it.
+      const other = is_orig ? s.resp : s.orig;
+      return other !== null && other.done ? ++s.unanswered < 3 : s.packets < IDLE_LIMIT;
+    }
+    side = new HandshakeSide();
+    if (is_orig) s.orig = side;
+    else s.resp = side;
+    if (s.ts_sec === 0 || p.buf[p.payload_off + 5] === 1) {
+      s.ts_sec = p.ts_sec;
+      s.ts_nsec = p.ts_nsec;
+    }
+    flow.service = 'tls';
+    flow.service_source = 'payload';
+  }
+  if (side.done) return !bothDone(s) && s.packets < IDLE_LIMIT;
+  if (side.stream.push(p)) side.pump(s);
+  side.stream.keep();
+  stats.tls_malformed += side.malformed;
+  side.malformed = 0;
+  return !bothDone(s) && s.packets < 2 * IDLE_LIMIT;
 }
 
 /** Ports whose protocols upgrade to TLS mid-stream (STARTTLS, RFC 3207, 2595, 4511, 6120; FTP AUTH TLS, RFC 4217). */
@@ -161,8 +174,8 @@ function startsHello(p: Packet): boolean {
 }
 
 function bothDone(s: TlsFlowState): boolean {
-  const a = s.sides[0];
-  const b = s.sides[1];
+  const a = s.orig;
+  const b = s.resp;
   return a !== null && a.done && b !== null && b.done;
 }
 
