@@ -4,6 +4,7 @@
  * several are merged by timestamp (merge.ts). See open.ts for when an input throws InputError and when it is kept
  * as damaged, and time.ts for packets without a usable timestamp.
  */
+import { statSync } from 'node:fs';
 import { mergeInputs } from './merge.js';
 import { OpenInput } from './open.js';
 import type { InputSummary, PacketSink } from './types.js';
@@ -16,6 +17,22 @@ export interface ReadCapturesOptions {
   onProgress?: (bytesRead: number, total: number | null) => void;
 }
 
+/** The inputs' total raw size when every one is a regular file (for progress), else null. */
+function totalSize(inputs: readonly string[]): number | null {
+  let sum = 0;
+  for (const path of inputs) {
+    if (path === '-') return null;
+    try {
+      const st = statSync(path);
+      if (!st.isFile()) return null;
+      sum += st.size;
+    } catch {
+      return null; // the reader reports it
+    }
+  }
+  return sum;
+}
+
 export async function readCaptures(inputs: readonly string[], sink: PacketSink, opts: ReadCapturesOptions = {}): Promise<InputSummary[]> {
   if (inputs.length === 0) throw new InputError('(no input)', 0, 'no capture file given');
   if (inputs.filter((i) => i === '-').length > 1) throw new InputError('-', 0, 'stdin (-) given more than once');
@@ -25,7 +42,7 @@ export async function readCaptures(inputs: readonly string[], sink: PacketSink, 
   const onProgress = opts.onProgress;
   let total: number | null = 0;
   try {
-    inputs.forEach((path, index) => {
+    const opener = (path: string, index: number, probe: boolean) => (): OpenInput => {
       const onRead =
         onProgress === undefined
           ? undefined
@@ -34,17 +51,22 @@ export async function readCaptures(inputs: readonly string[], sink: PacketSink, 
               read[index] = n;
               onProgress(sum, total);
             };
-      const input = new OpenInput(path, index, { signal: opts.signal, onRead });
-      opened.push(input);
-      total = total === null || input.total === null ? null : total + input.total;
-    });
-    const only = opened[0];
-    if (opened.length === 1 && only !== undefined) {
+      return new OpenInput(path, index, { signal: opts.signal, onRead, probe });
+    };
+    if (inputs.length === 1) {
+      const only = opener(inputs[0]!, 0, false)();
+      opened.push(only);
+      total = only.total;
       await only.start(sink);
       while (await only.step(sink));
       return [await only.finish(sink)];
     }
-    return await mergeInputs(opened, sink);
+    total = totalSize(inputs);
+    return await mergeInputs(
+      inputs.map((path, index) => ({ probe: opener(path, index, true), open: opener(path, index, false) })),
+      sink,
+      opts.signal,
+    );
   } catch (err) {
     await Promise.all(opened.map((i) => i.close()));
     throw err;

@@ -36,6 +36,15 @@ export class OpenInput {
     return this.source.total;
   }
 
+  /** The container format, once start() has read the magic. */
+  get format(): 'pcap' | 'pcapng' | 'unknown' {
+    return this.reader instanceof PcapReader ? 'pcap' : this.reader instanceof PcapngReader ? 'pcapng' : 'unknown';
+  }
+
+  get gzip(): boolean {
+    return this.source.gzip;
+  }
+
   /** Reads the first bytes and picks the reader by magic. Throws InputError when the input is no capture. */
   async start(sink: PacketSink): Promise<void> {
     const head: Buffer[] = [];

@@ -22,6 +22,8 @@ export interface SourceOptions {
   signal?: AbortSignal | undefined;
   /** Called after every raw chunk with the raw bytes read so far by this source. */
   onRead?: ((bytesRead: number) => void) | undefined;
+  /** Only the first chunk will be read (merge.ts probes a file's first packet): no hash worker. */
+  probe?: boolean | undefined;
 }
 
 /** One opened input. `chunks` yields decompressed bytes; a yielded Buffer may be reused after the next step. */
@@ -78,7 +80,7 @@ export function openSource(path: string, opts: SourceOptions = {}): Source {
     gzip = n === 2 && head[0] === 0x1f && head[1] === 0x8b;
   }
   // Only plain regular files read into the worker's slots (hash.ts says why).
-  const hasher = regular ? createHasher(!gzip && (total ?? 0) >= WORKER_HASH_MIN, CHUNK) : new PipeHasher();
+  const hasher = regular ? createHasher(opts.probe !== true && !gzip && (total ?? 0) >= WORKER_HASH_MIN, CHUNK) : new PipeHasher();
   /** Counts a raw chunk; hashed already when it was read into a hasher slot. */
   const account = (chunk: Buffer, hashed: boolean): boolean => {
     if (!hashed) hasher.update(chunk);
