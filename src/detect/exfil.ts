@@ -50,6 +50,8 @@ export function createExfilDetector(): Detector {
         let bytesOut = 0;
         let bytesIn = 0;
         for (const c of p.conns) { bytesOut += c.orig_bytes; bytesIn += c.resp_bytes; }
+        // Up to 100 kB out the volume term is 0, so the score is 0: most pairs stop here.
+        if (bytesOut <= 1e5) continue;
         const s = exfilStats(bytesOut, bytesIn, novelty(ctx.baseline, p.src, p.dst, p.name, bytesOut));
         if (s.score < EXFIL_MIN_SCORE) continue;
         const ports = [...new Set(p.conns.map((c) => c.resp_p))];

@@ -93,7 +93,8 @@ export function createNoveltyDetector(): Detector {
       const acc = new Map<string, Acc>();
       const bytesOut = new Map<string, number>();
       for (const { conn, app } of flows) {
-        bytesOut.set(conn.orig_h, (bytesOut.get(conn.orig_h) ?? 0) + conn.orig_bytes);
+        // Bytes out per host feed only the baseline comparison (volumeHits).
+        if (b !== null) bytesOut.set(conn.orig_h, (bytesOut.get(conn.orig_h) ?? 0) + conn.orig_bytes);
         const reasons = connReasons(conn, app, b, b?.hosts[conn.orig_h], ctx);
         if (reasons.length === 0) continue;
         const key = `${conn.orig_h}|${conn.resp_h}`;

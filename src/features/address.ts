@@ -79,7 +79,11 @@ export function cidrContains(c: Cidr, ip: string): boolean {
     return Math.floor(v / 2 ** shift) === Math.floor(c.bits[0]! / 2 ** shift);
   }
   const g = ipv6ToGroups(ip);
-  if (g === null) return false;
+  return g !== null && groupsIn(c, g);
+}
+
+/** IPv6 CIDR test on an address already expanded to its 8 groups. */
+function groupsIn(c: Cidr, g: readonly number[]): boolean {
   let left = c.prefix;
   for (let i = 0; i < 8 && left > 0; i++) {
     const take = Math.min(16, left);
@@ -117,7 +121,8 @@ function classOf(ip: string): number {
   let bits = V6_CLASS_CACHE.get(ip);
   if (bits === undefined) {
     const group = ip.toLowerCase().startsWith('ff');
-    const internal = INTERNAL_V6.some((c) => cidrContains(c, ip));
+    const groups = ipv6ToGroups(ip);
+    const internal = groups !== null && INTERNAL_V6.some((c) => groupsIn(c, groups));
     bits = (internal ? INTERNAL_BIT : 0) | (group ? GROUP_BIT : 0);
     if (V6_CLASS_CACHE.size > 1_000_000) V6_CLASS_CACHE.clear();
     V6_CLASS_CACHE.set(ip, bits);

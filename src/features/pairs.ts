@@ -49,8 +49,9 @@ function byKey(a: [string, unknown], b: [string, unknown]): number {
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
-export function sortConns(list: readonly ConnRecord[]): ConnRecord[] {
-  if (list.length < 2) return [...list];
+/** The list ascending by start time, ties by uid; a list of one is returned as it is (most pairs on a busy network). */
+function sortConns(list: ConnRecord[]): ConnRecord[] {
+  if (list.length < 2) return list;
   // Decorate once: parsing ts inside the comparator would parse it O(n log n) times.
   return list
     .map((c) => ({ c, t: tsOf(c) }))
