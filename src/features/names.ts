@@ -46,9 +46,10 @@ export class NameIndex {
   nameOf(conn: ConnRecord): string {
     const known = this.#names.get(conn.uid);
     if (known !== undefined) return known;
-    const ts = Number(conn.ts);
     const resp = conn.resp_h.toLowerCase();
-    const name = latestBefore(this.#byClient.get(`${conn.orig_h}|${resp}`), ts) ?? latestBefore(this.#byAddress.get(resp), ts) ?? '';
+    // Every client's resolution is also under its address: an address nobody resolved needs no more lookups.
+    const anyClient = this.#byAddress.get(resp);
+    const name = anyClient === undefined ? '' : latestBefore(this.#byClient.get(`${conn.orig_h}|${resp}`) ?? anyClient, Number(conn.ts));
     this.#names.set(conn.uid, name);
     return name;
   }
@@ -89,9 +90,9 @@ function byTsThenName(a: Resolution, b: Resolution): number {
   return a.ts - b.ts || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
-/** The latest resolution at or before ts; else the earliest after it (answer logged after a fast connect). Binary search. */
-function latestBefore(list: readonly Resolution[] | undefined, ts: number): string | undefined {
-  if (list === undefined || list.length === 0) return undefined;
+/** The latest resolution at or before ts; else the earliest after it (answer logged after a fast connect). Binary search.
+ *  Lists are never empty (made with their first resolution). */
+function latestBefore(list: readonly Resolution[], ts: number): string {
   let lo = 0;
   let hi = list.length; // first index with r.ts > ts
   while (lo < hi) {
