@@ -25,7 +25,8 @@ export class HttpFlowState {
    */
   sides: [HttpSide, HttpSide] | null = [new HttpSide(), new HttpSide()];
   client = -1;
-  readonly trans: HttpRecord[] = [];
+  /** Records in request order; starts as an exact-size `[rec]` (most connections carry one transaction). */
+  trans: HttpRecord[] = NO_TRANS;
   /** Next transaction a response answers. */
   answered = 0;
   tunnel = false;
@@ -85,13 +86,13 @@ function datagram(stats: AppStats, flow: FlowView, s: HttpFlowState, p: Packet):
     return false;
   }
   if (req) {
-    s.trans.push(requestRecord(flow, p, h, s.trans.length + 1));
+    addTrans(s, requestRecord(flow, p, h, s.trans.length + 1));
     return true;
   }
   let rec = s.trans[s.answered];
   if (rec === undefined) {
     rec = requestRecord(flow, p, null, s.trans.length + 1);
-    s.trans.push(rec);
+    addTrans(s, rec);
   }
   s.answered = rec.trans_depth;
   rec.status_code = h.status;
@@ -140,7 +141,7 @@ function requests(stats: AppStats, flow: FlowView, s: HttpFlowState, side: HttpS
       return;
     }
     const rec = requestRecord(flow, p, h, s.trans.length + 1);
-    s.trans.push(rec);
+    addTrans(s, rec);
     if (partial) {
       kill(side);
       return;
@@ -215,7 +216,7 @@ function responses(stats: AppStats, flow: FlowView, s: HttpFlowState, side: Http
         return;
       }
       rec = requestRecord(flow, p, null, s.trans.length + 1);
-      s.trans.push(rec);
+      addTrans(s, rec);
     }
     s.answered = s.trans.indexOf(rec) + 1;
     rec.status_code = h.status;
@@ -234,6 +235,15 @@ function responses(stats: AppStats, flow: FlowView, s: HttpFlowState, side: Http
     const bodiless = rec.method === 'HEAD' || h.status === 204 || h.status === 304;
     startBody(side, rec, h, 'response_body_len', !bodiless, true);
   }
+}
+
+/** Shared empty list, never written: addTrans replaces it. */
+const NO_TRANS: HttpRecord[] = [];
+
+/** `[rec]` first: an array literal is made at its size, where push onto `[]` reserves 17 slots for the flow's lifetime. */
+function addTrans(s: HttpFlowState, rec: HttpRecord): void {
+  if (s.trans === NO_TRANS) s.trans = [rec];
+  else s.trans.push(rec);
 }
 
 function requestRecord(flow: FlowView, p: Packet, h: HttpHead | null, depth: number): HttpRecord {
