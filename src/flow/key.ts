@@ -100,8 +100,23 @@ export function buildKey(k: FlowKey, p: Packet, noPorts: boolean): void {
 }
 
 /** Dotted quad, or RFC 5952 text (lower case, longest zero run of ≥2 groups compressed) as Zeek prints addresses. */
+/** Scratch for a dotted quad: written as ASCII, read out as one flat string (a template literal made 7 pieces). */
+const DOTTED = Buffer.alloc(15);
+
+function dotted(buf: Buffer, off: number): string {
+  let n = 0;
+  for (let i = 0; i < 4; i++) {
+    const b = buf[off + i] ?? 0;
+    if (i > 0) DOTTED[n++] = 0x2e;
+    if (b >= 100) DOTTED[n++] = 0x30 + ((b / 100) | 0);
+    if (b >= 10) DOTTED[n++] = 0x30 + (((b / 10) | 0) % 10);
+    DOTTED[n++] = 0x30 + (b % 10);
+  }
+  return DOTTED.toString('latin1', 0, n);
+}
+
 export function addrToString(buf: Buffer, off: number, version: 4 | 6): string {
-  if (version === 4) return `${buf[off] ?? 0}.${buf[off + 1] ?? 0}.${buf[off + 2] ?? 0}.${buf[off + 3] ?? 0}`;
+  if (version === 4) return dotted(buf, off);
   const g: number[] = [];
   for (let i = 0; i < 8; i++) g.push(((buf[off + 2 * i] ?? 0) << 8) | (buf[off + 2 * i + 1] ?? 0));
   // IPv4-mapped (::ffff:a.b.c.d) is printed with a dotted tail, as inet_ntop does.
