@@ -25,15 +25,20 @@ const PORT_MDNS = 5353;
 const PORT_LLMNR = 5355;
 
 /**
- * Per-flow state. Most DNS flows are one query and its response, and every flow's state lives until the flow
- * expires, so it is kept small: arrays start at their exact size (`[x]`, not `[]` + push, which reserves 17 slots)
- * and the TCP buffers exist only for TCP flows.
+ * Per-flow state. It lives until the flow expires, and what the GC copies is objects more than bytes (a hook keeping
+ * ten small objects per flow cost ~0.5 s on big.pcap's 60k flows), so it holds as few as it can: most DNS flows are
+ * one query and its response, so the first record and its query time are fields; arrays only from the second
+ * record on (exact-size `[x]`, not `[]` + push, which reserves 17 slots); TCP buffers only for TCP flows.
+ * A record is answered once its rcode is set.
  */
 export class DnsFlowState {
-  /** Records in the order they were made; a record is answered once its rcode is set. */
-  records: DnsRecord[] | null = null;
-  /** Query time in seconds of each record, for the RTT. */
-  times: number[] | null = null;
+  first: DnsRecord | null = null;
+  /** Query time of the first record (seconds and nanoseconds: small integers, not a boxed double). */
+  first_sec = 0;
+  first_nsec = 0;
+  /** Records after the first, in the order they were made, and their query times in seconds. */
+  more: DnsRecord[] | null = null;
+  more_t: number[] | null = null;
   /** Messages in a row that did not parse: a flow on a DNS port that is not DNS is dropped after MAX_BAD_RUN. */
   bad_run = 0;
   tcp_orig: StreamBuf | null = null;
@@ -77,7 +82,8 @@ export function createDnsHook(stats: AppStats): FlowHook<DnsFlowState> {
       return !sb.overflow && s.bad_run < MAX_BAD_RUN;
     },
     onExpire(_flow: FlowView, s: DnsFlowState, out: RecordSink): void {
-      if (s.records !== null) for (const r of s.records) out.dns(r);
+      if (s.first !== null) out.dns(s.first);
+      if (s.more !== null) for (const r of s.more) out.dns(r);
     },
   };
 }
@@ -109,36 +115,52 @@ function message(
     const question = m.questions[q];
     const qname = question?.name ?? '';
     if (isResponse && pair(s, m, qname, t)) continue;
-    if (s.records !== null && s.records.length >= MAX_RECORDS) {
+    if (s.more !== null && s.more.length + 1 >= MAX_RECORDS) {
       stats.records_dropped++;
       return;
     }
     const rec = queryRecord(flow, p, m, question, proto);
     if (isResponse) fillResponse(rec, m);
-    if (s.records === null || s.times === null) {
-      s.records = [rec];
-      s.times = [t];
+    if (s.first === null) {
+      s.first = rec;
+      s.first_sec = p.ts_sec;
+      s.first_nsec = p.ts_nsec;
+    } else if (s.more === null || s.more_t === null) {
+      s.more = [rec];
+      s.more_t = [t];
     } else {
-      s.records.push(rec);
-      s.times.push(t);
+      s.more.push(rec);
+      s.more_t.push(t);
     }
   }
 }
 
 /** Completes the newest unanswered query with this id and name (ids are reused over long TCP connections). */
 function pair(s: DnsFlowState, m: DnsMessage, qname: string, t: number): boolean {
-  const records = s.records;
-  const times = s.times;
-  if (records === null || times === null) return false;
-  for (let i = records.length - 1; i >= 0; i--) {
-    const rec = records[i]!;
-    if (rec.rcode === null && rec.trans_id === m.id && rec.query === qname) {
-      fillResponse(rec, m);
-      rec.rtt = Math.round((t - times[i]!) * 1e6) / 1e6;
-      return true;
+  const more = s.more;
+  const more_t = s.more_t;
+  if (more !== null && more_t !== null) {
+    for (let i = more.length - 1; i >= 0; i--) {
+      const rec = more[i]!;
+      if (unanswered(rec, m, qname)) {
+        answer(rec, m, t, more_t[i]!);
+        return true;
+      }
     }
   }
-  return false;
+  const first = s.first;
+  if (first === null || !unanswered(first, m, qname)) return false;
+  answer(first, m, t, s.first_sec + s.first_nsec / 1e9);
+  return true;
+}
+
+function unanswered(rec: DnsRecord, m: DnsMessage, qname: string): boolean {
+  return rec.rcode === null && rec.trans_id === m.id && rec.query === qname;
+}
+
+function answer(rec: DnsRecord, m: DnsMessage, t: number, t_query: number): void {
+  fillResponse(rec, m);
+  rec.rtt = Math.round((t - t_query) * 1e6) / 1e6;
 }
 
 function queryRecord(flow: FlowView, p: Packet, m: DnsMessage, q: DnsQuestion | undefined, proto: 'udp' | 'tcp'): DnsRecord {
@@ -173,6 +195,38 @@ function queryRecord(flow: FlowView, p: Packet, m: DnsMessage, q: DnsQuestion | 
   };
 }
 
+/**
+ * Answer type lists and single TTLs repeat from response to response (['A'], [300]): identical ones are one shared
+ * array per run instead of two objects per record. Frozen, so that code writing to one fails loudly instead of
+ * changing other records. Bounded: a cache starts over when full.
+ */
+const SHARED_TYPES = new Map<string, string[]>();
+const SHARED_TTLS = new Map<number, number[]>();
+const MAX_SHARED = 1024;
+
+function sharedTypes(answers: readonly DnsAnswer[]): string[] {
+  if (answers.length === 0) return [];
+  let key = '';
+  for (let i = 0; i < answers.length; i++) key += (i === 0 ? '' : ' ') + dnsTypeName(answers[i]!.type);
+  let list = SHARED_TYPES.get(key);
+  if (list === undefined) {
+    if (SHARED_TYPES.size >= MAX_SHARED) SHARED_TYPES.clear();
+    list = Object.freeze(answers.map(answerType)) as string[];
+    SHARED_TYPES.set(key, list);
+  }
+  return list;
+}
+
+function sharedTtl(ttl: number): number[] {
+  let list = SHARED_TTLS.get(ttl);
+  if (list === undefined) {
+    if (SHARED_TTLS.size >= MAX_SHARED) SHARED_TTLS.clear();
+    list = Object.freeze([ttl]) as number[];
+    SHARED_TTLS.set(ttl, list);
+  }
+  return list;
+}
+
 const answerData = (a: DnsAnswer): string => a.data;
 const answerType = (a: DnsAnswer): string => dnsTypeName(a.type);
 const answerTtl = (a: DnsAnswer): number => a.ttl;
@@ -187,8 +241,8 @@ function fillResponse(rec: DnsRecord, m: DnsMessage): void {
   rec.Z = (m.flags >> 4) & 7;
   // map() makes arrays of the exact size; the record lives as long as its flow.
   rec.answers = m.answers.map(answerData);
-  rec.answer_types = m.answers.map(answerType);
-  rec.TTLs = m.answers.map(answerTtl);
+  rec.answer_types = sharedTypes(m.answers);
+  rec.TTLs = m.answers.length === 1 ? sharedTtl(m.answers[0]!.ttl) : m.answers.map(answerTtl);
   for (const a of m.answers) if (a.type === 16 || a.type === 10) rec.txt_bytes += a.rdlength;
   rec.rejected = rcode === 5; // REFUSED (RFC 1035 §4.1.1)
 }
