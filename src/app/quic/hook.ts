@@ -27,6 +27,8 @@ export class QuicFlowState {
   readonly keys: [InitialKeys | null, InitialKeys | null] = [null, null];
   readonly crypto: [CryptoStream, CryptoStream] = [new CryptoStream(), new CryptoStream()];
   ch: ClientSummary | null = null;
+  /** server_name of the ClientHello. */
+  sni = '';
   sh: ServerSummary | null = null;
   ts_sec = 0;
   ts_nsec = 0;
@@ -68,7 +70,7 @@ export function createQuicHook(stats: AppStats): FlowHook<QuicFlowState> {
       stats.quic_malformed += s.malformed;
       if (s.ch === null && s.sh === null) return;
       const v = `0x${s.version.toString(16).padStart(8, '0')}`;
-      out.tls(tlsRecord(flow, s.ts_sec, s.ts_nsec, 'quic', s.ch, s.sh, null, v));
+      out.tls(tlsRecord(flow, s.ts_sec, s.ts_nsec, 'quic', s.ch, s.sni, s.sh, null, v));
     },
   };
 }
@@ -185,7 +187,10 @@ function helloFromCrypto(s: QuicFlowState, side: number): void {
   if (side === 0 && type === 1 && s.ch === null) {
     const ch = parseClientHello(cs.buf, 4, 4 + len, false);
     if (ch === null) s.malformed++;
-    else s.ch = summarizeClient(ch, 'q');
+    else {
+      s.ch = summarizeClient(ch, 'q');
+      s.sni = ch.sni;
+    }
   } else if (side === 1 && type === 2 && s.sh === null) {
     const sh = parseServerHello(cs.buf, 4, 4 + len);
     if (sh === null) s.malformed++;

@@ -32,6 +32,8 @@ class Reassembly {
 
 export class DtlsFlowState {
   ch: ClientSummary | null = null;
+  /** server_name of the ClientHello. */
+  sni = '';
   sh: ServerSummary | null = null;
   cert: LeafCert | null = null;
   /** Side (0 originator, 1 responder) that sent the first ClientHello. */
@@ -75,7 +77,7 @@ export function createDtlsHook(stats: AppStats): FlowHook<DtlsFlowState> {
     onExpire(flow: FlowView, s: DtlsFlowState, out: RecordSink): void {
       stats.tls_malformed += s.malformed;
       if (s.ch === null && s.sh === null) return;
-      out.tls(tlsRecord(flow, s.ts_sec, s.ts_nsec, 'dtls', s.ch, s.sh, s.cert));
+      out.tls(tlsRecord(flow, s.ts_sec, s.ts_nsec, 'dtls', s.ch, s.sni, s.sh, s.cert));
     },
   };
 }
@@ -122,6 +124,7 @@ function complete(s: DtlsFlowState, side: number, p: Packet, r: Reassembly): voi
     if (ch === null) s.malformed++;
     else {
       s.ch = summarizeClient(ch, 'd');
+      s.sni = ch.sni;
       s.client = side;
       s.ts_sec = p.ts_sec;
       s.ts_nsec = p.ts_nsec;

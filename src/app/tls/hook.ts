@@ -35,6 +35,8 @@ export class TlsFlowState implements HandshakeSink {
   /** Payload packets of the silent side after the other side's hello was read. */
   unanswered = 0;
   ch: ClientSummary | null = null;
+  /** server_name of the first ClientHello. */
+  sni = '';
   /** A second ClientHello on the same connection (after a HelloRetryRequest, RFC 8446 §4.1.4). */
   ch2: ClientSummary | null = null;
   sh: ServerSummary | null = null;
@@ -59,6 +61,7 @@ export class TlsFlowState implements HandshakeSink {
         }
         if (this.ch === null) {
           this.ch = summarizeClient(ch, 't');
+          this.sni = ch.sni;
           // Keep reading only when a retry is possible (TLS 1.3 offered); otherwise nothing later is needed.
           return !this.ch.offers_tls13;
         }
@@ -109,7 +112,7 @@ export function createTlsHook(stats: AppStats): FlowHook<TlsFlowState> {
     onExpire(flow: FlowView, s: TlsFlowState, out: RecordSink): void {
       stats.tls_malformed += s.malformed;
       if (s.ch === null && s.sh === null) return;
-      const r = tlsRecord(flow, s.ts_sec, s.ts_nsec, 'tcp', s.ch, s.sh, s.cert);
+      const r = tlsRecord(flow, s.ts_sec, s.ts_nsec, 'tcp', s.ch, s.sni, s.sh, s.cert);
       if (s.ch2 !== null) {
         r.retry_ja3 = s.ch2.ja3;
         r.retry_ja4 = s.ch2.ja4;
@@ -186,6 +189,7 @@ export function tlsRecord(
   ts_nsec: number,
   transport: TlsRecord['transport'],
   ch: ClientSummary | null,
+  sni: string,
   sh: ServerSummary | null,
   cert: LeafCert | null,
   quic_version = '',
@@ -201,7 +205,7 @@ export function tlsRecord(
     transport,
     version: sh?.version ?? '',
     cipher: sh?.cipher ?? '',
-    server_name: ch?.sni ?? '',
+    server_name: sni,
     alpn: ch?.alpn ?? [],
     ja3: ch?.ja3 ?? '',
     ja3s: sh?.ja3s ?? '',

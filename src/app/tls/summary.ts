@@ -12,9 +12,11 @@ import { ja3, ja3s, ja4, ja4s, type Ja4Transport } from './fingerprint.js';
 import type { ClientHello, ServerHello } from './hello.js';
 import { cipherName, tlsVersionName } from './names.js';
 
+/**
+ * One object per hello shape, shared by every flow whose hello has that shape (read-only): the SNI, which differs
+ * from hello to hello, is kept by the caller.
+ */
 export interface ClientSummary {
-  sni: string;
-  /** Shared by every summary of the same hello shape: read-only. */
   alpn: string[];
   ja3: string;
   ja4: string;
@@ -35,13 +37,9 @@ export interface ServerSummary {
 /** Shapes kept per kind; past this the memo starts over (a capture with more distinct clients just recomputes). */
 const MAX_SHAPES = 512;
 
-interface ClientShape {
+interface ClientShape extends ClientSummary {
   t: Ja4Transport;
   hello: ClientHello;
-  alpn: string[];
-  ja3: string;
-  ja4: string;
-  offers_tls13: boolean;
 }
 
 interface ServerShape {
@@ -65,7 +63,7 @@ export function summarizeClient(ch: ClientHello, t: Ja4Transport): ClientSummary
     if (clientShapes.size >= MAX_SHAPES) clientShapes.clear();
     clientShapes.set(key, s);
   }
-  return { sni: ch.sni, alpn: s.alpn, ja3: s.ja3, ja4: s.ja4, offers_tls13: s.offers_tls13 };
+  return s;
 }
 
 export function summarizeServer(sh: ServerHello, t: Ja4Transport): ServerSummary {
