@@ -124,9 +124,13 @@ function evidenceOf(r: BeaconResult, series: string): Evidence[] {
   ];
 }
 
-/** Fewer than 4 connections and no connection with several bursts: nothing to score (most pairs, cheaply). */
+/** Neither series can have the 4 events scoring needs: fewer than 4 connections, and fewer than 4 bursts over the
+ *  connections that have several (most pairs; checked before any series is built). */
 function tooShort(p: PairSeries): boolean {
-  return p.conns.length < 4 && p.conns.every((c) => c.orig_bursts.length < 2);
+  if (p.conns.length >= 4) return false;
+  let bursts = 0;
+  for (const c of p.conns) if (c.orig_bursts.length >= 2) bursts += c.orig_bursts.length;
+  return bursts < 4;
 }
 
 /**
