@@ -46,12 +46,12 @@ export function createExfilDetector(): Detector {
     finish(ctx: DetectContext): RawFinding[] {
       const out: RawFinding[] = [];
       for (const p of ctx.pairs.byIp) {
-        if (!isInternal(p.src) || isInternal(p.dst) || isBroadcastOrMulticast(p.dst)) continue;
         let bytesOut = 0;
         let bytesIn = 0;
         for (const c of p.conns) { bytesOut += c.orig_bytes; bytesIn += c.resp_bytes; }
-        // Up to 100 kB out the volume term is 0, so the score is 0: most pairs stop here.
+        // Up to 100 kB out the volume term is 0, so the score is 0: most pairs stop here, before their addresses are parsed.
         if (bytesOut <= 1e5) continue;
+        if (!isInternal(p.src) || isInternal(p.dst) || isBroadcastOrMulticast(p.dst)) continue;
         const s = exfilStats(bytesOut, bytesIn, novelty(ctx.baseline, p.src, p.dst, p.name, bytesOut));
         if (s.score < EXFIL_MIN_SCORE) continue;
         const ports = [...new Set(p.conns.map((c) => c.resp_p))];
