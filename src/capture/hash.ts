@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 
 /** Slots of the shared ring, each CHUNK bytes. */
-const SLOTS = 4;
+const SLOTS = 16;
 const FREE = 0;
 const FULL = 1;
 /** A wait longer than this means the worker is gone: fail loudly rather than hang. */

@@ -68,6 +68,7 @@ export abstract class ChunkedReader implements CaptureReader {
       if (from < 0 || this.stopOffset >= 0) return;
     }
     const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (sink.chunk !== undefined) sink.chunk(chunk);
     const used = this.walk(chunk, view, from, chunk.length, chunkStart, sink);
     if (this.stopOffset < 0 && used < chunk.length) this.keep(chunk, used, chunk.length);
   }

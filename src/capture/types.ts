@@ -15,6 +15,9 @@ export class InputError extends Error {
 /** Receives every record; the Packet is only valid until packet() returns. An object made once (htmlparser2's Callbacks). */
 export interface PacketSink {
   packet(p: Packet): void;
+  /** Optional: called with each chunk of a single input before its records are handed to packet(); the chunk is
+   *  unchanged until the next call (scale/workers.ts copies it once instead of each packet). */
+  chunk?(buf: Buffer): void;
 }
 
 /** A tally of one kind of warning or damage: how often, and where first (Zeek's weird.log idea). */

@@ -65,6 +65,9 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
             arp.packet(p);
             pool.packet(p);
           },
+          chunk(buf: Buffer): void {
+            pool.chunk(buf);
+          },
         }
       : {
           packet(p: Packet): void {

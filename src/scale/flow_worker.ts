@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createPacket } from '../decode/layer.js';
 import { decodePacket } from '../decode/packet.js';
-import { FREE, walkBatch } from './batch.js';
+import { FREE, sharedBytes, walkBatch } from './batch.js';
 import { createFlowShare, finishShare } from './share.js';
 import type { ToWorker, FromWorker, WorkerSetup } from './workers.js';
 
@@ -17,6 +17,9 @@ function run(): void {
   if (port === null) throw new Error('flow_worker: not started as a worker thread');
   const setup = workerData as WorkerSetup;
   const state = new Int32Array(setup.state);
+  const refs = new Int32Array(setup.refs);
+  const chunks = setup.chunks.map(sharedBytes);
+  const ring = setup.ring.map(sharedBytes);
   const ringBase = setup.index * setup.ring.length;
   const share = createFlowShare(setup.flow, setup.app);
   const table = share.table;
@@ -30,9 +33,12 @@ function run(): void {
   port.on('message', (m: ToWorker) => {
     if (m.type === 'batch' || m.type === 'big') {
       if (!epochSet) { table.setEpoch(m.epoch); epochSet = true; }
-      if (m.type === 'big') walkBatch(m.buf, m.used, p, each);
+      if (m.type === 'big') walkBatch(sharedBytes(m.buf), m.used, chunks, p, each);
       else {
-        walkBatch(setup.ring[m.slot]!, m.used, p, each);
+        walkBatch(ring[m.slot]!, m.used, chunks, p, each);
+        for (let s = 0; s < chunks.length; s++) {
+          if ((m.chunks & (1 << s)) !== 0 && Atomics.sub(refs, s, 1) === 1) Atomics.notify(refs, s);
+        }
         Atomics.store(state, ringBase + m.slot, FREE);
         Atomics.notify(state, ringBase + m.slot);
       }

@@ -2,8 +2,9 @@
  * `--workers N`: one capture over N flow tables, one in the reading thread and N - 1 in worker threads, so N cores
  * are busy and none is oversubscribed. The reading thread walks records and decodes each packet once to choose its
  * table by a symmetric hash of the inner IP addresses — both directions of a flow, and every fragment of a datagram,
- * go to the same table. Its own share (localShare) it counts at once; for a worker it copies the record into that
- * worker's current batch (batch.ts), one of
+ * go to the same table. The hash's buckets are given out as they first appear, to a worker unless the workers are
+ * behind (choose), so the reading thread takes the share it has time for. Its own packets it counts at once; for a
+ * worker it copies the record into that worker's current batch (batch.ts), one of
  * RING shared buffers per worker used in turn: one message per full megabyte, none per packet. A buffer's state
  * (free/full) is an Int32 the worker clears when done; the reader waits on it (Atomics.wait) when a worker falls
  * behind, so memory stays bounded.
@@ -17,16 +18,31 @@ import type { AppStats } from '../app/stats.js';
 import type { Packet } from '../decode/layer.js';
 import type { ConnRecord } from '../flow/conn.js';
 import type { FlowTableOptions } from '../flow/table.js';
-import { BatchWriter, BATCH_BYTES, FULL, recordSize } from './batch.js';
+import { BatchWriter, BATCH_BYTES, FULL, INLINE, RECORD_HEAD, recordSize } from './batch.js';
 import { addAppStats, addFlowStats, createFlowShare, emptyFlowStats, finishShare, type FlowShare, type ShareRecords } from './share.js';
 import { createAppStats } from '../app/stats.js';
 
 /** Batch buffers per worker: up to RING - 1 full ones wait while the reader fills the next. */
-const RING = 4;
+const RING = 8;
+
+/**
+ * Chunk slots: the reader's chunks are copied here whole, once, and batches point into them (batch.ts). Tests shrink
+ * them (NAD_TEST_CHUNK_SLOTS="count×bytes", e.g. "2x65536") so that slots are reused within samples/.
+ */
+const [CHUNK_SLOTS, CHUNK_SLOT_BYTES] = chunkSlotShape(process.env['NAD_TEST_CHUNK_SLOTS']);
+
+function chunkSlotShape(test: string | undefined): [number, number] {
+  const m = /^(\d+)x(\d+)$/.exec(test ?? '');
+  if (m === null) return [24, 1 << 20];
+  return [Math.min(31, Math.max(2, Number(m[1]))), Math.max(1 << 12, Number(m[2]))];
+}
 
 export interface WorkerSetup {
   flow: FlowTableOptions;
   app: boolean;
+  /** The chunk slots (CHUNK_SLOTS × CHUNK_SLOT_BYTES), and per slot the number of sent batches not yet walked. */
+  chunks: SharedArrayBuffer[];
+  refs: SharedArrayBuffer;
   /** This worker's RING batch buffers (SharedArrayBuffer, BATCH_BYTES each). */
   ring: SharedArrayBuffer[];
   /** One Int32 per buffer of every worker (FREE/FULL); this worker's are at index * RING. */
@@ -35,7 +51,8 @@ export interface WorkerSetup {
 }
 
 export type ToWorker =
-  | { type: 'batch'; slot: number; used: number; epoch: number }
+  /** Ring buffer `slot` holds `used` bytes of headers; `chunks` is the bitmask of chunk slots they point into. */
+  | { type: 'batch'; slot: number; used: number; epoch: number; chunks: number }
   /** A record too big for a ring buffer, in a buffer of its own. */
   | { type: 'big'; buf: ArrayBuffer; used: number; epoch: number }
   | { type: 'end'; now: number };
@@ -57,13 +74,9 @@ export function addressHash(p: Packet): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/**
- * The share of the hash space the reading thread's own table takes, of n tables: 1 / (2n - 1), each worker twice
- * that, because the reading thread also reads, walks and decodes every packet and copies the workers' ones.
- */
-export function localShare(n: number): number {
-  return 1 / (2 * n - 1);
-}
+/** Buckets of the address hash (its top 20 bits): each is given to a table the first time a packet falls in it. */
+const BUCKET_SHIFT = 12;
+const LOCAL = 1;
 
 export class FlowWorkers {
   /** Packets older than the clock, and packets without IP, counted here as one FlowTable would. */
@@ -71,12 +84,20 @@ export class FlowWorkers {
   non_ip = 0;
   /** The reading thread's own table (share 0); workers[k] holds share k + 1. */
   private readonly local: FlowShare;
-  private readonly localCut: number;
+  /** Table of each hash bucket: 0 not yet given, LOCAL, or 2 + the worker's index. */
+  private readonly owner = new Uint8Array(1 << (32 - BUCKET_SHIFT));
   private readonly workers: Worker[] = [];
   /** Per worker: its ring of batch writers and the one being filled. */
   private readonly rings: BatchWriter[][] = [];
   private readonly current: number[] = [];
   private readonly state: Int32Array;
+  /** Chunk slots: bytes, references from sent batches, and which slot and where the current chunk went. */
+  private readonly chunkBufs: Buffer[];
+  private readonly refs: Int32Array;
+  private chunkSlot = -1;
+  private chunkFill = CHUNK_SLOT_BYTES;
+  private chunkBase = 0;
+  private chunkBuf: Buffer | null = null;
   private readonly conns: ConnRecord[][];
   private readonly done: Promise<ShareRecords>[];
   private failure: Error | null = null;
@@ -87,14 +108,17 @@ export class FlowWorkers {
   /** n flow tables: one in this thread, n - 1 in worker threads (n >= 2). */
   constructor(n: number, flow: FlowTableOptions, app: boolean) {
     this.local = createFlowShare(flow, app);
-    this.localCut = Math.floor(localShare(n) * 2 ** 32);
     const state = new SharedArrayBuffer(4 * RING * (n - 1));
     this.state = new Int32Array(state);
+    const chunks = Array.from({ length: CHUNK_SLOTS }, () => new SharedArrayBuffer(CHUNK_SLOT_BYTES));
+    this.chunkBufs = chunks.map((c) => Buffer.from(c));
+    const refs = new SharedArrayBuffer(4 * CHUNK_SLOTS);
+    this.refs = new Int32Array(refs);
     this.conns = [];
     this.done = [];
     for (let i = 0; i < n - 1; i++) {
       const ring = Array.from({ length: RING }, () => new SharedArrayBuffer(BATCH_BYTES));
-      const setup: WorkerSetup = { flow, app, ring, state, index: i };
+      const setup: WorkerSetup = { flow, app, chunks, refs, ring, state, index: i };
       const w = new Worker(workerUrl(), { workerData: setup });
       const conns: ConnRecord[] = [];
       this.conns.push(conns);
@@ -123,17 +147,61 @@ export class FlowWorkers {
     const t = (p.ts_sec - this.epoch) * 1000 + ((p.ts_nsec / 1e6) | 0);
     if (t < this.clock) this.out_of_order++;
     else this.clock = t;
-    const h = addressHash(p);
-    if (h < this.localCut) { this.local.table.packetAt(p, this.clock); return; }
-    const i = (h - this.localCut) % this.workers.length;
-    const len = p.end - p.start;
+    const bucket = addressHash(p) >>> BUCKET_SHIFT;
+    let o = this.owner[bucket]!;
+    if (o === 0) o = this.owner[bucket] = this.choose();
+    if (o === LOCAL) { this.local.table.packetAt(p, this.clock); return; }
+    const i = o - 2;
+    const inChunk = p.buf === this.chunkBuf;
+    const need = inChunk ? RECORD_HEAD : recordSize(p.end - p.start);
     let b = this.rings[i]![this.current[i]!]!;
-    if (!b.fits(len)) {
+    if (!b.fits(need)) {
       this.send(i);
       b = this.rings[i]![this.current[i]!]!;
-      if (!b.fits(len)) { this.sendBig(i, p); return; }
+      if (!b.fits(need)) { this.sendBig(i, p); return; }
     }
-    b.add(p, this.clock);
+    if (inChunk) b.add(p, this.clock, this.chunkSlot, this.chunkBase + p.start);
+    else b.add(p, this.clock, INLINE, 0);
+  }
+
+  /**
+   * The reader's next chunk (its records follow until the next call): copied whole into a chunk slot, after the
+   * chunks already there when it fits, else into the next slot once no batch points into that one any more.
+   */
+  chunk(buf: Buffer): void {
+    if (this.failure !== null) throw this.failure;
+    if (buf.length > CHUNK_SLOT_BYTES) { this.chunkBuf = null; return; }
+    if (this.chunkFill + buf.length > CHUNK_SLOT_BYTES) {
+      const next = (this.chunkSlot + 1) % CHUNK_SLOTS;
+      const bit = 1 << next;
+      // Batches still being filled that point into it go now; then wait until every sent one was walked.
+      for (let i = 0; i < this.workers.length; i++) if ((this.rings[i]![this.current[i]!]!.slots & bit) !== 0) this.send(i);
+      for (let v = Atomics.load(this.refs, next); v !== 0; v = Atomics.load(this.refs, next)) {
+        Atomics.wait(this.refs, next, v, 200);
+        if (this.failure !== null) throw this.failure;
+      }
+      this.chunkSlot = next;
+      this.chunkFill = 0;
+    }
+    buf.copy(this.chunkBufs[this.chunkSlot]!, this.chunkFill);
+    this.chunkBase = this.chunkFill;
+    this.chunkFill += buf.length;
+    this.chunkBuf = buf;
+  }
+
+  /**
+   * Who takes a bucket seen for the first time: the worker with the fewest full batches waiting, unless even it has
+   * half its ring waiting — then this thread, which is ahead. New address pairs keep arriving through a capture, so
+   * the split follows the load all along; any split gives the same outputs.
+   */
+  private choose(): number {
+    let best = 0, bestFull = RING + 1;
+    for (let i = 0; i < this.workers.length; i++) {
+      let full = 0;
+      for (let j = 0; j < RING; j++) full += Atomics.load(this.state, i * RING + j);
+      if (full < bestFull) { best = i; bestFull = full; }
+    }
+    return bestFull >= RING / 2 ? LOCAL : 2 + best;
   }
 
   /** Hands worker i its current batch and moves to the next buffer of its ring, waiting until the worker freed it. */
@@ -143,20 +211,24 @@ export class FlowWorkers {
     if (b.used === 0) return;
     const state = this.state;
     Atomics.store(state, i * RING + j, FULL);
-    const m: ToWorker = { type: 'batch', slot: j, used: b.used, epoch: this.epoch };
+    for (let s = 0; s < CHUNK_SLOTS; s++) if ((b.slots & (1 << s)) !== 0) Atomics.add(this.refs, s, 1);
+    const m: ToWorker = { type: 'batch', slot: j, used: b.used, epoch: this.epoch, chunks: b.slots };
+    b.slots = 0;
     this.workers[i]!.postMessage(m);
     const next = (j + 1) % RING;
     while (Atomics.load(state, i * RING + next) === FULL) {
       Atomics.wait(state, i * RING + next, FULL, 200);
       if (this.failure !== null) throw this.failure;
     }
-    this.rings[i]![next]!.used = 0;
+    const nb = this.rings[i]![next]!;
+    nb.used = 0;
+    nb.slots = 0;
     this.current[i] = next;
   }
 
   private sendBig(i: number, p: Packet): void {
     const b = new BatchWriter(new ArrayBuffer(recordSize(p.end - p.start)));
-    b.add(p, this.clock);
+    b.add(p, this.clock, INLINE, 0);
     const m: ToWorker = { type: 'big', buf: b.buf as ArrayBuffer, used: b.used, epoch: this.epoch };
     this.workers[i]!.postMessage(m, [b.buf as ArrayBuffer]);
   }

@@ -19,18 +19,18 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 const ENV = { SOURCE_DATE_EPOCH: '1767225600' };
 
 /** Runs analyze with n workers into tmp/<tag>-<n> and returns every output file's bytes by name. */
-function run(tag: string, n: number, args: readonly string[]): Map<string, Buffer> {
+function run(tag: string, n: number, args: readonly string[], env: Record<string, string> = {}, input?: Buffer): Map<string, Buffer> {
   const out = join(tmp, `${tag}-${n}`);
-  const r = nad(['analyze', ...args, '--out', out, '--force', '--quiet', '--workers', String(n)], { env: ENV });
+  const r = nad(['analyze', ...args, '--out', out, '--force', '--quiet', '--workers', String(n)], { env: { ...ENV, ...env }, ...(input ? { input } : {}) });
   assert.equal(r.status, 0, `${tag} --workers ${n}: ${r.stderr}`);
   return new Map(readdirSync(out).sort().map((f) => [f, readFileSync(join(out, f))]));
 }
 
-function assertSameOutputs(tag: string, args: readonly string[], counts: readonly number[]): void {
-  const one = run(tag, 1, args);
+function assertSameOutputs(tag: string, args: readonly string[], counts: readonly number[], env: Record<string, string> = {}, input?: Buffer): void {
+  const one = run(tag, 1, args, {}, input);
   assert.ok(one.has('flows.csv') && one.has('summary.json'));
   for (const n of counts) {
-    const many = run(tag, n, args);
+    const many = run(tag, n, args, env, input);
     assert.deepEqual([...many.keys()], [...one.keys()], `${tag}: files written with --workers ${n}`);
     for (const [name, bytes] of one) assert.ok(bytes.equals(many.get(name)!), `${tag}: ${name} differs with --workers ${n}`);
   }
@@ -59,6 +59,16 @@ test('the worker hash is symmetric: both directions of a packet go to the same w
 
 test('samples/: every output (report included) is byte-identical with --workers 1, 2 and 3', () => {
   assertSameOutputs('samples', [join(SAMPLES, 'suspect.pcap'), '--baseline', join(SAMPLES, 'clean.pcap')], [2, 3]);
+});
+
+test('samples/ from a file and from stdin with tiny chunk slots (reused many times over): same outputs with --workers 2', () => {
+  // 2 slots of 64 KiB: the reader's 1 MiB file chunks do not fit (their packets are copied into the batches), the
+  // 64 KiB pipe chunks do and wrap around the two slots ~30 times.
+  const tiny = { NAD_TEST_CHUNK_SLOTS: '2x65536' };
+  const suspect = join(SAMPLES, 'suspect.pcap');
+  assertSameOutputs('tiny-file', [suspect, '--no-report'], [2, 3], tiny);
+  assertSameOutputs('tiny-pipe', ['-', '--no-report'], [2, 3], tiny, readFileSync(suspect));
+  assertSameOutputs('small-file', [suspect, '--no-report'], [2], { NAD_TEST_CHUNK_SLOTS: '2x1048576' });
 });
 
 // The shared captures, a folder at a time, each folder's captures read as one merged capture (link types, tunnels,
