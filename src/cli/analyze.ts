@@ -104,20 +104,23 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
   };
 }
 
+/** Shared by every flow without records of a kind (read-only: frozen, so a detector that pushed would throw). */
+const NONE = Object.freeze([]) as unknown as never[];
+
 /** The app records of every flow, by uid (what detectors and the baseline learner take). */
 export function appByUid(data: Pick<CaptureData, 'dns' | 'tls' | 'http' | 'ssh'>): Map<string, FlowApp> {
   const map = new Map<string, { dns: DnsRecord[]; tls: TlsRecord[]; http: HttpRecord[]; ssh: SshRecord[] }>();
   const get = (uid: string): { dns: DnsRecord[]; tls: TlsRecord[]; http: HttpRecord[]; ssh: SshRecord[] } => {
     let app = map.get(uid);
     if (app === undefined) {
-      app = { dns: [], tls: [], http: [], ssh: [] };
+      app = { dns: NONE, tls: NONE, http: NONE, ssh: NONE };
       map.set(uid, app);
     }
     return app;
   };
-  for (const r of data.dns) get(r.uid).dns.push(r);
-  for (const r of data.tls) get(r.uid).tls.push(r);
-  for (const r of data.http) get(r.uid).http.push(r);
-  for (const r of data.ssh) get(r.uid).ssh.push(r);
+  for (const r of data.dns) { const a = get(r.uid); if (a.dns === NONE) a.dns = [r]; else a.dns.push(r); }
+  for (const r of data.tls) { const a = get(r.uid); if (a.tls === NONE) a.tls = [r]; else a.tls.push(r); }
+  for (const r of data.http) { const a = get(r.uid); if (a.http === NONE) a.http = [r]; else a.http.push(r); }
+  for (const r of data.ssh) { const a = get(r.uid); if (a.ssh === NONE) a.ssh = [r]; else a.ssh.push(r); }
   return map;
 }

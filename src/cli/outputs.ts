@@ -13,7 +13,7 @@ import { severityCounts } from '../report/summary.js';
 import { renderTerminal, useColor } from '../report/terminal.js';
 import type { BaselineInfo, ReportData } from '../report/types.js';
 import type { InputSummary } from '../capture/types.js';
-import { writeFileAtomic } from '../export/atomic.js';
+import { AtomicWriter, writeFileAtomic } from '../export/atomic.js';
 import { csvHeader, csvRow, type Column } from '../export/csv.js';
 import { DNS_COLUMNS, FINDING_COLUMNS, HTTP_COLUMNS, SSH_COLUMNS, TLS_COLUMNS } from '../export/tables.js';
 import { linkTypeName } from '../decode/packet.js';
@@ -48,9 +48,16 @@ export interface OutputOptions {
 }
 
 export function writeCsv<T>(path: string, columns: readonly Column<T>[], rows: readonly T[]): void {
-  let text = csvHeader(columns);
-  for (const r of rows) text += csvRow(columns, r);
-  writeFileAtomic(path, text);
+  // Through the buffered writer: one string per 256 KiB written, not one string of the whole table.
+  const w = new AtomicWriter(path);
+  try {
+    w.write(csvHeader(columns));
+    for (const r of rows) w.write(csvRow(columns, r));
+    w.commit();
+  } catch (err) {
+    w.abort();
+    throw err;
+  }
 }
 
 /** summary.json `inputs[]`: the reader's facts plus link type names. */
