@@ -48,9 +48,16 @@ export class Flow implements FlowView, ConnHistory {
   last_nsec = 0;
   hist_seen = 0;
   history = '';
-  /** Hook states by hook index (null = not started or ignored), and a bit per hook still taking packets. */
-  hook_states: unknown[] | null = null;
+  /** A bit per hook still taking packets; the hooks' states (by hook index) follow. */
   hook_live = 0;
+  /** Whether the hooks' onInit ran. Most flows end with one or two hook states: those live in fields (index -1 =
+   *  none); only a third makes the array, which then holds every state by hook index. */
+  hook_init = false;
+  hook_i0 = -1;
+  hook_s0: unknown = null;
+  hook_i1 = -1;
+  hook_s1: unknown = null;
+  hook_states: unknown[] | null = null;
   last_orig_payload_ms = 0;
   /** The open payload burst (bytes 0 = none) and how many bursts were opened; finished ones are in the arrays. */
   burst_bytes = 0;

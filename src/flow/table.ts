@@ -206,7 +206,7 @@ export class FlowTable {
     }
     if (payload > 0) {
       if (isOrig && p.payload_len > 0) this.burst(f, p, t);
-      if (this.hooks.length > 0 && (f.hook_live !== 0 || f.hook_states === null)) this.runHooks(f, p, isOrig);
+      if (this.hooks.length > 0 && (f.hook_live !== 0 || !f.hook_init)) this.runHooks(f, p, isOrig);
     }
   }
 
@@ -223,18 +223,41 @@ export class FlowTable {
 
   private runHooks(f: Flow, p: Packet, isOrig: boolean): void {
     const hooks = this.hooks;
-    let states = f.hook_states;
-    if (states === null) {
-      states = f.hook_states = new Array<unknown>(hooks.length).fill(null);
+    if (!f.hook_init) this.initHooks(f, p, isOrig);
+    const states = f.hook_states;
+    if (states !== null) {
       for (let i = 0; i < hooks.length && i < 31; i++) {
-        const s = hooks[i]!.onInit(p, f, isOrig);
-        states[i] = s;
-        if (s !== null) f.hook_live |= 1 << i;
+        const bit = 1 << i;
+        if ((f.hook_live & bit) !== 0 && !hooks[i]!.onPacket(p, f, isOrig, states[i])) f.hook_live &= ~bit;
       }
+      return;
     }
+    const i0 = f.hook_i0, i1 = f.hook_i1;
+    if (i0 >= 0 && (f.hook_live & (1 << i0)) !== 0 && !hooks[i0]!.onPacket(p, f, isOrig, f.hook_s0)) f.hook_live &= ~(1 << i0);
+    if (i1 >= 0 && (f.hook_live & (1 << i1)) !== 0 && !hooks[i1]!.onPacket(p, f, isOrig, f.hook_s1)) f.hook_live &= ~(1 << i1);
+  }
+
+  /** Asks every hook whether it wants the flow (first payload packet); keeps the states in the flow's fields. */
+  private initHooks(f: Flow, p: Packet, isOrig: boolean): void {
+    const hooks = this.hooks;
+    f.hook_init = true;
+    let n = 0;
     for (let i = 0; i < hooks.length && i < 31; i++) {
-      const bit = 1 << i;
-      if ((f.hook_live & bit) !== 0 && !hooks[i]!.onPacket(p, f, isOrig, states[i])) f.hook_live &= ~bit;
+      const s = hooks[i]!.onInit(p, f, isOrig);
+      if (s === null) continue;
+      f.hook_live |= 1 << i;
+      if (n === 0) { f.hook_i0 = i; f.hook_s0 = s; }
+      else if (n === 1) { f.hook_i1 = i; f.hook_s1 = s; }
+      else {
+        let states = f.hook_states;
+        if (states === null) {
+          states = f.hook_states = new Array<unknown>(hooks.length).fill(null);
+          states[f.hook_i0] = f.hook_s0;
+          states[f.hook_i1] = f.hook_s1;
+        }
+        states[i] = s;
+      }
+      n++;
     }
   }
 
@@ -242,6 +265,9 @@ export class FlowTable {
     const states = f.hook_states;
     if (states !== null) {
       for (let i = 0; i < states.length; i++) { const s = states[i]; if (s !== null && s !== undefined) this.hooks[i]!.onExpire(f, s, this.records); }
+    } else {
+      if (f.hook_i0 >= 0) this.hooks[f.hook_i0]!.onExpire(f, f.hook_s0, this.records);
+      if (f.hook_i1 >= 0) this.hooks[f.hook_i1]!.onExpire(f, f.hook_s1, this.records);
     }
     this.stats.expired[reason]++;
     this.stats.active--;
