@@ -126,20 +126,26 @@ export async function readForAnalysis(
 /** Inputs from which worker threads pay for their start-up (~0.1 s each): a pipe, or 64 MB of files. */
 const WORKERS_FROM_BYTES = 64 * 1024 * 1024;
 
-/** --workers when not given: the number of cores for a pipe or a large capture, else 1 (the outputs are the same). */
+/**
+ * --workers when not given: the number of cores for a pipe or a large capture on a machine with more than two cores,
+ * else 1 (the outputs are the same). On two cores a second table did not pay (README, bench): with one table nad
+ * already keeps ~1.3 cores busy (sha256 in a worker, V8's parallel GC), and splitting costs ~30% more CPU.
+ */
 export function defaultWorkers(paths: readonly string[]): number {
+  const cores = availableParallelism();
+  if (cores <= 2) return 1;
   let bytes = 0;
   for (const p of paths) {
-    if (p === '-') return availableParallelism();
+    if (p === '-') return cores;
     try {
       const st = statSync(p);
-      if (!st.isFile()) return availableParallelism();
+      if (!st.isFile()) return cores;
       bytes += st.size;
     } catch {
       return 1; // the reader reports the missing file
     }
   }
-  return bytes >= WORKERS_FROM_BYTES ? availableParallelism() : 1;
+  return bytes >= WORKERS_FROM_BYTES ? cores : 1;
 }
 
 /** A plain Error from a loader (model, allow-list, detector module) is the user's input problem: one line, exit 2. */

@@ -47,7 +47,7 @@ function addAnalyzeOptions(cmd: Command): Command {
     .option('--no-app', 'skip application-layer parsing (DNS, TLS, QUIC, HTTP, SSH)')
     .option('--no-detect', 'skip detection: flows and metadata exports only')
     .option('--no-report', 'skip report.html')
-    .option('--workers <n>', 'n flow tables, one in the reading thread and n - 1 in worker threads (default: the number of cores for a pipe or a capture over 64 MB, else 1); the outputs are the same for any n', parseNumber(1, 64, true))
+    .option('--workers <n>', 'n flow tables, one in the reading thread and n - 1 in worker threads (default: the number of cores for a pipe or a capture over 64 MB on more than 2 cores, else 1); the outputs are the same for any n', parseNumber(1, 64, true))
     .option('-q, --quiet', 'no progress and no terminal summary', false)
     .option('-v, --verbose', 'more detail in the terminal summary', false)
     .option('--debug', 'show stack traces', false);
