@@ -2,11 +2,10 @@
  * `npm run bench`: speed and memory as ratios against baselines measured in the same run (never a timed test).
  *
  * Builds the large synthetic capture with ../shared/bench/make-big-capture.sh (in the system temp dir, never in the
- * repo), then times, 3 runs each (median), with peak RSS from /usr/bin/time:
+ * repo), then times, in 3 rounds over every case (median; rounds so that the machine's drift hits every case alike), with peak RSS from /usr/bin/time:
  *   cat; the bare chunked record walker and the minimal flow-table walker (../shared/bench/walker.mjs);
  *   nad analyze: decode + flows + CSV (file and pipe), + app metadata, full (detection, report), each with
- *   --workers 1 (one thread) and --workers 2 (the default on this 2-core machine: one table in the reading thread,
- *   one in a worker);
+ *   --workers 1 (one thread) and --workers 2 (one table in the reading thread, one in a worker);
  *   tcpdump, tshark, Suricata and ndpiReader when installed (ANCHORS.md commands);
  *   report generation on samples/ as a share of the whole analysis.
  * Set NAD_BENCH_RUNS to change the number of runs, NAD_BENCH_PACKETS for a smaller capture.
@@ -76,9 +75,9 @@ function main(): void {
   const nad = (args: string, input = big): string =>
     `node ${NAD} analyze ${input} --out ${join(out, 'r')} --force --quiet --no-geo ${args}`;
   const rows: Row[] = [];
+  const cases: { name: string; shell: string; p: number; b: number }[] = [];
   const add = (name: string, shell: string, p = packets, b = bytes): void => {
-    process.stderr.write(`bench: ${name}\n`);
-    rows.push({ name, t: measure(shell), packets: p, bytes: b });
+    cases.push({ name, shell, p, b });
   };
 
   add('cat > /dev/null', `cat ${big}`);
@@ -95,11 +94,24 @@ function main(): void {
   if (have('tshark') && prefixBytes > 0) add('tshark -q -z conv,tcp (500k prefix)', `tshark -r ${prefix} -q -z conv,tcp 2>/dev/null`, prefixPackets, prefixBytes);
   if (have('suricata')) add('suricata --runmode single (no rules)', `suricata -r ${big} -S /dev/null --runmode single -k none -l ${out} 2>/dev/null`);
   if (have('ndpiReader')) add('ndpiReader -q', `ndpiReader -i ${big} -q 2>/dev/null`);
+  // Rounds, not case after case: this shared machine's speed drifts by tens of percent within minutes, and a drift
+  // must hit every case alike for the ratios to mean anything.
+  const runs = cases.map(() => [] as Timing[]);
+  for (let r = 0; r < RUNS; r++) {
+    cases.forEach((c, i) => {
+      process.stderr.write(`bench: round ${r + 1}/${RUNS}: ${c.name}\n`);
+      runs[i]!.push(timeOnce(c.shell));
+    });
+  }
+  cases.forEach((c, i) => {
+    const ts = runs[i]!;
+    rows.push({ name: c.name, packets: c.p, bytes: c.b, t: { seconds: median(ts.map((x) => x.seconds)), rss_mib: Math.max(...ts.map((x) => x.rss_mib)) } });
+  });
 
   const pps = (r: Row): number => r.packets / r.t.seconds;
   const by = (prefixName: string): Row | undefined => rows.find((r) => r.name.startsWith(prefixName));
   const walkerFlows = by('minimal flow-table walker');
-  process.stdout.write(`\nnad bench — ${packets.toLocaleString('en')} packets, ${(bytes / 1e9).toFixed(2)} GB, ${RUNS} runs each (median), ${new Date().toISOString()}\n\n`);
+  process.stdout.write(`\nnad bench — ${packets.toLocaleString('en')} packets, ${(bytes / 1e9).toFixed(2)} GB, ${RUNS} rounds over every case (median), ${new Date().toISOString()}\n\n`);
   process.stdout.write('| case | median s | packets/s | MB/s | peak RSS MiB | ÷ flow-table walker |\n|---|---|---|---|---|---|\n');
   for (const r of rows) {
     const ratio = walkerFlows ? pps(r) / pps(walkerFlows) : NaN;
