@@ -34,7 +34,7 @@ for (let i = 0; ; i = (i + 1) % slots) {
   Atomics.store(state, i, ${FREE});
   Atomics.notify(state, i);
 }
-parentPort.postMessage(hash.digest('hex'));
+parentPort.postMessage({ hex: hash.digest('hex') });
 `;
 
 export interface Hasher {
@@ -66,32 +66,66 @@ parentPort.on('message', (m) => {
 /** Copies of a pipe's chunks, gathered into blocks this big before they travel to the hash worker. */
 const PIPE_BLOCK = 1 << 20;
 
+/** A hash worker: the digest arrives as { hex }; other messages go to onMessage. */
+abstract class ThreadHasher implements Hasher {
+  protected readonly worker: Worker;
+  private readonly result: Promise<string>;
+  private closed = false;
+
+  constructor(source: string, workerData?: unknown) {
+    this.worker = new Worker(source, { eval: true, workerData });
+    // A blocked worker must never keep the process alive (e.g. after an InputError).
+    this.worker.unref();
+    this.result = new Promise((resolve, reject) => {
+      this.worker.on('message', (m: { hex?: string; free?: ArrayBuffer }) => {
+        if (m.hex !== undefined) resolve(m.hex);
+        else this.onMessage(m);
+      });
+      this.worker.once('error', reject);
+    });
+    // Not awaited when close() abandons the digest.
+    this.result.catch(() => undefined);
+  }
+
+  abstract slot(): Buffer | null;
+  abstract commit(len: number): void;
+  abstract update(chunk: Buffer): void;
+  /** Tells the worker that the input ended (it then sends the digest). */
+  protected abstract end(): void;
+
+  protected onMessage(_m: { free?: ArrayBuffer }): void {}
+
+  async digest(): Promise<string> {
+    this.end();
+    const hex = await this.result;
+    this.close();
+    return hex;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    void this.worker.terminate();
+  }
+}
+
 /**
  * sha256 of a pipe beside the reader. Stream chunks are copied into 1 MiB blocks that are transferred (not shared,
  * so nothing ever waits for a slot: the ring that stalled pipes, see above, is not used) and come back to be
  * reused; a block is only allocated when none has come back yet. Copying costs ~0.1 s per GB on the reading thread,
  * hashing ~0.65 s per GB off it.
  */
-export class PipeHasher implements Hasher {
-  private readonly worker: Worker;
-  private readonly result: Promise<string>;
+export class PipeHasher extends ThreadHasher {
   private readonly free: ArrayBuffer[] = [];
-  private block: Buffer;
+  private block: Buffer = Buffer.from(new ArrayBuffer(PIPE_BLOCK));
   private used = 0;
-  private closed = false;
 
   constructor() {
-    this.worker = new Worker(PIPE_WORKER_SOURCE, { eval: true });
-    this.worker.unref();
-    this.block = Buffer.from(new ArrayBuffer(PIPE_BLOCK));
-    this.result = new Promise((resolve, reject) => {
-      this.worker.on('message', (m: { free?: ArrayBuffer; hex?: string }) => {
-        if (m.free !== undefined) this.free.push(m.free);
-        else if (m.hex !== undefined) resolve(m.hex);
-      });
-      this.worker.once('error', reject);
-    });
-    this.result.catch(() => undefined);
+    super(PIPE_WORKER_SOURCE);
+  }
+
+  protected override onMessage(m: { free?: ArrayBuffer }): void {
+    if (m.free !== undefined) this.free.push(m.free);
   }
 
   slot(): Buffer | null {
@@ -118,18 +152,9 @@ export class PipeHasher implements Hasher {
     this.used = 0;
   }
 
-  async digest(): Promise<string> {
+  protected end(): void {
     if (this.used > 0) this.send();
     this.worker.postMessage({ buf: null, len: 0 });
-    const hex = await this.result;
-    this.close();
-    return hex;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    void this.worker.terminate();
   }
 }
 
@@ -150,28 +175,17 @@ class InlineHasher implements Hasher {
   close(): void {}
 }
 
-class WorkerHasher implements Hasher {
+class WorkerHasher extends ThreadHasher {
   private readonly state: Int32Array;
   private readonly slots: Buffer[];
-  private readonly worker: Worker;
-  private readonly result: Promise<string>;
   private next = 0;
-  private closed = false;
 
   constructor(slotSize: number) {
     const data = new SharedArrayBuffer(SLOTS * slotSize);
     const control = new SharedArrayBuffer(2 * SLOTS * Int32Array.BYTES_PER_ELEMENT);
+    super(WORKER_SOURCE, { data, control, slots: SLOTS, slotSize });
     this.state = new Int32Array(control);
     this.slots = Array.from({ length: SLOTS }, (_, i) => Buffer.from(data, i * slotSize, slotSize));
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { data, control, slots: SLOTS, slotSize } });
-    // A blocked worker must never keep the process alive (e.g. after an InputError).
-    this.worker.unref();
-    this.result = new Promise((resolve, reject) => {
-      this.worker.once('message', (hex: string) => resolve(hex));
-      this.worker.once('error', reject);
-    });
-    // Not awaited when close() abandons the digest.
-    this.result.catch(() => undefined);
   }
 
   slot(): Buffer {
@@ -194,17 +208,8 @@ class WorkerHasher implements Hasher {
     throw new Error('WorkerHasher hashes its own slots only');
   }
 
-  async digest(): Promise<string> {
+  protected end(): void {
     this.slot();
     this.commit(-1);
-    const hex = await this.result;
-    this.close();
-    return hex;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    void this.worker.terminate();
   }
 }

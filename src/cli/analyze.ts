@@ -55,28 +55,18 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
   const workers = opts.workers ?? 1;
   const pool = workers > 1 ? new FlowWorkers(workers, opts.flow, opts.app) : null;
   const share = pool === null ? createFlowShare(opts.flow, opts.app) : null;
-  // One object made once: the reader calls it for every record (no closure per packet).
-  const sink: PacketSink =
-    pool !== null
-      ? {
-          packet(p: Packet): void {
-            decodePacket(p);
-            tallyDecode(stats, p);
-            arp.packet(p);
-            pool.packet(p);
-          },
-          chunk(buf: Buffer): void {
-            pool.chunk(buf);
-          },
-        }
-      : {
-          packet(p: Packet): void {
-            decodePacket(p);
-            tallyDecode(stats, p);
-            arp.packet(p);
-            share!.table.packet(p);
-          },
-        };
+  // One object made once: the reader calls it for every record (no closure per packet). The flows go to the one
+  // table, or to the --workers dispatcher (which also takes each chunk whole).
+  const flows: PacketSink = pool ?? share!.table;
+  const sink: PacketSink = {
+    packet(p: Packet): void {
+      decodePacket(p);
+      tallyDecode(stats, p);
+      arp.packet(p);
+      flows.packet(p);
+    },
+  };
+  if (pool !== null) sink.chunk = (buf: Buffer): void => pool.chunk(buf);
   const readOpts: Parameters<typeof readCaptures>[2] = {};
   if (opts.signal) readOpts.signal = opts.signal;
   const onProgress = opts.onProgress;

@@ -191,7 +191,7 @@ export function toConnRecord(f: Flow, end_reason: EndReason): ConnRecord {
 }
 
 /** Timestamps as formatTs writes them ("sec.nnnnnnnnn"), compared as numbers: a longer integer part is later. */
-export function compareTs(a: string, b: string): number {
+export function compareTsText(a: string, b: string): number {
   if (a.length !== b.length) return a.length - b.length;
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -202,5 +202,5 @@ export function compareTs(a: string, b: string): number {
  * expired — which differs between one flow table and several (--workers) or shards.
  */
 export function compareTsUid(a: { ts: string; uid: string }, b: { ts: string; uid: string }): number {
-  return compareTs(a.ts, b.ts) || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0);
+  return compareTsText(a.ts, b.ts) || (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0);
 }

@@ -97,17 +97,35 @@ export class FlowTable {
 
   packet(p: Packet): void {
     if (p.ip_version === 0) { this.stats.non_ip++; return; }
+    this.step(p, this.tick(p), this.clock);
+  }
+
+  /**
+   * Moves the table clock with an IP packet and returns the packet's table time (ms since `epoch`, the first IP
+   * packet's second); a packet older than the clock is counted and does not move it. scale: the reading thread of
+   * --workers ticks its own table with every IP packet, so `now` and `epoch` are those of the whole capture.
+   */
+  tick(p: Packet): number {
     if (!this.started) { this.started = true; this.epoch = p.ts_sec; }
     const t = (p.ts_sec - this.epoch) * 1000 + ((p.ts_nsec / 1e6) | 0);
     if (t < this.clock) this.stats.out_of_order++;
     else this.clock = t;
-    this.step(p, t, this.clock);
+    return t;
+  }
+
+  /** The clock: the newest packet time seen, in table ms. */
+  get now(): number {
+    return this.clock;
+  }
+
+  /** The epoch second, once the first IP packet was seen. */
+  get epochSec(): number {
+    return this.epoch;
   }
 
   /**
-   * scale (--workers): a packet of this table's share of the capture, with the clock of the whole capture — `now`,
-   * in ms since `epoch` (the first IP packet's second of the whole capture, set once by setEpoch). The dispatcher
-   * counts out-of-order and non-IP packets; so every expiry decision is the one a single table would make.
+   * scale (--workers): a packet of this table's share, at `now`, the clock of the whole capture in ms since the
+   * capture's epoch (setEpoch). The reading thread counted it (tick), so every expiry decision is one table's.
    */
   packetAt(p: Packet, now: number): void {
     const t = (p.ts_sec - this.epoch) * 1000 + ((p.ts_nsec / 1e6) | 0);
@@ -115,15 +133,10 @@ export class FlowTable {
     this.step(p, t, this.clock);
   }
 
-  /** scale: the epoch of the whole capture (see packetAt); before the first packet. */
+  /** scale: a worker's table takes the epoch of the whole capture (see packetAt); before its first packet. */
   setEpoch(sec: number): void {
     this.started = true;
     this.epoch = sec;
-  }
-
-  /** Table time of a timestamp (ms since the epoch), as packet() computes it. */
-  msOf(sec: number, nsec: number): number {
-    return (sec - this.epoch) * 1000 + ((nsec / 1e6) | 0);
   }
 
   private step(p: Packet, t: number, now: number): void {
@@ -176,11 +189,7 @@ export class FlowTable {
     if (now > this.clock) this.clock = now;
     for (let l = 0; l < N_LISTS; l++) {
       let f = this.heads[l] ?? null;
-      while (f !== null) { const n = f.next; const reason = this.due(f, this.clock); if (reason !== null) this.expire(f, reason); f = n; }
-    }
-    for (let l = 0; l < N_LISTS; l++) {
-      let f = this.heads[l] ?? null;
-      while (f !== null) { const n = f.next; this.expire(f, 'end'); f = n; }
+      while (f !== null) { const n = f.next; this.expire(f, this.due(f, this.clock) ?? 'end'); f = n; }
     }
   }
 

@@ -9,9 +9,10 @@
  * (free/full) is an Int32 the worker clears when done; the reader waits on it (Atomics.wait) when a worker falls
  * behind, so memory stays bounded.
  *
- * The reading thread keeps the clock of the whole capture (as one FlowTable would: ms since the first IP packet's
- * second) and stamps it on every record, so each worker's table expires flows exactly as one table would; the
- * records are put in one order afterwards (compareTsUid), so every output is byte-identical to --workers 1.
+ * The reading thread's own table keeps the clock of the whole capture (it ticks with every IP packet: ms since the
+ * first IP packet's second), and the reading thread stamps that clock on every record, so each worker's table
+ * expires flows exactly as one table would; the records are put in one order afterwards (compareTsUid), so every
+ * output is byte-identical to --workers 1.
  */
 import { Worker } from 'node:worker_threads';
 import type { AppStats } from '../app/stats.js';
@@ -79,9 +80,6 @@ const BUCKET_SHIFT = 12;
 const LOCAL = 1;
 
 export class FlowWorkers {
-  /** Packets older than the clock, and packets without IP, counted here as one FlowTable would. */
-  out_of_order = 0;
-  non_ip = 0;
   /** The reading thread's own table (share 0); workers[k] holds share k + 1. */
   private readonly local: FlowShare;
   /** Table of each hash bucket: 0 not yet given, LOCAL, or 2 + the worker's index. */
@@ -101,9 +99,6 @@ export class FlowWorkers {
   private readonly conns: ConnRecord[][];
   private readonly done: Promise<ShareRecords>[];
   private failure: Error | null = null;
-  private started = false;
-  private epoch = 0;
-  private clock = 0;
 
   /** n flow tables: one in this thread, n - 1 in worker threads (n >= 2). */
   constructor(n: number, flow: FlowTableOptions, app: boolean) {
@@ -141,16 +136,14 @@ export class FlowWorkers {
   /** A decoded packet from the reader. */
   packet(p: Packet): void {
     if (this.failure !== null) throw this.failure;
-    if (p.ip_version === 0) { this.non_ip++; return; }
-    // The clock exactly as FlowTable.packet keeps it.
-    if (!this.started) { this.started = true; this.epoch = p.ts_sec; this.local.table.setEpoch(p.ts_sec); }
-    const t = (p.ts_sec - this.epoch) * 1000 + ((p.ts_nsec / 1e6) | 0);
-    if (t < this.clock) this.out_of_order++;
-    else this.clock = t;
+    // The reading thread's own table keeps the clock of the whole capture and counts non-IP and late packets.
+    const table = this.local.table;
+    if (p.ip_version === 0) { table.stats.non_ip++; return; }
+    table.tick(p);
     const bucket = addressHash(p) >>> BUCKET_SHIFT;
     let o = this.owner[bucket]!;
     if (o === 0) o = this.owner[bucket] = this.choose();
-    if (o === LOCAL) { this.local.table.packetAt(p, this.clock); return; }
+    if (o === LOCAL) { table.packetAt(p, table.now); return; }
     const i = o - 2;
     const inChunk = p.buf === this.chunkBuf;
     const need = inChunk ? RECORD_HEAD : recordSize(p.end - p.start);
@@ -160,8 +153,8 @@ export class FlowWorkers {
       b = this.rings[i]![this.current[i]!]!;
       if (!b.fits(need)) { this.sendBig(i, p); return; }
     }
-    if (inChunk) b.add(p, this.clock, this.chunkSlot, this.chunkBase + p.start);
-    else b.add(p, this.clock, INLINE, 0);
+    if (inChunk) b.add(p, table.now, this.chunkSlot, this.chunkBase + p.start);
+    else b.add(p, table.now, INLINE, 0);
   }
 
   /**
@@ -212,7 +205,7 @@ export class FlowWorkers {
     const state = this.state;
     Atomics.store(state, i * RING + j, FULL);
     for (let s = 0; s < CHUNK_SLOTS; s++) if ((b.slots & (1 << s)) !== 0) Atomics.add(this.refs, s, 1);
-    const m: ToWorker = { type: 'batch', slot: j, used: b.used, epoch: this.epoch, chunks: b.slots };
+    const m: ToWorker = { type: 'batch', slot: j, used: b.used, epoch: this.local.table.epochSec, chunks: b.slots };
     b.slots = 0;
     this.workers[i]!.postMessage(m);
     const next = (j + 1) % RING;
@@ -228,8 +221,8 @@ export class FlowWorkers {
 
   private sendBig(i: number, p: Packet): void {
     const b = new BatchWriter(new ArrayBuffer(recordSize(p.end - p.start)));
-    b.add(p, this.clock, INLINE, 0);
-    const m: ToWorker = { type: 'big', buf: b.buf as ArrayBuffer, used: b.used, epoch: this.epoch };
+    b.add(p, this.local.table.now, INLINE, 0);
+    const m: ToWorker = { type: 'big', buf: b.buf as ArrayBuffer, used: b.used, epoch: this.local.table.epochSec };
     this.workers[i]!.postMessage(m, [b.buf as ArrayBuffer]);
   }
 
@@ -237,11 +230,11 @@ export class FlowWorkers {
   async finish(): Promise<ShareRecords> {
     for (let i = 0; i < this.workers.length; i++) {
       this.send(i);
-      const m: ToWorker = { type: 'end', now: this.clock };
+      const m: ToWorker = { type: 'end', now: this.local.table.now };
       this.workers[i]!.postMessage(m);
     }
     try {
-      const parts = [finishShare(this.local, this.started ? this.clock : undefined), ...(await Promise.all(this.done))];
+      const parts = [finishShare(this.local), ...(await Promise.all(this.done))];
       const all: ShareRecords = { conns: [], dns: [], tls: [], http: [], ssh: [], flow_stats: emptyFlowStats(), app_stats: createAppStats() };
       parts.forEach((r, i) => {
         for (const list of [i > 0 ? this.conns[i - 1]! : [], r.conns]) for (const c of list) all.conns.push(c);
@@ -252,8 +245,6 @@ export class FlowWorkers {
         addFlowStats(all.flow_stats, r.flow_stats);
         addAppStats(all.app_stats, r.app_stats as AppStats);
       });
-      all.flow_stats.out_of_order += this.out_of_order;
-      all.flow_stats.non_ip += this.non_ip;
       return all;
     } finally {
       await this.close();
