@@ -52,6 +52,14 @@ export interface FlowTableStats {
   fragments_unmapped: number;
 }
 
+/** All counters at zero (a table's start; scale adds several tables' counters into one). */
+export function emptyFlowStats(): FlowTableStats {
+  return {
+    flows_created: 0, active: 0, expired: { idle: 0, active: 0, end: 0, fin: 0 },
+    out_of_order: 0, non_ip: 0, fragments_mapped: 0, fragments_unmapped: 0,
+  };
+}
+
 /** LRU lists: one per idle-timeout class, plus TCP connections that are closing (their own, short deadlines). */
 const L_TCP = 0, L_UDP = 1, L_ICMP = 2, L_OTHER = 3, L_CLOSING = 4, N_LISTS = 5;
 /** Sweep at most every 10 ms of packet time and look at no more than this many flows per list (nfstream's budget). */
@@ -59,10 +67,7 @@ const SWEEP_EVERY_MS = 10;
 const SWEEP_BUDGET = 1000;
 
 export class FlowTable {
-  readonly stats: FlowTableStats = {
-    flows_created: 0, active: 0, expired: { idle: 0, active: 0, end: 0, fin: 0 },
-    out_of_order: 0, non_ip: 0, fragments_mapped: 0, fragments_unmapped: 0,
-  };
+  readonly stats: FlowTableStats = emptyFlowStats();
   private readonly out: ConnSink;
   private readonly hooks: readonly FlowHook<unknown>[];
   private readonly records: RecordSink;
@@ -121,6 +126,11 @@ export class FlowTable {
   /** The epoch second, once the first IP packet was seen. */
   get epochSec(): number {
     return this.epoch;
+  }
+
+  /** scale: an IP packet the caller has just ticked (t: what tick returned). */
+  packetTicked(p: Packet, t: number): void {
+    this.step(p, t, this.clock);
   }
 
   /**

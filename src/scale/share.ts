@@ -6,7 +6,7 @@ import { createAppHooks } from '../app/index.js';
 import type { DnsRecord, HttpRecord, RecordSink, SshRecord, TlsRecord } from '../app/records.js';
 import { createAppStats, type AppStats } from '../app/stats.js';
 import type { ConnRecord } from '../flow/conn.js';
-import { FlowTable, type FlowTableOptions, type FlowTableStats } from '../flow/table.js';
+import { emptyFlowStats, FlowTable, type FlowTableOptions, type FlowTableStats } from '../flow/table.js';
 
 /** What one flow table produced: the records, in the order its flows ended, and its counters. */
 export interface ShareRecords {
@@ -48,13 +48,6 @@ export function finishShare(share: FlowShare, now?: number): ShareRecords {
   const s = share.table.stats;
   share.records.flow_stats = { ...s, expired: { ...s.expired } };
   return share.records;
-}
-
-export function emptyFlowStats(): FlowTableStats {
-  return {
-    flows_created: 0, active: 0, expired: { idle: 0, active: 0, end: 0, fin: 0 },
-    out_of_order: 0, non_ip: 0, fragments_mapped: 0, fragments_unmapped: 0,
-  };
 }
 
 /** Adds b's counters into a (several workers' shares make one run's counters). */

@@ -20,7 +20,8 @@ import type { Packet } from '../decode/layer.js';
 import type { ConnRecord } from '../flow/conn.js';
 import type { FlowTableOptions } from '../flow/table.js';
 import { BatchWriter, BATCH_BYTES, FULL, INLINE, RECORD_HEAD, recordSize } from './batch.js';
-import { addAppStats, addFlowStats, createFlowShare, emptyFlowStats, finishShare, type FlowShare, type ShareRecords } from './share.js';
+import { emptyFlowStats } from '../flow/table.js';
+import { addAppStats, addFlowStats, createFlowShare, finishShare, type FlowShare, type ShareRecords } from './share.js';
 import { createAppStats } from '../app/stats.js';
 
 /** Batch buffers per worker: up to RING - 1 full ones wait while the reader fills the next. */
@@ -139,11 +140,11 @@ export class FlowWorkers {
     // The reading thread's own table keeps the clock of the whole capture and counts non-IP and late packets.
     const table = this.local.table;
     if (p.ip_version === 0) { table.stats.non_ip++; return; }
-    table.tick(p);
+    const t = table.tick(p);
     const bucket = addressHash(p) >>> BUCKET_SHIFT;
     let o = this.owner[bucket]!;
     if (o === 0) o = this.owner[bucket] = this.choose();
-    if (o === LOCAL) { table.packetAt(p, table.now); return; }
+    if (o === LOCAL) { table.packetTicked(p, t); return; }
     const i = o - 2;
     const inChunk = p.buf === this.chunkBuf;
     const need = inChunk ? RECORD_HEAD : recordSize(p.end - p.start);
