@@ -1,22 +1,30 @@
 /**
- * Where capture bytes come from: a regular file (fs.readSync into one reused 1 MiB buffer, the fastest way per
- * ../shared/bench/ANCHORS.md: 14.3 M pkt/s against 9.5 M for createReadStream), a pipe/FIFO/stdin `-` (a stream),
- * and either of them gzip-compressed (recognised by the 1f 8b magic, never by the name; node:zlib as a stream).
- * Nothing is ever buffered whole. The sha256 and size are of the raw bytes as read, before decompression.
+ * Where capture bytes come from: a regular file, a pipe/FIFO/stdin `-`, and either of them gzip-compressed
+ * (recognised by the 1f 8b magic, never by the name; node:zlib as a stream). Nothing is ever buffered whole. The
+ * sha256 and size are of the raw bytes as read, before decompression.
+ *
+ * How each is read:
+ * - big plain regular files and stdin as a pipe, socket or file: a ReadThread (read_thread.ts) reads and hashes in a
+ *   worker, into shared 1 MiB slots the walker takes without a copy;
+ * - small regular files (below WORKER_MIN): fs.readSync into one reused 1 MiB buffer, hashed inline (a worker costs
+ *   ~30 ms to start), the fastest way per ../shared/bench/ANCHORS.md (14.3 M pkt/s against 9.5 M for createReadStream);
+ * - gzip files, named FIFOs and a terminal: streams (a FIFO opened by name may wait for its writer, which may be
+ *   in this very process: nad capture), hashed by PipeHasher.
  */
 import type { ReadStream } from 'node:fs';
 import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import type { Hasher } from './hash.js';
-import { createHasher, PipeHasher } from './hash.js';
+import { type Hasher, InlineHasher, PipeHasher } from './hash.js';
+import { ReadThread } from './read_thread.js';
 import { InputError } from './types.js';
 
 const CHUNK = 1 << 20;
 /** Let the event loop run (signals, abort) every this many synchronous file reads. */
 const YIELD_EVERY = 16;
-/** Regular files at least this big are hashed by a worker (hash.ts); smaller ones inline. */
-const WORKER_HASH_MIN = 32 * CHUNK;
+/** Plain regular files at least this big are read by a ReadThread; smaller ones inline. */
+const WORKER_MIN = 32 * CHUNK;
 
 export interface SourceOptions {
   signal?: AbortSignal | undefined;
@@ -79,11 +87,12 @@ export function openSource(path: string, opts: SourceOptions = {}): Source {
     }
     gzip = n === 2 && head[0] === 0x1f && head[1] === 0x8b;
   }
-  // Only plain regular files read into the worker's slots (hash.ts says why).
-  const hasher = regular ? createHasher(opts.probe !== true && !gzip && (total ?? 0) >= WORKER_HASH_MIN, CHUNK) : new PipeHasher();
-  /** Counts a raw chunk; hashed already when it was read into a hasher slot. */
+  const onAbort = (): void => {
+    interrupted = true;
+  };
+  /** Counts a raw chunk (hashed already when `hashed`, by a ReadThread). */
   const account = (chunk: Buffer, hashed: boolean): boolean => {
-    if (!hashed) hasher.update(chunk);
+    if (!hashed) hasher?.update(chunk);
     size += chunk.length;
     opts.onRead?.(size);
     if (opts.signal?.aborted === true) interrupted = true;
@@ -91,12 +100,23 @@ export function openSource(path: string, opts: SourceOptions = {}): Source {
   };
 
   let raw: AsyncIterable<Buffer>;
-  if (regular) {
+  let thread: ReadThread | null = null;
+  let hasher: Hasher | null = null;
+  const stdinType = path === '-' ? stdinKind() : null;
+  if (regular && !gzip && opts.probe !== true && (total ?? 0) >= WORKER_MIN) {
+    thread = new ReadThread(fd, false, CHUNK);
+    raw = threadChunks(thread, fd, account, opts.signal, onAbort);
+  } else if (regular) {
+    hasher = new InlineHasher();
     // zlib may hold on to a chunk after write() returns, so gzip input gets fresh buffers from a stream.
-    raw = gzip ? streamChunks(createReadStream('', { fd, highWaterMark: CHUNK }), account) : fileChunks(path, fd, hasher, account);
+    raw = gzip ? streamChunks(createReadStream('', { fd, highWaterMark: CHUNK }), account) : fileChunks(path, fd, account);
+  } else if (stdinType !== null) {
+    thread = new ReadThread(0, true, CHUNK);
+    raw = threadChunks(thread, -1, account, opts.signal, onAbort);
   } else {
+    hasher = new PipeHasher();
     const stream = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: CHUNK });
-    raw = streamChunks(stream, account, opts.signal, () => (interrupted = true));
+    raw = streamChunks(stream, account, opts.signal, onAbort);
   }
 
   const source: Source = {
@@ -107,8 +127,15 @@ export function openSource(path: string, opts: SourceOptions = {}): Source {
     total,
     chunks: regular ? (gzip ? gunzip(raw) : raw) : sniffGzip(raw, (g) => (gzip = g)),
     size: () => size,
-    sha256: () => hasher.digest(),
-    close: () => hasher.close(),
+    sha256: async () => {
+      const hex = thread !== null ? await thread.digest() : await hasher!.digest();
+      if (hex === null) throw new Error('the read worker stopped without a digest');
+      return hex;
+    },
+    close: () => {
+      thread?.stop();
+      hasher?.close();
+    },
     interrupted: () => interrupted,
   };
   return source;
@@ -124,27 +151,70 @@ function readAt(path: string, fd: number, buf: Buffer, pos: number): number {
 
 type Account = (chunk: Buffer, hashed: boolean) => boolean;
 
-/** Reads into the hasher's shared slot when it has one (zero-copy: the worker hashes what the reader walks). */
-async function* fileChunks(path: string, fd: number, hasher: Hasher, account: Account): AsyncGenerator<Buffer> {
-  const own = Buffer.allocUnsafe(CHUNK);
+/** A small regular file: one reused buffer, read on this thread. */
+async function* fileChunks(path: string, fd: number, account: Account): AsyncGenerator<Buffer> {
+  const buf = Buffer.allocUnsafe(CHUNK);
   let pos = 0;
   try {
     for (let i = 1; ; i++) {
-      const slot = hasher.slot();
-      const buf = slot ?? own;
       const n = readAt(path, fd, buf, pos);
       if (n === 0) return;
-      if (slot !== null) hasher.commit(n);
       pos += n;
       const chunk = buf.subarray(0, n);
-      const go = account(chunk, slot !== null);
+      const go = account(chunk, false);
       yield chunk;
       if (!go) return;
-      if (i % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (i % YIELD_EVERY === 0) await nextTurn();
     }
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Chunks of a ReadThread. An abort stops the thread at once (a live pipe may send nothing for minutes) and ends
+ * the iteration; fd, when not -1, is closed at the end.
+ */
+async function* threadChunks(t: ReadThread, fd: number, account: Account, signal?: AbortSignal, onAbort?: () => void): AsyncGenerator<Buffer> {
+  const abort = (): void => {
+    onAbort?.();
+    t.stop();
+  };
+  if (signal?.aborted === true) abort();
+  else signal?.addEventListener('abort', abort, { once: true });
+  try {
+    for (let i = 1; ; i++) {
+      const chunk = await t.chunk();
+      if (chunk === null) return;
+      const go = account(chunk, true);
+      yield chunk;
+      if (!go) return;
+      // Let the event loop run (signals, abort) now and then: chunks that are ready never wait.
+      if (i % YIELD_EVERY === 0) await nextTurn();
+    }
+  } finally {
+    signal?.removeEventListener('abort', abort);
+    t.stop();
+    if (fd >= 0) closeSync(fd);
+  }
+}
+
+/**
+ * stdin's kind when a ReadThread can read it: a pipe or socket (made non-blocking first, see read_thread.ts) or a
+ * file; null for a terminal or anything else (read as a stream).
+ */
+function stdinKind(): 'pipe' | 'file' | null {
+  let st;
+  try {
+    st = fstatSync(0);
+  } catch {
+    return null;
+  }
+  if (st.isFile()) return 'file';
+  if (!st.isFIFO() && !st.isSocket()) return null;
+  // Creating process.stdin opens fd 0 as a libuv pipe, which sets O_NONBLOCK; it stays paused and reads nothing.
+  void process.stdin;
+  return 'pipe';
 }
 
 /** For pipes, an abort must not wait for the next chunk (a live capture may send nothing for minutes): it
@@ -196,7 +266,12 @@ async function* sniffGzip(raw: AsyncIterable<Buffer>, setGzip: (g: boolean) => v
   }
   const gzip = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
   setGzip(gzip);
-  yield* gzip ? gunzip(all()) : all();
+  yield* gzip ? gunzip(copies(all())) : all();
+}
+
+/** zlib may hold on to a chunk after write() returns: it gets copies of chunks whose buffers are reused. */
+async function* copies(raw: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  for await (const chunk of raw) yield Buffer.from(chunk);
 }
 
 async function* gunzip(raw: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {

@@ -1,16 +1,16 @@
 // The CLI as a user meets it: exit codes, one-line errors with file and byte offset, no stack traces, refusal to
 // overwrite, stdin/gzip equivalence and Ctrl-C on a pipe (issues 4 and 5).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { DEFAULT_THRESHOLD } from '../../src/detect/anomaly.js';
 import { CAPTURES, SKIP_NO_SHARED } from '../shared.js';
-import { nad, nadChild, STACK_LINE } from './run.js';
+import { nad, nadChild, nadChildFrom, STACK_LINE } from './run.js';
 import { pcapHeader, udpCapture, udpRecord } from './pcap_fixture.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'nad-cli-'));
@@ -129,6 +129,56 @@ function fatalCorrupt(): Set<string> {
   }
   return fatal;
 }
+
+test('stdin as a FIFO whose writer stays open: Ctrl-C ends the run at once, size and sha256 cover exactly what was read', async () => {
+  const dir = tmp();
+  const out = join(dir, 'r');
+  const fifo = join(dir, 'live');
+  execFileSync('mkfifo', [fifo]);
+  // O_RDWR: opening a FIFO this way does not wait for the other end; the test writes and never closes it.
+  const fd = openSync(fifo, 'r+');
+  const child = nadChildFrom(['analyze', '-', '--out', out, '--quiet', '--no-geo', '--no-report'], fd);
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  for (let i = 0; i < 600 && !(existsSync(out) && readdirSync(out).some((f) => f.endsWith('.tmp'))); i++) await new Promise((r) => setTimeout(r, 50));
+  const written = Buffer.concat([pcapHeader(), ...Array.from({ length: 30 }, (_, i) => udpRecord(i))]);
+  writeSync(fd, written);
+  await new Promise((r) => setTimeout(r, 1500));
+  const t0 = Date.now();
+  child.kill('SIGINT');
+  const code = await exited;
+  const took = Date.now() - t0;
+  closeSync(fd);
+  assert.equal(code, 0, stderr);
+  assert.ok(took < 10_000, `exited ${took} ms after the signal, its stdin still open`);
+  const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { packets: number; interrupted: boolean; inputs: { size: number; sha256: string }[] };
+  assert.equal(s.packets, 30);
+  assert.equal(s.interrupted, true);
+  assert.equal(s.inputs[0]?.size, written.length);
+  assert.equal(s.inputs[0]?.sha256, createHash('sha256').update(written).digest('hex'));
+});
+
+test('stdin redirected from a file gives the same summary and flows.csv as the file', async () => {
+  const dir = tmp();
+  const file = join(dir, 'in.pcap');
+  writeFileSync(file, udpCapture(40, 5));
+  const args = ['--quiet', '--no-geo', '--no-report'];
+  assert.equal(nad(['analyze', file, '--out', join(dir, 'a'), ...args]).status, 0);
+  const fd = openSync(file, 'r');
+  const child = nadChildFrom(['analyze', '-', '--out', join(dir, 'b'), ...args], fd);
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  closeSync(fd);
+  assert.equal(code, 0);
+  assert.equal(readFileSync(join(dir, 'b', 'flows.csv'), 'utf8'), readFileSync(join(dir, 'a', 'flows.csv'), 'utf8'));
+  const input = (d: string): Record<string, unknown> => {
+    const s = JSON.parse(readFileSync(join(dir, d, 'summary.json'), 'utf8')) as { inputs: Record<string, unknown>[] };
+    const i = s.inputs[0]!;
+    delete i['path'];
+    return i;
+  };
+  assert.deepEqual(input('b'), input('a'));
+});
 
 test('every damaged capture: exit 2 with one clear line, or exit 0 with the damage in summary.json; never a stack trace', { skip: SKIP_NO_SHARED }, () => {
   const dir = tmp();

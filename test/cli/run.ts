@@ -1,5 +1,5 @@
 /** Runs the nad CLI from source (tsx) as a child process, as a user would run it. */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../shared.js';
 
@@ -28,6 +28,11 @@ export function nad(args: readonly string[], opts: { input?: Buffer; env?: Recor
 
 export function nadChild(args: readonly string[]): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [...ARGV, ...args], { cwd: PROJECT_ROOT, env: { ...process.env, NO_COLOR: '1' } });
+}
+
+/** The CLI with stdin on a descriptor of the test's own (a FIFO, a file); stdout and stderr piped. */
+export function nadChildFrom(args: readonly string[], stdin: number): ChildProcess {
+  return spawn(process.execPath, [...ARGV, ...args], { cwd: PROJECT_ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: [stdin, 'pipe', 'pipe'] });
 }
 
 /** A stack trace line as Node prints it. */

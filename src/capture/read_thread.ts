@@ -1,0 +1,207 @@
+/**
+ * Reading and sha256 in a thread beside the walker: a worker reads the input's file descriptor into a ring of
+ * shared 1 MiB slots and hashes each slot; the reading thread only walks full slots. Used for big regular files
+ * and for stdin when it is a pipe, a socket or a file.
+ *
+ * Why. From a file, the read syscalls (a page-cache copy, ~0.45 s for big.pcap) and the hash (~1.1 s) leave the
+ * reading thread. From a pipe, Node's stream gave the reading thread 64 KiB at a time, and it sat idle half the
+ * run waiting on the writer (profile: 5.1 of 10.1 s idle with `cat big.pcap |`): the pipe holds 64 KiB, so the
+ * writer could never run ahead of the walker. The worker drains the pipe into the ring while the walker works.
+ *
+ * A pipe must never keep nad alive after it has finished (a worker blocked in read(2) holds the process until the
+ * writer writes or closes, even after process.exit). So a pipe or socket on fd 0 is put in non-blocking mode first
+ * (creating process.stdin does that through libuv; Node restores the flags at exit); the worker then polls: a read
+ * that would block commits what the slot holds and sleeps 50 µs…5 ms on the stop word, which stop() wakes.
+ *
+ * Coordination is Atomics on one Int32Array: a state per slot (FREE/FULL), a length per slot (−1 end of input,
+ * −2 error, whose details arrive as a message), and a stop word. No message per chunk.
+ */
+import { Worker } from 'node:worker_threads';
+
+const SLOTS = 16;
+const FREE = 0;
+const FULL = 1;
+const END = -1;
+const FAILED = -2;
+
+const WORKER_SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads');
+const { readSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const { fd, data, control, slots, slotSize, sequential } = workerData;
+const state = new Int32Array(control);
+const STOP = 2 * slots;
+const hash = createHash('sha256');
+const stopped = () => Atomics.load(state, STOP) !== 0;
+// Slots are numbered in read order: fillSeq is the next to fill, hashSeq the next to hash. A slot is hashed once the
+// walker has released it (it releases in order), so the digest covers exactly the bytes the walker consumed, also
+// when a run is interrupted.
+let fillSeq = 0, hashSeq = 0;
+function hashReleased() {
+  while (hashSeq < fillSeq && Atomics.load(state, hashSeq % slots) === ${FREE}) {
+    const j = hashSeq % slots;
+    hash.update(new Uint8Array(data, j * slotSize, state[slots + j]));
+    hashSeq++;
+  }
+}
+function waitFree(i) {
+  while (Atomics.load(state, i) !== ${FREE}) {
+    if (stopped()) return false;
+    Atomics.wait(state, i, ${FULL}, 50);
+  }
+  return !stopped();
+}
+function commit(i, len) {
+  state[slots + i] = len;
+  Atomics.store(state, i, ${FULL});
+  Atomics.notify(state, i);
+}
+let pos = 0, nap = 0, end = ${END};
+outer: for (;;) {
+  const i = fillSeq % slots;
+  if (!waitFree(i)) break;
+  hashReleased();
+  const view = new Uint8Array(data, i * slotSize, slotSize);
+  let off = 0, eof = false;
+  while (off < slotSize) {
+    let n;
+    try {
+      n = readSync(fd, view, off, slotSize - off, sequential ? null : pos);
+    } catch (err) {
+      if (err && err.code === 'EAGAIN') {
+        if (off > 0) break;
+        if (stopped()) break outer;
+        nap = nap === 0 ? 0.05 : Math.min(nap * 2, 5);
+        Atomics.wait(state, STOP, 0, nap);
+        continue;
+      }
+      parentPort.postMessage({ error: { message: String(err && err.message), code: String((err && err.code) || 'EIO'), offset: pos } });
+      end = ${FAILED};
+      eof = true;
+      break;
+    }
+    nap = 0;
+    if (n === 0) { eof = true; break; }
+    off += n;
+    pos += n;
+  }
+  if (off > 0) { commit(i, off); fillSeq++; }
+  if (eof) {
+    const j = fillSeq % slots;
+    if (waitFree(j)) { hashReleased(); commit(j, end); }
+    break;
+  }
+}
+// The end: hash what the walker releases (all of it, unless stopped), then the digest.
+while (hashSeq < fillSeq && (waitFree(hashSeq % slots) || Atomics.load(state, hashSeq % slots) === ${FREE})) hashReleased();
+hashReleased();
+parentPort.postMessage({ hex: hash.digest('hex') });
+`;
+
+/** Atomics.waitAsync (V8, Node >= 16) is in TypeScript's ES2024 lib; the project's lib is ES2023 (Node 20). */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(a: Int32Array, index: number, value: number, timeoutMs: number): { async: false; value: string } | { async: true; value: Promise<string> };
+}).waitAsync;
+
+/** A read error of the worker, as node:fs would have thrown it (OpenInput turns it into damage or an InputError). */
+export class ReadThreadError extends Error {
+  readonly code: string;
+  readonly offset: number;
+  constructor(message: string, code: string, offset: number) {
+    super(message);
+    this.code = code;
+    this.offset = offset;
+  }
+}
+
+export class ReadThread {
+  private readonly worker: Worker;
+  private readonly state: Int32Array;
+  private readonly slots: Buffer[];
+  private readonly stopIndex: number;
+  private readonly digestP: Promise<string | null>;
+  private error: ReadThreadError | null = null;
+  private next = 0;
+  /** The slot handed out last, released when the next one is asked for. */
+  private held = -1;
+  private done = false;
+
+  /**
+   * fd: an open descriptor (a pipe or socket already non-blocking, see above). sequential: read at the current
+   * position (stdin) instead of from offset 0.
+   */
+  constructor(fd: number, sequential: boolean, slotSize: number) {
+    const data = new SharedArrayBuffer(SLOTS * slotSize);
+    const control = new SharedArrayBuffer((2 * SLOTS + 1) * Int32Array.BYTES_PER_ELEMENT);
+    this.state = new Int32Array(control);
+    this.stopIndex = 2 * SLOTS;
+    this.slots = Array.from({ length: SLOTS }, (_, i) => Buffer.from(data, i * slotSize, slotSize));
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { fd, data, control, slots: SLOTS, slotSize, sequential } });
+    // Never keep the process alive on its own (after an InputError, or an abandoned input).
+    this.worker.unref();
+    this.digestP = new Promise((resolve, reject) => {
+      this.worker.on('message', (m: { hex?: string | null; error?: { message: string; code: string; offset: number } }) => {
+        if (m.error !== undefined) this.error = new ReadThreadError(m.error.message, m.error.code, m.error.offset);
+        if (m.hex !== undefined) resolve(m.hex);
+      });
+      this.worker.once('error', reject);
+      this.worker.once('exit', () => resolve(null));
+    });
+    this.digestP.catch(() => undefined);
+  }
+
+  /**
+   * The next chunk (valid until the next call), or null at end of input. Resolves at once when the slot is full;
+   * otherwise waits without blocking the event loop (signals still run; stop() wakes it).
+   */
+  async chunk(): Promise<Buffer | null> {
+    this.release();
+    if (this.done) return null;
+    const i = this.next;
+    while (Atomics.load(this.state, i) !== FULL) {
+      if (Atomics.load(this.state, this.stopIndex) !== 0) return this.finish();
+      const w = waitAsync(this.state, i, FREE, 1000);
+      if (w.async) await w.value;
+    }
+    const len = this.state[SLOTS + i]!;
+    if (len < 0) {
+      this.finish();
+      if (len === FAILED) {
+        // The worker posts the error before it marks the slot; the message may still be on its way.
+        await this.digestP;
+        throw this.error ?? new ReadThreadError('read failed', 'EIO', 0);
+      }
+      return null;
+    }
+    this.held = i;
+    this.next = (i + 1) % SLOTS;
+    return this.slots[i]!.subarray(0, len);
+  }
+
+  /** Hex sha256 of the bytes handed out (all of them once chunk() returned null); null if the worker died. */
+  digest(): Promise<string | null> {
+    return this.digestP;
+  }
+
+  /** Stops reading (an abort, or an abandoned input): the worker exits within one poll; a waiting chunk() returns null. */
+  stop(): void {
+    // STOP before the held slot is released: the worker must never refill a slot the walker may still read.
+    Atomics.store(this.state, this.stopIndex, 1);
+    Atomics.notify(this.state, this.stopIndex);
+    this.release();
+    for (let i = 0; i < SLOTS; i++) Atomics.notify(this.state, i);
+  }
+
+  private release(): void {
+    const h = this.held;
+    if (h < 0) return;
+    this.held = -1;
+    Atomics.store(this.state, h, FREE);
+    Atomics.notify(this.state, h);
+  }
+
+  private finish(): null {
+    this.done = true;
+    return null;
+  }
+}
