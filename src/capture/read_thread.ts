@@ -13,6 +13,9 @@
  * (creating process.stdin does that through libuv; Node restores the flags at exit); the worker then polls: a read
  * that would block commits what the slot holds and sleeps 50 µs…5 ms on the stop word, which stop() wakes.
  *
+ * Each slot is hashed as soon as it is read (hot in the reading core's cache); the hash state after each of the last
+ * SLOTS + 1 slots is kept, so an interrupted run digests exactly the slots the walker consumed.
+ *
  * Coordination is Atomics on one Int32Array: a state per slot (FREE/FULL), a length per slot (−1 end of input,
  * −2 error, whose details arrive as a message), and a stop word. No message per chunk.
  */
@@ -32,18 +35,13 @@ const { fd, data, control, slots, slotSize, sequential } = workerData;
 const state = new Int32Array(control);
 const STOP = 2 * slots;
 const hash = createHash('sha256');
+// Slots are numbered in read order (seq). Each is hashed as soon as it is read, while its bytes are still in this
+// core's cache, and the hash state after it is kept (hash.copy()) until the slot is refilled: an interrupted run
+// then digests exactly the slots the walker consumed (it releases them in order), not what was read ahead.
+// One more than the ring: the digest may need the state after the slot just before the oldest one still held.
+const after = new Array(slots + 1).fill(null);
+let fillSeq = 0;
 const stopped = () => Atomics.load(state, STOP) !== 0;
-// Slots are numbered in read order: fillSeq is the next to fill, hashSeq the next to hash. A slot is hashed once the
-// walker has released it (it releases in order), so the digest covers exactly the bytes the walker consumed, also
-// when a run is interrupted.
-let fillSeq = 0, hashSeq = 0;
-function hashReleased() {
-  while (hashSeq < fillSeq && Atomics.load(state, hashSeq % slots) === ${FREE}) {
-    const j = hashSeq % slots;
-    hash.update(new Uint8Array(data, j * slotSize, state[slots + j]));
-    hashSeq++;
-  }
-}
 function waitFree(i) {
   while (Atomics.load(state, i) !== ${FREE}) {
     if (stopped()) return false;
@@ -56,11 +54,17 @@ function commit(i, len) {
   Atomics.store(state, i, ${FULL});
   Atomics.notify(state, i);
 }
+/** The digest of the slots the walker released: every seq before the oldest one still held or unread. */
+function consumedDigest() {
+  let c = Math.max(0, fillSeq - slots);
+  while (c < fillSeq && Atomics.load(state, c % slots) === ${FREE}) c++;
+  if (c === fillSeq) return hash.digest('hex');
+  return c === 0 ? createHash('sha256').digest('hex') : after[(c - 1) % (slots + 1)].digest('hex');
+}
 let pos = 0, nap = 0, end = ${END};
 outer: for (;;) {
   const i = fillSeq % slots;
   if (!waitFree(i)) break;
-  hashReleased();
   const view = new Uint8Array(data, i * slotSize, slotSize);
   let off = 0, eof = false;
   while (off < slotSize) {
@@ -85,17 +89,19 @@ outer: for (;;) {
     off += n;
     pos += n;
   }
-  if (off > 0) { commit(i, off); fillSeq++; }
+  if (off > 0) {
+    hash.update(new Uint8Array(data, i * slotSize, off));
+    after[fillSeq % (slots + 1)] = hash.copy();
+    commit(i, off);
+    fillSeq++;
+  }
   if (eof) {
     const j = fillSeq % slots;
-    if (waitFree(j)) { hashReleased(); commit(j, end); }
+    if (waitFree(j)) commit(j, end);
     break;
   }
 }
-// The end: hash what the walker releases (all of it, unless stopped), then the digest.
-while (hashSeq < fillSeq && (waitFree(hashSeq % slots) || Atomics.load(state, hashSeq % slots) === ${FREE})) hashReleased();
-hashReleased();
-parentPort.postMessage({ hex: hash.digest('hex') });
+parentPort.postMessage({ hex: stopped() ? consumedDigest() : hash.digest('hex') });
 `;
 
 /** Atomics.waitAsync (V8, Node >= 16) is in TypeScript's ES2024 lib; the project's lib is ES2023 (Node 20). */
@@ -158,8 +164,9 @@ export class ReadThread {
     this.release();
     if (this.done) return null;
     const i = this.next;
-    while (Atomics.load(this.state, i) !== FULL) {
+    for (;;) {
       if (Atomics.load(this.state, this.stopIndex) !== 0) return this.finish();
+      if (Atomics.load(this.state, i) === FULL) break;
       const w = waitAsync(this.state, i, FREE, 1000);
       if (w.async) await w.value;
     }
@@ -185,10 +192,10 @@ export class ReadThread {
 
   /** Stops reading (an abort, or an abandoned input): the worker exits within one poll; a waiting chunk() returns null. */
   stop(): void {
-    // STOP before the held slot is released: the worker must never refill a slot the walker may still read.
+    // The held slot is released first, so the digest counts it (stop runs between chunks: the walker is done with it).
+    this.release();
     Atomics.store(this.state, this.stopIndex, 1);
     Atomics.notify(this.state, this.stopIndex);
-    this.release();
     for (let i = 0; i < SLOTS; i++) Atomics.notify(this.state, i);
   }
 

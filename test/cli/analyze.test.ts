@@ -1,7 +1,7 @@
 // The CLI as a user meets it: exit codes, one-line errors with file and byte offset, no stack traces, refusal to
 // overwrite, stdin/gzip equivalence and Ctrl-C on a pipe (issues 4 and 5).
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -157,6 +157,41 @@ test('stdin as a FIFO whose writer stays open: Ctrl-C ends the run at once, size
   assert.equal(s.interrupted, true);
   assert.equal(s.inputs[0]?.size, written.length);
   assert.equal(s.inputs[0]?.sha256, createHash('sha256').update(written).digest('hex'));
+});
+
+test('Ctrl-C while a pipe is read ahead: size, sha256 and packets cover exactly the bytes consumed', { timeout: 120_000 }, async () => {
+  const dir = tmp();
+  const out = join(dir, 'r');
+  // ~99 MB of 66-byte records, 100 per second over 1000 flows: seconds of work, so the signal lands mid-way while
+  // the read thread is up to 16 MiB ahead of the walker.
+  const n = 1_500_000;
+  const base = udpRecord(0, 1000);
+  const data = Buffer.alloc(24 + n * base.length);
+  pcapHeader().copy(data, 0);
+  for (let i = 0, o = 24; i < n; i++, o += base.length) {
+    base.copy(data, o);
+    data.writeUInt32LE(1700000000 + Math.floor(i / 100), o);
+    data.writeUInt32LE((i % 100) * 10000, o + 4);
+    data.writeUInt16BE(40000 + (i % 1000), o + 16 + 14 + 20);
+  }
+  const file = join(dir, 'big.pcap');
+  writeFileSync(file, data);
+  const cat = spawn('cat', [file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = nadChildFrom(['analyze', '-', '--out', out, '--quiet', '--no-geo', '--no-report'], cat.stdout);
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  for (let i = 0; i < 600 && !(existsSync(out) && readdirSync(out).some((f) => f.endsWith('.tmp'))); i++) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 150));
+  child.kill('SIGINT');
+  assert.equal(await exited, 0, stderr);
+  cat.kill();
+  const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { packets: number; interrupted: boolean; inputs: { size: number; sha256: string }[] };
+  const size = s.inputs[0]?.size ?? -1;
+  assert.equal(s.interrupted, true, 'the signal landed before the end of the input');
+  assert.ok(size > 0 && size < data.length, `consumed ${size} of ${data.length} bytes`);
+  assert.equal(s.inputs[0]?.sha256, createHash('sha256').update(data.subarray(0, size)).digest('hex'), 'sha256 of the consumed prefix');
+  assert.equal(s.packets, Math.floor((size - 24) / base.length), 'every whole record of the consumed prefix, no other');
 });
 
 test('stdin redirected from a file gives the same summary and flows.csv as the file', async () => {

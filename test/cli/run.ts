@@ -1,6 +1,7 @@
 /** Runs the nad CLI from source (tsx) as a child process, as a user would run it. */
 import { spawn, spawnSync, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { PROJECT_ROOT } from '../shared.js';
 
 export const MAIN = join(PROJECT_ROOT, 'src', 'cli', 'main.ts');
@@ -30,8 +31,8 @@ export function nadChild(args: readonly string[]): ChildProcessWithoutNullStream
   return spawn(process.execPath, [...ARGV, ...args], { cwd: PROJECT_ROOT, env: { ...process.env, NO_COLOR: '1' } });
 }
 
-/** The CLI with stdin on a descriptor of the test's own (a FIFO, a file); stdout and stderr piped. */
-export function nadChildFrom(args: readonly string[], stdin: number): ChildProcess {
+/** The CLI with stdin on a descriptor of the test's own (a FIFO, a file) or another child's output; stdout and stderr piped. */
+export function nadChildFrom(args: readonly string[], stdin: number | Readable): ChildProcess {
   return spawn(process.execPath, [...ARGV, ...args], { cwd: PROJECT_ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: [stdin, 'pipe', 'pipe'] });
 }
 
