@@ -32,6 +32,7 @@ const { workerData, parentPort } = require('node:worker_threads');
 const { readSync } = require('node:fs');
 const { createHash } = require('node:crypto');
 const { fd, data, control, slots, slotSize, sequential } = workerData;
+const BATCH = 4;
 const state = new Int32Array(control);
 const STOP = 2 * slots;
 const hash = createHash('sha256');
@@ -64,7 +65,10 @@ function consumedDigest() {
 let pos = 0, nap = 0, end = ${END};
 outer: for (;;) {
   const i = fillSeq % slots;
-  if (!waitFree(i)) break;
+  // Wait until BATCH slots are free, not one: the walker releases in order, so slot i + BATCH - 1 free means all of
+  // them are, and this thread wakes once per BATCH slots instead of once per slot (the walker's notify is a syscall
+  // only when this thread waits on that very slot).
+  if (!waitFree((fillSeq + BATCH - 1) % slots) || !waitFree(i)) break;
   const view = new Uint8Array(data, i * slotSize, slotSize);
   let off = 0, eof = false;
   while (off < slotSize) {

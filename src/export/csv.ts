@@ -5,8 +5,7 @@
 
 export type Cell = string | number | boolean | null | undefined | readonly (string | number)[];
 
-/** Cells that a spreadsheet would run as a formula start with one of these (OWASP CSV injection). */
-const FORMULA_START = /^[=+\-@\t\r]/;
+/** Cells that a spreadsheet would run as a formula start with = + - @ TAB or CR (OWASP CSV injection). */
 const NEEDS_QUOTES = /[",\r\n]/;
 
 /**
@@ -19,7 +18,10 @@ export function csvField(value: Cell): string {
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   if (typeof value === 'boolean') return value ? 'T' : 'F';
   let s = typeof value === 'string' ? value : value.join('|');
-  if (FORMULA_START.test(s)) s = `'${s}`;
+  if (s === '') return s;
+  // The formula test by character code, not a regex: this runs for every string cell of every export.
+  const c0 = s.charCodeAt(0);
+  if (c0 === 0x3d || c0 === 0x2b || c0 === 0x2d || c0 === 0x40 || c0 === 0x09 || c0 === 0x0d) s = `'${s}`;
   return NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -44,7 +46,12 @@ export function csvHeader<T>(columns: readonly Column<T>[]): string {
   return csvLine(columns.map((c) => c.header));
 }
 
-/** Body line for a row. */
+/** Body line for a row (csvLine without the array of cells: one per row of every export). */
 export function csvRow<T>(columns: readonly Column<T>[], row: T): string {
-  return csvLine(columns.map((c) => c.get(row)));
+  let out = '';
+  for (let i = 0; i < columns.length; i++) {
+    if (i > 0) out += ',';
+    out += csvField(columns[i]!.get(row));
+  }
+  return out + '\r\n';
 }
