@@ -14,14 +14,13 @@
  * that would block commits what the slot holds and sleeps 50 µs…5 ms on the stop word, which stop() wakes.
  *
  * Each slot is hashed as soon as it is read (hot in the reading core's cache); the hash state after each of the last
- * SLOTS + 1 slots is kept, so an interrupted run digests exactly the slots the walker consumed.
+ * ring + 1 slots is kept, so an interrupted run digests exactly the slots the walker consumed.
  *
  * Coordination is Atomics on one Int32Array: a state per slot (FREE/FULL), a length per slot (−1 end of input,
  * −2 error, whose details arrive as a message), and a stop word. No message per chunk.
  */
 import { Worker } from 'node:worker_threads';
 
-const SLOTS = 16;
 const FREE = 0;
 const FULL = 1;
 const END = -1;
@@ -33,6 +32,8 @@ const { readSync } = require('node:fs');
 const { createHash } = require('node:crypto');
 const { fd, data, control, slots, slotSize, sequential } = workerData;
 const BATCH = 4;
+// A read that would block throws EAGAIN: thousands per second on a pipe, so no stack traces.
+Error.stackTraceLimit = 0;
 const state = new Int32Array(control);
 const STOP = 2 * slots;
 const hash = createHash('sha256');
@@ -77,6 +78,8 @@ outer: for (;;) {
       n = readSync(fd, view, off, slotSize - off, sequential ? null : pos);
     } catch (err) {
       if (err && err.code === 'EAGAIN') {
+        // The pipe is empty for now: hand over what the slot holds at once (holding it back until the slot filled
+        // up made the walker wait for it: cat big.pcap | nad, 4.9 → 5.8 s).
         if (off > 0) break;
         if (stopped()) break outer;
         nap = nap === 0 ? 0.05 : Math.min(nap * 2, 5);
@@ -126,6 +129,8 @@ export class ReadThreadError extends Error {
 
 export class ReadThread {
   private readonly worker: Worker;
+  /** Number of slots. */
+  private readonly n: number;
   private readonly state: Int32Array;
   private readonly slots: Buffer[];
   private readonly stopIndex: number;
@@ -140,7 +145,9 @@ export class ReadThread {
    * fd: an open descriptor (a pipe or socket already non-blocking, see above). sequential: read at the current
    * position (stdin) instead of from offset 0.
    */
-  constructor(fd: number, sequential: boolean, slotSize: number) {
+  constructor(fd: number, sequential: boolean, slotCount: number, slotSize: number) {
+    const SLOTS = slotCount;
+    this.n = slotCount;
     const data = new SharedArrayBuffer(SLOTS * slotSize);
     const control = new SharedArrayBuffer((2 * SLOTS + 1) * Int32Array.BYTES_PER_ELEMENT);
     this.state = new Int32Array(control);
@@ -174,7 +181,7 @@ export class ReadThread {
       const w = waitAsync(this.state, i, FREE, 1000);
       if (w.async) await w.value;
     }
-    const len = this.state[SLOTS + i]!;
+    const len = this.state[this.n + i]!;
     if (len < 0) {
       this.finish();
       if (len === FAILED) {
@@ -185,7 +192,7 @@ export class ReadThread {
       return null;
     }
     this.held = i;
-    this.next = (i + 1) % SLOTS;
+    this.next = (i + 1) % this.n;
     return this.slots[i]!.subarray(0, len);
   }
 
@@ -200,7 +207,7 @@ export class ReadThread {
     this.release();
     Atomics.store(this.state, this.stopIndex, 1);
     Atomics.notify(this.state, this.stopIndex);
-    for (let i = 0; i < SLOTS; i++) Atomics.notify(this.state, i);
+    for (let i = 0; i < this.n; i++) Atomics.notify(this.state, i);
   }
 
   private release(): void {
