@@ -6,7 +6,7 @@
 import type { DnsRecord, FlowApp, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
 import type { AppStats } from '../app/stats.js';
 import { readCaptures } from '../capture/index.js';
-import { createArpTally, type ArpSweep } from '../detect/index.js';
+import { createArpTally, type ArpSweep } from '../features/arp.js';
 import type { InputSummary, PacketSink, WarningTally } from '../capture/types.js';
 import type { Packet } from '../decode/layer.js';
 import { createDecodeStats, decodePacket, tallyDecode, decodeWarnings } from '../decode/packet.js';

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { learnBaseline, saveBaseline, type BaselineModel } from '../detect/baseline.js';
 import type { GeoLookup as DetectGeo } from '../detect/detector.js';
-import { openGeo, type GeoLookup } from '../geo/lookup.js';
+import { openGeoFromOptions, type GeoLookup } from '../geo/lookup.js';
 import { appByUid, type CaptureData } from './analyze.js';
 import { readForAnalysis } from './analyze_command.js';
 import { EXIT } from './errors.js';
@@ -31,14 +31,6 @@ export function detectGeo(geo: GeoLookup): DetectGeo | null {
     if (g.scope !== 'public' || g.country === '') return null;
     return { country: g.country, asn: g.asn === null ? '' : `AS${g.asn}` };
   };
-}
-
-export function openGeoFromOptions(opts: { geo?: boolean; geoip?: string; asn?: string }): GeoLookup {
-  return openGeo({
-    enabled: opts.geo !== false,
-    ...(opts.geoip !== undefined ? { geoip: opts.geoip } : {}),
-    ...(opts.asn !== undefined ? { asn: opts.asn } : {}),
-  });
 }
 
 /** Learns a model from assembled capture data. */

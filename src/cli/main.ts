@@ -71,8 +71,8 @@ export function buildProgram(): Command {
       .option('-m, --train-mode', 'train mode: learn a baseline from the captures instead (same as `nad baseline`)', false)
       .option('--shard', 'also write Parquet tables and edge packets, so time slices of one capture analysed apart can be joined by `nad merge`', false),
   ).action(async (captures: string[], opts: AnalyzeCliOptions & { trainMode: boolean }) => {
-    const { runBaselineCommand } = await import('./baseline.js');
     if (opts.trainMode) {
+      const { runBaselineCommand } = await import('./baseline.js');
       process.exitCode = await runBaselineCommand(captures, { out: opts.out ?? 'models/baseline.json', force: opts.force, quiet: opts.quiet, filter: opts.filter });
       return;
     }

@@ -8,8 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Reader } from 'maxmind';
-import type { Response } from 'maxmind';
+import type { Reader, Response } from 'maxmind';
 import { type AsnInfo, type AsnTable, loadAsnCsv } from './asn.js';
 import { ASN_DB, type Attribution, DBIP_COUNTRY, WORLD_ATLAS, userDatabase } from './attribution.js';
 import { COUNTRIES } from './countries.js';
@@ -76,7 +75,9 @@ interface Mmdb {
 }
 
 function openMmdb(path: string): Mmdb {
-  const reader = new Reader<Response>(readFileSync(path));
+  // Required when a database is first opened, not at start-up (a --no-geo run never loads maxmind).
+  const { Reader: MmdbReader } = createRequire(import.meta.url)('maxmind') as typeof import('maxmind');
+  const reader = new MmdbReader<Response>(readFileSync(path));
   return { reader, ipVersion: reader.metadata.ipVersion };
 }
 
@@ -86,6 +87,15 @@ function mmdbGet(db: Mmdb, ip: ParsedIp, text: string): Record<string, unknown> 
   if (ip.family === 6 && ip.v4 === null && db.ipVersion === 4) return null;
   const rec = db.reader.get(asked) as unknown;
   return isRecord(rec) ? rec : null;
+}
+
+/** The lookup the CLI's -g/--geo, --no-geo, --geoip and --asn options ask for. */
+export function openGeoFromOptions(opts: { geo?: boolean; geoip?: string; asn?: string }): GeoLookup {
+  return openGeo({
+    enabled: opts.geo !== false,
+    ...(opts.geoip !== undefined ? { geoip: opts.geoip } : {}),
+    ...(opts.asn !== undefined ? { asn: opts.asn } : {}),
+  });
 }
 
 export function openGeo(opts: GeoOptions): GeoLookup {
