@@ -19,6 +19,7 @@
  * Coordination is Atomics on one Int32Array: a state per slot (FREE/FULL), a length per slot (−1 end of input,
  * −2 error, whose details arrive as a message), and a stop word. No message per chunk.
  */
+import { closeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
 const FREE = 0;
@@ -142,10 +143,10 @@ export class ReadThread {
   private done = false;
 
   /**
-   * fd: an open descriptor (a pipe or socket already non-blocking, see above). sequential: read at the current
-   * position (stdin) instead of from offset 0.
+   * fd: an open descriptor (a pipe or socket already non-blocking, see above), closed when the worker has exited if
+   * closeFd. sequential: read at the current position (stdin) instead of from offset 0.
    */
-  constructor(fd: number, sequential: boolean, slotCount: number, slotSize: number) {
+  constructor(fd: number, sequential: boolean, slotCount: number, slotSize: number, closeFd: boolean) {
     const SLOTS = slotCount;
     this.n = slotCount;
     const data = new SharedArrayBuffer(SLOTS * slotSize);
@@ -162,7 +163,11 @@ export class ReadThread {
         if (m.hex !== undefined) resolve(m.hex);
       });
       this.worker.once('error', reject);
-      this.worker.once('exit', () => resolve(null));
+      this.worker.once('exit', () => {
+        // Closed only once the worker is gone: a descriptor closed under a read could be reused by the next open.
+        if (closeFd) closeSync(fd);
+        resolve(null);
+      });
     });
     this.digestP.catch(() => undefined);
   }

@@ -106,15 +106,15 @@ export function openSource(path: string, opts: SourceOptions = {}): Source {
   let hasher: Hasher | null = null;
   const stdinType = path === '-' ? stdinKind() : null;
   if (regular && !gzip && opts.probe !== true && (total ?? 0) >= WORKER_MIN) {
-    thread = new ReadThread(fd, false, SLOTS, CHUNK);
-    raw = threadChunks(thread, fd, account, opts.signal, onAbort);
+    thread = new ReadThread(fd, false, SLOTS, CHUNK, true);
+    raw = threadChunks(thread, account, opts.signal, onAbort);
   } else if (regular) {
     hasher = new InlineHasher();
     // zlib may hold on to a chunk after write() returns, so gzip input gets fresh buffers from a stream.
     raw = gzip ? streamChunks(createReadStream('', { fd, highWaterMark: CHUNK }), account) : fileChunks(path, fd, account);
   } else if (stdinType !== null) {
-    thread = new ReadThread(0, true, SLOTS, CHUNK);
-    raw = threadChunks(thread, -1, account, opts.signal, onAbort);
+    thread = new ReadThread(0, true, SLOTS, CHUNK, false);
+    raw = threadChunks(thread, account, opts.signal, onAbort);
   } else {
     hasher = new PipeHasher();
     const stream = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: CHUNK });
@@ -175,9 +175,9 @@ async function* fileChunks(path: string, fd: number, account: Account): AsyncGen
 
 /**
  * Chunks of a ReadThread. An abort stops the thread at once (a live pipe may send nothing for minutes) and ends
- * the iteration; fd, when not -1, is closed at the end.
+ * the iteration.
  */
-async function* threadChunks(t: ReadThread, fd: number, account: Account, signal?: AbortSignal, onAbort?: () => void): AsyncGenerator<Buffer> {
+async function* threadChunks(t: ReadThread, account: Account, signal?: AbortSignal, onAbort?: () => void): AsyncGenerator<Buffer> {
   const abort = (): void => {
     onAbort?.();
     t.stop();
@@ -197,7 +197,6 @@ async function* threadChunks(t: ReadThread, fd: number, account: Account, signal
   } finally {
     signal?.removeEventListener('abort', abort);
     t.stop();
-    if (fd >= 0) closeSync(fd);
   }
 }
 
