@@ -17,8 +17,9 @@ export interface ReadCapturesOptions {
   onProgress?: (bytesRead: number, total: number | null) => void;
 }
 
-/** The inputs' total raw size when every one is a regular file (for progress), else null. */
-function totalSize(inputs: readonly string[]): number | null {
+/** The inputs' total raw size when every one is a regular file, else null (stdin, a FIFO, or a file that cannot be
+ *  stat'ed: the reader reports that one). For progress, and for the CLI's default --workers. */
+export function regularFilesSize(inputs: readonly string[]): number | null {
   let sum = 0;
   for (const path of inputs) {
     if (path === '-') return null;
@@ -27,7 +28,7 @@ function totalSize(inputs: readonly string[]): number | null {
       if (!st.isFile()) return null;
       sum += st.size;
     } catch {
-      return null; // the reader reports it
+      return null;
     }
   }
   return sum;
@@ -61,7 +62,7 @@ export async function readCaptures(inputs: readonly string[], sink: PacketSink, 
       while (await only.step(sink));
       return [await only.finish(sink)];
     }
-    total = totalSize(inputs);
+    total = regularFilesSize(inputs);
     return await mergeInputs(
       inputs.map((path, index) => ({ probe: opener(path, index, true), open: opener(path, index, false) })),
       sink,

@@ -146,15 +146,14 @@ export class ReadThread {
    * fd: an open descriptor (a pipe or socket already non-blocking, see above), closed when the worker has exited if
    * closeFd. sequential: read at the current position (stdin) instead of from offset 0.
    */
-  constructor(fd: number, sequential: boolean, slotCount: number, slotSize: number, closeFd: boolean) {
-    const SLOTS = slotCount;
-    this.n = slotCount;
-    const data = new SharedArrayBuffer(SLOTS * slotSize);
-    const control = new SharedArrayBuffer((2 * SLOTS + 1) * Int32Array.BYTES_PER_ELEMENT);
+  constructor(fd: number, sequential: boolean, slots: number, slotSize: number, closeFd: boolean) {
+    this.n = slots;
+    const data = new SharedArrayBuffer(slots * slotSize);
+    const control = new SharedArrayBuffer((2 * slots + 1) * Int32Array.BYTES_PER_ELEMENT);
     this.state = new Int32Array(control);
-    this.stopIndex = 2 * SLOTS;
-    this.slots = Array.from({ length: SLOTS }, (_, i) => Buffer.from(data, i * slotSize, slotSize));
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { fd, data, control, slots: SLOTS, slotSize, sequential } });
+    this.stopIndex = 2 * slots;
+    this.slots = Array.from({ length: slots }, (_, i) => Buffer.from(data, i * slotSize, slotSize));
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { fd, data, control, slots, slotSize, sequential } });
     // Never keep the process alive on its own (after an InputError, or an abandoned input).
     this.worker.unref();
     this.digestP = new Promise((resolve, reject) => {

@@ -104,7 +104,7 @@ export function openSource(path: string, opts: SourceOptions = {}): Source {
   let raw: AsyncIterable<Buffer>;
   let thread: ReadThread | null = null;
   let hasher: Hasher | null = null;
-  const stdinType = path === '-' ? stdinKind() : null;
+  const stdinByThread = path === '-' && readThreadStdin();
   if (regular && !gzip && opts.probe !== true && (total ?? 0) >= WORKER_MIN) {
     thread = new ReadThread(fd, false, SLOTS, CHUNK, true);
     raw = threadChunks(thread, account, opts.signal, onAbort);
@@ -112,7 +112,7 @@ export function openSource(path: string, opts: SourceOptions = {}): Source {
     hasher = new InlineHasher();
     // zlib may hold on to a chunk after write() returns, so gzip input gets fresh buffers from a stream.
     raw = gzip ? streamChunks(createReadStream('', { fd, highWaterMark: CHUNK }), account) : fileChunks(path, fd, account);
-  } else if (stdinType !== null) {
+  } else if (stdinByThread) {
     thread = new ReadThread(0, true, SLOTS, CHUNK, false);
     raw = threadChunks(thread, account, opts.signal, onAbort);
   } else {
@@ -201,21 +201,21 @@ async function* threadChunks(t: ReadThread, account: Account, signal?: AbortSign
 }
 
 /**
- * stdin's kind when a ReadThread can read it: a pipe or socket (made non-blocking first, see read_thread.ts) or a
- * file; null for a terminal or anything else (read as a stream).
+ * Whether a ReadThread can read stdin: a file, or a pipe or socket (made non-blocking here, see read_thread.ts); not a
+ * terminal or anything else (read as a stream).
  */
-function stdinKind(): 'pipe' | 'file' | null {
+function readThreadStdin(): boolean {
   let st;
   try {
     st = fstatSync(0);
   } catch {
-    return null;
+    return false;
   }
-  if (st.isFile()) return 'file';
-  if (!st.isFIFO() && !st.isSocket()) return null;
+  if (st.isFile()) return true;
+  if (!st.isFIFO() && !st.isSocket()) return false;
   // Creating process.stdin opens fd 0 as a libuv pipe, which sets O_NONBLOCK; it stays paused and reads nothing.
   void process.stdin;
-  return 'pipe';
+  return true;
 }
 
 /** For pipes, an abort must not wait for the next chunk (a live capture may send nothing for minutes): it

@@ -11,6 +11,7 @@ import { DEFAULT_THRESHOLD } from '../detect/anomaly.js';
 import type { BaselineModel, Detector } from '../detect/index.js';
 import type { BaselineInfo } from '../report/types.js';
 import { openGeoFromOptions } from '../geo/lookup.js';
+import { regularFilesSize } from '../capture/index.js';
 import { InputError } from '../capture/types.js';
 import type { InputSummary } from '../capture/types.js';
 import { AtomicWriter } from '../export/atomic.js';
@@ -137,18 +138,9 @@ const WORKERS_FROM_BYTES = 64 * 1024 * 1024;
 export function defaultWorkers(paths: readonly string[]): number {
   const cores = availableParallelism();
   if (cores <= 2) return 1;
-  let bytes = 0;
-  for (const p of paths) {
-    if (p === '-') return cores;
-    try {
-      const st = statSync(p);
-      if (!st.isFile()) return cores;
-      bytes += st.size;
-    } catch {
-      return 1; // the reader reports the missing file
-    }
-  }
-  return bytes >= WORKERS_FROM_BYTES ? cores : 1;
+  // null: stdin or a FIFO (a stream of unknown length), or a missing file the reader will report.
+  const bytes = regularFilesSize(paths);
+  return bytes === null || bytes >= WORKERS_FROM_BYTES ? cores : 1;
 }
 
 /** A plain Error from a loader (model, allow-list, detector module) is the user's input problem: one line, exit 2. */

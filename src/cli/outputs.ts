@@ -4,6 +4,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { AllowList, BaselineModel, Detector } from '../detect/index.js';
 import type { Finding, Severity } from '../findings/finding.js';
 import type { GeoLookup } from '../geo/lookup.js';
@@ -131,7 +132,7 @@ export function enrichFindings(findings: Finding[], geo: GeoLookup): Finding[] {
  * between stages lets a second Ctrl-C end the run there instead of after the last file.
  */
 function letSignalsIn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return nextTurn();
 }
 
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { low: 1, medium: 2, high: 3 };
