@@ -59,12 +59,13 @@ function commit(i, len) {
 }
 /** The digest of the slots the walker released: every seq before the oldest one still held or unread. */
 function consumedDigest() {
-  let c = Math.max(0, fillSeq - slots);
+  // An end marker, once committed, sits in the slot of seq fillSeq - slots, which was released before it (waitFree).
+  let c = Math.max(0, fillSeq - slots + (marked ? 1 : 0));
   while (c < fillSeq && Atomics.load(state, c % slots) === ${FREE}) c++;
   if (c === fillSeq) return hash.digest('hex');
   return c === 0 ? createHash('sha256').digest('hex') : after[(c - 1) % (slots + 1)].digest('hex');
 }
-let pos = 0, nap = 0, end = ${END};
+let pos = 0, nap = 0, end = ${END}, marked = false;
 outer: for (;;) {
   const i = fillSeq % slots;
   // Wait until BATCH slots are free, not one: the walker releases in order, so slot i + BATCH - 1 free means all of
@@ -105,7 +106,7 @@ outer: for (;;) {
   }
   if (eof) {
     const j = fillSeq % slots;
-    if (waitFree(j)) commit(j, end);
+    if (waitFree(j)) { commit(j, end); marked = true; }
     break;
   }
 }
