@@ -15,7 +15,7 @@ import { regularFilesSize } from '../capture/index.js';
 import { InputError } from '../capture/types.js';
 import type { InputSummary } from '../capture/types.js';
 import { AtomicWriter } from '../export/atomic.js';
-import { csvHeader, csvRow } from '../export/csv.js';
+import { csvHeader, CsvEncoder } from '../export/csv.js';
 import { FLOW_COLUMNS } from '../export/tables.js';
 import { readAndAssemble, type CaptureData } from './analyze.js';
 import { checkFilter, filterInputs, type FilteredInputs } from './bpf.js';
@@ -110,7 +110,11 @@ export async function readForAnalysis(
       onProgress: (b, t, counts) => progress.update(b, t, counts),
       workers: opts.workers ?? defaultWorkers(paths),
     });
-    if (flowsCsv) for (const c of data.conns) flowsCsv.write(csvRow(FLOW_COLUMNS, c));
+    if (flowsCsv) {
+      const csv = new CsvEncoder(FLOW_COLUMNS, (bytes) => flowsCsv.write(bytes));
+      for (const c of data.conns) csv.row(c);
+      csv.end();
+    }
     if (filtered) {
       await filtered.done;
       const digests = await filtered.digests;

@@ -14,7 +14,7 @@ import { renderTerminal, useColor } from '../report/terminal.js';
 import type { BaselineInfo, ReportData } from '../report/types.js';
 import type { InputSummary } from '../capture/types.js';
 import { AtomicWriter, writeFileAtomic } from '../export/atomic.js';
-import { csvHeader, csvRow, type Column } from '../export/csv.js';
+import { CsvEncoder, type Column } from '../export/csv.js';
 import { DNS_COLUMNS, FINDING_COLUMNS, HTTP_COLUMNS, SSH_COLUMNS, TLS_COLUMNS } from '../export/tables.js';
 import { linkTypeName } from '../decode/packet.js';
 import { appByUid, type CaptureData } from './analyze.js';
@@ -47,11 +47,12 @@ export interface OutputOptions {
 }
 
 export function writeCsv<T>(path: string, columns: readonly Column<T>[], rows: readonly T[]): void {
-  // Through the buffered writer: one string per 256 KiB written, not one string of the whole table.
   const w = new AtomicWriter(path);
   try {
-    w.write(csvHeader(columns));
-    for (const r of rows) w.write(csvRow(columns, r));
+    const csv = new CsvEncoder(columns, (bytes) => w.write(bytes));
+    csv.header();
+    for (const r of rows) csv.row(r);
+    csv.end();
     w.commit();
   } catch (err) {
     w.abort();

@@ -35,8 +35,8 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
 }
 
 /**
- * A file written piece by piece (CSV rows while flows expire) that appears under its name only on commit().
- * Writes are buffered into large blocks: one syscall per ~256 KiB, not per row.
+ * A file written piece by piece that appears under its name only on commit(). Text is buffered into large blocks (one
+ * syscall per ~256 KiB, not per row); CSV comes as blocks of bytes (CsvEncoder).
  */
 export class AtomicWriter {
   readonly path: string;
@@ -52,7 +52,13 @@ export class AtomicWriter {
     this.fd = openSync(this.tmp, 'w', 0o644);
   }
 
-  write(text: string): void {
+  /** Text is buffered; bytes are written at once (after the buffered text), so the caller may reuse them. */
+  write(text: string | Uint8Array): void {
+    if (typeof text !== 'string') {
+      this.drain();
+      writeSync(this.fd, text);
+      return;
+    }
     this.parts.push(text);
     this.pending += text.length;
     if (this.pending >= 1 << 18) this.drain();

@@ -18,6 +18,24 @@ test('grouping by address and by name, sorted, connections in time order', () =>
   assert.deepEqual(byName[0]!.conns, [b, c, a]);
 });
 
+test('series come in the order of their joined keys, also when one source is a prefix of another', () => {
+  // Sources and destinations chosen so that a plain sort by source, then destination, would differ from the order of
+  // `SRC>DST` strings: '10.0.0.10>' sorts before '10.0.0.1>' because '0' < '>'. The reference is JavaScript's sort.
+  const srcs = ['10.0.0.1', '10.0.0.10', '10.0.0.100', '10.0.0.2', '2001:db8::1', '2001:db8::1a', 'fe80::1'];
+  const dsts = ['198.51.100.1', '198.51.100.10', '198.51.100.9', '2001:db8::', '8.8.8.8'];
+  const cs = [];
+  let t = T0;
+  for (const s of [...srcs].reverse()) for (const d of dsts) cs.push(conn({ ts: t++, orig_h: s, resp_h: d }));
+  const names = (c: { resp_h: string }): string => (c.resp_h.startsWith('198') ? `n${c.resp_h.length}.example` : '');
+  const { byIp, byName } = groupPairs(cs, names);
+  const ipKeys = cs.map((c) => `ip:${c.orig_h}>${c.resp_h}`);
+  assert.deepEqual(byIp.map((p) => p.key), [...new Set(ipKeys)].sort());
+  const nameKeys = cs.filter((c) => names(c) !== '').map((c) => `name:${c.orig_h}>${names(c)}`);
+  assert.deepEqual(byName.map((p) => p.key), [...new Set(nameKeys)].sort());
+  for (const p of byIp) assert.equal(p.key, `ip:${p.src}>${p.dst}`);
+  for (const p of byName) assert.equal(p.key, `name:${p.src}>${p.name}`);
+});
+
 test('summary: intervals, failures, conn_state mix', () => {
   // starts 0, 60, 120, 240 → gaps 60, 60, 120: median 60; mean 80, sd 28.28 → cv 0.354
   const cs = [0, 60, 120, 240].map((t, i) => conn({ ts: T0 + t, conn_state: i === 3 ? 'REJ' : 'SF', resp_p: 443 + (i % 2) }));
