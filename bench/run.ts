@@ -54,6 +54,9 @@ function measure(shell: string): Timing {
 interface Row {
   name: string;
   t: Timing;
+  /** Fastest and slowest of the rounds (wall seconds): the noise the median hides. */
+  min: number;
+  max: number;
   packets: number;
   bytes: number;
 }
@@ -107,18 +110,22 @@ function main(): void {
   }
   cases.forEach((c, i) => {
     const ts = runs[i]!;
-    rows.push({ name: c.name, packets: c.p, bytes: c.b, t: { seconds: median(ts.map((x) => x.seconds)), rss_mib: Math.max(...ts.map((x) => x.rss_mib)), cpu: median(ts.map((x) => x.cpu)) } });
+    const secs = ts.map((x) => x.seconds);
+    rows.push({
+      name: c.name, packets: c.p, bytes: c.b, min: Math.min(...secs), max: Math.max(...secs),
+      t: { seconds: median(secs), rss_mib: Math.max(...ts.map((x) => x.rss_mib)), cpu: median(ts.map((x) => x.cpu)) },
+    });
   });
 
   const pps = (r: Row): number => r.packets / r.t.seconds;
   const by = (prefixName: string): Row | undefined => rows.find((r) => r.name.startsWith(prefixName));
   const walkerFlows = by('minimal flow-table walker');
   process.stdout.write(`\nnad bench — ${packets.toLocaleString('en')} packets, ${(bytes / 1e9).toFixed(2)} GB, ${RUNS} rounds over every case (median), ${new Date().toISOString()}\n\n`);
-  process.stdout.write('| case | median s | packets/s | MB/s | peak RSS MiB | CPU s (cores busy) | ÷ flow-table walker |\n|---|---|---|---|---|---|---|\n');
+  process.stdout.write('| case | median s (min–max) | packets/s | MB/s | peak RSS MiB | CPU s (cores busy) | ÷ flow-table walker |\n|---|---|---|---|---|---|---|\n');
   for (const r of rows) {
     const ratio = walkerFlows ? pps(r) / pps(walkerFlows) : NaN;
     process.stdout.write(
-      `| ${r.name} | ${r.t.seconds.toFixed(2)} | ${(pps(r) / 1e6).toFixed(2)} M | ${(r.bytes / 1e6 / r.t.seconds).toFixed(0)} | ${r.t.rss_mib.toFixed(0)} | ${r.t.cpu.toFixed(2)} (${(r.t.cpu / r.t.seconds).toFixed(2)}) | ${ratio.toFixed(2)} |\n`,
+      `| ${r.name} | ${r.t.seconds.toFixed(2)} (${r.min.toFixed(2)}–${r.max.toFixed(2)}) | ${(pps(r) / 1e6).toFixed(2)} M | ${(r.bytes / 1e6 / r.t.seconds).toFixed(0)} | ${r.t.rss_mib.toFixed(0)} | ${r.t.cpu.toFixed(2)} (${(r.t.cpu / r.t.seconds).toFixed(2)}) | ${ratio.toFixed(2)} |\n`,
     );
   }
   const ratio = (a?: Row, b?: Row): string => (a && b ? (pps(a) / pps(b)).toFixed(2) : 'n/a');
