@@ -46,21 +46,11 @@ export function csvHeader<T>(columns: readonly Column<T>[]): string {
   return csvLine(columns.map((c) => c.header));
 }
 
-/** Body line for a row (csvLine without the array of cells: one per row of every export). */
-export function csvRow<T>(columns: readonly Column<T>[], row: T): string {
-  let out = '';
-  for (let i = 0; i < columns.length; i++) {
-    if (i > 0) out += ',';
-    out += csvField(columns[i]!.get(row));
-  }
-  return out + '\r\n';
-}
-
 /**
- * CSV rows encoded straight into a reused byte block, handed to `out` whenever it fills (and on `end`): the same bytes
- * as `csvRow`, without a string per cell or per row. On big.pcap's 60,000 flows, csvRow plus joining the rows for
- * writing took ~0.8 s, most of it building and then flattening V8 rope strings. `out` must use the bytes before it
- * returns (a synchronous write): the block is overwritten after.
+ * CSV rows encoded straight into a reused byte block, handed to `out` whenever it fills (and on `end`): the UTF-8 of
+ * what csvLine writes, without a string per cell or per row. On big.pcap's 60,000 flows, a string per row plus joining
+ * the rows for writing took ~0.8 s, most of it building and then flattening V8 rope strings. `out` must use the bytes
+ * before it returns (a synchronous write): the block is overwritten after.
  */
 export class CsvEncoder<T> {
   private buf: Buffer = Buffer.allocUnsafe(BLOCK + 4096);
