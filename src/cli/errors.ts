@@ -4,6 +4,7 @@
  * (or, without --debug, says so in one line and still exits 2).
  */
 import { InputError } from '../capture/types.js';
+import { OutputError } from '../export/atomic.js';
 
 /** Bad usage: wrong option values, a refused overwrite, a missing tool. */
 export class UsageError extends Error {
@@ -23,7 +24,7 @@ export function stripControl(text: string): string {
 
 /** Turns any error into the exit code and the one line a user sees. */
 export function reportError(err: unknown, debug: boolean): number {
-  if (err instanceof InputError || err instanceof UsageError) {
+  if (err instanceof InputError || err instanceof UsageError || err instanceof OutputError) {
     process.stderr.write(`nad: ${stripControl(err.message)}\n`);
     if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
     return EXIT.usage;

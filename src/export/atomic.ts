@@ -1,9 +1,63 @@
 /**
  * Every output goes to a temp file beside its target and is renamed into place, so a reader never sees a half-written
- * file, even when nad is killed mid-write.
+ * file, even when nad is killed mid-write. A write that fails (a full disk, a quota, an I/O error) is an OutputError
+ * naming the file and how many bytes had been written; the temp file is removed.
  */
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+
+/** An output that could not be written: `nad: FILE: what (after N bytes)`, exit 2. */
+export class OutputError extends Error {
+  readonly file: string;
+  readonly written: number;
+  constructor(file: string, written: number, what: string) {
+    super(`${file}: ${what} (after ${written} bytes)`);
+    this.name = 'OutputError';
+    this.file = file;
+    this.written = written;
+  }
+}
+
+const REASONS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EIO: 'I/O error',
+  EFBIG: 'file too large',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOENT: 'no such directory',
+  EISDIR: 'a directory of that name is in the way',
+};
+
+/** An error of writing `file` as an OutputError (errno codes in words). */
+export function outputError(file: string, written: number, err: unknown): OutputError {
+  if (err instanceof OutputError) return err;
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const what = code !== undefined && REASONS[code] !== undefined ? REASONS[code] : err instanceof Error ? err.message : String(err);
+  return new OutputError(file, written, what);
+}
+
+/** write(2) as writeSync does it: bytes written, maybe fewer than asked. */
+export type WriteFn = (fd: number, buf: Uint8Array, off: number, len: number) => number;
+
+const sysWrite: WriteFn = (fd, buf, off, len) => writeSync(fd, buf, off, len);
+
+/**
+ * Writes every byte: write(2) may write fewer than asked (a disk filling up writes what fits, and the next write then
+ * fails), and writeSync does not loop. A write that makes no progress is an error, never taken as done.
+ * Returns the number of bytes written (all of them).
+ */
+export function writeFully(fd: number, data: string | Uint8Array, write: WriteFn = sysWrite): number {
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let off = 0;
+  while (off < buf.length) {
+    const n = write(fd, buf, off, buf.length - off);
+    if (!(n > 0)) throw new Error(`write made no progress at byte ${off} of ${buf.length}`);
+    off += n;
+  }
+  return off;
+}
 
 /** Temp files being written now: removed by removeLiveTempFiles() when the process must exit at once. */
 const live = new Set<string>();
@@ -18,20 +72,16 @@ function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
 }
 
-/** Writes the whole content to path atomically (temp + fsync + rename). */
+/** Writes the whole content to path atomically (temp + fsync + rename); on failure no temp file is left. */
 export function writeFileAtomic(path: string, content: string | Uint8Array): void {
-  const tmp = tempPathFor(path);
-  live.add(tmp);
-  const fd = openSync(tmp, 'w', 0o644);
+  const w = new AtomicWriter(path);
   try {
-    if (typeof content === 'string') writeSync(fd, content);
-    else writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    w.write(content);
+    w.commit();
+  } catch (err) {
+    w.abort();
+    throw err;
   }
-  renameSync(tmp, path);
-  live.delete(tmp);
 }
 
 /**
@@ -44,19 +94,25 @@ export class AtomicWriter {
   private fd: number;
   private parts: string[] = [];
   private pending = 0;
+  /** Bytes written to the temp file so far (for the error message). */
+  private written = 0;
 
   constructor(path: string) {
     this.path = path;
     this.tmp = tempPathFor(path);
+    try {
+      this.fd = openSync(this.tmp, 'w', 0o644);
+    } catch (err) {
+      throw outputError(path, 0, err);
+    }
     live.add(this.tmp);
-    this.fd = openSync(this.tmp, 'w', 0o644);
   }
 
   /** Text is buffered; bytes are written at once (after the buffered text), so the caller may reuse them. */
   write(text: string | Uint8Array): void {
     if (typeof text !== 'string') {
       this.drain();
-      writeSync(this.fd, text);
+      this.out(text);
       return;
     }
     this.parts.push(text);
@@ -66,18 +122,31 @@ export class AtomicWriter {
 
   private drain(): void {
     if (this.parts.length === 0) return;
-    writeSync(this.fd, this.parts.join(''));
+    const text = this.parts.join('');
     this.parts = [];
     this.pending = 0;
+    this.out(text);
+  }
+
+  private out(data: string | Uint8Array): void {
+    try {
+      this.written += writeFully(this.fd, data);
+    } catch (err) {
+      throw outputError(this.path, this.written, err);
+    }
   }
 
   /** Flushes, fsyncs and renames the temp file into place. */
   commit(): void {
     this.drain();
-    fsyncSync(this.fd);
-    closeSync(this.fd);
-    this.fd = -1;
-    renameSync(this.tmp, this.path);
+    try {
+      fsyncSync(this.fd);
+      closeSync(this.fd);
+      this.fd = -1;
+      renameSync(this.tmp, this.path);
+    } catch (err) {
+      throw outputError(this.path, this.written, err);
+    }
     live.delete(this.tmp);
   }
 

@@ -3,8 +3,9 @@
  * nanosecond timestamps (magic a1b23c4d) so no precision is lost. Records are copied into a 1 MiB buffer and written
  * when it fills.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { outputError, writeFully } from '../export/atomic.js';
 
 const BUF_SIZE = 1 << 20;
 const SNAPLEN = 262144;
@@ -15,6 +16,7 @@ class PcapFile {
   private readonly fd: number;
   private readonly buf = Buffer.allocUnsafe(BUF_SIZE);
   private used = 0;
+  private written = 0;
 
   constructor(path: string, linktype: number) {
     this.path = path;
@@ -25,7 +27,7 @@ class PcapFile {
     h.writeUInt16LE(4, 6);
     h.writeUInt32LE(SNAPLEN, 16);
     h.writeUInt32LE(linktype, 20);
-    writeSync(this.fd, h);
+    this.out(h);
   }
 
   write(data: Buffer, start: number, end: number, sec: number, nsec: number, wirelen: number): void {
@@ -42,8 +44,16 @@ class PcapFile {
   }
 
   flush(): void {
-    if (this.used > 0) writeSync(this.fd, this.buf, 0, this.used);
+    if (this.used > 0) this.out(this.buf.subarray(0, this.used));
     this.used = 0;
+  }
+
+  private out(bytes: Uint8Array): void {
+    try {
+      this.written += writeFully(this.fd, bytes);
+    } catch (err) {
+      throw outputError(this.path, this.written, err);
+    }
   }
 
   close(): void {

@@ -3,8 +3,7 @@
  * ground truth that names every injected entity. Same options → byte-identical pcap and JSON.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../export/atomic.js';
 import { scheduleBaseline } from './baseline.js';
 import { ipToString, macToString } from './frames.js';
 import { injectBeacon, BEACON_HTTP, BEACON_HTTPS, type BeaconParams } from './inject/beacon.js';
@@ -176,21 +175,6 @@ export function truthPathFor(pcapPath: string): string {
   return pcapPath.replace(/(\.pcap)?$/, '.truth.json');
 }
 
-function writeAtomic(path: string, content: Buffer): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w', 0o644);
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, path);
-}
-
 /** Writes the capture and its ground truth beside it, each through a temp file and rename. */
 export interface Written {
   readonly pcapPath: string;
@@ -202,7 +186,7 @@ export interface Written {
 export function writeSimulation(opts: SimulateOptions, pcapPath: string): Written {
   const { pcap, truth } = simulate(opts);
   const truthPath = truthPathFor(pcapPath);
-  writeAtomic(pcapPath, pcap);
-  writeAtomic(truthPath, Buffer.from(`${JSON.stringify(truth, null, 2)}\n`));
+  writeFileAtomic(pcapPath, pcap);
+  writeFileAtomic(truthPath, `${JSON.stringify(truth, null, 2)}\n`);
   return { pcapPath, truthPath, packets: truth.capture.packets, truth };
 }

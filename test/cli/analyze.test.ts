@@ -58,6 +58,20 @@ test('an existing non-empty output directory is refused without --force, replace
   assert.ok(existsSync(join(out, 'flows.csv')));
 });
 
+test('an output that cannot be written is one line naming it, exit 2, and leaves no temp file', () => {
+  // report.html already exists as a directory (the user's): the rename of the finished temp file onto it fails.
+  const dir = tmp();
+  const cap = join(dir, 'in.pcap');
+  writeFileSync(cap, udpCapture(10));
+  const out = join(dir, 'out');
+  mkdirSync(join(out, 'report.html'), { recursive: true });
+  const r = nad(['analyze', cap, '--out', out, '--quiet', '--no-geo', '--force']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^nad: .*out\/report\.html: a directory of that name is in the way \(after \d+ bytes\)\n$/);
+  assert.doesNotMatch(r.stderr, STACK_LINE);
+  assert.deepEqual(readdirSync(out).filter((f) => f.endsWith('.tmp')), []);
+});
+
 test('stdin and gzip give the same summary and flows.csv as the file', () => {
   const dir = tmp();
   const raw = udpCapture(40, 5);
