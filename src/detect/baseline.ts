@@ -3,8 +3,8 @@
  * sha256, the parameters, two isolation forests (flows, pairs) and profiles per internal host and per service.
  * Sets are stored as sorted arrays and counts as sorted objects, so the same inputs give a byte-identical file.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../export/atomic.js';
 import type { ConnRecord } from '../flow/conn.js';
 import type { FlowApp } from '../app/records.js';
 import { isInternal } from '../features/address.js';
@@ -184,14 +184,12 @@ export function loadBaseline(path: string): BaselineModel {
   return parseBaseline(parsed, path);
 }
 
-/** Canonical JSON text of a model (write it with src/export/atomic.ts). */
+/** Canonical JSON text of a model. */
 export function serializeBaseline(m: BaselineModel): string {
   return `${JSON.stringify(canonical(m))}\n`;
 }
 
 /** Writes a model to path through a temp file and a rename, so a reader never sees half a model. */
 export function saveBaseline(path: string, m: BaselineModel): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(tmp, serializeBaseline(m));
-  renameSync(tmp, path);
+  writeFileAtomic(path, serializeBaseline(m));
 }
