@@ -4,14 +4,14 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { AnalyzeCliOptions } from './analyze_command.js';
 import { detectionSetup, readForAnalysis, runParameters } from './analyze_command.js';
 import { runBaselineFromData } from './baseline.js';
 import { UsageError } from './errors.js';
-import { AtomicWriter } from '../export/atomic.js';
+import { AtomicWriter, outputError } from '../export/atomic.js';
 import { checkNewFile, prepareOutDir } from './outdir.js';
 import { writeRunOutputs } from './outputs.js';
 import { handleInterrupts } from './signals.js';
@@ -55,8 +55,14 @@ export async function runCaptureCommand(opts: CaptureCliOptions): Promise<number
   const timer = opts.timeout !== undefined ? setTimeout(() => child.kill('SIGINT'), opts.timeout * 1000) : null;
   const interrupts = handleInterrupts(() => child.kill('SIGINT'));
   const evidence = createWriteStream(tmpRaw);
+  // A failed write of the evidence (a full disk) ends the run with an OutputError below, not an uncaught 'error'.
+  let evidenceError: unknown = null;
+  evidence.on('error', (err) => { evidenceError ??= err; });
   const toReader = createWriteStream(fifo);
   toReader.on('error', () => undefined);
+  // The evidence's sha256 as its bytes go by: reading the file back whole would hold a long capture in memory.
+  const evidenceHash = createHash('sha256');
+  child.stdout.on('data', (d: Buffer) => evidenceHash.update(d));
   child.stdout.pipe(evidence);
   child.stdout.pipe(toReader);
   const flowsCsv = modelPath ? null : new AtomicWriter(join(outDir, 'flows.csv'));
@@ -78,7 +84,8 @@ export async function runCaptureCommand(opts: CaptureCliOptions): Promise<number
     if (code !== 0 && data.inputs.every((i) => i.packets === 0)) throw tcpdumpFailed(code);
     flowsCsv?.commit();
     if (!evidence.closed) await new Promise<void>((resolve) => evidence.on('close', () => resolve()));
-    const sha256 = createHash('sha256').update(readFileSync(tmpRaw)).digest('hex');
+    if (evidenceError !== null) throw outputError(rawPath, evidence.bytesWritten, evidenceError);
+    const sha256 = evidenceHash.digest('hex');
     renameSync(tmpRaw, rawPath);
     for (const inp of data.inputs) inp.path = `tcpdump -i ${opts.interface}`;
     if (modelPath) return await runBaselineFromData(data, modelPath, [{ path: rawPath, sha256 }]);
