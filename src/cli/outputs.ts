@@ -13,7 +13,7 @@ import { severityCounts } from '../report/summary.js';
 import { renderTerminal, useColor } from '../report/terminal.js';
 import type { BaselineInfo, ReportData } from '../report/types.js';
 import type { InputSummary } from '../capture/types.js';
-import { AtomicWriter, writeFileAtomic } from '../export/atomic.js';
+import { AtomicWriter, outputError, writeFileAtomic } from '../export/atomic.js';
 import { CsvEncoder, type Column } from '../export/csv.js';
 import { DNS_COLUMNS, FINDING_COLUMNS, HTTP_COLUMNS, SSH_COLUMNS, TLS_COLUMNS } from '../export/tables.js';
 import { linkTypeName } from '../decode/packet.js';
@@ -189,7 +189,13 @@ export async function writeRunOutputs(
     .map((f) => JSON.stringify(toEcs(f, { version: TOOL_VERSION, tls: data.tls, geo: setup.geo, created })) + '\n')
     .join('');
   writeFileAtomic(join(outDir, 'alerts.jsonl'), alertLines);
-  if (opts.alertLog !== undefined && alertLines !== '') appendFileSync(opts.alertLog, alertLines);
+  if (opts.alertLog !== undefined && alertLines !== '') {
+    try {
+      appendFileSync(opts.alertLog, alertLines);
+    } catch (err) {
+      throw outputError(opts.alertLog, 0, err);
+    }
+  }
 
   const summary = {
     ...captureSummary(data, params),

@@ -83,3 +83,25 @@ test('a broken detector module, a bad allow-list and a foreign model are one lin
     assert.match(r.stderr, /^nad: /);
   }
 });
+
+test('--alert-log appends each run\'s alerts at --alert-level and up; an alert log that cannot be written is one line, exit 2', () => {
+  // The custom detector's finding is high (0.8); the ECS alerts of a run are in its alerts.jsonl, the long-lived log
+  // must gain exactly those lines per run (appended, never replaced).
+  const { dir, cap, det } = setup();
+  const log = join(dir, 'alerts.log');
+  writeFileSync(log, '{"earlier":"line"}\n');
+  const args = ['analyze', cap, '--detector', det, '--quiet', '--no-geo', '--no-report', '--alert-log', log];
+  assert.equal(nad([...args, '--out', join(dir, 'r1')]).status, 0);
+  assert.equal(nad([...args, '--out', join(dir, 'r2'), '--alert-level', 'high']).status, 0);
+  const run1 = readFileSync(join(dir, 'r1', 'alerts.jsonl'), 'utf8');
+  const run2 = readFileSync(join(dir, 'r2', 'alerts.jsonl'), 'utf8');
+  assert.ok(run1 !== '' && run2 !== '', 'both runs alerted');
+  assert.equal(readFileSync(log, 'utf8'), `{"earlier":"line"}\n${run1}${run2}`);
+  for (const line of run2.trim().split('\n')) {
+    const a = JSON.parse(line) as { event: { severity: number } };
+    assert.ok(a.event.severity >= 73, 'only high alerts at --alert-level high (ECS severity 73)');
+  }
+  const bad = nad([...args, '--out', join(dir, 'r3'), '--alert-log', join(dir, 'no', 'such', 'dir', 'alerts.log')]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^nad: .*no\/such\/dir\/alerts\.log: no such directory \(after 0 bytes\)\n$/);
+});
