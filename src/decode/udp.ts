@@ -6,7 +6,7 @@ import { looksLikeMplsOverUdp } from './mpls.js';
 import { teredoIpv6Offset } from './teredo.js';
 
 /** Tunnel ports (IANA): the tunnel decoders check their own header before descending. */
-export const UdpPort = { Vxlan: 4789, Geneve: 6081, Teredo: 3544, MplsOverUdp: 6635 } as const;
+export const UdpPort = { Vxlan: 4789, VxlanGpe: 4790, Geneve: 6081, Teredo: 3544, MplsOverUdp: 6635 } as const;
 
 export function decodeUdp(p: Packet): Layer {
   const o = p.off;
@@ -28,8 +28,11 @@ export function decodeUdp(p: Packet): Layer {
   p.payload_end = end;
   // A first fragment holds only part of a tunnelled packet: keep it as the outer UDP flow.
   if (p.frag_mf !== 0) return Layer.End;
+  // Tunnels by destination port only: their source port is a hash of the inner flow, for ECMP (RFC 7348 §5,
+  // RFC 8926 §3.3), so a source port says nothing.
   switch (p.dst_port) {
     case UdpPort.Vxlan:
+    case UdpPort.VxlanGpe:
       return Layer.Vxlan;
     case UdpPort.Geneve:
       return Layer.Geneve;

@@ -15,7 +15,6 @@ import { runApp, set } from './run.js';
 const TODO: Readonly<Record<string, string>> = {
   'tls/CVE-2018-6794.pcap':
     'src/flow closes each connection after FIN/FIN, so the request retransmitted seconds later opens a new flow and is counted again',
-  'tls/gre-erspan-vxlan.pcap': 'src/decode does not decode the VXLAN inside GRE/ERSPAN, so the HTTP flow is never seen',
 };
 
 test('HTTP requests, hosts and URIs equal tshark for every capture that has them', { skip: SKIP_NO_SHARED }, async (t) => {

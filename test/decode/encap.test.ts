@@ -133,6 +133,32 @@ const cases: Case[] = [
     },
   },
   {
+    // tls/gre-erspan-vxlan.pcap #4 (Arkime), tshark: eth:ethertype:ip:gre:erspan:eth:ethertype:ip:udp:vxlan:eth:ethertype:ip:tcp:http
+    // (tshark: ip.src 100.20.9.2,172.16.27.131,10.16.27.12; tcp 65174 → 80, flags 0x0018, 30 bytes: GET /Hello).
+    // The VXLAN datagram runs from 4789 to 4790 (VXLAN-GPE's port) with GPE flags I|P and next protocol 3 (Ethernet).
+    name: 'VXLAN-GPE from port 4789 to 4790 inside GRE/ERSPAN: three tunnels, the innermost TCP is the flow',
+    hex: 'bbbbbbbbbbb1aaaaaaaaaaa10800450000aa00010000402f9ff96414090264140901100088be000000001000001400000001' +
+      'ffddfffffff1eeeeeeeeeee1080045000078000100004011eb57ac101b83ac101b7912b512b60064a3990c00000300000000' +
+      'ddddddddddd1aabbccddccc108004500004600010000400630030a101b0c0a101b83fe96005000000001000000015018200034' +
+      '390000474554202f48656c6c6f2041726b696d6520485454502f312e300d0a0d0a',
+    expect: {
+      layers: ['Ethernet', 'Ipv4', 'Gre', 'Erspan', 'Ethernet', 'Ipv4', 'Udp', 'Vxlan', 'Ethernet', 'Ipv4', 'Tcp'],
+      tunnel: Tunnel.Gre | Tunnel.Erspan | Tunnel.Vxlan, ip_version: 4, src: '10.16.27.12', dst: '10.16.27.131',
+      ttl: 64, src_port: 65174, dst_port: 80, tcp_flags: 0x18, payload_len: 30, payload_bytes: 30,
+    },
+  },
+  {
+    // HAND-MADE, checked with tshark 4.0.17 after `text2pcap`: eth:ethertype:ip:udp:ip:udp:dns, vxlan.next_proto 1
+    // (VXLAN-GPE, flags I|P, VNI 42, straight into IPv4); inner 192.168.1.1.5353 > 192.168.1.2.53, ttl 33.
+    name: 'VXLAN-GPE to 4790 with next protocol IPv4 (no inner Ethernet)',
+    hex: '00000000000200000000000108004500004400070000401166a00a0000010a0000029c4012b6003000000c00000100002a00' +
+      '450000200007000021111673c0a80101c0a8010214e90035000c000061626364',
+    expect: {
+      layers: ['Ethernet', 'Ipv4', 'Udp', 'Vxlan', 'Ipv4', 'Udp'], tunnel: Tunnel.Vxlan, ip_version: 4,
+      src: '192.168.1.1', dst: '192.168.1.2', ttl: 33, src_port: 5353, dst_port: 53, payload_len: 4,
+    },
+  },
+  {
     // encap/geneve.pcap #1 (Zeek), tshark: eth:ethertype:ip:udp:geneve:eth:ethertype:ip:icmp:data (one 8-byte option)
     // tcpdump -nn -v: IP (proto UDP (17), length 142) 20.0.0.1.50901 > 20.0.0.2.6081: Geneve, Flags [none], vni 0x0,
     //   options [class Standard (0x0) type 0x0 len 8] IP 30.0.0.1 > 30.0.0.2: ICMP echo request
@@ -223,4 +249,20 @@ test('UDP to 6635 that is not MPLS (a DNS reply to an ephemeral port) stays a pl
     layers: ['Ethernet', 'Ipv4', 'Udp'], ip_version: 4, src: '209.87.249.18', dst: '192.168.1.11', ttl: 128,
     src_port: 53, dst_port: 6635, payload_len: 224, payload_bytes: 224,
   }, 'dns to 6635');
+});
+
+test('UDP from port 4789 to another port is not taken for VXLAN (its source port is a hash, RFC 7348 §5)', () => {
+  // The vector above with its GRE/ERSPAN outer layers cut off and the destination port rewritten to 50000: a flow
+  // merely sent from 4789, once with a payload that would pass VXLAN's header checks (I flag, inner IPv4 ethertype).
+  const eth = 'ddddddddddd1aabbccddccc10800';
+  const ip = (len: number): string => `4500${len.toString(16).padStart(4, '0')}00010000401100000a101b0c0a101b83`;
+  const udp = (payload: string): string => `12b5c350${(8 + payload.length / 2).toString(16).padStart(4, '0')}0000${payload}`;
+  for (const payload of ['0800000000000000aabbccdd', '08000000000000000000000000000000000000000800450000']) {
+    const p = packetFromHex(eth + ip(20 + 8 + payload.length / 2) + udp(payload), 1);
+    decodePacket(p);
+    check(p, {
+      layers: ['Ethernet', 'Ipv4', 'Udp'], ip_version: 4, src: '10.16.27.12', dst: '10.16.27.131', src_port: 4789,
+      dst_port: 50000, payload_len: payload.length / 2, payload_bytes: payload.length / 2,
+    }, payload);
+  }
 });
