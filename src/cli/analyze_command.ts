@@ -189,13 +189,13 @@ export async function detectionSetup(opts: AnalyzeCliOptions, signal: AbortSigna
   const geo = asUsage(() => openGeoFromOptions(opts));
   const paths = opts.baseline ?? [];
   const learn = paths.length > 0 && opts.detect;
-  if (opts.allow === undefined && opts.detector.length === 0 && !learn) return { baseline: null, baselineInfo: null, geo, allow: null, detectors: [], ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}) };
-  const { loadAllowList, loadBaseline, loadDetectorModule, saveBaseline } = await import('../detect/index.js');
-  const allow = opts.allow === undefined ? null : asUsage(() => loadAllowList(opts.allow!));
+  // The detection modules load only when something below needs them: a plain run starts without them.
+  const d = opts.allow !== undefined || opts.detector.length > 0 || learn ? await import('../detect/index.js') : null;
+  const allow = opts.allow === undefined ? null : asUsage(() => d!.loadAllowList(opts.allow!));
   const detectors: Detector[] = [];
   for (const path of opts.detector) {
     try {
-      detectors.push(await loadDetectorModule(path));
+      detectors.push(await d!.loadDetectorModule(path));
     } catch (err) {
       throw new UsageError(`${path}: cannot load detector: ${(err as Error).message.split('\n')[0]}`);
     }
@@ -205,7 +205,7 @@ export async function detectionSetup(opts: AnalyzeCliOptions, signal: AbortSigna
   if (learn) {
     if (paths.length === 1 && isModelFile(paths[0]!)) {
       const path = paths[0]!;
-      const model = asUsage(() => loadBaseline(path));
+      const model = asUsage(() => d!.loadBaseline(path));
       baseline = model;
       baselineInfo = { path, sha256: sha256File(path), flows: model.conns, service_share: serviceShare(model) };
     } else {
@@ -222,7 +222,7 @@ export async function detectionSetup(opts: AnalyzeCliOptions, signal: AbortSigna
     }
     if (opts.saveBaseline !== undefined) {
       checkNewFile(opts.saveBaseline, opts.force);
-      saveBaseline(opts.saveBaseline, baseline);
+      d!.saveBaseline(opts.saveBaseline, baseline);
     }
   }
   return { baseline, baselineInfo, geo, allow, detectors, ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}) };

@@ -139,11 +139,11 @@ export async function writeEdgePackets(paths: readonly string[], sel: EdgeSelect
       writer.write(p.linktype, p.buf, p.start, p.end, p.ts_sec, p.ts_nsec, p.wirelen);
     },
   };
-  let files: EdgePassResult['files'] = [];
   try {
     await readCaptures(paths, sink);
-  } finally {
-    files = writer.close();
+  } catch (err) {
+    writer.abort();
+    throw err;
   }
-  return { files, last_ip: last[0] === -Infinity ? null : last, arp: arp.rows() };
+  return { files: writer.close(), last_ip: last[0] === -Infinity ? null : last, arp: arp.rows() };
 }

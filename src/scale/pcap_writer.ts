@@ -1,33 +1,29 @@
 /**
  * Writes the edge packets of a shard as classic pcap files, one per link type (a classic pcap has one), with
  * nanosecond timestamps (magic a1b23c4d) so no precision is lost. Records are copied into a 1 MiB buffer and written
- * when it fills.
+ * when it fills, through an AtomicWriter (the file appears whole, on close).
  */
-import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { outputError, writeFully } from '../export/atomic.js';
+import { AtomicWriter } from '../export/atomic.js';
 
 const BUF_SIZE = 1 << 20;
 const SNAPLEN = 262144;
 
 class PcapFile {
-  readonly path: string;
   packets = 0;
-  private readonly fd: number;
+  private readonly out: AtomicWriter;
   private readonly buf = Buffer.allocUnsafe(BUF_SIZE);
   private used = 0;
-  private written = 0;
 
   constructor(path: string, linktype: number) {
-    this.path = path;
-    this.fd = openSync(path, 'w');
+    this.out = new AtomicWriter(path);
     const h = Buffer.alloc(24);
     h.writeUInt32LE(0xa1b23c4d, 0);
     h.writeUInt16LE(2, 4);
     h.writeUInt16LE(4, 6);
     h.writeUInt32LE(SNAPLEN, 16);
     h.writeUInt32LE(linktype, 20);
-    this.out(h);
+    this.out.write(h);
   }
 
   write(data: Buffer, start: number, end: number, sec: number, nsec: number, wirelen: number): void {
@@ -44,21 +40,17 @@ class PcapFile {
   }
 
   flush(): void {
-    if (this.used > 0) this.out(this.buf.subarray(0, this.used));
+    if (this.used > 0) this.out.write(this.buf.subarray(0, this.used));
     this.used = 0;
-  }
-
-  private out(bytes: Uint8Array): void {
-    try {
-      this.written += writeFully(this.fd, bytes);
-    } catch (err) {
-      throw outputError(this.path, this.written, err);
-    }
   }
 
   close(): void {
     this.flush();
-    closeSync(this.fd);
+    this.out.commit();
+  }
+
+  abort(): void {
+    this.out.abort();
   }
 }
 
@@ -88,5 +80,11 @@ export class EdgePcapWriter {
     });
     this.files.clear();
     return out;
+  }
+
+  /** Drops every file (the pass failed): no partial edge capture is left behind. */
+  abort(): void {
+    for (const f of this.files.values()) f.abort();
+    this.files.clear();
   }
 }

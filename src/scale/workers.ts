@@ -3,11 +3,12 @@
  * are busy and none is oversubscribed. The reading thread walks records and decodes each packet once to choose its
  * table by a symmetric hash of the inner IP addresses — both directions of a flow, and every fragment of a datagram,
  * go to the same table. The hash's buckets are given out as they first appear, to a worker unless the workers are
- * behind (choose), so the reading thread takes the share it has time for. Its own packets it counts at once; for a
- * worker it copies the record into that worker's current batch (batch.ts), one of
- * RING shared buffers per worker used in turn: one message per full megabyte, none per packet. A buffer's state
- * (free/full) is an Int32 the worker clears when done; the reader waits on it (Atomics.wait) when a worker falls
- * behind, so memory stays bounded.
+ * behind (choose), so the reading thread takes the share it has time for. Its own packets it counts at once. Each
+ * reader chunk is copied once, whole, into a shared chunk slot (chunk), and a worker's packet becomes a header in
+ * that worker's current batch pointing into it (batch.ts): one of RING shared buffers per worker used in turn, one
+ * message per full batch (256 KiB of headers), none per packet. A buffer's state (free/full) is an Int32 the worker
+ * clears when done, and each chunk slot counts the sent batches that point into it; the reader waits on them
+ * (Atomics.wait) when a worker falls behind, so memory stays bounded.
  *
  * The reading thread's own table keeps the clock of the whole capture (it ticks with every IP packet: ms since the
  * first IP packet's second), and the reading thread stamps that clock on every record, so each worker's table
