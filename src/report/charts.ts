@@ -5,9 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
+import { loadVega } from './vega_load.js';
 
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 const CONFIG = {
@@ -20,6 +19,7 @@ const CONFIG = {
 
 /** Renders a vega-lite spec to a standalone SVG string; '' when the result fails the inertness check. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const { vega, vl } = await loadVega();
   const compiled = vl.compile({ ...spec, config: CONFIG } as TopLevelSpec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
