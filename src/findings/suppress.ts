@@ -16,7 +16,7 @@
  * ```
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import type { ConnRecord } from '../flow/conn.js';
 import type { FlowApp } from '../app/records.js';
 import { cidrContains, parseCidr, type Cidr } from '../features/address.js';
@@ -36,6 +36,8 @@ export interface Suppressed { conns: number; dns_queries: number; entries: Suppr
 export function parseAllowList(text: string, where = 'allow-list'): AllowList {
   let doc: unknown;
   try {
+    // Loaded on first use (~40 ms): most runs have no allow-list. yaml's main entry is CommonJS, so this stays sync.
+    const { parse: parseYaml } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
     doc = parseYaml(text);
   } catch (e) {
     throw new Error(`${where}: not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`);
