@@ -7,13 +7,20 @@
  * and bidi characters shown as escapes) before they reach the template. A CSP meta forbids scripts as a last line.
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
+import type HandlebarsNs from 'handlebars';
 import { renderSvg } from './charts.js';
 import { printable } from './text.js';
 import type { ReportData } from './types.js';
 import { buildView } from './view.js';
+
+/**
+ * handlebars from the single-file build its package ships (same release): 13-24 ms to load against 43-60 ms for its
+ * main entry, which also loads the precompiler's source-map support that a report never uses.
+ */
+const Handlebars = createRequire(import.meta.url)('handlebars/dist/handlebars.js') as typeof HandlebarsNs;
 
 /** templates/ beside src/ (tsx) or dist/ (built): two levels up from this file either way. */
 const TEMPLATES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
