@@ -52,6 +52,10 @@ export const Layer = {
   Ipoib: 33,
   /** OpenBSD/FreeBSD/pfSense packet filter log (LINKTYPE_PFLOG 117): rule metadata, then IPv4/IPv6. */
   Pflog: 34,
+  /** ARCNET (LINKTYPE_ARCNET_BSD 7, LINKTYPE_ARCNET_LINUX 129): addresses and a protocol type, then IP or ARP. */
+  Arcnet: 35,
+  /** ARCNET as Linux captures it (LINKTYPE_ARCNET_LINUX 129): a 2-byte offset field before the protocol type. */
+  ArcnetLinux: 36,
 } as const;
 export type Layer = (typeof Layer)[keyof typeof Layer];
 

@@ -43,6 +43,10 @@ export function firstLayer(linktype: number): Layer {
       return Layer.Ipoib;
     case 117:
       return Layer.Pflog;
+    case 7:
+      return Layer.Arcnet;
+    case 129:
+      return Layer.ArcnetLinux;
     default:
       return Layer.Unknown;
   }

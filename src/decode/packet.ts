@@ -3,6 +3,7 @@ import { decodeArp } from './arp.js';
 import { decodeCiscoMeta } from './cmd.js';
 import { decodeErspan } from './erspan.js';
 import { decodeEthernet } from './ethernet.js';
+import { decodeArcnetBsd, decodeArcnetLinux } from './arcnet.js';
 import { decodeFddi } from './fddi.js';
 import { decodeGeneve } from './geneve.js';
 import { decodeGre } from './gre.js';
@@ -130,6 +131,8 @@ function decodeLayer(p: Packet, layer: Layer): Layer {
     case Layer.Fddi: return decodeFddi(p);
     case Layer.Ipoib: return decodeIpoib(p);
     case Layer.Pflog: return decodePflog(p);
+    case Layer.Arcnet: return decodeArcnetBsd(p);
+    case Layer.ArcnetLinux: return decodeArcnetLinux(p);
     default: return unsupported(p, Layer.Unknown, p.linktype); // Layer.Unknown: a link type nad does not decode
   }
 }

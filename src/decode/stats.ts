@@ -1,5 +1,6 @@
 /** Decode issues tallied by kind, count and first offset (the idea behind Zeek's weird.log), for summary.json. */
 import type { WarningTally } from '../capture/types.js';
+import { ARCNET_FRAGMENT } from './arcnet.js';
 import { etherTypeName } from './ethertype.js';
 import { Issue, Layer } from './layer.js';
 import type { Packet } from './layer.js';
@@ -100,6 +101,9 @@ function unsupportedWhat(layer: number, detail: number): string {
     case Layer.Ipnet:
     case Layer.Pflog:
       return `address family ${detail}`;
+    case Layer.Arcnet:
+    case Layer.ArcnetLinux:
+      return detail === ARCNET_FRAGMENT ? 'ARCNET fragment after the first (not reassembled)' : `ARCNET protocol type ${hex(detail)}`;
     case Layer.Mpls:
       return `MPLS payload starting with nibble ${detail}`;
     case Layer.Erspan:

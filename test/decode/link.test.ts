@@ -240,6 +240,52 @@ const cases: Case[] = [
       dst_port: 443, tcp_flags: 0x02, tcp_seq: 1000, payload_len: 0,
     },
   },
+  // HAND-MADE ARCNET records around one IPv4/UDP header (10.0.0.1.1234 > 10.0.0.2.53), each written with
+  // `text2pcap -l 7|129` and read by tshark 4.0.17 (frame.protocols arcnet:ip:udp, arcnet.protID as below) and
+  // tcpdump 4.99 -e (whose print-arcnet.c sets the header lengths: BSD 3/6/10, Linux 5/8). The linktypes corpus has
+  // only a Linux capture (arcnet-rfc1201-arp-icmp-http.pcap, checked frame by frame in frames.test.ts).
+  {
+    // tcpdump: "01 02 ip seqid 0001 34: 10.0.0.1.1234 > 10.0.0.2.53"; tshark arcnet.protID 0xd4, split_flag 0
+    name: 'ARCNET BSD (7), RFC 1201 IP: type, split flag, sequence id',
+    linktype: 7,
+    hex: '0102d40000014500001c00010000401100000a0000010a00000204d2003500080000',
+    expect: { layers: ['Arcnet', 'Ipv4', 'Udp'], ip_version: 4, src: '10.0.0.1', dst: '10.0.0.2', src_port: 1234, dst_port: 53, payload_len: 0 },
+  },
+  {
+    // tcpdump: "01 02 ip seqid 0001 38: …"; tshark arcnet.protID 0xd4,0xd4, exception_flag 0xff
+    name: 'ARCNET BSD (7), RFC 1201 exception packet: type, flag and sequence id repeated',
+    linktype: 7,
+    hex: '0102d4ff0001d40000014500001c00010000401100000a0000010a00000204d2003500080000',
+    expect: { layers: ['Arcnet', 'Ipv4', 'Udp'], ip_version: 4, src: '10.0.0.1', dst_port: 53 },
+  },
+  {
+    // tcpdump: "01 02 ip seqid 0001 (fragment 2) 34:" and no IP: an even split flag is a later fragment (RFC 1201 §3),
+    // whose bytes continue the packet and hold no header. tshark dissects whatever follows; nad follows tcpdump.
+    name: 'ARCNET BSD (7), later fragment (split flag 2): counted, not decoded',
+    linktype: 7,
+    hex: '0102d40200014500001c00010000401100000a0000010a00000204d2003500080000',
+    expect: { layers: ['Arcnet'], ip_version: 0, issue: Issue.Unsupported, issue_layer: 'Arcnet', issue_detail: 0x100 },
+  },
+  {
+    // tcpdump: "01 02 oldip 31: …"; tshark arcnet.protID 0xf0 (RFC 1051: no split flag, no sequence id)
+    name: 'ARCNET BSD (7), RFC 1051 IP: three-byte header',
+    linktype: 7,
+    hex: '0102f04500001c00010000401100000a0000010a00000204d2003500080000',
+    expect: { layers: ['Arcnet', 'Ipv4', 'Udp'], ip_version: 4, src: '10.0.0.1', dst_port: 53 },
+  },
+  {
+    // tcpdump: "01 02 00 33: …"; tshark arcnet.protID 0xf0 (Linux: offset field, then the type)
+    name: 'ARCNET Linux (129), RFC 1051 IP: five-byte header',
+    linktype: 129,
+    hex: '01020000f04500001c00010000401100000a0000010a00000204d2003500080000',
+    expect: { layers: ['ArcnetLinux', 'Ipv4', 'Udp'], ip_version: 4, src: '10.0.0.1', dst_port: 53 },
+  },
+  {
+    name: 'ARCNET Linux (129), header cut short: truncated, not thrown',
+    linktype: 129,
+    hex: '01020000d400',
+    expect: { layers: ['ArcnetLinux'], ip_version: 0, issue: Issue.Truncated, issue_layer: 'ArcnetLinux' },
+  },
   {
     // linktypes/unsupported-link-type-160.pcap #1 (tcpdump), tshark: user_dlt:data. tcpdump: UNSUPPORTED
     name: 'LINKTYPE_USER13 (160): counted and named, not decoded',

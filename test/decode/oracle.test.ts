@@ -15,7 +15,6 @@ import { nadClass, tsharkClass } from './stack_class.js';
 
 /** Link types nad does not decode (tshark does): every packet must be counted as unsupported, named by number. */
 const UNDECODED_LINKTYPES: Record<string, number> = {
-  'linktypes/arcnet-rfc1201-arp-icmp-http.pcap': 129,
   'linktypes/edsa.pcap': 285, // tshark 4.0 cannot open it at all (0 packets in the oracle)
   'linktypes/hoobr_juniper3.pcap': 0x30000084, // tshark refuses the FCS bits; so does nad, loudly
   'linktypes/ieee80211.15.4.pcap': 230,
