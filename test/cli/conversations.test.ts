@@ -14,8 +14,6 @@ const TUNNEL_UDP_PORTS = new Set([4789, 6081, 3544, 6635]);
 
 /** Captures whose conversation sets differ from tshark's for a stated reason. */
 const KNOWN: Record<string, string> = {
-  'linktypes/arcnet-rfc1201-arp-icmp-http.pcap':
-    'LINKTYPE_ARCNET_LINUX (129) is not decoded by nad: its packets are counted and named in the warnings, not guessed at',
   'encap/fragmented-3.pcap':
     'every fragment has MF set (the last one was not captured): tshark never reassembles the datagram so lists no TCP ' +
     'conversation; nad takes the ports from the first fragment, as the issue asks, and counts the rest to that flow',
