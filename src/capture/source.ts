@@ -17,6 +17,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { type Hasher, InlineHasher, PipeHasher } from './hash.js';
+import { enlargePipe } from './pipe_size.js';
 import { ReadThread } from './read_thread.js';
 import { InputError } from './types.js';
 
@@ -213,6 +214,7 @@ function readThreadStdin(): boolean {
   }
   if (st.isFile()) return true;
   if (!st.isFIFO() && !st.isSocket()) return false;
+  if (st.isFIFO()) enlargePipe(0);
   // Creating process.stdin opens fd 0 as a libuv pipe, which sets O_NONBLOCK; it stays paused and reads nothing.
   void process.stdin;
   return true;
