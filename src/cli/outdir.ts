@@ -1,6 +1,7 @@
 /** Where a run's outputs go, and the rule that nothing a user wrote is replaced without --force. */
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { removeStaleTempFiles } from '../export/atomic.js';
 import { UsageError } from './errors.js';
 
 /** reports/<first input's base name without capture extensions>; `stdin` for `-`. */
@@ -16,13 +17,17 @@ export function defaultOutDir(inputs: readonly string[]): string {
   return join('reports', name === '' ? 'capture' : name);
 }
 
-/** Creates the directory; refuses an existing non-empty one unless force is set. */
+/**
+ * Creates the directory; refuses an existing non-empty one unless force is set. With force, temp files that killed
+ * runs left there (`.NAME.PID.tmp` of a process that is gone) are removed too: they are this tool's, half-written.
+ */
 export function prepareOutDir(dir: string, force: boolean): void {
   if (existsSync(dir)) {
     if (!statSync(dir).isDirectory()) throw new UsageError(`${dir}: output path exists and is not a directory`);
     if (!force && readdirSync(dir).length > 0) {
       throw new UsageError(`${dir}: output directory is not empty (use --force to replace its files, or --out DIR)`);
     }
+    if (force) removeStaleTempFiles(dir);
   } else {
     mkdirSync(dir, { recursive: true });
   }

@@ -3,7 +3,7 @@
  * file, even when nad is killed mid-write. A write that fails (a full disk, a quota, an I/O error) is an OutputError
  * naming the file and how many bytes had been written; the temp file is removed.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** An output that could not be written: `nad: FILE: what (after N bytes)`, exit 2. */
@@ -70,6 +70,48 @@ export function removeLiveTempFiles(): void {
 
 function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+}
+
+/** `.NAME.PID.tmp`, as tempPathFor names them. */
+const TEMP_NAME = /^\.(.+)\.(\d+)\.tmp$/;
+
+/**
+ * Removes the temp files that runs killed outright (SIGKILL, the OOM killer, a power cut) left in `dir`: this tool's
+ * own names whose process is gone. A temp file of a run still alive (another nad writing there) is left alone.
+ * Returns the names removed.
+ */
+export function removeStaleTempFiles(dir: string): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (m === null) continue;
+    const pid = Number(m[2]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    try {
+      if (!lstatSync(join(dir, name)).isFile()) continue;
+      rmSync(join(dir, name), { force: true });
+      removed.push(name);
+    } catch {
+      // Gone already, or not ours to remove: leave it.
+    }
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: alive, but someone else's.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Writes the whole content to path atomically (temp + fsync + rename); on failure no temp file is left. */

@@ -58,6 +58,29 @@ test('an existing non-empty output directory is refused without --force, replace
   assert.ok(existsSync(join(out, 'flows.csv')));
 });
 
+test('--force also removes the temp files of a killed run (its process gone), and nothing else', () => {
+  const dir = tmp();
+  const cap = join(dir, 'in.pcap');
+  writeFileSync(cap, udpCapture(10));
+  const out = join(dir, 'out');
+  mkdirSync(out);
+  // A run killed outright (SIGKILL) leaves .NAME.PID.tmp behind. This PID has exited (spawnSync waited for it).
+  const dead = spawnSync('true').pid;
+  assert.ok(dead !== undefined && dead > 0);
+  const stale = [`.flows.csv.${dead}.tmp`, `.report.html.${dead}.tmp`];
+  for (const f of stale) writeFileSync(join(out, f), 'half-written');
+  // Kept: a temp file of a process still alive (this test runner: another nad writing there would look the same),
+  // and the user's files, whatever they look like.
+  const kept = [`.flows.csv.${process.pid}.tmp`, 'notes.txt', '.notes.tmp', `notes.${dead}.tmp`];
+  for (const f of kept) writeFileSync(join(out, f), 'user data');
+  const r = nad(['analyze', cap, '--out', out, '--quiet', '--no-geo', '--force']);
+  assert.equal(r.status, 0, r.stderr);
+  const left = readdirSync(out);
+  for (const f of stale) assert.ok(!left.includes(f), `${f} removed`);
+  for (const f of kept) assert.equal(readFileSync(join(out, f), 'utf8'), 'user data', `${f} kept`);
+  assert.ok(left.includes('flows.csv'));
+});
+
 test('an output that cannot be written is one line naming it, exit 2, and leaves no temp file', () => {
   // report.html already exists as a directory (the user's): the rename of the finished temp file onto it fails.
   const dir = tmp();
