@@ -72,8 +72,9 @@ function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
 }
 
-/** `.NAME.PID.tmp`, as tempPathFor names them. */
-const TEMP_NAME = /^\.(.+)\.(\d+)\.tmp$/;
+/** `.NAME.PID.tmp` as tempPathFor names them, for the kinds of file nad writes into an output folder (a user's
+ *  `.backup.2024.tmp` is not one of them). */
+const TEMP_NAME = /^\.(.+\.(?:csv|json|jsonl|html|parquet|pcap))\.(\d+)\.tmp$/;
 
 /**
  * Removes the temp files that runs killed outright (SIGKILL, the OOM killer, a power cut) left in `dir`: this tool's

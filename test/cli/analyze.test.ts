@@ -71,7 +71,7 @@ test('--force also removes the temp files of a killed run (its process gone), an
   for (const f of stale) writeFileSync(join(out, f), 'half-written');
   // Kept: a temp file of a process still alive (this test runner: another nad writing there would look the same),
   // and the user's files, whatever they look like.
-  const kept = [`.flows.csv.${process.pid}.tmp`, 'notes.txt', '.notes.tmp', `notes.${dead}.tmp`];
+  const kept = [`.flows.csv.${process.pid}.tmp`, 'notes.txt', '.notes.tmp', `notes.${dead}.tmp`, `.backup.${dead}.tmp`];
   for (const f of kept) writeFileSync(join(out, f), 'user data');
   const r = nad(['analyze', cap, '--out', out, '--quiet', '--no-geo', '--force']);
   assert.equal(r.status, 0, r.stderr);
