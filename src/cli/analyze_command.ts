@@ -15,7 +15,7 @@ import { regularFilesSize } from '../capture/index.js';
 import { InputError } from '../capture/types.js';
 import type { InputSummary } from '../capture/types.js';
 import { AtomicWriter } from '../export/atomic.js';
-import { csvHeader, CsvEncoder } from '../export/csv.js';
+import { encodeTable } from '../export/csv.js';
 import { FLOW_COLUMNS } from '../export/tables.js';
 import { readAndAssemble, type CaptureData } from './analyze.js';
 import { checkFilter, filterInputs, type FilteredInputs } from './bpf.js';
@@ -96,7 +96,6 @@ export async function readForAnalysis(
     filtered.done.catch(() => undefined);
   }
   const progress = createProgress(opts.quiet, 'reading');
-  if (flowsCsv) flowsCsv.write(csvHeader(FLOW_COLUMNS));
   try {
     const data = await readAndAssemble(paths, {
       flow: {
@@ -110,11 +109,7 @@ export async function readForAnalysis(
       onProgress: (b, t, counts) => progress.update(b, t, counts),
       workers: opts.workers ?? defaultWorkers(paths),
     });
-    if (flowsCsv) {
-      const csv = new CsvEncoder(FLOW_COLUMNS, (bytes) => flowsCsv.write(bytes));
-      for (const c of data.conns) csv.row(c);
-      csv.end();
-    }
+    if (flowsCsv) encodeTable(FLOW_COLUMNS, data.conns, (bytes) => flowsCsv.write(bytes));
     if (filtered) {
       await filtered.done;
       const digests = await filtered.digests;

@@ -14,7 +14,7 @@ import { renderTerminal, useColor } from '../report/terminal.js';
 import type { BaselineInfo, ReportData } from '../report/types.js';
 import type { InputSummary } from '../capture/types.js';
 import { AtomicWriter, outputError, writeFileAtomic } from '../export/atomic.js';
-import { CsvEncoder, type Column } from '../export/csv.js';
+import { encodeTable, type Column } from '../export/csv.js';
 import { DNS_COLUMNS, FINDING_COLUMNS, HTTP_COLUMNS, SSH_COLUMNS, TLS_COLUMNS } from '../export/tables.js';
 import { linkTypeName } from '../decode/packet.js';
 import { appByUid, type CaptureData } from './analyze.js';
@@ -49,10 +49,7 @@ export interface OutputOptions {
 export function writeCsv<T>(path: string, columns: readonly Column<T>[], rows: readonly T[]): void {
   const w = new AtomicWriter(path);
   try {
-    const csv = new CsvEncoder(columns, (bytes) => w.write(bytes));
-    csv.header();
-    for (const r of rows) csv.row(r);
-    csv.end();
+    encodeTable(columns, rows, (bytes) => w.write(bytes));
     w.commit();
   } catch (err) {
     w.abort();

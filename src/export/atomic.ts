@@ -79,15 +79,13 @@ const TEMP_NAME = /^\.(.+\.(?:csv|json|jsonl|html|parquet|pcap))\.(\d+)\.tmp$/;
 /**
  * Removes the temp files that runs killed outright (SIGKILL, the OOM killer, a power cut) left in `dir`: this tool's
  * own names whose process is gone. A temp file of a run still alive (another nad writing there) is left alone.
- * Returns the names removed.
  */
-export function removeStaleTempFiles(dir: string): string[] {
-  const removed: string[] = [];
+export function removeStaleTempFiles(dir: string): void {
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
-    return removed;
+    return;
   }
   for (const name of names) {
     const m = TEMP_NAME.exec(name);
@@ -97,12 +95,10 @@ export function removeStaleTempFiles(dir: string): string[] {
     try {
       if (!lstatSync(join(dir, name)).isFile()) continue;
       rmSync(join(dir, name), { force: true });
-      removed.push(name);
     } catch {
       // Gone already, or not ours to remove: leave it.
     }
   }
-  return removed;
 }
 
 function processAlive(pid: number): boolean {
@@ -128,15 +124,13 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
 }
 
 /**
- * A file written piece by piece that appears under its name only on commit(). Text is buffered into large blocks (one
- * syscall per ~256 KiB, not per row); CSV comes as blocks of bytes (CsvEncoder).
+ * A file written piece by piece that appears under its name only on commit(). Writes go straight to the temp file:
+ * callers hand over large blocks (CsvEncoder's, the edge pcap writer's, whole documents).
  */
 export class AtomicWriter {
   readonly path: string;
   private readonly tmp: string;
   private fd: number;
-  private parts: string[] = [];
-  private pending = 0;
   /** Bytes written to the temp file so far (for the error message). */
   private written = 0;
 
@@ -151,27 +145,8 @@ export class AtomicWriter {
     live.add(this.tmp);
   }
 
-  /** Text is buffered; bytes are written at once (after the buffered text), so the caller may reuse them. */
-  write(text: string | Uint8Array): void {
-    if (typeof text !== 'string') {
-      this.drain();
-      this.out(text);
-      return;
-    }
-    this.parts.push(text);
-    this.pending += text.length;
-    if (this.pending >= 1 << 18) this.drain();
-  }
-
-  private drain(): void {
-    if (this.parts.length === 0) return;
-    const text = this.parts.join('');
-    this.parts = [];
-    this.pending = 0;
-    this.out(text);
-  }
-
-  private out(data: string | Uint8Array): void {
+  /** Writes every byte of `data` now (the caller may reuse a buffer after). */
+  write(data: string | Uint8Array): void {
     try {
       this.written += writeFully(this.fd, data);
     } catch (err) {
@@ -179,9 +154,8 @@ export class AtomicWriter {
     }
   }
 
-  /** Flushes, fsyncs and renames the temp file into place. */
+  /** Fsyncs and renames the temp file into place. */
   commit(): void {
-    this.drain();
     try {
       fsyncSync(this.fd);
       closeSync(this.fd);

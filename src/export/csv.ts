@@ -148,5 +148,13 @@ export class CsvEncoder<T> {
   }
 }
 
+/** Header and every row of a table, as blocks of bytes handed to `out` (see CsvEncoder). */
+export function encodeTable<T>(columns: readonly Column<T>[], rows: Iterable<T>, out: (bytes: Uint8Array) => void): void {
+  const csv = new CsvEncoder(columns, out);
+  csv.header();
+  for (const r of rows) csv.row(r);
+  csv.end();
+}
+
 /** Encoded rows are handed on in blocks of about this many bytes. */
 const BLOCK = 1 << 18;

@@ -15,6 +15,14 @@ import { pcapHeader, udpCapture, udpRecord } from './pcap_fixture.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'nad-cli-'));
 
+/** A 10-packet capture in a fresh folder, and the path of an output folder beside it (not created). */
+function smallCaptureAndOut(): { cap: string; out: string } {
+  const dir = tmp();
+  const cap = join(dir, 'in.pcap');
+  writeFileSync(cap, udpCapture(10));
+  return { cap, out: join(dir, 'out') };
+}
+
 /** Minimal RFC 4180 check: every line has the header's number of fields (no field in these outputs spans lines). */
 function assertCsv(path: string): string[][] {
   const text = readFileSync(path, 'utf8');
@@ -43,10 +51,7 @@ test('a missing input is one line naming the file and offset, exit 2, no stack t
 });
 
 test('an existing non-empty output directory is refused without --force, replaced with it', () => {
-  const dir = tmp();
-  const cap = join(dir, 'in.pcap');
-  writeFileSync(cap, udpCapture(10));
-  const out = join(dir, 'out');
+  const { cap, out } = smallCaptureAndOut();
   mkdirSync(out);
   writeFileSync(join(out, 'mine.txt'), 'user data');
   const refused = nad(['analyze', cap, '--out', out, '--quiet', '--no-geo']);
@@ -59,10 +64,7 @@ test('an existing non-empty output directory is refused without --force, replace
 });
 
 test('--force also removes the temp files of a killed run (its process gone), and nothing else', () => {
-  const dir = tmp();
-  const cap = join(dir, 'in.pcap');
-  writeFileSync(cap, udpCapture(10));
-  const out = join(dir, 'out');
+  const { cap, out } = smallCaptureAndOut();
   mkdirSync(out);
   // A run killed outright (SIGKILL) leaves .NAME.PID.tmp behind. This PID has exited (spawnSync waited for it).
   const dead = spawnSync('true').pid;
@@ -83,10 +85,7 @@ test('--force also removes the temp files of a killed run (its process gone), an
 
 test('an output that cannot be written is one line naming it, exit 2, and leaves no temp file', () => {
   // report.html already exists as a directory (the user's): the rename of the finished temp file onto it fails.
-  const dir = tmp();
-  const cap = join(dir, 'in.pcap');
-  writeFileSync(cap, udpCapture(10));
-  const out = join(dir, 'out');
+  const { cap, out } = smallCaptureAndOut();
   mkdirSync(join(out, 'report.html'), { recursive: true });
   const r = nad(['analyze', cap, '--out', out, '--quiet', '--no-geo', '--force']);
   assert.equal(r.status, 2);
