@@ -91,10 +91,14 @@ export function createNoveltyDetector(): Detector {
     finish(ctx: DetectContext): RawFinding[] {
       const b = ctx.baseline;
       const acc = new Map<string, Acc>();
-      const bytesOut = new Map<string, number>();
+      const outBySrc = new Map<string, ConnRecord[]>();
       for (const { conn, app } of flows) {
-        // Bytes out per host feed only the baseline comparison (volumeHits).
-        if (b !== null) bytesOut.set(conn.orig_h, (bytesOut.get(conn.orig_h) ?? 0) + conn.orig_bytes);
+        // Each host's outbound flows feed only the baseline comparison (volumeHits).
+        if (b !== null) {
+          const list = outBySrc.get(conn.orig_h);
+          if (list === undefined) outBySrc.set(conn.orig_h, [conn]);
+          else list.push(conn);
+        }
         const reasons = connReasons(conn, app, b, b?.hosts[conn.orig_h], ctx);
         if (reasons.length === 0) continue;
         const key = `${conn.orig_h}|${conn.resp_h}`;
@@ -105,7 +109,7 @@ export function createNoveltyDetector(): Detector {
       }
       const out: RawFinding[] = [];
       for (const key of [...acc.keys()].sort()) out.push(...pairHit(acc.get(key)!, ctx));
-      if (b !== null) out.push(...volumeHits(bytesOut, b, ctx));
+      if (b !== null) out.push(...volumeHits(outBySrc, b, ctx));
       return out.filter((h) => h.score >= NOVELTY_MIN_SCORE);
     },
   };
@@ -124,19 +128,55 @@ function pairHit(a: Acc, ctx: DetectContext): RawFinding[] {
   }];
 }
 
-function volumeHits(bytesOut: ReadonlyMap<string, number>, b: BaselineModel, ctx: DetectContext): RawFinding[] {
+/** Flows listed behind a volume hit: the largest, until they carry this share of the host's bytes out. */
+export const VOLUME_COVER = 0.9;
+/** At most this many flows behind a volume hit (the finding's uid list holds 50). */
+export const VOLUME_MAX_FLOWS = 50;
+/** Destinations named in a volume hit's evidence. */
+const VOLUME_TOP_DESTINATIONS = 3;
+
+/**
+ * Hosts whose bytes out per hour are ≥ 10× their baseline rate (and ≥ 100 kB/h). The hit carries the flows that make
+ * the volume — the largest first, until they hold 90% of the host's bytes out (at most 50) — so the finding has a
+ * time span, uids to pivot on and, when they share one, a destination; its evidence names the destinations that
+ * received most of the bytes (TLS/HTTP/DNS name, else address) with their shares.
+ */
+function volumeHits(outBySrc: ReadonlyMap<string, readonly ConnRecord[]>, b: BaselineModel, ctx: DetectContext): RawFinding[] {
   const hours = Math.max((ctx.last_ts - ctx.first_ts) / 3600, 1 / 60);
   const out: RawFinding[] = [];
-  for (const src of [...bytesOut.keys()].sort()) {
+  for (const src of [...outBySrc.keys()].sort()) {
     const h = b.hosts[src];
     if (h === undefined || b.hours <= 0) continue;
-    const rate = bytesOut.get(src)! / hours;
+    const conns = outBySrc.get(src)!;
+    let bytes = 0;
+    for (const c of conns) bytes += c.orig_bytes;
+    const rate = bytes / hours;
     const baseRate = h.orig_bytes / Math.max(b.hours, 1 / 60);
     if (rate < 1e5 || rate < 10 * Math.max(baseRate, 1)) continue;
+    const largest = [...conns].sort((x, y) => y.orig_bytes - x.orig_bytes || (x.uid < y.uid ? -1 : x.uid > y.uid ? 1 : 0));
+    const listed: ConnRecord[] = [];
+    let covered = 0;
+    for (const c of largest) {
+      if (covered >= VOLUME_COVER * bytes || listed.length >= VOLUME_MAX_FLOWS) break;
+      listed.push(c);
+      covered += c.orig_bytes;
+    }
+    const byDst = new Map<string, number>();
+    for (const c of conns) {
+      const d = ctx.names.nameOf(c) || c.resp_h;
+      byDst.set(d, (byDst.get(d) ?? 0) + c.orig_bytes);
+    }
+    const top = [...byDst].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).slice(0, VOLUME_TOP_DESTINATIONS);
+    const share = (n: number): number => Math.round((100 * n) / bytes);
     out.push({
-      detector: 'novelty', kind: 'novelty', src, dst: '', dst_port: null, proto: '', name: '', score: 0.35, conns: [],
-      evidence: [{ name: 'bytes_out_per_hour', value: Math.round(rate) }, { name: 'baseline_bytes_out_per_hour', value: Math.round(baseRate) }],
-      reason: `${src} sent ${(rate / Math.max(baseRate, 1)).toFixed(0)}× more bytes per hour than in the baseline.`,
+      detector: 'novelty', kind: 'novelty', src, dst: '', dst_port: null, proto: '', name: '', score: 0.35, conns: listed,
+      evidence: [
+        { name: 'bytes_out_per_hour', value: Math.round(rate) }, { name: 'baseline_bytes_out_per_hour', value: Math.round(baseRate) },
+        { name: 'bytes_out', value: bytes }, { name: 'flows_out', value: conns.length },
+        ...top.map(([d, n]) => ({ name: 'top_destination', value: d, note: `${share(n)}% of the bytes out` })),
+      ],
+      reason: `${src} sent ${(rate / Math.max(baseRate, 1)).toFixed(0)}× more bytes per hour than in the baseline` +
+        (top.length > 0 ? `, ${share(top[0]![1])}% of it to ${top[0]![0]}.` : '.'),
     });
   }
   return out;

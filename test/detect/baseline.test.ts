@@ -61,3 +61,40 @@ test('against a baseline: a new port and JA3 are novel, familiar traffic is not'
   assert.ok(reasons.some((r) => r.startsWith('port tcp/8443 new')), reasons.join('; '));
   assert.ok(reasons.some((r) => r.startsWith('JA3 ffff never seen')), reasons.join('; '));
 });
+
+test('against a baseline: a host sending 10× its usual bytes per hour is flagged with the flows that carry the volume', () => {
+  const base = learnBaseline(normal(1, T0));
+  const day = T0 + 86400 * 7;
+  const quiet = normal(2, day);
+  const volume = (r: ReturnType<typeof detect>) => r.findings.filter((x) => x.explanation.includes('more bytes per hour'));
+  assert.equal(volume(detect({ conns: quiet.conns, app: quiet.app, baseline: base })).length, 0, 'familiar volume is not flagged');
+
+  const today = normal(2, day);
+  const big1 = conn({ ts: day + 600, resp_h: '198.51.100.7', orig_bytes: 9_000_000, resp_bytes: 4000 });
+  const big2 = conn({ ts: day + 300, resp_h: '198.51.100.7', orig_bytes: 3_000_000, resp_bytes: 4000 });
+  const mid = conn({ ts: day + 900, resp_h: '198.51.100.8', orig_bytes: 500_000, resp_bytes: 4000 });
+  for (const c of [big1, big2]) {
+    today.conns.push(c);
+    today.app.set(c.uid, { dns: [], tls: [tls(c, { server_name: 'drop.example.org', ja3: 'aaaa' })], http: [], ssh: [] });
+  }
+  today.conns.push(mid);
+  today.app.set(mid.uid, { dns: [], tls: [], http: [], ssh: [] });
+  const total = today.conns.reduce((n, c) => n + c.orig_bytes, 0);
+  const hits = volume(detect({ conns: today.conns, app: today.app, baseline: base }));
+  assert.equal(hits.length, 1);
+  const f = hits[0]!;
+  assert.equal(f.src, '10.0.0.5');
+  // 9 MB + 3 MB carry > 90% of the host's bytes: those two flows (in time order), not its 301 others.
+  assert.deepEqual(f.uids, [big2.uid, big1.uid]);
+  assert.equal(f.flow_count, 2);
+  assert.equal(f.first_seen, big2.ts);
+  assert.equal(f.dst, '198.51.100.7');
+  const ev = (name: string) => f.evidence.filter((e) => e.name === `novelty.${name}`);
+  assert.equal(ev('bytes_out')[0]!.value, total);
+  assert.equal(ev('flows_out')[0]!.value, today.conns.length);
+  const top = ev('top_destination');
+  assert.equal(top[0]!.value, 'drop.example.org');
+  assert.equal(top[0]!.note, `${Math.round((100 * 12_000_000) / total)}% of the bytes out`);
+  assert.equal(top[1]!.value, '198.51.100.8');
+  assert.match(f.explanation, new RegExp(`${Math.round((100 * 12_000_000) / total)}% of it to drop\\.example\\.org`));
+});
