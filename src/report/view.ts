@@ -5,6 +5,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Finding } from '../findings/finding.js';
 import type { ConnRecord } from '../flow/conn.js';
+import { linkTypeName } from '../decode/linktype.js';
 import { COUNTRIES } from '../geo/countries.js';
 import type { GeoInfo } from '../geo/lookup.js';
 import { type BarRow, barSpec, histogramSpec, timelineSpec, worldMapSpec } from './charts.js';
@@ -168,7 +169,7 @@ export function buildView(data: ReportData): Built {
           size: `${formatBytes(i.size)} (${i.size} bytes)`,
           format: `${i.format}${i.gzip ? ' (gzip)' : ''}`,
           packets: i.packets,
-          link_types: i.link_types.join(', '),
+          link_types: i.link_types.map((n) => `${linkTypeName(n)} (${n})`).join(', '),
           first: i.first_ts === null ? '' : shortTime(i.first_ts),
           last: i.last_ts === null ? '' : shortTime(i.last_ts),
           warnings: Object.entries(i.warnings).map(([k, w]) => ({ kind: k, count: w.count, message: w.message })),
@@ -177,7 +178,7 @@ export function buildView(data: ReportData): Built {
           lost_bytes: i.lost_bytes,
         })),
         decode_issues: Object.entries(data.decode_issues ?? {}).map(([k, count]) => ({ kind: k, count })),
-        params: Object.entries(data.params).map(([k, v]) => ({ key: k, value: v === null ? '' : String(v) })),
+        params: Object.entries(data.params).map(([k, v]) => ({ key: k, value: v === null || String(v) === '' ? '—' : String(v) })),
         baseline: data.baseline,
       },
       findings,

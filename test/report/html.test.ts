@@ -146,3 +146,12 @@ test('report for a realistic input stays under 2 MB', () => {
   console.log(`# report size: ${(Buffer.byteLength(cleanHtml) / 1e6).toFixed(2)} MB`);
   assert.ok(Buffer.byteLength(cleanHtml) < 2_000_000);
 });
+
+test('capture facts name the link types as tcpdump.org registers them, and unset parameters show a dash', async () => {
+  const data = fixture({ hostile: false, geo });
+  data.inputs[0]!.link_types = [1, 276];
+  const html = await renderReport(data);
+  // LINKTYPE_ETHERNET = 1, LINKTYPE_LINUX_SLL2 = 276 (https://www.tcpdump.org/linktypes.html).
+  assert.match(html, /<tr><th>link types<\/th><td>ETHERNET \(1\), LINUX_SLL2 \(276\)<\/td>/);
+  assert.match(html, /<tr><th>filter<\/th><td class="mono wrap">—<\/td>/);
+});
