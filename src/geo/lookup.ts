@@ -77,8 +77,29 @@ interface Mmdb {
 function openMmdb(path: string): Mmdb {
   // Required when a database is first opened, not at start-up (a --no-geo run never loads maxmind).
   const { Reader: MmdbReader } = createRequire(import.meta.url)('maxmind') as typeof import('maxmind');
-  const reader = new MmdbReader<Response>(readFileSync(path));
+  const reader = new MmdbReader<Response>(readFileSync(path), { cache: decodedRecords() });
   return { reader, ipVersion: reader.metadata.ipVersion };
+}
+
+/** Decoded records kept by the reader. */
+const RECORD_CACHE_MAX = 10_000;
+
+/**
+ * The reader's cache of decoded records, by their offset in the file. Without one, mmdb-lib decodes the record's map
+ * anew for every address (maxmind's own `open` passes an LRU; `new Reader` passes none): big.pcap's 39,686 public
+ * endpoints decoded the same ~250 country records 39,686 times. Bounded: emptied when full (a City database has
+ * millions of records; a capture's endpoints touch few of them twice). Records are shared, so they are read, never
+ * written.
+ */
+function decodedRecords(): { get(key: string | number): unknown; set(key: string | number, value: unknown): void } {
+  const m = new Map<string | number, unknown>();
+  return {
+    get: (key) => m.get(key),
+    set(key, value) {
+      if (m.size >= RECORD_CACHE_MAX) m.clear();
+      m.set(key, value);
+    },
+  };
 }
 
 /** The address to ask a database for: IPv4-mapped/NAT64 IPv6 go as their IPv4; IPv6 skips IPv4-only files. */
@@ -137,11 +158,16 @@ export function openGeo(opts: GeoOptions): GeoLookup {
       if (hit !== undefined) return hit;
       const ip = parseIp(text);
       const scope: Scope = ip === null ? 'invalid' : scopeOf(ip);
-      let info = emptyInfo(text, scope);
+      let info: GeoInfo;
       if (ip !== null && scope === 'public') {
-        info = { ...info, ...locationFromRecord(mmdbGet(geoDb(), ip, text)) };
+        const loc = locationFromRecord(mmdbGet(geoDb(), ip, text));
         const as = asnOf(ip, text);
-        if (as !== null) info = { ...info, asn: as.asn, as_org: as.org };
+        info = {
+          ip: text, scope, country: loc.country, country_name: loc.country_name, city: loc.city, latitude: loc.latitude,
+          longitude: loc.longitude, coords_approx: loc.coords_approx, asn: as?.asn ?? null, as_org: as?.org ?? '',
+        };
+      } else {
+        info = emptyInfo(text, scope);
       }
       cache.set(text, info);
       return info;

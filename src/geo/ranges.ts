@@ -36,15 +36,30 @@ export function parseIp(text: string): ParsedIp | null {
   return bytes === null ? null : { family: 4, bytes, v4: null };
 }
 
+/** Dotted quad: four parts of 1–3 ASCII digits, each <= 255 (leading zeros read as decimal). By character code: the
+ *  report looks up every endpoint of a capture (39,686 on big.pcap), and split + a regex per part cost a third of it. */
 function parseIpv4(ip: string): Uint8Array | null {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return null;
   const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const s = parts[i] ?? '';
-    if (!/^\d{1,3}$/.test(s) || Number(s) > 255) return null;
-    out[i] = Number(s);
+  let part = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || part === 3) return null;
+      out[part++] = value;
+      digits = 0;
+      value = 0;
+    } else if (c >= 0x30 && c <= 0x39 && digits < 3) {
+      value = value * 10 + (c - 0x30);
+      digits++;
+      if (value > 255) return null;
+    } else {
+      return null;
+    }
   }
+  if (part !== 3 || digits === 0) return null;
+  out[3] = value;
   return out;
 }
 

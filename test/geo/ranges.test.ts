@@ -46,9 +46,14 @@ test('special-purpose ranges are labelled', () => {
 });
 
 test('malformed addresses do not parse', () => {
-  for (const bad of ['1.2.3', '256.1.1.1', '1::2::3', '1:2:3:4:5:6:7:8:9', 'g::1', '<script>', '']) {
+  for (const bad of [
+    '1.2.3', '256.1.1.1', '1::2::3', '1:2:3:4:5:6:7:8:9', 'g::1', '<script>', '',
+    '1.2.3.4.', '.1.2.3', '1..2.3', '1.2.3.4.5', '1234.1.1.1', '1.2.3.-4', '1.2.3.4x', '1.2.3.256', '\uff11.2.3.4', '1.2.3.\u0663',
+  ]) {
     assert.equal(parseIp(bad), null, bad);
   }
+  assert.deepEqual([...(parseIp('0.0.0.0')?.bytes ?? [])], [0, 0, 0, 0]);
+  assert.deepEqual([...(parseIp('255.254.10.1')?.bytes ?? [])], [255, 254, 10, 1]);
   assert.deepEqual([...(parseIp('1:2:3:4:5:6:7:8')?.bytes ?? [])], [0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0, 8]);
   assert.equal(parseIp('::ffff:1.2.3.4')?.v4, '1.2.3.4');
 });
