@@ -109,9 +109,13 @@ export interface Endpoint extends HostVolume {
 
 /** Public responders with their geo, for the map and the destination columns. */
 export function publicEndpoints(conns: readonly ConnRecord[], geo: GeoLookup, flagged: ReadonlySet<string>): Endpoint[] {
-  return topHosts(conns, 'resp_h', Infinity)
-    .map((h) => ({ ...h, geo: geo.lookup(h.ip), flagged: flagged.has(h.ip) }))
-    .filter((e) => e.geo.scope === 'public');
+  // A loop, not map + spread + filter: it runs for every endpoint of the capture (39,686 on big.pcap).
+  const out: Endpoint[] = [];
+  for (const h of topHosts(conns, 'resp_h', Infinity)) {
+    const g = geo.lookup(h.ip);
+    if (g.scope === 'public') out.push({ ip: h.ip, bytes: h.bytes, flows: h.flows, geo: g, flagged: flagged.has(h.ip) });
+  }
+  return out;
 }
 
 export interface DnsSummary {
