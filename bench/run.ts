@@ -4,7 +4,7 @@
  * Builds the large synthetic capture with ../shared/bench/make-big-capture.sh (in the system temp dir, never in the
  * repo), then times, in 3 rounds over every case (median; rounds so that the machine's drift hits every case alike), with peak RSS from /usr/bin/time:
  *   cat; the bare chunked record walker and the minimal flow-table walker (../shared/bench/walker.mjs);
- *   nad analyze: decode + flows + CSV (file and pipe), + app metadata, full (detection, report), each with
+ *   nad analyze: decode + flows + CSV (file and pipe), + app metadata, full (detection, geo, report: the defaults; and once with --no-geo), each with
  *   --workers 1 (one thread) and --workers 2 (one table in the reading thread, one in a worker);
  *   tcpdump, tshark, Suricata and ndpiReader when installed (ANCHORS.md commands);
  *   report generation on samples/ as a share of the whole analysis.
@@ -77,8 +77,10 @@ function main(): void {
   const prefixPackets = 500_000;
   const prefixBytes = existsSync(prefix) ? statSync(prefix).size : 0;
   const out = mkdtempSync(join(tmpdir(), 'nad-bench-out-'));
+  // Geo enrichment is on by default and only the detectors and the report use it: the full case runs as a user's does
+  // (geo on); the others pass --no-geo, which changes nothing for them but the start-up.
   const nad = (args: string, input = big): string =>
-    `node ${NAD} analyze ${input} --out ${join(out, 'r')} --force --quiet --no-geo ${args}`;
+    `node ${NAD} analyze ${input} --out ${join(out, 'r')} --force --quiet ${args}`;
   const rows: Row[] = [];
   const cases: { name: string; shell: string; p: number; b: number }[] = [];
   const add = (name: string, shell: string, p = packets, b = bytes): void => {
@@ -90,10 +92,12 @@ function main(): void {
   add('minimal flow-table walker (walker.mjs flows)', `node ${join(BENCH, 'walker.mjs')} ${big} flows`);
   for (const w of [1, 2]) {
     const ws = `--workers ${w}`;
-    add(`nad analyze: decode + flows + CSV (file), ${ws}`, nad(`--no-app --no-detect --no-report ${ws}`));
-    add(`nad analyze: decode + flows + CSV (pipe), ${ws}`, `cat ${big} | ${nad(`--no-app --no-detect --no-report ${ws}`, '-')}`);
-    add(`nad analyze: + app metadata (file), ${ws}`, nad(`--no-detect --no-report ${ws}`));
-    add(`nad analyze: full (app + detection + report), ${ws}`, nad(ws));
+    add(`nad analyze: decode + flows + CSV (file), ${ws}`, nad(`--no-geo --no-app --no-detect --no-report ${ws}`));
+    add(`nad analyze: decode + flows + CSV (pipe), ${ws}`, `cat ${big} | ${nad(`--no-geo --no-app --no-detect --no-report ${ws}`, '-')}`);
+    add(`nad analyze: + app metadata (file), ${ws}`, nad(`--no-geo --no-detect --no-report ${ws}`));
+    add(`nad analyze: full (app + detection + geo + report), ${ws}`, nad(ws));
+    // Earlier sessions' "full" case, kept for comparison: geo off.
+    if (w === 1) add(`nad analyze: full with --no-geo, ${ws}`, nad(`--no-geo ${ws}`));
   }
   if (have('tcpdump')) add('tcpdump -r F -w /dev/null', `tcpdump -r ${big} -w /dev/null 2>/dev/null`);
   if (have('tshark') && prefixBytes > 0) add('tshark -q -z conv,tcp (500k prefix)', `tshark -r ${prefix} -q -z conv,tcp 2>/dev/null`, prefixPackets, prefixBytes);
@@ -135,14 +139,16 @@ function main(): void {
     const flowsFile = by(`nad analyze: decode + flows + CSV (file), ${ws}`);
     const flowsPipe = by(`nad analyze: decode + flows + CSV (pipe), ${ws}`);
     const app = by(`nad analyze: + app metadata (file), ${ws}`);
-    const full = by(`nad analyze: full (app + detection + report), ${ws}`);
+    const full = by(`nad analyze: full (app + detection + geo + report), ${ws}`);
+    const fullNoGeo = by(`nad analyze: full with --no-geo, ${ws}`);
     process.stdout.write(`- ${ws}: nad decode+flows+CSV from file ÷ minimal flow-table walker: ${ratio(flowsFile, walkerFlows)} (target ≥ 1.0)\n`);
     process.stdout.write(`- ${ws}: nad decode+flows+CSV from pipe ÷ minimal flow-table walker: ${ratio(flowsPipe, walkerFlows)} (target ≥ 1.0)\n`);
     process.stdout.write(`- ${ws}: app metadata on ÷ off: ${ratio(app, flowsFile)} (target ≥ 0.8)\n`);
     process.stdout.write(`- ${ws}: full analysis ÷ decode+flows alone: ${ratio(full, flowsFile)} (target ≥ 0.7)\n`);
     process.stdout.write(`- ${ws}: full analysis ÷ decode+flows+app (detection, geo and report alone): ${ratio(full, app)}\n`);
+    if (fullNoGeo) process.stdout.write(`- ${ws}: full analysis with --no-geo ÷ decode+flows alone: ${ratio(fullNoGeo, flowsFile)} (geo's share: full ÷ full --no-geo ${ratio(full, fullNoGeo)})\n`);
   }
-  for (const name of ['decode + flows + CSV (file)', 'decode + flows + CSV (pipe)', '+ app metadata (file)', 'full (app + detection + report)']) {
+  for (const name of ['decode + flows + CSV (file)', 'decode + flows + CSV (pipe)', '+ app metadata (file)', 'full (app + detection + geo + report)']) {
     const one = by(`nad analyze: ${name}, --workers 1`);
     const two = by(`nad analyze: ${name}, --workers 2`);
     // The ceiling on this machine: --workers 1 already keeps `busy` cores working (read thread, V8's GC helpers), so
