@@ -1,6 +1,7 @@
 /**
  * The baseline model: what normal looked like in a trusted capture. Versioned JSON with the feature schema, the inputs'
- * sha256, the parameters, two isolation forests (flows, pairs) and profiles per internal host and per service.
+ * sha256, the parameters, two isolation forests (flows, pairs) with the training rows each scores as outliers, and
+ * profiles per internal host and per service.
  * Sets are stored as sorted arrays and counts as sorted objects, so the same inputs give a byte-identical file.
  */
 import { readFileSync } from 'node:fs';
@@ -14,9 +15,11 @@ import { groupPairs, PAIR_FEATURES, pairVector, summarizePair } from '../feature
 import { registeredDomain } from './domain.js';
 import type { GeoLookup } from './detector.js';
 import { IsolationForest, type ForestJson } from './iforest.js';
+import { knownRows } from './known.js';
 
 export const BASELINE_SCHEMA = 'nad-baseline';
-export const BASELINE_VERSION = 1;
+/** 2: `known` (the training rows each forest itself scores as outliers, see known.ts). */
+export const BASELINE_VERSION = 2;
 
 /** Counts keyed by value (port key, JA3, domain…). */
 export type Counts = Record<string, number>;
@@ -60,6 +63,8 @@ export interface BaselineModel {
   hours: number;
   conns: number;
   forest: { flow: ForestJson | null; pair: ForestJson | null };
+  /** Training rows (flow and pair vectors) that their own forest scores as outliers: rare, but in the baseline. */
+  known: { flow: number[][]; pair: number[][] };
   hosts: Record<string, HostProfile>;
   services: Record<string, ServiceProfile>;
   /** Whole-network counts, for "seen anywhere" checks. */
@@ -148,13 +153,17 @@ export function learnBaseline(input: LearnInput, opts: LearnOptions = {}): Basel
   const flowRows = input.conns.map(flowVector);
   const pairRows = pairs.map((p) => pairVector(summarizePair(p.conns)));
   // A forest needs some rows to say anything; below 8 it would isolate everything at once.
-  const fit = (rows: number[][]): ForestJson | null => (rows.length < 8 ? null : IsolationForest.fit(rows, { trees, psi, seed }).toJSON());
+  const fit = (rows: number[][]): IsolationForest | null => (rows.length < 8 ? null : IsolationForest.fit(rows, { trees, psi, seed }));
+  const flowForest = fit(flowRows);
+  const pairForest = fit(pairRows);
   return canonical({
     schema: BASELINE_SCHEMA, schema_version: BASELINE_VERSION, inputs: opts.inputs ?? [], parameters: { trees, psi, seed },
     feature_schema: { flow: [...FLOW_FEATURES], pair: [...PAIR_FEATURES] },
     first_ts: Number.isFinite(first) ? first : 0, last_ts: Number.isFinite(last) ? last : 0,
     hours: Number.isFinite(first) ? Math.max(0, last - first) / 3600 : 0, conns: input.conns.length,
-    forest: { flow: fit(flowRows), pair: fit(pairRows) }, hosts, services, global,
+    forest: { flow: flowForest?.toJSON() ?? null, pair: pairForest?.toJSON() ?? null },
+    known: { flow: flowForest === null ? [] : knownRows(flowForest, flowRows), pair: pairForest === null ? [] : knownRows(pairForest, pairRows) },
+    hosts, services, global,
   });
 }
 
@@ -170,7 +179,14 @@ export function parseBaseline(v: unknown, where = 'baseline'): BaselineModel {
     throw new Error(`${where}: baseline feature schema differs from this nad's; learn it again with nad baseline`);
   }
   if (typeof o.hosts !== 'object' || typeof o.global !== 'object' || typeof o.forest !== 'object') throw new Error(`${where}: baseline model is incomplete`);
+  if (!isRowList(o.known?.flow, FLOW_FEATURES.length) || !isRowList(o.known?.pair, PAIR_FEATURES.length)) {
+    throw new Error(`${where}: baseline model's "known" rows are missing or malformed; learn it again with nad baseline`);
+  }
   return o as BaselineModel;
+}
+
+function isRowList(v: unknown, width: number): boolean {
+  return Array.isArray(v) && v.every((r) => Array.isArray(r) && r.length === width && r.every((x) => typeof x === 'number'));
 }
 
 /** Reads and checks a model file. */

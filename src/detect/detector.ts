@@ -101,6 +101,8 @@ export interface Detector {
   readonly id: string;
   observe(conn: ConnRecord, app: FlowApp): void;
   finish(ctx: DetectContext): RawFinding[];
+  /** Counts the detector wants in summary.json's detection stats (what it looked at and left out), after finish. */
+  stats?(): Record<string, number>;
 }
 
 export type DetectorFactory = () => Detector;

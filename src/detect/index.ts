@@ -73,6 +73,8 @@ export interface DetectStats {
   /** Raw hits per detector id, before merging. */
   hits_by_detector: Record<string, number>;
   findings_by_severity: Record<Severity, number>;
+  /** Each detector's own counts (Detector.stats), by detector id; e.g. anomaly's flows known in the baseline. */
+  by_detector: Record<string, Record<string, number>>;
 }
 
 export interface DetectResult { findings: Finding[]; suppressed: Suppressed; stats: DetectStats }
@@ -100,7 +102,10 @@ export function detect(input: DetectInput): DetectResult {
     conns: kept.map((f) => f.conn), names, baseline: input.baseline, threshold, geo: opts.geo ?? null, arp: input.arp ?? [],
     ...captureSpan(input.conns, opts),
   });
-  const hits = runDetectors(kept, ctx, createDetectors(opts.detectors ?? []));
+  const detectors = createDetectors(opts.detectors ?? []);
+  const hits = runDetectors(kept, ctx, detectors);
+  const counts: Record<string, Record<string, number>> = {};
+  for (const d of detectors) if (d.stats !== undefined) counts[d.id] = d.stats();
   const findings = mergeFindings(hits);
   const hitsBy: Record<string, number> = {};
   for (const h of hits) hitsBy[h.detector] = (hitsBy[h.detector] ?? 0) + 1;
@@ -111,6 +116,7 @@ export function detect(input: DetectInput): DetectResult {
     stats: {
       conns: input.conns.length, conns_analysed: kept.length,
       hits_by_detector: Object.fromEntries(Object.keys(hitsBy).sort().map((k) => [k, hitsBy[k]!])), findings_by_severity: bySev,
+      by_detector: counts,
     },
   };
 }
