@@ -230,13 +230,16 @@ export async function runAnalyzeCommand(captures: string[], opts: AnalyzeCliOpti
     if (!opts.quiet) process.stderr.write('\nnad: interrupted: finishing the report with what was read (Ctrl-C again to quit now)\n');
   });
   const flowsCsv = new AtomicWriter(join(outDir, 'flows.csv'));
+  /** The commit of flows.csv in flight: resolves to its error, or null (never rejects, so no rejection goes unhandled). */
+  let flowsCommitted: Promise<unknown> | null = null;
   try {
     // scale: --shard (loaded only when asked: it brings the Parquet writer)
     const shard = opts.shard ? await import('../scale/shard.js') : null;
     shard?.checkShardable(captures, opts.filter);
     const setup = await detectionSetup(opts, interrupts.signal);
     const data = await readForAnalysis(captures, opts, flowsCsv, interrupts.signal);
-    flowsCsv.commit();
+    // Its fsync runs while detection and the report work; awaited before the run reports success.
+    flowsCommitted = flowsCsv.commitAsync().then(() => null, (err: unknown) => err);
     if (shard) await shard.writeShardOutputs(outDir, captures, data, opts);
     for (const inp of data.inputs) {
       if (inp.stopped) {
@@ -246,8 +249,12 @@ export async function runAnalyzeCommand(captures: string[], opts: AnalyzeCliOpti
       }
     }
     const result = await writeRunOutputs(outDir, data, runParameters(opts), opts, setup);
+    const commitError = await flowsCommitted;
+    if (commitError !== null) throw commitError;
     return result.exitCode;
   } catch (err) {
+    // A commit in flight owns the descriptor: let it finish (or fail) before the temp file is dropped.
+    await flowsCommitted;
     flowsCsv.abort();
     throw err;
   } finally {

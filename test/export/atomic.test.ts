@@ -57,3 +57,26 @@ test('a failed write leaves no temp file, and a writer into a missing directory 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('commitAsync: the file appears with every byte once the promise resolves; a failed rename rejects with the file named and leaves nothing behind', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nad-atomic-'));
+  try {
+    const w = new AtomicWriter(join(dir, 'flows.csv'));
+    const body = 'ts,uid\r\n'.concat('1.000000000,C1\r\n'.repeat(10_000));
+    w.write(body);
+    const done = w.commitAsync();
+    await done;
+    assert.equal(readFileSync(join(dir, 'flows.csv'), 'utf8'), body);
+    assert.deepEqual(readdirSync(dir), ['flows.csv']);
+    // The target is a directory: fsync succeeds, the rename fails.
+    const target = join(dir, 'busy');
+    mkdirSync(target);
+    const bad = new AtomicWriter(target);
+    bad.write('x'.repeat(10));
+    await assert.rejects(bad.commitAsync(), (e: unknown) => e instanceof OutputError && e.message.startsWith(`${target}: `) && e.message.endsWith('(after 10 bytes)'));
+    bad.abort();
+    assert.deepEqual(readdirSync(dir).sort(), ['busy', 'flows.csv']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
