@@ -62,16 +62,21 @@ export function createAnomalyDetector(): Detector {
         const s = Math.max(pairScore, flowMax);
         const hit = anomalyHitScore(s, ctx.threshold);
         if (hit === 0) continue;
+        // Which forest drove the hit: the pair's own pattern, or one flow of it (named, so an analyst opens that one).
+        const byPair = pairScore >= flowMax;
         const ports = [...new Set(p.conns.map((c) => c.resp_p))];
         out.push({
           detector: 'anomaly', kind: 'anomaly', src: p.src, dst: p.dst, dst_port: ports.length === 1 ? ports[0]! : null, proto: p.conns[0]!.proto,
           name: p.name, score: hit, conns: p.conns,
           evidence: [
             { name: 'pair_iforest_score', value: round3(pairScore) }, { name: 'max_flow_iforest_score', value: round3(flowMax) },
-            { name: 'threshold', value: ctx.threshold }, ...(worst === null ? [] : [{ name: 'most_anomalous_uid', value: worst.uid }]),
+            { name: 'threshold', value: ctx.threshold }, { name: 'driven_by', value: byPair ? 'pair' : 'flow' },
+            ...(worst === null ? [] : [{ name: 'most_anomalous_uid', value: worst.uid }]),
             ...(knownHere === 0 ? [] : [{ name: 'flows_known_in_baseline', value: knownHere }]),
           ],
-          reason: `${p.src} → ${p.name || p.dst} is unlike the baseline (isolation-forest score ${round3(s)} ≥ ${ctx.threshold}).`,
+          reason: byPair || worst === null
+            ? `${p.src} → ${p.name || p.dst}: the pattern of its ${p.conns.length} connection${p.conns.length === 1 ? '' : 's'} is unlike the baseline (isolation-forest score ${round3(s)} ≥ ${ctx.threshold}).`
+            : `${p.src} → ${p.name || p.dst}: flow ${worst.uid} is unlike the baseline (isolation-forest score ${round3(s)} ≥ ${ctx.threshold}).`,
         });
       }
       return out;

@@ -152,6 +152,8 @@ test('against a baseline: an outlier the baseline itself contains is known, not 
 
   const res = run(base);
   assert.ok(anomalyUids(res).includes(fresh.uid), 'the outlier the baseline never saw is flagged');
+  const hit = res.findings.find((f) => f.evidence.some((e) => e.name === 'anomaly.most_anomalous_uid' && e.value === fresh.uid))!;
+  assert.equal(hit.evidence.find((e) => e.name === 'anomaly.driven_by')?.value, 'flow', 'one flow, not the pair, drove it');
   assert.ok(!anomalyUids(res).includes(known.uid), 'the reply the baseline holds is not');
   assert.ok(res.stats.by_detector['anomaly']!['flows_known_in_baseline']! >= 1);
 
