@@ -42,10 +42,12 @@ export function createAnomalyDetector(): Detector {
         // Unanswered attempts carry no behaviour to compare; the scan detector owns them.
         if (p.conns.every(isFailed)) continue;
         let pairScore = 0;
+        let pairKnown = false;
         if (pairForest !== null) {
           const v = pairVector(summarizePair(p.conns));
           pairScore = pairForest.score(v);
-          if (pairScore >= ctx.threshold && isKnown(b.known.pair, v)) { knownPairs++; pairScore = 0; }
+          pairKnown = pairScore >= ctx.threshold && isKnown(b.known.pair, v);
+          if (pairKnown) knownPairs++;
         }
         let flowMax = 0;
         let worst: ConnRecord | null = null;
@@ -59,11 +61,11 @@ export function createAnomalyDetector(): Detector {
           }
         }
         knownFlows += knownHere;
-        const s = Math.max(pairScore, flowMax);
+        const s = Math.max(pairKnown ? 0 : pairScore, flowMax);
         const hit = anomalyHitScore(s, ctx.threshold);
         if (hit === 0) continue;
         // Which forest drove the hit: the pair's own pattern, or one flow of it (named, so an analyst opens that one).
-        const byPair = pairScore >= flowMax;
+        const byPair = !pairKnown && pairScore >= flowMax;
         const ports = [...new Set(p.conns.map((c) => c.resp_p))];
         out.push({
           detector: 'anomaly', kind: 'anomaly', src: p.src, dst: p.dst, dst_port: ports.length === 1 ? ports[0]! : null, proto: p.conns[0]!.proto,
@@ -73,6 +75,7 @@ export function createAnomalyDetector(): Detector {
             { name: 'threshold', value: ctx.threshold }, { name: 'driven_by', value: byPair ? 'pair' : 'flow' },
             ...(worst === null ? [] : [{ name: 'most_anomalous_uid', value: worst.uid }]),
             ...(knownHere === 0 ? [] : [{ name: 'flows_known_in_baseline', value: knownHere }]),
+            ...(pairKnown ? [{ name: 'pair_known_in_baseline', value: 'yes' }] : []),
           ],
           reason: byPair || worst === null
             ? `${p.src} → ${p.name || p.dst}: the pattern of its ${p.conns.length} connection${p.conns.length === 1 ? '' : 's'} is unlike the baseline (isolation-forest score ${round3(s)} ≥ ${ctx.threshold}).`

@@ -105,7 +105,8 @@ export function detect(input: DetectInput): DetectResult {
   const detectors = createDetectors(opts.detectors ?? []);
   const hits = runDetectors(kept, ctx, detectors);
   const counts: Record<string, Record<string, number>> = {};
-  for (const d of detectors) if (d.stats !== undefined) counts[d.id] = d.stats();
+  // A custom detector's module may carry anything under `stats`: only a function is asked.
+  for (const d of detectors) if (typeof d.stats === 'function') counts[d.id] = d.stats();
   const findings = mergeFindings(hits);
   const hitsBy: Record<string, number> = {};
   for (const h of hits) hitsBy[h.detector] = (hitsBy[h.detector] ?? 0) + 1;

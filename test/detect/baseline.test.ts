@@ -8,6 +8,7 @@ import { BASELINE_VERSION, learnBaseline, loadBaseline, parseBaseline, saveBasel
 import { detect } from '../../src/detect/index.js';
 import { IsolationForest } from '../../src/detect/iforest.js';
 import { flowVector } from '../../src/features/conn.js';
+import { pairVector, summarizePair } from '../../src/features/pairs.js';
 import type { FlowApp } from '../../src/app/records.js';
 import type { ConnRecord } from '../../src/flow/conn.js';
 import { conn, rng, tls } from './synth.js';
@@ -156,6 +157,23 @@ test('against a baseline: an outlier the baseline itself contains is known, not 
   assert.equal(hit.evidence.find((e) => e.name === 'anomaly.driven_by')?.value, 'flow', 'one flow, not the pair, drove it');
   assert.ok(!anomalyUids(res).includes(known.uid), 'the reply the baseline holds is not');
   assert.ok(res.stats.by_detector['anomaly']!['flows_known_in_baseline']! >= 1);
+
+  // A pair: the suspect's most unusual pair, at a cut it reaches. With its own vector among the known pair rows (and
+  // no flow forest, so only the pair forest speaks) it is counted as known and not flagged; without, it is.
+  const pairForest = IsolationForest.fromJSON(base.forest.pair);
+  const byDst = new Map<string, ConnRecord[]>();
+  for (const c of suspect) byDst.set(c.resp_h, [...(byDst.get(c.resp_h) ?? []), c]);
+  const scored = [...byDst].map(([dst, cs]) => ({ dst, v: pairVector(summarizePair(cs)) })).map((x) => ({ ...x, s: pairForest.score(x.v) }));
+  const top = scored.reduce((a, b) => (b.s > a.s ? b : a));
+  const pairRun = (known: number[][]) => detect({
+    conns: suspect, app: new Map(), options: { threshold: top.s },
+    baseline: { ...base, forest: { flow: null, pair: base.forest.pair }, known: { flow: [], pair: known } },
+  });
+  const flaggedTop = (r: ReturnType<typeof detect>) => r.findings.some((f) => f.kinds.includes('anomaly') && f.dst === top.dst);
+  assert.ok(flaggedTop(pairRun([])), 'without a known row the pair is flagged');
+  const knownPair = pairRun([top.v]);
+  assert.ok(!flaggedTop(knownPair), 'with its vector known it is not');
+  assert.equal(knownPair.stats.by_detector['anomaly']!['pairs_known_in_baseline'], 1);
 
   // The same model without its known rows flags the reply: the known rows, nothing else, keep it out.
   const bare = run({ ...base, known: { flow: [], pair: [] } });
