@@ -46,7 +46,10 @@ export async function runBaselineFromData(data: CaptureData, path: string, input
   if (inputs) model.inputs = inputs;
   mkdirSync(dirname(path), { recursive: true });
   saveBaseline(path, model);
-  process.stderr.write(`nad: baseline of ${model.conns} flows over ${model.hours.toFixed(2)} h → ${path}\n`);
+  process.stderr.write(
+    `nad: baseline of ${model.conns} flows over ${model.hours.toFixed(2)} h → ${path} ` +
+      `(${model.known.flow.length} flow and ${model.known.pair.length} pair shapes the isolation forest finds unusual kept as known)\n`,
+  );
   return EXIT.ok;
 }
 
