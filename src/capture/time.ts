@@ -10,9 +10,13 @@
 
 const NSEC_DIGITS = 9;
 
-/** `sec.nnnnnnnnn`, exactly as tshark prints frame.time_epoch (negative seconds keep their sign). */
+/**
+ * `sec.nnnnnnnnn`, exactly as tshark prints frame.time_epoch (negative seconds keep their sign). One flat string:
+ * join() writes the characters out once, where a template literal makes a rope (V8 ConsString: a 32-byte cell over
+ * two more strings) that every kept flow record carried twice, and every sort comparison walked.
+ */
 export function formatTs(sec: number, nsec: number): string {
-  return `${sec}.${String(nsec).padStart(NSEC_DIGITS, '0')}`;
+  return [sec, String(nsec).padStart(NSEC_DIGITS, '0')].join('.');
 }
 
 /** Compares two timestamps: negative when a is earlier. */

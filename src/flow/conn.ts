@@ -185,9 +185,21 @@ export function toConnRecord(f: Flow, end_reason: EndReason): ConnRecord {
     resp_payload_bytes: f.resp_payload_bytes,
     tunnel: f.tunnel,
     end_reason,
-    orig_bursts: f.orig_bursts ?? [],
-    orig_burst_bytes: f.orig_burst_bytes ?? [],
+    orig_bursts: exactCopy(f.orig_bursts),
+    orig_burst_bytes: exactCopy(f.orig_burst_bytes),
   };
+}
+
+/** Shared by every record without payload bursts (frozen: a reader that pushed would throw). */
+const NO_BURSTS: readonly number[] = Object.freeze([]);
+
+/**
+ * The burst list as the record keeps it: a copy of exactly its length. The flow's list grew by push(), which leaves
+ * room for 17 elements after the first (152 bytes for one burst); records are kept for the whole run, and these two
+ * lists were a fifth of a record's heap (heap snapshot of 100,000 flows).
+ */
+function exactCopy(list: number[] | null): readonly number[] {
+  return list === null ? NO_BURSTS : list.slice();
 }
 
 /** Timestamps as formatTs writes them ("sec.nnnnnnnnn"), compared as numbers: a longer integer part is later. */
