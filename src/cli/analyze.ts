@@ -14,6 +14,7 @@ import { compareTsUid, type ConnRecord } from '../flow/conn.js';
 import type { FlowTableOptions, FlowTableStats } from '../flow/table.js';
 import { createFlowShare, finishShare } from '../scale/share.js';
 import { FlowWorkers } from '../scale/workers.js';
+import type { MemoryStop } from './memory.js';
 
 export interface ReadOptions {
   /** Idle and active timeouts of the flow table, in seconds. */
@@ -44,8 +45,10 @@ export interface CaptureData {
   app_stats: AppStats;
   /** ARP who-has requests per sender (scan detector: ARP sweeps, which make no IP flows). */
   arp: ArpSweep[];
-  /** True when the run was interrupted (SIGINT/SIGTERM) before the inputs ended. */
+  /** True when the run was interrupted (SIGINT/SIGTERM, or the memory guard) before the inputs ended. */
   interrupted: boolean;
+  /** Set when the memory guard (memory.ts) stopped the reading. */
+  memory_stop: MemoryStop | null;
 }
 
 /** Reads the captures through the whole per-packet pipeline and returns the records, in one order (compareTsUid). */
@@ -91,6 +94,7 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
     app_stats: r.app_stats,
     arp: [...arp.sweeps()],
     interrupted: inputs.some((i) => i.interrupted),
+    memory_stop: null,
   };
 }
 

@@ -15,6 +15,7 @@ import { regularFilesSize } from '../capture/index.js';
 import { InputError } from '../capture/types.js';
 import type { InputSummary } from '../capture/types.js';
 import { AtomicWriter } from '../export/atomic.js';
+import { createMemoryGuard, memoryStopText, READ_SHARE_EXPORTS, READ_SHARE_FULL } from './memory.js';
 import { encodeTable } from '../export/csv.js';
 import { FLOW_COLUMNS } from '../export/tables.js';
 import { readAndAssemble, type CaptureData } from './analyze.js';
@@ -85,6 +86,7 @@ export async function readForAnalysis(
   opts: Pick<AnalyzeCliOptions, 'filter' | 'tcpTimeout' | 'udpTimeout' | 'icmpTimeout' | 'activeTimeout' | 'app' | 'quiet' | 'workers'>,
   flowsCsv: AtomicWriter | null,
   signal: AbortSignal,
+  readShare = READ_SHARE_FULL,
 ): Promise<CaptureData> {
   const captures = expandCaptureArgs(args); // scale: directories and quoted patterns of rotated files
   let filtered: FilteredInputs | null = null;
@@ -96,6 +98,7 @@ export async function readForAnalysis(
     filtered.done.catch(() => undefined);
   }
   const progress = createProgress(opts.quiet, 'reading');
+  const guard = createMemoryGuard(readShare);
   try {
     const data = await readAndAssemble(paths, {
       flow: {
@@ -105,10 +108,18 @@ export async function readForAnalysis(
         active_timeout_s: opts.activeTimeout,
       },
       app: opts.app,
-      signal,
-      onProgress: (b, t, counts) => progress.update(b, t, counts),
+      signal: AbortSignal.any([signal, guard.signal]),
+      onProgress: (b, t, counts) => {
+        progress.update(b, t, counts);
+        guard.check();
+      },
       workers: opts.workers ?? defaultWorkers(paths),
     });
+    const trip = guard.tripped;
+    if (trip !== null) {
+      data.memory_stop = { ...trip, packets: data.inputs.reduce((n, i) => n + i.packets, 0), flows: data.conns.length };
+      process.stderr.write(`nad: warning: memory: ${stripControl(memoryStopText(data.memory_stop))}\n`);
+    }
     if (flowsCsv) encodeTable(FLOW_COLUMNS, data.conns, (bytes) => flowsCsv.write(bytes));
     if (filtered) {
       await filtered.done;
@@ -237,7 +248,7 @@ export async function runAnalyzeCommand(captures: string[], opts: AnalyzeCliOpti
     const shard = opts.shard ? await import('../scale/shard.js') : null;
     shard?.checkShardable(captures, opts.filter);
     const setup = await detectionSetup(opts, interrupts.signal);
-    const data = await readForAnalysis(captures, opts, flowsCsv, interrupts.signal);
+    const data = await readForAnalysis(captures, opts, flowsCsv, interrupts.signal, opts.detect || opts.report ? READ_SHARE_FULL : READ_SHARE_EXPORTS);
     // Its fsync runs while detection and the report work; awaited before the run reports success.
     flowsCommitted = flowsCsv.commitAsync().then(() => null, (err: unknown) => err);
     if (shard) await shard.writeShardOutputs(outDir, captures, data, opts);

@@ -19,6 +19,7 @@ import { DNS_COLUMNS, FINDING_COLUMNS, HTTP_COLUMNS, SSH_COLUMNS, TLS_COLUMNS } 
 import { linkTypeName } from '../decode/packet.js';
 import { appByUid, type CaptureData } from './analyze.js';
 import { EXIT } from './errors.js';
+import { memoryStopText } from './memory.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
 /** Every option that shaped the result, recorded for chain of custody. */
@@ -84,6 +85,7 @@ export function captureSummary(data: CaptureData, params: RunParameters): Record
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     parameters: params,
     interrupted: data.interrupted,
+    memory_stop: data.memory_stop === null ? null : { ...data.memory_stop, what: memoryStopText(data.memory_stop) },
     inputs: data.inputs.map(inputFacts),
     packets,
     flows: data.conns.length,
@@ -218,6 +220,7 @@ export async function writeRunOutputs(
     baseline: setup.baselineInfo,
     geo: setup.geo.enabled ? setup.geo : null,
     decode_issues: Object.fromEntries(Object.entries(data.decode_warnings).map(([k, v]) => [k, v.count])),
+    memory_stop: data.memory_stop === null ? '' : memoryStopText(data.memory_stop),
   };
   await letSignalsIn();
   if (opts.report) {

@@ -41,4 +41,6 @@ export interface ReportData {
   geo: GeoLookup | null;
   /** Decoder issue tallies by name (truncated, malformed, unsupported link type …), shown with the inputs' warnings. */
   decode_issues?: Readonly<Record<string, number>>;
+  /** Why the memory guard stopped the reading (cli/memory.ts), '' or absent when it did not. */
+  memory_stop?: string;
 }

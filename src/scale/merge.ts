@@ -202,6 +202,7 @@ export async function mergeShards(dirs: readonly string[]): Promise<{ data: Capt
     app_stats,
     arp,
     interrupted: inputs.some((i) => i.interrupted),
+    memory_stop: null,
   };
   return { data, shards };
 }

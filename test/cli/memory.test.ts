@@ -1,0 +1,49 @@
+// The memory guard (src/cli/memory.ts): a capture whose flows would fill the heap is read until the heap budget, and
+// the run then finishes every output with what was read, says so in one line, and exits 0 — instead of V8's abort.
+// Reference: the capture is written by the test (pcap_fixture.ts), so its packet count is known without nad.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { nad, STACK_LINE } from './run.js';
+import { udpCapture } from './pcap_fixture.js';
+
+test('memory guard: reading stops at the heap budget; outputs cover what was read; one line, exit 0, no stack trace', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nad-memory-'));
+  try {
+    // 300,000 datagrams an hour apart per source port, 20,000 ports: every packet is a flow of its own (UDP idle
+    // timeout 60 s), 20 MB of capture.
+    const packets = 300_000;
+    const capture = join(dir, 'flows.pcap');
+    writeFileSync(capture, udpCapture(packets, 20_000));
+
+    const whole = nad(['analyze', capture, '--out', join(dir, 'whole'), '--quiet', '--no-detect', '--no-report']);
+    assert.equal(whole.status, 0, whole.stderr);
+    const all = JSON.parse(readFileSync(join(dir, 'whole', 'summary.json'), 'utf8')) as { packets: number; flows: number; memory_stop: unknown };
+    assert.equal(all.packets, packets, 'without the guard tripping, every packet is read');
+    assert.equal(all.memory_stop, null);
+
+    const cut = nad(['analyze', capture, '--out', join(dir, 'cut'), '--quiet'], { env: { NAD_TEST_HEAP_BUDGET_MB: '4' } });
+    assert.equal(cut.status, 0, cut.stderr);
+    assert.doesNotMatch(cut.stderr, STACK_LINE);
+    const lines = cut.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, cut.stderr);
+    assert.match(lines[0]!, /^nad: warning: memory: stopped reading after \d+ packets \(\d+ flows\): the heap held \d+ MiB of its \d+ MiB limit/);
+    const s = JSON.parse(readFileSync(join(dir, 'cut', 'summary.json'), 'utf8')) as {
+      packets: number; flows: number; interrupted: boolean; memory_stop: { packets: number; flows: number; what: string } | null;
+    };
+    assert.ok(s.memory_stop !== null);
+    assert.ok(s.packets > 0 && s.packets < packets, `read ${s.packets} of ${packets} packets`);
+    assert.equal(s.memory_stop.packets, s.packets);
+    assert.equal(s.memory_stop.flows, s.flows);
+    assert.equal(s.interrupted, true);
+    const rows = readFileSync(join(dir, 'cut', 'flows.csv'), 'utf8').trimEnd().split('\r\n').length - 1;
+    assert.equal(rows, s.flows, 'flows.csv holds every flow of what was read');
+    const html = readFileSync(join(dir, 'cut', 'report.html'), 'utf8');
+    assert.match(html, /stopped for memory<\/th><td>stopped reading after \d+ packets/);
+    assert.match(html, /reading was stopped by the memory guard/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
