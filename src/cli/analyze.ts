@@ -24,9 +24,18 @@ export interface ReadOptions {
   /** Stops reading (SIGINT): what was read so far is still assembled and returned. */
   signal?: AbortSignal;
   /** Called now and then while reading, with the bytes read, the total when known, and packets and flows so far. */
-  onProgress?: (bytesRead: number, total: number | null, counts: { packets: number; flows: number | null }) => void;
+  onProgress?: (bytesRead: number, total: number | null, counts: ReadCounts) => void;
   /** Flow tables in worker threads (scale/workers.ts); 1 (default): the flow table runs in this thread. */
   workers?: number;
+}
+
+/** What onProgress is told besides the bytes. */
+export interface ReadCounts {
+  packets: number;
+  /** Flows made so far; null with --workers (the workers' tables are not asked). */
+  flows: number | null;
+  /** Heap the --workers threads last reported in use, bytes (0 without workers). */
+  worker_heap: number;
 }
 
 /** Everything the readers, decoders, flow table and hooks produced for one run. */
@@ -73,7 +82,9 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
   const readOpts: Parameters<typeof readCaptures>[2] = {};
   if (opts.signal) readOpts.signal = opts.signal;
   const onProgress = opts.onProgress;
-  if (onProgress) readOpts.onProgress = (b, t) => onProgress(b, t, { packets: stats.packets, flows: share?.table.stats.flows_created ?? null });
+  if (onProgress) {
+    readOpts.onProgress = (b, t) => onProgress(b, t, { packets: stats.packets, flows: share?.table.stats.flows_created ?? null, worker_heap: pool?.workerHeap ?? 0 });
+  }
   let inputs: InputSummary[];
   try {
     inputs = await readCaptures([...paths], sink, readOpts);

@@ -111,7 +111,7 @@ export async function readForAnalysis(
       signal: AbortSignal.any([signal, guard.signal]),
       onProgress: (b, t, counts) => {
         progress.update(b, t, counts);
-        guard.check();
+        guard.check(counts.worker_heap);
       },
       workers: opts.workers ?? defaultWorkers(paths),
     });

@@ -6,8 +6,8 @@
  * does, when the heap in use passes a share of its limit, so the run finishes every output with what was read and
  * says where it stopped and why.
  *
- * It sees this thread's heap only: with --workers N > 1 each worker holds its share of the open flows and hands them
- * over when the input ends, which the guard cannot foresee (README, Memory).
+ * With --workers N > 1 each worker holds its share of the open flows and hands them over when the input ends: the
+ * workers report their heaps, and the guard counts them with this thread's.
  *
  * The share leaves room for what comes after the reading: detection and the report take about half as much again as
  * the records (peak RSS of a 300,000-flow capture: 757 MiB reading only, 1,138 MiB with everything), CSVs alone little.
@@ -33,8 +33,9 @@ export interface MemoryStop extends MemoryTrip {
 }
 
 export interface MemoryGuard {
-  /** Called with each chunk read; stops the reading (once) when the heap is over budget. */
-  check(): void;
+  /** Called with each chunk read, with the heap the --workers threads reported; stops the reading (once) when this
+   *  thread's heap and theirs together are over budget (their open flows come here when the input ends). */
+  check(workerHeap?: number): void;
   /** The trip, or null. */
   readonly tripped: MemoryTrip | null;
   /** Aborted when the guard trips. */
@@ -58,9 +59,9 @@ export function createMemoryGuard(share: number): MemoryGuard {
     get tripped() {
       return tripped;
     },
-    check() {
+    check(workerHeap = 0) {
       if (tripped !== null) return;
-      const used = getHeapStatistics().used_heap_size;
+      const used = getHeapStatistics().used_heap_size + workerHeap;
       if (used <= budget) return;
       tripped = { heap_used_mib: Math.round(used / MIB), heap_limit_mib: Math.round(limit / MIB), budget_mib: Math.round(budget / MIB) };
       controller.abort(new Error('memory guard'));

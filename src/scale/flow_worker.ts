@@ -3,6 +3,7 @@
  * the worker), runs its own flow table and app hooks, and sends the records back — flows in batches while it runs,
  * the rest when the dispatcher says the capture ended.
  */
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createPacket } from '../decode/layer.js';
 import { decodePacket } from '../decode/packet.js';
@@ -11,6 +12,8 @@ import { createFlowShare, finishShare } from './share.js';
 import type { ToWorker, FromWorker, WorkerSetup } from './workers.js';
 
 const CONN_BATCH = 4096;
+/** Report the heap in use every this many batches (the memory guard, cli/memory.ts). */
+const HEAP_EVERY = 16;
 
 function run(): void {
   const port = parentPort;
@@ -25,6 +28,7 @@ function run(): void {
   const table = share.table;
   const p = createPacket();
   let epochSet = false;
+  let batches = 0;
   const each = (q: typeof p, now: number): void => {
     decodePacket(q);
     table.packetAt(q, now);
@@ -42,6 +46,7 @@ function run(): void {
         Atomics.store(state, ringBase + m.slot, FREE);
         Atomics.notify(state, ringBase + m.slot);
       }
+      if (++batches % HEAP_EVERY === 0) send({ type: 'heap', used: getHeapStatistics().used_heap_size });
       if (share.records.conns.length >= CONN_BATCH) {
         send({ type: 'conns', conns: share.records.conns });
         share.records.conns = [];

@@ -59,7 +59,11 @@ export type ToWorker =
   /** A record too big for a ring buffer, in a buffer of its own. */
   | { type: 'big'; buf: ArrayBuffer; used: number; epoch: number }
   | { type: 'end'; now: number };
-export type FromWorker = { type: 'conns'; conns: ConnRecord[] } | { type: 'done'; records: ShareRecords };
+export type FromWorker =
+  | { type: 'conns'; conns: ConnRecord[] }
+  | { type: 'done'; records: ShareRecords }
+  /** The worker's heap in use, now and then while it reads (the memory guard counts it: cli/memory.ts). */
+  | { type: 'heap'; used: number };
 
 /** The worker's entry: the compiled .js next to this file, or the .ts source when running under tsx (tests). */
 function workerUrl(): URL {
@@ -101,6 +105,8 @@ export class FlowWorkers {
   private readonly conns: ConnRecord[][];
   private readonly done: Promise<ShareRecords>[];
   private failure: Error | null = null;
+  /** Each worker's last reported heap in use, bytes. */
+  private readonly heaps: number[] = [];
 
   /** n flow tables: one in this thread, n - 1 in worker threads (n >= 2). */
   constructor(n: number, flow: FlowTableOptions, app: boolean) {
@@ -122,6 +128,7 @@ export class FlowWorkers {
       const done = new Promise<ShareRecords>((resolve, reject) => {
           w.on('message', (m: FromWorker) => {
             if (m.type === 'conns') { for (const c of m.conns) conns.push(c); }
+            else if (m.type === 'heap') this.heaps[i] = m.used;
             else resolve(m.records);
           });
           w.on('error', (err) => { this.failure = err; reject(err); });
@@ -133,6 +140,13 @@ export class FlowWorkers {
       this.rings.push(ring.map((b) => new BatchWriter(b)));
       this.current.push(0);
     }
+  }
+
+  /** Heap the workers reported in use, bytes: their open flows, which come to this thread when the input ends. */
+  get workerHeap(): number {
+    let sum = 0;
+    for (const h of this.heaps) sum += h ?? 0;
+    return sum;
   }
 
   /** A decoded packet from the reader. */

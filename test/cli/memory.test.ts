@@ -43,6 +43,13 @@ test('memory guard: reading stops at the heap budget; outputs cover what was rea
     const html = readFileSync(join(dir, 'cut', 'report.html'), 'utf8');
     assert.match(html, /stopped for memory<\/th><td>stopped reading after \d+ packets/);
     assert.match(html, /reading was stopped by the memory guard/);
+
+    // With a worker thread its heap counts too (its open flows come to the main thread when the input ends).
+    const workers = nad(['analyze', capture, '--out', join(dir, 'workers'), '--quiet', '--no-report', '--workers', '2'], { env: { NAD_TEST_HEAP_BUDGET_MB: '4' } });
+    assert.equal(workers.status, 0, workers.stderr);
+    assert.match(workers.stderr.trim(), /^nad: warning: memory: stopped reading after \d+ packets/);
+    const w = JSON.parse(readFileSync(join(dir, 'workers', 'summary.json'), 'utf8')) as { packets: number; memory_stop: unknown };
+    assert.ok(w.memory_stop !== null && w.packets < packets, `read ${w.packets} of ${packets} packets with --workers 2`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
