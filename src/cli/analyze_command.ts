@@ -118,7 +118,7 @@ export async function readForAnalysis(
     const trip = guard.tripped;
     if (trip !== null) {
       data.memory_stop = { ...trip, packets: data.inputs.reduce((n, i) => n + i.packets, 0), flows: data.conns.length };
-      process.stderr.write(`nad: warning: memory: ${stripControl(memoryStopText(data.memory_stop))}\n`);
+      process.stderr.write(`nad: warning: memory: ${memoryStopText(data.memory_stop)}\n`);
     }
     if (flowsCsv) encodeTable(FLOW_COLUMNS, data.conns, (bytes) => flowsCsv.write(bytes));
     if (filtered) {

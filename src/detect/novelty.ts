@@ -16,7 +16,7 @@ import type { ConnRecord } from '../flow/conn.js';
 import type { FlowApp } from '../app/records.js';
 import { isBroadcastOrMulticast, isInternal } from '../features/address.js';
 import { portKey, tsOf } from '../features/conn.js';
-import { round3 } from '../features/stats.js';
+import { compareText, round3 } from '../features/stats.js';
 import type { BaselineModel, Counts, HostProfile } from './baseline.js';
 import type { DetectContext, Detector, RawFinding } from './detector.js';
 import { registeredDomain } from './domain.js';
@@ -128,10 +128,6 @@ function pairHit(a: Acc, ctx: DetectContext): RawFinding[] {
   }];
 }
 
-function byText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Flows listed behind a volume hit: the largest, until they carry this share of the host's bytes out. */
 export const VOLUME_COVER = 0.9;
 /** At most this many flows behind a volume hit (the finding's uid list holds 50). */
@@ -157,7 +153,7 @@ function volumeHits(outBySrc: ReadonlyMap<string, readonly ConnRecord[]>, b: Bas
     const rate = bytes / hours;
     const baseRate = h.orig_bytes / Math.max(b.hours, 1 / 60);
     if (rate < 1e5 || rate < 10 * Math.max(baseRate, 1)) continue;
-    const largest = [...conns].sort((x, y) => y.orig_bytes - x.orig_bytes || byText(x.uid, y.uid));
+    const largest = [...conns].sort((x, y) => y.orig_bytes - x.orig_bytes || compareText(x.uid, y.uid));
     const listed: ConnRecord[] = [];
     let covered = 0;
     for (const c of largest) {
@@ -170,7 +166,7 @@ function volumeHits(outBySrc: ReadonlyMap<string, readonly ConnRecord[]>, b: Bas
       const d = ctx.names.nameOf(c) || c.resp_h;
       byDst.set(d, (byDst.get(d) ?? 0) + c.orig_bytes);
     }
-    const top = [...byDst].sort((x, y) => y[1] - x[1] || byText(x[0], y[0])).slice(0, VOLUME_TOP_DESTINATIONS);
+    const top = [...byDst].sort((x, y) => y[1] - x[1] || compareText(x[0], y[0])).slice(0, VOLUME_TOP_DESTINATIONS);
     const share = (n: number): number => Math.round((100 * n) / bytes);
     out.push({
       detector: 'novelty', kind: 'novelty', src, dst: '', dst_port: null, proto: '', name: '', score: 0.35, conns: listed,

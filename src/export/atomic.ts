@@ -158,13 +158,10 @@ export class AtomicWriter {
   commit(): void {
     try {
       fsyncSync(this.fd);
-      closeSync(this.fd);
-      this.fd = -1;
-      renameSync(this.tmp, this.path);
+      this.closeAndRename();
     } catch (err) {
       throw outputError(this.path, this.written, err);
     }
-    live.delete(this.tmp);
   }
 
   /**
@@ -173,22 +170,28 @@ export class AtomicWriter {
    * whose fsync blocked the main thread for 25–185 ms (cpu-prof of big.pcap).
    */
   commitAsync(): Promise<void> {
-    const fd = this.fd;
     return new Promise<void>((resolveDone, rejectDone) => {
-      fsync(fd, (syncErr) => {
+      fsync(this.fd, (syncErr) => {
         try {
           if (syncErr !== null) throw syncErr;
-          this.fd = -1;
-          closeSync(fd);
-          renameSync(this.tmp, this.path);
+          this.closeAndRename();
         } catch (err) {
           rejectDone(outputError(this.path, this.written, err));
           return;
         }
-        live.delete(this.tmp);
         resolveDone();
       });
     });
+  }
+
+  /** After the fsync: close (the descriptor is given up first, so a failed close is not retried by abort), rename
+   *  into place, and forget the temp file. */
+  private closeAndRename(): void {
+    const fd = this.fd;
+    this.fd = -1;
+    closeSync(fd);
+    renameSync(this.tmp, this.path);
+    live.delete(this.tmp);
   }
 
   /** Drops the temp file (on error). */

@@ -4,6 +4,11 @@
  * sorted data, and for an odd count the median itself belongs to neither half.
  */
 
+/** Code-unit order of two strings, for sort comparators and their tie-breaks (stable keys: byte-identical outputs). */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Ascending copy; the input is left alone. */
 export function sorted(values: readonly number[]): number[] {
   return [...values].sort((a, b) => a - b);

@@ -7,6 +7,7 @@
 import type { ConnRecord } from '../flow/conn.js';
 import type { RawFinding } from '../detect/detector.js';
 import type { Evidence, Finding } from './finding.js';
+import { compareText } from '../features/stats.js';
 import { combineScores, severityOf, severityRank } from './severity.js';
 
 /** Most flows listed per finding (flow_count keeps the total). */
@@ -19,12 +20,8 @@ export function entityKey(h: RawFinding): string {
   return `${h.src}|host:${h.kind}:${h.proto}`;
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function connOrder(a: ConnRecord, b: ConnRecord): number {
-  return Number(a.ts) - Number(b.ts) || cmp(a.uid, b.uid);
+  return Number(a.ts) - Number(b.ts) || compareText(a.uid, b.uid);
 }
 
 /** The single value shared by all, or the fallback. */
@@ -36,7 +33,7 @@ function shared<T>(values: readonly T[], fallback: T): T {
 function mostCommon(values: readonly string[]): string {
   const counts = new Map<string, number>();
   for (const v of values) if (v !== '') counts.set(v, (counts.get(v) ?? 0) + 1);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]))[0]?.[0] ?? '';
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))[0]?.[0] ?? '';
 }
 
 function mergeEntity(hits: readonly RawFinding[]): Omit<Finding, 'rank'> {
@@ -45,7 +42,7 @@ function mergeEntity(hits: readonly RawFinding[]): Omit<Finding, 'rank'> {
     const cur = bestByKind.get(h.kind);
     if (cur === undefined || h.score > cur.score || (h.score === cur.score && h.detector < cur.detector)) bestByKind.set(h.kind, h);
   }
-  const kinds = [...bestByKind.keys()].sort((a, b) => bestByKind.get(b)!.score - bestByKind.get(a)!.score || cmp(a, b));
+  const kinds = [...bestByKind.keys()].sort((a, b) => bestByKind.get(b)!.score - bestByKind.get(a)!.score || compareText(a, b));
   const score = combineScores(kinds.map((k) => bestByKind.get(k)!.score));
   const byUid = new Map<string, ConnRecord>();
   for (const h of hits) for (const c of h.conns) byUid.set(c.uid, c);
@@ -72,7 +69,7 @@ function mergeEntity(hits: readonly RawFinding[]): Omit<Finding, 'rank'> {
 
 function findingOrder(a: Omit<Finding, 'rank'>, b: Omit<Finding, 'rank'>): number {
   return b.score - a.score || severityRank(b.severity) - severityRank(a.severity) || b.kinds.length - a.kinds.length ||
-    b.flow_count - a.flow_count || cmp(a.src, b.src) || cmp(a.dst, b.dst) || cmp(a.name, b.name) || (a.dst_port ?? -1) - (b.dst_port ?? -1) || cmp(a.kinds.join(), b.kinds.join());
+    b.flow_count - a.flow_count || compareText(a.src, b.src) || compareText(a.dst, b.dst) || compareText(a.name, b.name) || (a.dst_port ?? -1) - (b.dst_port ?? -1) || compareText(a.kinds.join(), b.kinds.join());
 }
 
 /** Merges hits per entity and ranks the findings (rank 1 = most suspicious). */
