@@ -6,8 +6,9 @@
  * does, when the heap in use passes a share of its limit, so the run finishes every output with what was read and
  * says where it stopped and why.
  *
- * With --workers N > 1 each worker holds its share of the open flows and hands them over when the input ends: the
- * workers report their heaps, and the guard counts them with this thread's.
+ * With --workers N > 1 each worker holds its share of the flows and hands them over in batches and when the input
+ * ends: each worker writes its heap in use to shared memory after every batch, and the guard counts them with this
+ * thread's.
  *
  * The share leaves room for what comes after the reading: detection and the report take about half as much again as
  * the records (peak RSS of a 300,000-flow capture: 757 MiB reading only, 1,138 MiB with everything), CSVs alone little.

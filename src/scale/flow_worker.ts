@@ -12,8 +12,6 @@ import { createFlowShare, finishShare } from './share.js';
 import type { ToWorker, FromWorker, WorkerSetup } from './workers.js';
 
 const CONN_BATCH = 4096;
-/** Report the heap in use every this many batches (the memory guard, cli/memory.ts). */
-const HEAP_EVERY = 16;
 
 function run(): void {
   const port = parentPort;
@@ -21,6 +19,8 @@ function run(): void {
   const setup = workerData as WorkerSetup;
   const state = new Int32Array(setup.state);
   const refs = new Int32Array(setup.refs);
+  /** This worker's heap in use after each batch, for the main thread's memory guard (one Float64 per worker). */
+  const heap = new Float64Array(setup.heaps);
   const chunks = setup.chunks.map(sharedBytes);
   const ring = setup.ring.map(sharedBytes);
   const ringBase = setup.index * setup.ring.length;
@@ -28,7 +28,6 @@ function run(): void {
   const table = share.table;
   const p = createPacket();
   let epochSet = false;
-  let batches = 0;
   const each = (q: typeof p, now: number): void => {
     decodePacket(q);
     table.packetAt(q, now);
@@ -46,7 +45,7 @@ function run(): void {
         Atomics.store(state, ringBase + m.slot, FREE);
         Atomics.notify(state, ringBase + m.slot);
       }
-      if (++batches % HEAP_EVERY === 0) send({ type: 'heap', used: getHeapStatistics().used_heap_size });
+      heap[setup.index] = getHeapStatistics().used_heap_size;
       if (share.records.conns.length >= CONN_BATCH) {
         send({ type: 'conns', conns: share.records.conns });
         share.records.conns = [];

@@ -50,6 +50,8 @@ export interface WorkerSetup {
   ring: SharedArrayBuffer[];
   /** One Int32 per buffer of every worker (FREE/FULL); this worker's are at index * RING. */
   state: SharedArrayBuffer;
+  /** One Float64 per worker: its heap in use, bytes, written after every batch (the memory guard, cli/memory.ts). */
+  heaps: SharedArrayBuffer;
   index: number;
 }
 
@@ -59,11 +61,7 @@ export type ToWorker =
   /** A record too big for a ring buffer, in a buffer of its own. */
   | { type: 'big'; buf: ArrayBuffer; used: number; epoch: number }
   | { type: 'end'; now: number };
-export type FromWorker =
-  | { type: 'conns'; conns: ConnRecord[] }
-  | { type: 'done'; records: ShareRecords }
-  /** The worker's heap in use, now and then while it reads (the memory guard counts it: cli/memory.ts). */
-  | { type: 'heap'; used: number };
+export type FromWorker = { type: 'conns'; conns: ConnRecord[] } | { type: 'done'; records: ShareRecords };
 
 /** The worker's entry: the compiled .js next to this file, or the .ts source when running under tsx (tests). */
 function workerUrl(): URL {
@@ -105,14 +103,16 @@ export class FlowWorkers {
   private readonly conns: ConnRecord[][];
   private readonly done: Promise<ShareRecords>[];
   private failure: Error | null = null;
-  /** Each worker's last reported heap in use, bytes. */
-  private readonly heaps: number[] = [];
+  /** Each worker's heap in use, bytes, as it last wrote it (shared memory: read without a turn of the event loop). */
+  private readonly heaps: Float64Array;
 
   /** n flow tables: one in this thread, n - 1 in worker threads (n >= 2). */
   constructor(n: number, flow: FlowTableOptions, app: boolean) {
     this.local = createFlowShare(flow, app);
     const state = new SharedArrayBuffer(4 * RING * (n - 1));
     this.state = new Int32Array(state);
+    const heaps = new SharedArrayBuffer(8 * (n - 1));
+    this.heaps = new Float64Array(heaps);
     const chunks = Array.from({ length: CHUNK_SLOTS }, () => new SharedArrayBuffer(CHUNK_SLOT_BYTES));
     this.chunkBufs = chunks.map((c) => Buffer.from(c));
     const refs = new SharedArrayBuffer(4 * CHUNK_SLOTS);
@@ -121,14 +121,13 @@ export class FlowWorkers {
     this.done = [];
     for (let i = 0; i < n - 1; i++) {
       const ring = Array.from({ length: RING }, () => new SharedArrayBuffer(BATCH_BYTES));
-      const setup: WorkerSetup = { flow, app, chunks, refs, ring, state, index: i };
+      const setup: WorkerSetup = { flow, app, chunks, refs, ring, state, heaps, index: i };
       const w = new Worker(workerUrl(), { workerData: setup });
       const conns: ConnRecord[] = [];
       this.conns.push(conns);
       const done = new Promise<ShareRecords>((resolve, reject) => {
           w.on('message', (m: FromWorker) => {
             if (m.type === 'conns') { for (const c of m.conns) conns.push(c); }
-            else if (m.type === 'heap') this.heaps[i] = m.used;
             else resolve(m.records);
           });
           w.on('error', (err) => { this.failure = err; reject(err); });
@@ -142,10 +141,10 @@ export class FlowWorkers {
     }
   }
 
-  /** Heap the workers reported in use, bytes: their open flows, which come to this thread when the input ends. */
+  /** Heap the workers are using, bytes: their open flows and records, which all come to this thread. */
   get workerHeap(): number {
     let sum = 0;
-    for (const h of this.heaps) sum += h ?? 0;
+    for (const h of this.heaps) sum += h;
     return sum;
   }
 

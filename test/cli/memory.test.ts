@@ -12,16 +12,22 @@ import { udpCapture } from './pcap_fixture.js';
 test('memory guard: reading stops at the heap budget; outputs cover what was read; one line, exit 0, no stack trace', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nad-memory-'));
   try {
-    // 300,000 datagrams an hour apart per source port, 20,000 ports: every packet is a flow of its own (UDP idle
-    // timeout 60 s), 20 MB of capture.
+    // 300,000 datagrams one second apart over 20,000 source ports: a port comes back after 20,000 s, so every packet is
+    // a flow of its own (UDP idle timeout 60 s) and the records pile up from the first megabyte; 20 MB of capture.
+    // The fixture's sub-second field (i × 1000 µs) is out of range past packet 999, which would freeze the clock and
+    // keep the flows open; it is set to 0 here.
     const packets = 300_000;
     const capture = join(dir, 'flows.pcap');
-    writeFileSync(capture, udpCapture(packets, 20_000));
+    const bytes = udpCapture(packets, 20_000);
+    const record = (bytes.length - 24) / packets;
+    for (let i = 0; i < packets; i++) bytes.writeUInt32LE(0, 24 + i * record + 4);
+    writeFileSync(capture, bytes);
 
     const whole = nad(['analyze', capture, '--out', join(dir, 'whole'), '--quiet', '--no-detect', '--no-report']);
     assert.equal(whole.status, 0, whole.stderr);
     const all = JSON.parse(readFileSync(join(dir, 'whole', 'summary.json'), 'utf8')) as { packets: number; flows: number; memory_stop: unknown };
     assert.equal(all.packets, packets, 'without the guard tripping, every packet is read');
+    assert.equal(all.flows, packets, 'every packet is a flow');
     assert.equal(all.memory_stop, null);
 
     const cut = nad(['analyze', capture, '--out', join(dir, 'cut'), '--quiet'], { env: { NAD_TEST_HEAP_BUDGET_MB: '4' } });
@@ -44,8 +50,10 @@ test('memory guard: reading stops at the heap budget; outputs cover what was rea
     assert.match(html, /stopped for memory<\/th><td>stopped reading after \d+ packets/);
     assert.match(html, /reading was stopped by the memory guard/);
 
-    // With a worker thread its heap counts too (its open flows come to the main thread when the input ends).
-    const workers = nad(['analyze', capture, '--out', join(dir, 'workers'), '--quiet', '--no-report', '--workers', '2'], { env: { NAD_TEST_HEAP_BUDGET_MB: '4' } });
+    // With a worker thread the guard stops too. From stdin, as a live pipe is read: the reading thread's chunks arrive
+    // through the event loop, where the worker's flow batches and heap reports are taken in. (A file under 32 MiB is
+    // read inline, turning the loop only every 16 MiB, which makes the moment of the trip a matter of timing.)
+    const workers = nad(['analyze', '-', '--out', join(dir, 'workers'), '--quiet', '--no-report', '--workers', '2'], { input: bytes, env: { NAD_TEST_HEAP_BUDGET_MB: '4' } });
     assert.equal(workers.status, 0, workers.stderr);
     assert.match(workers.stderr.trim(), /^nad: warning: memory: stopped reading after \d+ packets/);
     const w = JSON.parse(readFileSync(join(dir, 'workers', 'summary.json'), 'utf8')) as { packets: number; memory_stop: unknown };
