@@ -12,7 +12,8 @@ import type { Packet } from '../decode/layer.js';
 import { createDecodeStats, decodePacket, tallyDecode, decodeWarnings } from '../decode/packet.js';
 import { compareTsUid, type ConnRecord } from '../flow/conn.js';
 import type { FlowTableOptions, FlowTableStats } from '../flow/table.js';
-import { createFlowShare, finishShare } from '../scale/share.js';
+import type { SpilledExports } from '../export/spill.js';
+import { createFlowShare, emptyLists, finishShare, keepRecords, type RecordStore } from '../scale/share.js';
 import { FlowWorkers } from '../scale/workers.js';
 import type { MemoryStop } from './memory.js';
 
@@ -27,6 +28,22 @@ export interface ReadOptions {
   onProgress?: (bytesRead: number, total: number | null, counts: ReadCounts) => void;
   /** Flow tables in worker threads (scale/workers.ts); 1 (default): the flow table runs in this thread. */
   workers?: number;
+  /**
+   * Records go to these sorted on-disk exports instead of being kept (a run that neither detects nor reports): the
+   * returned lists are then empty, and memory holds the open flows, not every flow of the capture.
+   */
+  spill?: SpilledExports;
+}
+
+/** How many records a run made of each kind (also when they were spilled rather than kept). */
+export interface RecordCounts {
+  conns: number;
+  dns: number;
+  /** TLS hellos over TCP (tls.csv rows less the QUIC ones). */
+  tls: number;
+  quic: number;
+  http: number;
+  ssh: number;
 }
 
 /** What onProgress is told besides the bytes. */
@@ -41,6 +58,7 @@ export interface ReadCounts {
 /** Everything the readers, decoders, flow table and hooks produced for one run. */
 export interface CaptureData {
   inputs: InputSummary[];
+  /** Every record, in compareTsUid order; empty lists when they were spilled (`spilled`). */
   conns: ConnRecord[];
   dns: DnsRecord[];
   tls: TlsRecord[];
@@ -58,6 +76,8 @@ export interface CaptureData {
   interrupted: boolean;
   /** Set when the memory guard (memory.ts) stopped the reading. */
   memory_stop: MemoryStop | null;
+  /** The on-disk exports the records went to (ReadOptions.spill), still to be written out; null when kept. */
+  spilled: SpilledExports | null;
 }
 
 /** Reads the captures through the whole per-packet pipeline and returns the records, in one order (compareTsUid). */
@@ -65,8 +85,10 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
   const stats = createDecodeStats();
   const arp = createArpTally();
   const workers = opts.workers ?? 1;
-  const pool = workers > 1 ? new FlowWorkers(workers, opts.flow, opts.app) : null;
-  const share = pool === null ? createFlowShare(opts.flow, opts.app) : null;
+  const kept = opts.spill === undefined ? keepRecords() : null;
+  const store: RecordStore = opts.spill ?? kept!;
+  const pool = workers > 1 ? new FlowWorkers(workers, opts.flow, opts.app, store) : null;
+  const share = pool === null ? createFlowShare(opts.flow, opts.app, store) : null;
   // One object made once: the reader calls it for every record (no closure per packet). The flows go to the one
   // table, or to the --workers dispatcher (which also takes each chunk whole).
   const flows: PacketSink = pool ?? share!.table;
@@ -93,20 +115,32 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
     throw err;
   }
   const r = pool !== null ? await pool.finish() : finishShare(share!);
+  const lists = kept?.lists ?? emptyLists();
   return {
     inputs,
-    conns: r.conns.sort(compareTsUid),
-    dns: r.dns.sort(compareTsUid),
-    tls: r.tls.sort(compareTsUid),
-    http: r.http.sort(compareTsUid),
-    ssh: r.ssh.sort(compareTsUid),
+    conns: lists.conns.sort(compareTsUid),
+    dns: lists.dns.sort(compareTsUid),
+    tls: lists.tls.sort(compareTsUid),
+    http: lists.http.sort(compareTsUid),
+    ssh: lists.ssh.sort(compareTsUid),
     decode_warnings: decodeWarnings(stats),
     flow_stats: r.flow_stats,
     app_stats: r.app_stats,
     arp: [...arp.sweeps()],
     interrupted: inputs.some((i) => i.interrupted),
     memory_stop: null,
+    spilled: opts.spill ?? null,
   };
+}
+
+/** How many records of each kind the run made: the lists' lengths, or the spilled exports' counts. */
+export function recordCounts(data: CaptureData): RecordCounts {
+  const s = data.spilled;
+  if (s !== null) {
+    return { conns: s.flows.count, dns: s.dnsRows.count, tls: s.tlsRows.count - s.quic, quic: s.quic, http: s.httpRows.count, ssh: s.sshRows.count };
+  }
+  const quic = data.tls.filter((t) => t.transport === 'quic').length;
+  return { conns: data.conns.length, dns: data.dns.length, tls: data.tls.length - quic, quic, http: data.http.length, ssh: data.ssh.length };
 }
 
 /** Shared by every flow without records of a kind (read-only: frozen, so a detector that pushed would throw). */

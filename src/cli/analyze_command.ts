@@ -18,7 +18,8 @@ import { AtomicWriter } from '../export/atomic.js';
 import { createMemoryGuard, memoryStopText, READ_SHARE_EXPORTS, READ_SHARE_FULL } from './memory.js';
 import { encodeTable } from '../export/csv.js';
 import { FLOW_COLUMNS } from '../export/tables.js';
-import { readAndAssemble, type CaptureData } from './analyze.js';
+import { readAndAssemble, recordCounts, type CaptureData } from './analyze.js';
+import { SpilledExports } from '../export/spill.js';
 import { checkFilter, filterInputs, type FilteredInputs } from './bpf.js';
 import { checkNewFile, defaultOutDir, prepareOutDir } from './outdir.js';
 import { createProgress } from './progress.js';
@@ -87,6 +88,7 @@ export async function readForAnalysis(
   flowsCsv: AtomicWriter | null,
   signal: AbortSignal,
   readShare = READ_SHARE_FULL,
+  spill?: SpilledExports,
 ): Promise<CaptureData> {
   const captures = expandCaptureArgs(args); // scale: directories and quoted patterns of rotated files
   let filtered: FilteredInputs | null = null;
@@ -114,13 +116,17 @@ export async function readForAnalysis(
         guard.check(counts.worker_heap);
       },
       workers: opts.workers ?? defaultWorkers(paths),
+      ...(spill !== undefined ? { spill } : {}),
     });
     const trip = guard.tripped;
     if (trip !== null) {
-      data.memory_stop = { ...trip, packets: data.inputs.reduce((n, i) => n + i.packets, 0), flows: data.conns.length };
+      data.memory_stop = { ...trip, packets: data.inputs.reduce((n, i) => n + i.packets, 0), flows: recordCounts(data).conns };
       process.stderr.write(`nad: warning: memory: ${memoryStopText(data.memory_stop)}\n`);
     }
-    if (flowsCsv) encodeTable(FLOW_COLUMNS, data.conns, (bytes) => flowsCsv.write(bytes));
+    if (flowsCsv) {
+      if (data.spilled !== null) data.spilled.flows.writeTo((bytes) => flowsCsv.write(bytes));
+      else encodeTable(FLOW_COLUMNS, data.conns, (bytes) => flowsCsv.write(bytes));
+    }
     if (filtered) {
       await filtered.done;
       const digests = await filtered.digests;
@@ -128,6 +134,7 @@ export async function readForAnalysis(
     }
     return data;
   } catch (err) {
+    spill?.discard();
     // A dead tcpdump explains an unreadable FIFO better than the reader can.
     if (filtered && err instanceof InputError) await filtered.done;
     throw err;
@@ -243,12 +250,17 @@ export async function runAnalyzeCommand(captures: string[], opts: AnalyzeCliOpti
   const flowsCsv = new AtomicWriter(join(outDir, 'flows.csv'));
   /** The commit of flows.csv in flight: resolves to its error, or null (never rejects, so no rejection goes unhandled). */
   let flowsCommitted: Promise<unknown> | null = null;
+  let spill: SpilledExports | undefined;
   try {
     // scale: --shard (loaded only when asked: it brings the Parquet writer)
     const shard = opts.shard ? await import('../scale/shard.js') : null;
     shard?.checkShardable(captures, opts.filter);
     const setup = await detectionSetup(opts, interrupts.signal);
-    const data = await readForAnalysis(captures, opts, flowsCsv, interrupts.signal, opts.detect || opts.report ? READ_SHARE_FULL : READ_SHARE_EXPORTS);
+    // A run that keeps no records for detection or the report writes its exports through sorted runs on disk, so its
+    // memory holds the open flows, not every flow of the capture (export/spill.ts). --shard needs the records.
+    const keep = opts.detect || opts.report || shard !== null;
+    spill = keep ? undefined : new SpilledExports(outDir);
+    const data = await readForAnalysis(captures, opts, flowsCsv, interrupts.signal, keep ? READ_SHARE_FULL : READ_SHARE_EXPORTS, spill);
     // Its fsync runs while detection and the report work; awaited before the run reports success.
     flowsCommitted = flowsCsv.commitAsync().then(() => null, (err: unknown) => err);
     if (shard) await shard.writeShardOutputs(outDir, captures, data, opts);
@@ -267,6 +279,7 @@ export async function runAnalyzeCommand(captures: string[], opts: AnalyzeCliOpti
     // A commit in flight owns the descriptor: let it finish (or fail) before the temp file is dropped.
     await flowsCommitted;
     flowsCsv.abort();
+    spill?.discard();
     throw err;
   } finally {
     interrupts.dispose();

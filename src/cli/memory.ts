@@ -1,10 +1,11 @@
 /**
- * The memory guard. Every flow of the run is kept as a record until the end (flows.csv is sorted by start time, and
- * detection looks at every flow of a host pair), about 1 KB of heap each; a capture with millions of flows (a scan,
- * a SYN flood, a long busy pipe) would fill V8's heap, and V8 then aborts the process with a native stack trace and
- * no outputs at all (tried: a 300,000-flow capture under a 400 MiB heap). The guard stops reading instead, as Ctrl-C
- * does, when the heap in use passes a share of its limit, so the run finishes every output with what was read and
- * says where it stopped and why.
+ * The memory guard. A run that detects or reports keeps every flow as a record until the end (detection looks at
+ * every flow of a host pair, the report at all of them), about 1 KB of heap each; a capture with millions of flows (a
+ * scan, a SYN flood, a long busy pipe) would fill V8's heap, and V8 then aborts the process with a native stack trace
+ * and no outputs at all (tried: a 300,000-flow capture under a 400 MiB heap). The guard stops reading instead, as
+ * Ctrl-C does, when the heap in use passes a share of its limit, so the run finishes every output with what was read
+ * and says where it stopped and why. (A run with neither keeps no records: its exports go through sorted runs on disk,
+ * export/spill.ts, and only the open flows stay in memory; the guard is then the last resort for those.)
  *
  * With --workers N > 1 each worker holds its share of the flows and hands them over in batches and when the input
  * ends: each worker writes its heap in use to shared memory after every batch, and the guard counts them with this

@@ -15,9 +15,10 @@ import type { BaselineInfo, ReportData } from '../report/types.js';
 import type { InputSummary } from '../capture/types.js';
 import { AtomicWriter, outputError, writeFileAtomic } from '../export/atomic.js';
 import { encodeTable, type Column } from '../export/csv.js';
+import type { SpilledTable } from '../export/spill.js';
 import { DNS_COLUMNS, FINDING_COLUMNS, HTTP_COLUMNS, SSH_COLUMNS, TLS_COLUMNS } from '../export/tables.js';
 import { linkTypeName } from '../decode/packet.js';
-import { appByUid, type CaptureData } from './analyze.js';
+import { appByUid, recordCounts, type CaptureData } from './analyze.js';
 import { EXIT } from './errors.js';
 import { memoryStopText } from './memory.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
@@ -58,6 +59,19 @@ export function writeCsv<T>(path: string, columns: readonly Column<T>[], rows: r
   }
 }
 
+/** A spilled export (export/spill.ts) merged into its file. */
+export function writeSpilled(t: SpilledTable): void {
+  const w = new AtomicWriter(t.target);
+  try {
+    t.writeTo((bytes) => w.write(bytes));
+    w.commit();
+  } catch (err) {
+    w.abort();
+    t.discard();
+    throw err;
+  }
+}
+
 /** summary.json `inputs[]`: the reader's facts plus link type names. */
 export function inputFacts(inp: InputSummary): Record<string, unknown> {
   return {
@@ -81,6 +95,7 @@ export function inputFacts(inp: InputSummary): Record<string, unknown> {
 
 export function captureSummary(data: CaptureData, params: RunParameters): Record<string, unknown> {
   const packets = data.inputs.reduce((n, i) => n + i.packets, 0);
+  const counts = recordCounts(data);
   return {
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     parameters: params,
@@ -88,17 +103,10 @@ export function captureSummary(data: CaptureData, params: RunParameters): Record
     memory_stop: data.memory_stop === null ? null : { ...data.memory_stop, what: memoryStopText(data.memory_stop) },
     inputs: data.inputs.map(inputFacts),
     packets,
-    flows: data.conns.length,
+    flows: counts.conns,
     decode_warnings: data.decode_warnings,
     flow_stats: data.flow_stats,
-    app: {
-      dns: data.dns.length,
-      tls: data.tls.filter((t) => t.transport !== 'quic').length,
-      quic: data.tls.filter((t) => t.transport === 'quic').length,
-      http: data.http.length,
-      ssh: data.ssh.length,
-      problems: data.app_stats,
-    },
+    app: { dns: counts.dns, tls: counts.tls, quic: counts.quic, http: counts.http, ssh: counts.ssh, problems: data.app_stats },
   };
 }
 
@@ -152,10 +160,14 @@ export async function writeRunOutputs(
   setup: DetectionSetup,
   extra: Record<string, unknown> = {},
 ): Promise<RunResult> {
-  writeCsv(join(outDir, 'dns.csv'), DNS_COLUMNS, data.dns);
-  writeCsv(join(outDir, 'tls.csv'), TLS_COLUMNS, data.tls);
-  writeCsv(join(outDir, 'http.csv'), HTTP_COLUMNS, data.http);
-  writeCsv(join(outDir, 'ssh.csv'), SSH_COLUMNS, data.ssh);
+  if (data.spilled !== null) {
+    for (const t of data.spilled.appTables()) writeSpilled(t);
+  } else {
+    writeCsv(join(outDir, 'dns.csv'), DNS_COLUMNS, data.dns);
+    writeCsv(join(outDir, 'tls.csv'), TLS_COLUMNS, data.tls);
+    writeCsv(join(outDir, 'http.csv'), HTTP_COLUMNS, data.http);
+    writeCsv(join(outDir, 'ssh.csv'), SSH_COLUMNS, data.ssh);
+  }
   await letSignalsIn();
 
   let findings: Finding[] = [];
@@ -221,6 +233,7 @@ export async function writeRunOutputs(
     geo: setup.geo.enabled ? setup.geo : null,
     decode_issues: Object.fromEntries(Object.entries(data.decode_warnings).map(([k, v]) => [k, v.count])),
     memory_stop: data.memory_stop === null ? '' : memoryStopText(data.memory_stop),
+    flows: recordCounts(data).conns,
   };
   await letSignalsIn();
   if (opts.report) {

@@ -68,8 +68,19 @@ export function removeLiveTempFiles(): void {
   live.clear();
 }
 
-function tempPathFor(path: string): string {
+export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+}
+
+/** A temp file another module writes (spill.ts's sorted runs): removed with the others on a second Ctrl-C. */
+export function trackTempFile(path: string): void {
+  live.add(path);
+}
+
+/** Removes a temp file trackTempFile registered, and forgets it. */
+export function dropTempFile(path: string): void {
+  rmSync(path, { force: true });
+  live.delete(path);
 }
 
 /** `.NAME.PID.tmp` as tempPathFor names them, for the kinds of file nad writes into an output folder (a user's

@@ -5,7 +5,7 @@
  */
 import type { Severity } from '../findings/finding.js';
 import { severityCounts, span, trafficBuckets } from './summary.js';
-import { clip, formatBytes, formatDuration, printable, shortTime } from './text.js';
+import { clip, epochSeconds, formatBytes, formatDuration, printable, shortTime } from './text.js';
 import type { ReportData } from './types.js';
 
 export interface TerminalOptions {
@@ -31,16 +31,23 @@ export function sparkline(values: readonly number[]): string {
   return values.map((v) => (max === 0 ? BARS[0] : BARS[Math.min(BARS.length - 1, Math.floor((v / max) * (BARS.length - 1) + 0.5))])).join('');
 }
 
+function inputSpan(inputs: ReportData['inputs']): { first: number; last: number } | null {
+  const first = Math.min(...inputs.filter((i) => i.first_ts !== null).map((i) => epochSeconds(i.first_ts!)));
+  const last = Math.max(...inputs.filter((i) => i.last_ts !== null).map((i) => epochSeconds(i.last_ts!)));
+  return Number.isFinite(first) && Number.isFinite(last) ? { first, last } : null;
+}
+
 export function renderTerminal(data: ReportData, opts: TerminalOptions): string {
   const width = Math.max(60, opts.width ?? 100);
   const paint = (style: keyof typeof SGR, s: string): string => (opts.color ? `${SGR[style]}${s}\x1b[0m` : s);
   const counts = severityCounts(data.findings);
-  const s = span(data.conns);
+  // Without records (a run that neither detected nor reported), the inputs give the time span.
+  const s = data.conns.length > 0 ? span(data.conns) : inputSpan(data.inputs);
   const lines: string[] = [];
   const inputs = data.inputs.map((i) => printable(i.path)).join(', ');
   lines.push(paint('bold', `${data.tool} ${data.version}`) + `  ${inputs}`);
   lines.push(
-    `${data.conns.length} flows` +
+    `${data.flows ?? data.conns.length} flows` +
       (s === null ? '' : `, ${shortTime(String(s.first))} → ${shortTime(String(s.last))} (${formatDuration(s.last - s.first)})`),
   );
   lines.push(

@@ -43,4 +43,6 @@ export interface ReportData {
   decode_issues?: Readonly<Record<string, number>>;
   /** Why the memory guard stopped the reading (cli/memory.ts), '' or absent when it did not. */
   memory_stop?: string;
+  /** Flows the run made, when they were written to flows.csv without being kept (`conns` is then empty). */
+  flows?: number;
 }

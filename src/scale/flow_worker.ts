@@ -1,6 +1,6 @@
 /**
  * A flow worker (--workers N): decodes the packets of its share again (the dispatcher decoded them only to choose
- * the worker), runs its own flow table and app hooks, and sends the records back — flows in batches while it runs,
+ * the worker), runs its own flow table and app hooks, and sends the records back in batches while it runs,
  * the rest when the dispatcher says the capture ended.
  */
 import { getHeapStatistics } from 'node:v8';
@@ -8,10 +8,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createPacket } from '../decode/layer.js';
 import { decodePacket } from '../decode/packet.js';
 import { FREE, sharedBytes, walkBatch } from './batch.js';
-import { createFlowShare, finishShare } from './share.js';
+import { createFlowShare, emptyLists, finishShare, keepRecords } from './share.js';
 import type { ToWorker, FromWorker, WorkerSetup } from './workers.js';
 
-const CONN_BATCH = 4096;
+/** Records a worker holds before it sends them on. */
+const RECORD_BATCH = 4096;
 
 function run(): void {
   const port = parentPort;
@@ -24,7 +25,8 @@ function run(): void {
   const chunks = setup.chunks.map(sharedBytes);
   const ring = setup.ring.map(sharedBytes);
   const ringBase = setup.index * setup.ring.length;
-  const share = createFlowShare(setup.flow, setup.app);
+  const store = keepRecords();
+  const share = createFlowShare(setup.flow, setup.app, store);
   const table = share.table;
   const p = createPacket();
   let epochSet = false;
@@ -33,6 +35,10 @@ function run(): void {
     table.packetAt(q, now);
   };
   const send = (m: FromWorker): void => port.postMessage(m);
+  const sendRecords = (): void => {
+    send({ type: 'records', lists: store.lists });
+    store.lists = emptyLists();
+  };
   port.on('message', (m: ToWorker) => {
     if (m.type === 'batch' || m.type === 'big') {
       if (!epochSet) { table.setEpoch(m.epoch); epochSet = true; }
@@ -46,13 +52,12 @@ function run(): void {
         Atomics.notify(state, ringBase + m.slot);
       }
       heap[setup.index] = getHeapStatistics().used_heap_size;
-      if (share.records.conns.length >= CONN_BATCH) {
-        send({ type: 'conns', conns: share.records.conns });
-        share.records.conns = [];
-      }
+      const l = store.lists;
+      if (l.conns.length + l.dns.length + l.tls.length + l.http.length + l.ssh.length >= RECORD_BATCH) sendRecords();
     } else {
-      const r = finishShare(share, epochSet ? m.now : undefined);
-      send({ type: 'done', records: r });
+      const stats = finishShare(share, epochSet ? m.now : undefined);
+      sendRecords();
+      send({ type: 'done', stats });
       port.close();
     }
   });

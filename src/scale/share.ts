@@ -8,49 +8,80 @@ import { createAppStats, type AppStats } from '../app/stats.js';
 import type { ConnRecord } from '../flow/conn.js';
 import { emptyFlowStats, FlowTable, type FlowTableOptions, type FlowTableStats } from '../flow/table.js';
 
-/** What one flow table produced: the records, in the order its flows ended, and its counters. */
-export interface ShareRecords {
+/** Where a run's records go as flows end: kept in lists (keepRecords), or sorted on disk (cli/spill_store.ts). */
+export interface RecordStore extends RecordSink {
+  conn(c: ConnRecord): void;
+}
+
+/** The records of a run, in the order flows ended. */
+export interface RecordLists {
   conns: ConnRecord[];
   dns: DnsRecord[];
   tls: TlsRecord[];
   http: HttpRecord[];
   ssh: SshRecord[];
+}
+
+export function emptyLists(): RecordLists {
+  return { conns: [], dns: [], tls: [], http: [], ssh: [] };
+}
+
+/** A store that keeps every record (`lists` may be swapped for empty ones: a worker hands its records on in batches). */
+export function keepRecords(): RecordStore & { lists: RecordLists } {
+  const store = {
+    lists: emptyLists(),
+    conn: (x: ConnRecord) => store.lists.conns.push(x),
+    dns: (x: DnsRecord) => store.lists.dns.push(x),
+    tls: (x: TlsRecord) => store.lists.tls.push(x),
+    http: (x: HttpRecord) => store.lists.http.push(x),
+    ssh: (x: SshRecord) => store.lists.ssh.push(x),
+  };
+  return store;
+}
+
+/** Hands every record of `lists` to `store`, in list order. */
+export function storeLists(store: RecordStore, lists: RecordLists): void {
+  for (const x of lists.conns) store.conn(x);
+  for (const x of lists.dns) store.dns(x);
+  for (const x of lists.tls) store.tls(x);
+  for (const x of lists.http) store.http(x);
+  for (const x of lists.ssh) store.ssh(x);
+}
+
+/** A share's counters, copied when it is done. */
+export interface ShareStats {
   flow_stats: FlowTableStats;
   app_stats: AppStats;
 }
 
 export interface FlowShare {
   table: FlowTable;
-  /** The records so far (a worker hands conns on in batches and empties the array); counters are copied when the share is done. */
-  records: ShareRecords;
+  app_stats: AppStats;
 }
 
-export function createFlowShare(flow: FlowTableOptions, app: boolean): FlowShare {
+export function createFlowShare(flow: FlowTableOptions, app: boolean, store: RecordStore): FlowShare {
   const appStats = createAppStats();
-  const r: ShareRecords = { conns: [], dns: [], tls: [], http: [], ssh: [], flow_stats: emptyFlowStats(), app_stats: appStats };
-  const sink: RecordSink = {
-    dns: (x) => r.dns.push(x),
-    tls: (x) => r.tls.push(x),
-    http: (x) => r.http.push(x),
-    ssh: (x) => r.ssh.push(x),
-  };
-  const connSink = {
-    conn(c: ConnRecord): void {
-      r.conns.push(c);
-    },
-  };
-  return { table: new FlowTable(flow, connSink, app ? createAppHooks(appStats) : [], sink), records: r };
+  return { table: new FlowTable(flow, store, app ? createAppHooks(appStats) : [], store), app_stats: appStats };
 }
 
 /** Ends the share's flows (`now`: the clock of the whole capture, for a worker's share) and copies its counters. */
-export function finishShare(share: FlowShare, now?: number): ShareRecords {
+export function finishShare(share: FlowShare, now?: number): ShareStats {
   share.table.flush(now);
   const s = share.table.stats;
-  share.records.flow_stats = { ...s, expired: { ...s.expired } };
-  return share.records;
+  return { flow_stats: { ...s, expired: { ...s.expired } }, app_stats: { ...share.app_stats } };
+}
+
+export function emptyShareStats(): ShareStats {
+  return { flow_stats: emptyFlowStats(), app_stats: createAppStats() };
 }
 
 /** Adds b's counters into a (several workers' shares make one run's counters). */
+export function addShareStats(a: ShareStats, b: ShareStats): void {
+  addFlowStats(a.flow_stats, b.flow_stats);
+  addAppStats(a.app_stats, b.app_stats);
+}
+
+/** Adds b's counters into a. */
 export function addFlowStats(a: FlowTableStats, b: FlowTableStats): void {
   a.flows_created += b.flows_created;
   a.active += b.active;

@@ -16,14 +16,10 @@
  * output is byte-identical to --workers 1.
  */
 import { Worker } from 'node:worker_threads';
-import type { AppStats } from '../app/stats.js';
 import type { Packet } from '../decode/layer.js';
-import type { ConnRecord } from '../flow/conn.js';
 import type { FlowTableOptions } from '../flow/table.js';
 import { BatchWriter, BATCH_BYTES, FULL, INLINE, RECORD_HEAD, recordSize } from './batch.js';
-import { emptyFlowStats } from '../flow/table.js';
-import { addAppStats, addFlowStats, createFlowShare, finishShare, type FlowShare, type ShareRecords } from './share.js';
-import { createAppStats } from '../app/stats.js';
+import { addShareStats, createFlowShare, emptyShareStats, finishShare, storeLists, type FlowShare, type RecordLists, type RecordStore, type ShareStats } from './share.js';
 
 /** Batch buffers per worker: up to RING - 1 full ones wait while the reader fills the next. */
 const RING = 8;
@@ -61,7 +57,8 @@ export type ToWorker =
   /** A record too big for a ring buffer, in a buffer of its own. */
   | { type: 'big'; buf: ArrayBuffer; used: number; epoch: number }
   | { type: 'end'; now: number };
-export type FromWorker = { type: 'conns'; conns: ConnRecord[] } | { type: 'done'; records: ShareRecords };
+/** A worker's records go in batches while it runs (and the last ones before `done`), so it holds few of them. */
+export type FromWorker = { type: 'records'; lists: RecordLists } | { type: 'done'; stats: ShareStats };
 
 /** The worker's entry: the compiled .js next to this file, or the .ts source when running under tsx (tests). */
 function workerUrl(): URL {
@@ -100,15 +97,14 @@ export class FlowWorkers {
   private chunkFill = CHUNK_SLOT_BYTES;
   private chunkBase = 0;
   private chunkBuf: Buffer | null = null;
-  private readonly conns: ConnRecord[][];
-  private readonly done: Promise<ShareRecords>[];
+  private readonly done: Promise<ShareStats>[];
   private failure: Error | null = null;
   /** Each worker's heap in use, bytes, as it last wrote it (shared memory: read without a turn of the event loop). */
   private readonly heaps: Float64Array;
 
-  /** n flow tables: one in this thread, n - 1 in worker threads (n >= 2). */
-  constructor(n: number, flow: FlowTableOptions, app: boolean) {
-    this.local = createFlowShare(flow, app);
+  /** n flow tables: one in this thread, n - 1 in worker threads (n >= 2); every table's records go to `store`. */
+  constructor(n: number, flow: FlowTableOptions, app: boolean, store: RecordStore) {
+    this.local = createFlowShare(flow, app, store);
     const state = new SharedArrayBuffer(4 * RING * (n - 1));
     this.state = new Int32Array(state);
     const heaps = new SharedArrayBuffer(8 * (n - 1));
@@ -117,18 +113,15 @@ export class FlowWorkers {
     this.chunkBufs = chunks.map((c) => Buffer.from(c));
     const refs = new SharedArrayBuffer(4 * CHUNK_SLOTS);
     this.refs = new Int32Array(refs);
-    this.conns = [];
     this.done = [];
     for (let i = 0; i < n - 1; i++) {
       const ring = Array.from({ length: RING }, () => new SharedArrayBuffer(BATCH_BYTES));
       const setup: WorkerSetup = { flow, app, chunks, refs, ring, state, heaps, index: i };
       const w = new Worker(workerUrl(), { workerData: setup });
-      const conns: ConnRecord[] = [];
-      this.conns.push(conns);
-      const done = new Promise<ShareRecords>((resolve, reject) => {
+      const done = new Promise<ShareStats>((resolve, reject) => {
           w.on('message', (m: FromWorker) => {
-            if (m.type === 'conns') { for (const c of m.conns) conns.push(c); }
-            else resolve(m.records);
+            if (m.type === 'records') storeLists(store, m.lists);
+            else resolve(m.stats);
           });
           w.on('error', (err) => { this.failure = err; reject(err); });
           w.on('exit', (code) => reject(new Error(`flow worker ${i} exited with code ${code} before it finished`)));
@@ -242,7 +235,7 @@ export class FlowWorkers {
   }
 
   /** End of input: the last batches, then every worker ends its flows at the capture's clock and sends its records. */
-  async finish(): Promise<ShareRecords> {
+  async finish(): Promise<ShareStats> {
     for (let i = 0; i < this.workers.length; i++) {
       this.send(i);
       const m: ToWorker = { type: 'end', now: this.local.table.now };
@@ -250,16 +243,8 @@ export class FlowWorkers {
     }
     try {
       const parts = [finishShare(this.local), ...(await Promise.all(this.done))];
-      const all: ShareRecords = { conns: [], dns: [], tls: [], http: [], ssh: [], flow_stats: emptyFlowStats(), app_stats: createAppStats() };
-      parts.forEach((r, i) => {
-        for (const list of [i > 0 ? this.conns[i - 1]! : [], r.conns]) for (const c of list) all.conns.push(c);
-        for (const x of r.dns) all.dns.push(x);
-        for (const x of r.tls) all.tls.push(x);
-        for (const x of r.http) all.http.push(x);
-        for (const x of r.ssh) all.ssh.push(x);
-        addFlowStats(all.flow_stats, r.flow_stats);
-        addAppStats(all.app_stats, r.app_stats as AppStats);
-      });
+      const all = emptyShareStats();
+      for (const r of parts) addShareStats(all, r);
       return all;
     } finally {
       await this.close();
