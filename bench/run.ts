@@ -7,13 +7,15 @@
  *   nad analyze: decode + flows + CSV (file and pipe), + app metadata, full (detection, geo, report: the defaults; and once with --no-geo), each with
  *   --workers 1 (one thread) and --workers 2 (one table in the reading thread, one in a worker);
  *   tcpdump, tshark, Suricata and ndpiReader when installed (ANCHORS.md commands);
- *   report generation on samples/ as a share of the whole analysis.
+ *   report generation on samples/ as a share of the whole analysis;
+ *   peak RSS against the number of flows (benchFlowMemory).
  * Set NAD_BENCH_RUNS to change the number of runs, NAD_BENCH_PACKETS for a smaller capture.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pcapHeader, udpRecord } from '../test/cli/pcap_fixture.js';
 import { PROJECT_ROOT, SHARED } from '../test/shared.js';
 
 const RUNS = Number(process.env['NAD_BENCH_RUNS'] ?? 3);
@@ -178,8 +180,48 @@ function main(): void {
       `- report generation on samples/: ${report.toFixed(2)} s of ${total.toFixed(2)} s (${((report / total) * 100).toFixed(0)}% of the analysis; median of ${RUNS} interleaved pairs, ${Math.min(...diffs).toFixed(2)}–${Math.max(...diffs).toFixed(2)}; target ≤ 1 s)\n`,
     );
   }
+  benchFlowMemory(out);
   if (have('editcap')) benchMerge(out, prefix, suspect);
   rmSync(out, { recursive: true, force: true });
+}
+
+/**
+ * Memory against the number of flows: two captures where every packet is a flow of its own that ends a minute later
+ * (UDP, one datagram a second over 20,000 source ports: ~60 open at a time), of 250,000 and 1,000,000 flows. Peak RSS
+ * of the exports alone (--no-detect --no-report, which keep no records) should not grow with the flow count; the
+ * full analysis keeps every flow for detection and the report, so its memory does (shown for the smaller one).
+ */
+function benchFlowMemory(out: string): void {
+  const sizes = [250_000, 1_000_000];
+  const paths = sizes.map((n) => {
+    const path = join(out, `churn-${n}.pcap`);
+    const fd = openSync(path, 'w');
+    writeSync(fd, pcapHeader());
+    for (let i = 0; i < n; i += 10_000) {
+      const part: Buffer[] = [];
+      for (let j = i; j < Math.min(n, i + 10_000); j++) {
+        const rec = udpRecord(j, 20_000);
+        rec.writeUInt32LE(0, 4); // whole seconds (the fixture's sub-second field overflows past record 999)
+        part.push(rec);
+      }
+      writeSync(fd, Buffer.concat(part));
+    }
+    closeSync(fd);
+    return path;
+  });
+  const rss = paths.map((p) => timeOnce(`node ${NAD} analyze ${p} --out ${join(out, 'c')} --force --quiet --no-geo --no-detect --no-report`).rss_mib);
+  const full = timeOnce(`node ${NAD} analyze ${paths[0]} --out ${join(out, 'c')} --force --quiet --no-geo`).rss_mib;
+  // RSS follows V8's heap sizing, which grows with the allocation rate; the live heap is what must stay bounded: the
+  // larger capture under a 64 MiB heap (V8 aborts a run that needs more).
+  const small = spawnSync('node', ['--max-old-space-size=64', NAD, 'analyze', paths[1]!, '--out', join(out, 'c'), '--force', '--quiet', '--no-geo', '--no-detect', '--no-report']);
+  const flows = small.status === 0 ? (JSON.parse(readFileSync(join(out, 'c', 'summary.json'), 'utf8')) as { flows: number }).flows : 0;
+  process.stdout.write(
+    `- memory against flow count (exports only, ~60 flows open at a time): peak RSS ${rss[0]!.toFixed(0)} MiB at ${sizes[0]!.toLocaleString('en')} flows, ` +
+      `${rss[1]!.toFixed(0)} MiB at ${sizes[1]!.toLocaleString('en')}: ×${(rss[1]! / rss[0]!).toFixed(2)} for ×4 the flows (target: ~1, flat); ` +
+      `under a 64 MiB heap: exit ${small.status ?? small.signal}, ${flows.toLocaleString('en')} flows written; ` +
+      `full analysis of the ${sizes[0]!.toLocaleString('en')}: ${full.toFixed(0)} MiB (it keeps every flow)\n`,
+  );
+  for (const p of paths) rmSync(p, { force: true });
 }
 
 /** scale: `nad merge` of 10 shards (cut by editcap, each analysed with --shard beforehand, untimed). */
