@@ -13,7 +13,7 @@ import { createDecodeStats, decodePacket, tallyDecode, decodeWarnings } from '..
 import { compareTsUid, type ConnRecord } from '../flow/conn.js';
 import type { FlowTableOptions, FlowTableStats } from '../flow/table.js';
 import type { SpilledExports } from '../export/spill.js';
-import { createFlowShare, emptyLists, finishShare, keepRecords, type RecordStore } from '../scale/share.js';
+import { createFlowShare, emptyLists, finishShare, keepRecords, storeLists, type RecordLists, type RecordStore } from '../scale/share.js';
 import { FlowWorkers } from '../scale/workers.js';
 import type { MemoryStop } from './memory.js';
 
@@ -28,11 +28,44 @@ export interface ReadOptions {
   onProgress?: (bytesRead: number, total: number | null, counts: ReadCounts) => void;
   /** Flow tables in worker threads (scale/workers.ts); 1 (default): the flow table runs in this thread. */
   workers?: number;
-  /**
-   * Records go to these sorted on-disk exports instead of being kept (a run that neither detects nor reports): the
-   * returned lists are then empty, and memory holds the open flows, not every flow of the capture.
-   */
-  spill?: SpilledExports;
+  /** Where the records go (default: all kept). */
+  store?: RunStore;
+}
+
+/**
+ * Where a run's records go as flows end: kept in lists (detection and the report need them), or to sorted on-disk
+ * exports (export/spill.ts; a run that neither detects nor reports), or kept until the memory guard's keep level and
+ * from then on spilled (stopKeeping): the lists then hold what detection covers, the exports everything.
+ */
+export class RunStore implements RecordStore {
+  private keep: (RecordStore & { lists: RecordLists }) | null;
+  /** The kept records (those before stopKeeping, if it was called). */
+  readonly lists: RecordLists;
+  spill: SpilledExports | null;
+
+  constructor(spill: SpilledExports | null) {
+    this.keep = spill === null ? keepRecords() : null;
+    this.lists = this.keep?.lists ?? emptyLists();
+    this.spill = spill;
+  }
+
+  get keeping(): boolean {
+    return this.keep !== null;
+  }
+
+  conn(c: ConnRecord): void { this.keep?.conn(c); this.spill?.conn(c); }
+  dns(r: DnsRecord): void { this.keep?.dns(r); this.spill?.dns(r); }
+  tls(r: TlsRecord): void { this.keep?.tls(r); this.spill?.tls(r); }
+  http(r: HttpRecord): void { this.keep?.http(r); this.spill?.http(r); }
+  ssh(r: SshRecord): void { this.keep?.ssh(r); this.spill?.ssh(r); }
+
+  /** From now on records go to `spill` only; those kept so far stay kept (for detection) and go to it too. */
+  stopKeeping(spill: SpilledExports): void {
+    if (this.keep === null) return;
+    storeLists(spill, this.keep.lists);
+    this.keep = null;
+    this.spill = spill;
+  }
 }
 
 /** How many records a run made of each kind (also when they were spilled rather than kept). */
@@ -58,7 +91,7 @@ export interface ReadCounts {
 /** Everything the readers, decoders, flow table and hooks produced for one run. */
 export interface CaptureData {
   inputs: InputSummary[];
-  /** Every record, in compareTsUid order; empty lists when they were spilled (`spilled`). */
+  /** The kept records, in compareTsUid order: every record, none (exports only), or those before memory_keep. */
   conns: ConnRecord[];
   dns: DnsRecord[];
   tls: TlsRecord[];
@@ -76,6 +109,8 @@ export interface CaptureData {
   interrupted: boolean;
   /** Set when the memory guard (memory.ts) stopped the reading. */
   memory_stop: MemoryStop | null;
+  /** Set when the memory guard's keep level tripped: the lists hold what detection covers, `spilled` every record. */
+  memory_keep: MemoryStop | null;
   /** The on-disk exports the records went to (ReadOptions.spill), still to be written out; null when kept. */
   spilled: SpilledExports | null;
 }
@@ -85,8 +120,7 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
   const stats = createDecodeStats();
   const arp = createArpTally();
   const workers = opts.workers ?? 1;
-  const kept = opts.spill === undefined ? keepRecords() : null;
-  const store: RecordStore = opts.spill ?? kept!;
+  const store = opts.store ?? new RunStore(null);
   const pool = workers > 1 ? new FlowWorkers(workers, opts.flow, opts.app, store) : null;
   const share = pool === null ? createFlowShare(opts.flow, opts.app, store) : null;
   // One object made once: the reader calls it for every record (no closure per packet). The flows go to the one
@@ -115,7 +149,7 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
     throw err;
   }
   const r = pool !== null ? await pool.finish() : finishShare(share!);
-  const lists = kept?.lists ?? emptyLists();
+  const lists = store.lists;
   return {
     inputs,
     conns: lists.conns.sort(compareTsUid),
@@ -129,7 +163,8 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
     arp: [...arp.sweeps()],
     interrupted: inputs.some((i) => i.interrupted),
     memory_stop: null,
-    spilled: opts.spill ?? null,
+    memory_keep: null,
+    spilled: store.spill,
   };
 }
 

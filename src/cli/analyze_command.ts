@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 // Detection, geo and the baseline are loaded when a run needs them (detectionSetup): a flows-only run starts in
 // 0.2 s instead of 0.7 s without vega, tldts and maxmind.
 import { DEFAULT_THRESHOLD } from '../detect/anomaly.js';
@@ -15,10 +15,10 @@ import { regularFilesSize } from '../capture/index.js';
 import { InputError } from '../capture/types.js';
 import type { InputSummary } from '../capture/types.js';
 import { AtomicWriter } from '../export/atomic.js';
-import { createMemoryGuard, memoryStopText, READ_SHARE_EXPORTS, READ_SHARE_FULL } from './memory.js';
+import { createMemoryGuard, KEEP_SHARE, memoryStopText, STOP_SHARE } from './memory.js';
 import { encodeTable } from '../export/csv.js';
 import { FLOW_COLUMNS } from '../export/tables.js';
-import { readAndAssemble, recordCounts, type CaptureData } from './analyze.js';
+import { readAndAssemble, recordCounts, RunStore, type CaptureData } from './analyze.js';
 import { SpilledExports } from '../export/spill.js';
 import { checkFilter, filterInputs, type FilteredInputs } from './bpf.js';
 import { checkNewFile, defaultOutDir, prepareOutDir } from './outdir.js';
@@ -81,14 +81,18 @@ export function runParameters(opts: AnalyzeCliOptions): RunParameters {
   };
 }
 
-/** Reads the inputs (through tcpdump when a filter is set); writes flows.csv into outDir when given. */
+/**
+ * Reads the inputs (through tcpdump when a filter is set); writes flows.csv when given (its folder takes the other
+ * exports too). `keep`: keep the records for detection and the report — until the memory guard's keep level, past
+ * which the exports go on from disk alone (memory.ts); false: exports only, through sorted runs on disk from the
+ * start. Without flowsCsv (learning a baseline) the records are kept and the reading stops at the keep level.
+ */
 export async function readForAnalysis(
   args: readonly string[],
   opts: Pick<AnalyzeCliOptions, 'filter' | 'tcpTimeout' | 'udpTimeout' | 'icmpTimeout' | 'activeTimeout' | 'app' | 'quiet' | 'workers'>,
   flowsCsv: AtomicWriter | null,
   signal: AbortSignal,
-  readShare = READ_SHARE_FULL,
-  spill?: SpilledExports,
+  keep = true,
 ): Promise<CaptureData> {
   const captures = expandCaptureArgs(args); // scale: directories and quoted patterns of rotated files
   let filtered: FilteredInputs | null = null;
@@ -100,7 +104,13 @@ export async function readForAnalysis(
     filtered.done.catch(() => undefined);
   }
   const progress = createProgress(opts.quiet, 'reading');
-  const guard = createMemoryGuard(readShare);
+  const exportDir = flowsCsv === null ? null : dirname(flowsCsv.path);
+  const store = new RunStore(keep || exportDir === null ? null : new SpilledExports(exportDir));
+  const guard = createMemoryGuard(
+    exportDir === null ? { keep: null, stop: KEEP_SHARE } : { keep: store.keeping ? KEEP_SHARE : null, stop: STOP_SHARE },
+  );
+  /** Where the keep level tripped (packets read, flows kept); packets -1 while it has not. */
+  const cut = { packets: -1, flows: 0 };
   try {
     const data = await readAndAssemble(paths, {
       flow: {
@@ -114,13 +124,23 @@ export async function readForAnalysis(
       onProgress: (b, t, counts) => {
         progress.update(b, t, counts);
         guard.check(counts.worker_heap);
+        if (guard.kept !== null && store.keeping && exportDir !== null) {
+          cut.packets = counts.packets;
+          cut.flows = store.lists.conns.length;
+          store.stopKeeping(new SpilledExports(exportDir));
+        }
       },
       workers: opts.workers ?? defaultWorkers(paths),
-      ...(spill !== undefined ? { spill } : {}),
+      store,
     });
+    const kept = guard.kept;
+    if (kept !== null && cut.packets >= 0) {
+      data.memory_keep = { ...kept, kind: 'keep', ...cut };
+      process.stderr.write(`nad: warning: memory: ${memoryStopText(data.memory_keep)}\n`);
+    }
     const trip = guard.tripped;
     if (trip !== null) {
-      data.memory_stop = { ...trip, packets: data.inputs.reduce((n, i) => n + i.packets, 0), flows: recordCounts(data).conns };
+      data.memory_stop = { ...trip, kind: 'stop', packets: data.inputs.reduce((n, i) => n + i.packets, 0), flows: recordCounts(data).conns };
       process.stderr.write(`nad: warning: memory: ${memoryStopText(data.memory_stop)}\n`);
     }
     if (flowsCsv) {
@@ -134,7 +154,7 @@ export async function readForAnalysis(
     }
     return data;
   } catch (err) {
-    spill?.discard();
+    store.spill?.discard();
     // A dead tcpdump explains an unreadable FIFO better than the reader can.
     if (filtered && err instanceof InputError) await filtered.done;
     throw err;
@@ -250,7 +270,7 @@ export async function runAnalyzeCommand(captures: string[], opts: AnalyzeCliOpti
   const flowsCsv = new AtomicWriter(join(outDir, 'flows.csv'));
   /** The commit of flows.csv in flight: resolves to its error, or null (never rejects, so no rejection goes unhandled). */
   let flowsCommitted: Promise<unknown> | null = null;
-  let spill: SpilledExports | undefined;
+  let spilled: SpilledExports | null = null;
   try {
     // scale: --shard (loaded only when asked: it brings the Parquet writer)
     const shard = opts.shard ? await import('../scale/shard.js') : null;
@@ -258,9 +278,8 @@ export async function runAnalyzeCommand(captures: string[], opts: AnalyzeCliOpti
     const setup = await detectionSetup(opts, interrupts.signal);
     // A run that keeps no records for detection or the report writes its exports through sorted runs on disk, so its
     // memory holds the open flows, not every flow of the capture (export/spill.ts). --shard needs the records.
-    const keep = opts.detect || opts.report || shard !== null;
-    spill = keep ? undefined : new SpilledExports(outDir);
-    const data = await readForAnalysis(captures, opts, flowsCsv, interrupts.signal, keep ? READ_SHARE_FULL : READ_SHARE_EXPORTS, spill);
+    const data = await readForAnalysis(captures, opts, flowsCsv, interrupts.signal, opts.detect || opts.report || shard !== null);
+    spilled = data.spilled;
     // Its fsync runs while detection and the report work; awaited before the run reports success.
     flowsCommitted = flowsCsv.commitAsync().then(() => null, (err: unknown) => err);
     if (shard) await shard.writeShardOutputs(outDir, captures, data, opts);
@@ -279,7 +298,7 @@ export async function runAnalyzeCommand(captures: string[], opts: AnalyzeCliOpti
     // A commit in flight owns the descriptor: let it finish (or fail) before the temp file is dropped.
     await flowsCommitted;
     flowsCsv.abort();
-    spill?.discard();
+    spilled?.discard();
     throw err;
   } finally {
     interrupts.dispose();

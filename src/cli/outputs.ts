@@ -101,6 +101,7 @@ export function captureSummary(data: CaptureData, params: RunParameters): Record
     parameters: params,
     interrupted: data.interrupted,
     memory_stop: data.memory_stop === null ? null : { ...data.memory_stop, what: memoryStopText(data.memory_stop) },
+    memory_keep: data.memory_keep === null ? null : { ...data.memory_keep, what: memoryStopText(data.memory_keep) },
     inputs: data.inputs.map(inputFacts),
     packets,
     flows: counts.conns,
@@ -233,6 +234,7 @@ export async function writeRunOutputs(
     geo: setup.geo.enabled ? setup.geo : null,
     decode_issues: Object.fromEntries(Object.entries(data.decode_warnings).map(([k, v]) => [k, v.count])),
     memory_stop: data.memory_stop === null ? '' : memoryStopText(data.memory_stop),
+    memory_keep: data.memory_keep === null ? '' : memoryStopText(data.memory_keep),
     flows: recordCounts(data).conns,
   };
   await letSignalsIn();

@@ -43,6 +43,8 @@ export interface ReportData {
   decode_issues?: Readonly<Record<string, number>>;
   /** Why the memory guard stopped the reading (cli/memory.ts), '' or absent when it did not. */
   memory_stop?: string;
-  /** Flows the run made, when they were written to flows.csv without being kept (`conns` is then empty). */
+  /** Why detection and the report cover only the start of the input (the guard's keep level), '' or absent. */
+  memory_keep?: string;
+  /** Flows the run made (flows.csv rows), when not every one was kept in `conns` (export/spill.ts, the memory guard). */
   flows?: number;
 }

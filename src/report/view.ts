@@ -162,7 +162,7 @@ export function buildView(data: ReportData): Built {
       facts: {
         span: s === null ? '' : `${shortTime(String(s.first))} → ${shortTime(String(s.last))} (${formatDuration(s.last - s.first)})`,
         packets,
-        flows: data.conns.length,
+        flows: data.flows ?? data.conns.length,
         inputs: data.inputs.map((i) => ({
           path: i.path,
           sha256: i.sha256,
@@ -179,6 +179,7 @@ export function buildView(data: ReportData): Built {
         })),
         decode_issues: Object.entries(data.decode_issues ?? {}).map(([k, count]) => ({ kind: k, count })),
         memory_stop: data.memory_stop ?? '',
+        memory_keep: data.memory_keep ?? '',
         params: Object.entries(data.params).map(([k, v]) => ({ key: k, value: v === null || String(v) === '' ? '—' : String(v) })),
         baseline: data.baseline,
       },

@@ -203,6 +203,7 @@ export async function mergeShards(dirs: readonly string[]): Promise<{ data: Capt
     arp,
     interrupted: inputs.some((i) => i.interrupted),
     memory_stop: null,
+    memory_keep: null,
     spilled: null,
   };
   return { data, shards };
