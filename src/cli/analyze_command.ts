@@ -83,16 +83,19 @@ export function runParameters(opts: AnalyzeCliOptions): RunParameters {
 
 /**
  * Reads the inputs (through tcpdump when a filter is set); writes flows.csv when given (its folder takes the other
- * exports too). `keep`: keep the records for detection and the report — until the memory guard's keep level, past
- * which the exports go on from disk alone (memory.ts); false: exports only, through sorted runs on disk from the
- * start. Without flowsCsv (learning a baseline) the records are kept and the reading stops at the keep level.
+ * exports too). `records`: what the run keeps —
+ * - 'until-memory': every record (detection, the report) until the memory guard's keep level, past which the exports
+ *   go on from disk alone (memory.ts);
+ * - 'none': exports only, through sorted runs on disk from the start;
+ * - 'all': every record or none (learning a baseline, --shard: a partial set would be taken for the whole); the
+ *   reading stops at the keep level. Also what a run without flowsCsv does.
  */
 export async function readForAnalysis(
   args: readonly string[],
   opts: Pick<AnalyzeCliOptions, 'filter' | 'tcpTimeout' | 'udpTimeout' | 'icmpTimeout' | 'activeTimeout' | 'app' | 'quiet' | 'workers'>,
   flowsCsv: AtomicWriter | null,
   signal: AbortSignal,
-  keep = true,
+  records: 'until-memory' | 'none' | 'all' = 'until-memory',
 ): Promise<CaptureData> {
   const captures = expandCaptureArgs(args); // scale: directories and quoted patterns of rotated files
   let filtered: FilteredInputs | null = null;
@@ -104,8 +107,8 @@ export async function readForAnalysis(
     filtered.done.catch(() => undefined);
   }
   const progress = createProgress(opts.quiet, 'reading');
-  const exportDir = flowsCsv === null ? null : dirname(flowsCsv.path);
-  const store = new RunStore(keep || exportDir === null ? null : new SpilledExports(exportDir));
+  const exportDir = flowsCsv === null || records === 'all' ? null : dirname(flowsCsv.path);
+  const store = new RunStore(records === 'none' && exportDir !== null ? new SpilledExports(exportDir) : null);
   const guard = createMemoryGuard(
     exportDir === null ? { keep: null, stop: KEEP_SHARE } : { keep: store.keeping ? KEEP_SHARE : null, stop: STOP_SHARE },
   );
@@ -278,7 +281,8 @@ export async function runAnalyzeCommand(captures: string[], opts: AnalyzeCliOpti
     const setup = await detectionSetup(opts, interrupts.signal);
     // A run that keeps no records for detection or the report writes its exports through sorted runs on disk, so its
     // memory holds the open flows, not every flow of the capture (export/spill.ts). --shard needs the records.
-    const data = await readForAnalysis(captures, opts, flowsCsv, interrupts.signal, opts.detect || opts.report || shard !== null);
+    const records = shard !== null ? 'all' : opts.detect || opts.report ? 'until-memory' : 'none';
+    const data = await readForAnalysis(captures, opts, flowsCsv, interrupts.signal, records);
     spilled = data.spilled;
     // Its fsync runs while detection and the report work; awaited before the run reports success.
     flowsCommitted = flowsCsv.commitAsync().then(() => null, (err: unknown) => err);

@@ -41,8 +41,8 @@ export function renderTerminal(data: ReportData, opts: TerminalOptions): string 
   const width = Math.max(60, opts.width ?? 100);
   const paint = (style: keyof typeof SGR, s: string): string => (opts.color ? `${SGR[style]}${s}\x1b[0m` : s);
   const counts = severityCounts(data.findings);
-  // Without records (a run that neither detected nor reported), the inputs give the time span.
-  const s = data.conns.length > 0 ? span(data.conns) : inputSpan(data.inputs);
+  // When not every flow was kept (exports only, or the memory guard), the inputs give the time span.
+  const s = data.flows === undefined || data.flows === data.conns.length ? span(data.conns) : inputSpan(data.inputs);
   const lines: string[] = [];
   const inputs = data.inputs.map((i) => printable(i.path)).join(', ');
   lines.push(paint('bold', `${data.tool} ${data.version}`) + `  ${inputs}`);
