@@ -111,7 +111,7 @@ export interface CaptureData {
   memory_stop: MemoryStop | null;
   /** Set when the memory guard's keep level tripped: the lists hold what detection covers, `spilled` every record. */
   memory_keep: MemoryStop | null;
-  /** The on-disk exports the records went to (ReadOptions.spill), still to be written out; null when kept. */
+  /** The sorted on-disk exports the records went to (RunStore), still to be written out; null when all were kept. */
   spilled: SpilledExports | null;
 }
 
