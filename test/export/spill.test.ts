@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { encodeTable, type Column } from '../../src/export/csv.js';
 import { SortedSpill } from '../../src/export/spill.js';
 import { compareTsUid } from '../../src/flow/conn.js';
+import { rng } from '../detect/synth.js';
 
 interface Row { ts: string; uid: string; n: number; text: string }
 
@@ -19,17 +20,6 @@ const COLUMNS: Column<Row>[] = [
   { header: 'n', get: (r) => r.n },
   { header: 'text', get: (r) => r.text },
 ];
-
-/** A small xorshift PRNG, so the rows are the same every run. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return x / 2 ** 32;
-  };
-}
 
 function rows(count: number): Row[] {
   const r = rng(7);
