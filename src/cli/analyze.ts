@@ -35,13 +35,19 @@ export interface ReadOptions {
 /**
  * Where a run's records go as flows end: kept in lists (detection and the report need them), or to sorted on-disk
  * exports (export/spill.ts; a run that neither detects nor reports), or kept until the memory guard's keep level and
- * from then on spilled (stopKeeping): the lists then hold what detection covers, the exports everything.
+ * from then on spilled (stopKeeping). After that cut the lists still take the flows that started before it (open at
+ * the cut: as many as the table held), with their app records, so a long session that began before the cut — a C2
+ * channel, an upload — is not lost to detection; every later flow goes to the exports only.
  */
 export class RunStore implements RecordStore {
   private keep: (RecordStore & { lists: RecordLists }) | null;
-  /** The kept records (those before stopKeeping, if it was called). */
+  /** The kept records: every one, or those of flows that started before the cut. */
   readonly lists: RecordLists;
   spill: SpilledExports | null;
+  /** After stopKeeping: the cut (epoch seconds), the uids kept since, and app records whose flow has not ended yet. */
+  private cutSec = NaN;
+  private readonly keptSince = new Set<string>();
+  private pending: { uid: string; keep: () => void }[] = [];
 
   constructor(spill: SpilledExports | null) {
     this.keep = spill === null ? keepRecords() : null;
@@ -53,18 +59,41 @@ export class RunStore implements RecordStore {
     return this.keep !== null;
   }
 
-  conn(c: ConnRecord): void { this.keep?.conn(c); this.spill?.conn(c); }
-  dns(r: DnsRecord): void { this.keep?.dns(r); this.spill?.dns(r); }
-  tls(r: TlsRecord): void { this.keep?.tls(r); this.spill?.tls(r); }
-  http(r: HttpRecord): void { this.keep?.http(r); this.spill?.http(r); }
-  ssh(r: SshRecord): void { this.keep?.ssh(r); this.spill?.ssh(r); }
+  conn(c: ConnRecord): void {
+    this.spill?.conn(c);
+    if (this.keep !== null) { this.keep.conn(c); return; }
+    if (Number.isNaN(this.cutSec)) return;
+    // One flow's app records come just before its conn (one table) or just after it in the same batch (--workers).
+    if (Number(c.ts) < this.cutSec) {
+      this.lists.conns.push(c);
+      this.keptSince.add(c.uid);
+      for (const p of this.pending) if (p.uid === c.uid) p.keep();
+    }
+    this.pending = [];
+  }
 
-  /** From now on records go to `spill` only; those kept so far stay kept (for detection) and go to it too. */
-  stopKeeping(spill: SpilledExports): void {
+  dns(r: DnsRecord): void { this.spill?.dns(r); this.app(r, this.lists.dns); }
+  tls(r: TlsRecord): void { this.spill?.tls(r); this.app(r, this.lists.tls); }
+  http(r: HttpRecord): void { this.spill?.http(r); this.app(r, this.lists.http); }
+  ssh(r: SshRecord): void { this.spill?.ssh(r); this.app(r, this.lists.ssh); }
+
+  /**
+   * From now on records go to `spill`, and are kept only for flows that started before `cutSec` (the capture's
+   * clock); those kept so far stay kept and go to `spill` too.
+   */
+  stopKeeping(spill: SpilledExports, cutSec: number): void {
     if (this.keep === null) return;
     storeLists(spill, this.keep.lists);
     this.keep = null;
     this.spill = spill;
+    this.cutSec = cutSec;
+  }
+
+  private app<T extends { uid: string }>(r: T, list: T[]): void {
+    if (this.keep !== null) { list.push(r); return; }
+    if (Number.isNaN(this.cutSec)) return;
+    if (this.keptSince.has(r.uid)) list.push(r);
+    else this.pending.push({ uid: r.uid, keep: () => list.push(r) });
   }
 }
 
@@ -86,6 +115,8 @@ export interface ReadCounts {
   flows: number | null;
   /** Heap the --workers threads last reported in use, bytes (0 without workers). */
   worker_heap: number;
+  /** The capture's clock: the newest packet time seen, epoch seconds (NaN before the first IP packet). */
+  clock_s: number;
 }
 
 /** Everything the readers, decoders, flow table and hooks produced for one run. */
@@ -139,7 +170,13 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
   if (opts.signal) readOpts.signal = opts.signal;
   const onProgress = opts.onProgress;
   if (onProgress) {
-    readOpts.onProgress = (b, t) => onProgress(b, t, { packets: stats.packets, flows: share?.table.stats.flows_created ?? null, worker_heap: pool?.workerHeap ?? 0 });
+    const table = share?.table ?? pool!.table;
+    readOpts.onProgress = (b, t) => onProgress(b, t, {
+      packets: stats.packets,
+      flows: share?.table.stats.flows_created ?? null,
+      worker_heap: pool?.workerHeap ?? 0,
+      clock_s: table.epochSec === 0 && table.now === 0 ? NaN : table.epochSec + table.now / 1000,
+    });
   }
   let inputs: InputSummary[];
   try {

@@ -112,8 +112,8 @@ export async function readForAnalysis(
   const guard = createMemoryGuard(
     exportDir === null ? { keep: null, stop: KEEP_SHARE } : { keep: store.keeping ? KEEP_SHARE : null, stop: STOP_SHARE },
   );
-  /** Where the keep level tripped (packets read, flows kept); packets -1 while it has not. */
-  const cut = { packets: -1, flows: 0 };
+  /** Where the keep level tripped (packets read); -1 while it has not. */
+  const cut = { packets: -1 };
   try {
     const data = await readAndAssemble(paths, {
       flow: {
@@ -129,8 +129,7 @@ export async function readForAnalysis(
         guard.check(counts.worker_heap);
         if (guard.kept !== null && store.keeping && exportDir !== null) {
           cut.packets = counts.packets;
-          cut.flows = store.lists.conns.length;
-          store.stopKeeping(new SpilledExports(exportDir));
+          store.stopKeeping(new SpilledExports(exportDir), counts.clock_s);
         }
       },
       workers: opts.workers ?? defaultWorkers(paths),
@@ -138,7 +137,7 @@ export async function readForAnalysis(
     });
     const kept = guard.kept;
     if (kept !== null && cut.packets >= 0) {
-      data.memory_keep = { ...kept, kind: 'keep', ...cut };
+      data.memory_keep = { ...kept, kind: 'keep', packets: cut.packets, flows: data.conns.length };
       process.stderr.write(`nad: warning: memory: ${memoryStopText(data.memory_keep)}\n`);
     }
     const trip = guard.tripped;

@@ -4,8 +4,8 @@
  * scan, a SYN flood, a long busy pipe) would fill V8's heap, and V8 then aborts the process with a native stack trace
  * and no outputs at all (tried: a 300,000-flow capture under a 400 MiB heap).
  *
- * - keep (55% of the heap limit): records stop being kept. Detection and the report cover what was read until then;
- *   the exports go on through sorted runs on disk (export/spill.ts), as a run with --no-detect --no-report does from
+ * - keep (55% of the heap limit): records stop being kept. Detection and the report cover the flows that started
+ *   before then (those still open are kept when they end); the exports go on through sorted runs on disk (export/spill.ts), as a run with --no-detect --no-report does from
  *   the start, so flows.csv and the app CSVs still cover the whole input and memory holds only the open flows.
  * - stop (80%): the open flows alone fill the heap; the reading stops as Ctrl-C does, and every output is written
  *   for what was read. Learning a baseline (no exports to go on with) stops at the first level.
@@ -33,8 +33,8 @@ export interface MemoryTrip {
 
 /**
  * A trip and where the run was: `stop` — the reading stopped (packets and flows: what was read); `keep` — records
- * stopped being kept for detection and the report, which cover the packets and flows given, while the exports go on
- * through sorted runs on disk and cover the whole input.
+ * stopped being kept for detection and the report, which cover the flows that started in the packets given (flows:
+ * how many), while the exports go on through sorted runs on disk and cover the whole input.
  */
 export interface MemoryStop extends MemoryTrip {
   kind: 'stop' | 'keep';
@@ -95,7 +95,7 @@ export function memoryStopText(s: MemoryStop): string {
   const heap = `the heap held ${s.heap_used_mib} MiB of its ${s.heap_limit_mib} MiB limit`;
   if (s.kind === 'keep') {
     return (
-      `detection and the report cover the first ${s.packets} packets (${s.flows} flows): ${heap} (records may use ` +
+      `detection and the report cover the flows that started in the first ${s.packets} packets (${s.flows} flows): ${heap} (records may use ` +
       `${s.budget_mib}); flows.csv and the other CSVs cover the whole input. Analyse the rest in time slices (--shard, ` +
       `then nad merge) or give node more heap (NODE_OPTIONS=--max-old-space-size=MiB)`
     );

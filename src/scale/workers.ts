@@ -17,7 +17,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Packet } from '../decode/layer.js';
-import type { FlowTableOptions } from '../flow/table.js';
+import type { FlowTable, FlowTableOptions } from '../flow/table.js';
 import { BatchWriter, BATCH_BYTES, FULL, INLINE, RECORD_HEAD, recordSize } from './batch.js';
 import { addShareStats, createFlowShare, emptyShareStats, finishShare, storeLists, type FlowShare, type RecordLists, type RecordStore, type ShareStats } from './share.js';
 
@@ -132,6 +132,11 @@ export class FlowWorkers {
       this.rings.push(ring.map((b) => new BatchWriter(b)));
       this.current.push(0);
     }
+  }
+
+  /** The reading thread's table: it keeps the clock of the whole capture. */
+  get table(): FlowTable {
+    return this.local.table;
   }
 
   /** Heap the workers are using, bytes: their open flows and records, which all come to this thread. */

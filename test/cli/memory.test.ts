@@ -50,7 +50,7 @@ test('memory: exports hold the open flows; past the keep level the exports go on
     assert.doesNotMatch(cut.stderr, STACK_LINE);
     const lines = cut.stderr.trim().split('\n');
     assert.equal(lines.length, 1, cut.stderr);
-    assert.match(lines[0]!, /^nad: warning: memory: detection and the report cover the first \d+ packets \(\d+ flows\): the heap held \d+ MiB of its \d+ MiB limit .*flows\.csv and the other CSVs cover the whole input/);
+    assert.match(lines[0]!, /^nad: warning: memory: detection and the report cover the flows that started in the first \d+ packets \(\d+ flows\): the heap held \d+ MiB of its \d+ MiB limit .*flows\.csv and the other CSVs cover the whole input/);
     type Summary = { packets: number; flows: number; interrupted: boolean; memory_stop: { packets: number; flows: number } | null; memory_keep: { packets: number; flows: number; what: string } | null };
     const s = JSON.parse(readFileSync(join(dir, 'cut', 'summary.json'), 'utf8')) as Summary;
     assert.ok(s.memory_keep !== null);
@@ -62,7 +62,7 @@ test('memory: exports hold the open flows; past the keep level the exports go on
     assert.ok(s.memory_keep.flows > 0 && s.memory_keep.flows <= s.memory_keep.packets, `${s.memory_keep.flows} flows kept`);
     assert.ok(readFileSync(join(dir, 'cut', 'flows.csv')).equals(wholeCsv), 'flows.csv: the kept flows and the later ones, as the exports-only run wrote them');
     const html = readFileSync(join(dir, 'cut', 'report.html'), 'utf8');
-    assert.match(html, /findings cover part<\/th><td>detection and the report cover the first \d+ packets/);
+    assert.match(html, /findings cover part<\/th><td>detection and the report cover the flows that started in the first \d+ packets/);
     assert.deepEqual(readdirSync(join(dir, 'cut')).filter((n) => n.startsWith('.')), [], 'no temp run left behind');
 
     // With a worker thread too. From stdin, as a live pipe is read: the reading thread's chunks arrive through the
@@ -70,7 +70,7 @@ test('memory: exports hold the open flows; past the keep level the exports go on
     // inline, turning the loop only every 16 MiB, which makes the moment of the trip a matter of timing.)
     const workers = nad(['analyze', '-', '--out', join(dir, 'workers'), '--quiet', '--no-report', '--workers', '2'], { input: bytes, env: { NAD_TEST_HEAP_BUDGET_MB: '4' } });
     assert.equal(workers.status, 0, workers.stderr);
-    assert.match(workers.stderr.trim(), /^nad: warning: memory: detection and the report cover the first \d+ packets/);
+    assert.match(workers.stderr.trim(), /^nad: warning: memory: detection and the report cover the flows that started in the first \d+ packets/);
     const w = JSON.parse(readFileSync(join(dir, 'workers', 'summary.json'), 'utf8')) as Summary;
     assert.ok(w.memory_keep !== null && w.memory_keep.packets < packets && w.packets === packets, `detection covers ${w.memory_keep?.packets} of ${w.packets} packets with --workers 2`);
     assert.ok(readFileSync(join(dir, 'workers', 'flows.csv')).equals(wholeCsv), 'flows.csv with --workers 2');
