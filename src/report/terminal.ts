@@ -41,8 +41,10 @@ export function renderTerminal(data: ReportData, opts: TerminalOptions): string 
   const width = Math.max(60, opts.width ?? 100);
   const paint = (style: keyof typeof SGR, s: string): string => (opts.color ? `${SGR[style]}${s}\x1b[0m` : s);
   const counts = severityCounts(data.findings);
-  // When not every flow was kept (exports only, or the memory guard), the inputs give the time span.
-  const s = data.flows === undefined || data.flows === data.conns.length ? span(data.conns) : inputSpan(data.inputs);
+  // When not every flow was kept (exports only, or the memory guard), the inputs give the time span, and there is no
+  // sparkline (it would show the kept flows' traffic as the whole capture's).
+  const allKept = data.flows === undefined || data.flows === data.conns.length;
+  const s = allKept ? span(data.conns) : inputSpan(data.inputs);
   const lines: string[] = [];
   const inputs = data.inputs.map((i) => printable(i.path)).join(', ');
   lines.push(paint('bold', `${data.tool} ${data.version}`) + `  ${inputs}`);
@@ -68,7 +70,7 @@ export function renderTerminal(data: ReportData, opts: TerminalOptions): string 
     }
     if (data.findings.length > top.length) lines.push(`      … ${data.findings.length - top.length} more in the report`);
   }
-  const buckets = trafficBuckets(data.conns, Math.min(60, width - 30), s);
+  const buckets = allKept ? trafficBuckets(data.conns, Math.min(60, width - 30), s) : [];
   if (buckets.length > 0 && s !== null) {
     const peak = Math.max(...buckets.map((b) => b.bytes));
     lines.push('');
