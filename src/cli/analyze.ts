@@ -13,7 +13,7 @@ import { createDecodeStats, decodePacket, tallyDecode, decodeWarnings } from '..
 import { compareTsUid, type ConnRecord } from '../flow/conn.js';
 import type { FlowTableOptions, FlowTableStats } from '../flow/table.js';
 import type { SpilledExports } from '../export/spill.js';
-import { createFlowShare, emptyLists, finishShare, keepRecords, storeLists, type RecordLists, type RecordStore } from '../scale/share.js';
+import { createFlowShare, emptyLists, finishShare, storeLists, type RecordLists, type RecordStore } from '../scale/share.js';
 import { FlowWorkers } from '../scale/workers.js';
 import type { MemoryStop } from './memory.js';
 
@@ -40,28 +40,28 @@ export interface ReadOptions {
  * channel, an upload — is not lost to detection; every later flow goes to the exports only.
  */
 export class RunStore implements RecordStore {
-  private keep: (RecordStore & { lists: RecordLists }) | null;
   /** The kept records: every one, or those of flows that started before the cut. */
-  readonly lists: RecordLists;
+  readonly lists: RecordLists = emptyLists();
   spill: SpilledExports | null;
+  /** Every record goes to the lists (until stopKeeping). */
+  private keepAll: boolean;
   /** After stopKeeping: the cut (epoch seconds), the uids kept since, and app records whose flow has not ended yet. */
   private cutSec = NaN;
   private readonly keptSince = new Set<string>();
   private pending: { uid: string; keep: () => void }[] = [];
 
   constructor(spill: SpilledExports | null) {
-    this.keep = spill === null ? keepRecords() : null;
-    this.lists = this.keep?.lists ?? emptyLists();
+    this.keepAll = spill === null;
     this.spill = spill;
   }
 
   get keeping(): boolean {
-    return this.keep !== null;
+    return this.keepAll;
   }
 
   conn(c: ConnRecord): void {
     this.spill?.conn(c);
-    if (this.keep !== null) { this.keep.conn(c); return; }
+    if (this.keepAll) { this.lists.conns.push(c); return; }
     if (Number.isNaN(this.cutSec)) return;
     // One flow's app records come just before its conn (one table) or just after it in the same batch (--workers).
     if (Number(c.ts) < this.cutSec) {
@@ -82,15 +82,15 @@ export class RunStore implements RecordStore {
    * clock); those kept so far stay kept and go to `spill` too.
    */
   stopKeeping(spill: SpilledExports, cutSec: number): void {
-    if (this.keep === null) return;
-    storeLists(spill, this.keep.lists);
-    this.keep = null;
+    if (!this.keepAll) return;
+    storeLists(spill, this.lists);
+    this.keepAll = false;
     this.spill = spill;
     this.cutSec = cutSec;
   }
 
   private app<T extends { uid: string }>(r: T, list: T[]): void {
-    if (this.keep !== null) { list.push(r); return; }
+    if (this.keepAll) { list.push(r); return; }
     if (Number.isNaN(this.cutSec)) return;
     if (this.keptSince.has(r.uid)) list.push(r);
     else this.pending.push({ uid: r.uid, keep: () => list.push(r) });

@@ -112,8 +112,8 @@ export async function readForAnalysis(
   const guard = createMemoryGuard(
     exportDir === null ? { keep: null, stop: KEEP_SHARE } : { keep: store.keeping ? KEEP_SHARE : null, stop: STOP_SHARE },
   );
-  /** Where the keep level tripped (packets read); -1 while it has not. */
-  const cut = { packets: -1 };
+  /** Packets read when the keep level tripped; -1 while it has not. */
+  let cutPackets = -1;
   try {
     const data = await readAndAssemble(paths, {
       flow: {
@@ -128,7 +128,7 @@ export async function readForAnalysis(
         progress.update(b, t, counts);
         guard.check(counts.worker_heap);
         if (guard.kept !== null && store.keeping && exportDir !== null) {
-          cut.packets = counts.packets;
+          cutPackets = counts.packets;
           store.stopKeeping(new SpilledExports(exportDir), counts.clock_s);
         }
       },
@@ -136,8 +136,8 @@ export async function readForAnalysis(
       store,
     });
     const kept = guard.kept;
-    if (kept !== null && cut.packets >= 0) {
-      data.memory_keep = { ...kept, kind: 'keep', packets: cut.packets, flows: data.conns.length };
+    if (kept !== null && cutPackets >= 0) {
+      data.memory_keep = { ...kept, kind: 'keep', packets: cutPackets, flows: data.conns.length };
       process.stderr.write(`nad: warning: memory: ${memoryStopText(data.memory_keep)}\n`);
     }
     const trip = guard.tripped;

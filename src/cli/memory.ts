@@ -5,8 +5,9 @@
  * and no outputs at all (tried: a 300,000-flow capture under a 400 MiB heap).
  *
  * - keep (55% of the heap limit): records stop being kept. Detection and the report cover the flows that started
- *   before then (those still open are kept when they end); the exports go on through sorted runs on disk (export/spill.ts), as a run with --no-detect --no-report does from
- *   the start, so flows.csv and the app CSVs still cover the whole input and memory holds only the open flows.
+ *   before then (those still open are kept when they end); the exports go on through sorted runs on disk
+ *   (export/spill.ts), as a run with --no-detect --no-report does from the start, so flows.csv and the app CSVs still
+ *   cover the whole input and memory holds only the open flows.
  * - stop (80%): the open flows alone fill the heap; the reading stops as Ctrl-C does, and every output is written
  *   for what was read. Learning a baseline (no exports to go on with) stops at the first level.
  * Each says where it tripped and why: one stderr line, summary.json and the report.

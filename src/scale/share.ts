@@ -8,7 +8,8 @@ import { createAppStats, type AppStats } from '../app/stats.js';
 import type { ConnRecord } from '../flow/conn.js';
 import { emptyFlowStats, FlowTable, type FlowTableOptions, type FlowTableStats } from '../flow/table.js';
 
-/** Where a run's records go as flows end: kept in lists (keepRecords), or sorted on disk (cli/spill_store.ts). */
+/** Where a run's records go as flows end: kept in lists (keepRecords, cli/analyze.ts RunStore), or sorted on disk
+ *  (export/spill.ts SpilledExports). */
 export interface RecordStore extends RecordSink {
   conn(c: ConnRecord): void;
 }
