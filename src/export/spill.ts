@@ -1,11 +1,12 @@
 /**
- * A CSV export written in (ts, uid) order without holding every row: rows are kept until there are `runRows` of
- * them, then sorted, encoded and written to a temp file beside the target (a "run"); at the end the runs are merged
- * into the export (an external merge sort). So an export of N rows holds at most `runRows` records and one read
- * buffer per run, whatever N is: this is what lets `--no-detect --no-report` keep memory to the open flows.
+ * A CSV export written in (ts, uid) order without holding every row: rows are encoded as they come, and once there
+ * are `runRows` of them they are sorted and written to a temp file beside the target (a "run"); at the end the runs
+ * are merged into the export (an external merge sort). So an export of N rows holds at most `runRows` encoded rows
+ * and one read buffer per run, whatever N is: this is what lets `--no-detect --no-report` keep memory to the open
+ * flows.
  *
  * The order is exactly what an in-memory sort by compareTsUid gives: ties (the records of one flow with the same ts)
- * keep the order they came in, because an earlier run wins a tie and the sort within a run is stable.
+ * keep the order they came in, because an earlier run wins a tie and a run's index breaks ties by arrival.
  *
  * A run is a list of frames: u32 LE length of what follows, u16 LE length + the ts, u16 LE length + the uid (both
  * ASCII), then the row's CSV bytes.
@@ -13,7 +14,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { DnsRecord, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
-import { compareTsText, compareTsUid, type ConnRecord } from '../flow/conn.js';
+import { compareTsText, type ConnRecord } from '../flow/conn.js';
 import type { RecordStore } from '../scale/share.js';
 import { dropTempFile, outputError, tempPathFor, trackTempFile, writeFully } from './atomic.js';
 import { CsvEncoder, type Column } from './csv.js';
@@ -25,7 +26,7 @@ export interface Keyed {
   uid: string;
 }
 
-/** Rows held before a run is written (~0.9 KB of heap each for a flow record: ~18 MB). */
+/** Rows held before a run is written (a flow row is ~200 bytes of CSV plus its key: ~4 MB of arena). */
 export const RUN_ROWS = 20_000;
 /** Runs merged at once; more are first merged in groups of this many (each open run holds one read buffer). */
 const FAN_IN = 64;
@@ -202,15 +203,23 @@ export interface SpilledTable {
  * One export (flows.csv, dns.csv…) sorted on disk. add() every row; writeTo() writes the header and every row in
  * order, then removes the runs; discard() removes them on failure. A table that never filled a run is sorted in
  * memory and never touches the disk.
+ *
+ * A row is encoded when it is added, while the record and its strings are still in the CPU cache, into one byte
+ * arena per run; only its sort key (ts, uid) stays on the heap, so the record dies young instead of being copied by
+ * every scavenge until its run is written. The run's order is an index sorted by key, and the rows' bytes are copied
+ * out in that order.
  */
 export class SortedSpill<T extends Keyed> implements SpilledTable {
   /** Rows added. */
   count = 0;
-  private rows: T[] = [];
+  /** The held rows' keys and where each row's bytes start in the arena (row i ends where row i + 1 starts). */
+  private ts: string[] = [];
+  private uid: string[] = [];
+  private start: number[] = [];
+  private arena = Buffer.allocUnsafe(0);
+  private used = 0;
   private readonly runs: string[] = [];
   private readonly encoder: CsvEncoder<T>;
-  private scratch = Buffer.allocUnsafe(4096);
-  private scratchLen = 0;
 
   /** `target`: the export's path (runs are temp files beside it). */
   constructor(readonly target: string, private readonly columns: readonly Column<T>[], private readonly limit = runRows()) {
@@ -218,23 +227,35 @@ export class SortedSpill<T extends Keyed> implements SpilledTable {
   }
 
   add(r: T): void {
-    this.rows.push(r);
+    this.ts.push(r.ts);
+    this.uid.push(r.uid);
+    this.start.push(this.used);
+    this.encoder.row(r);
+    this.encoder.end();
     this.count++;
-    if (this.rows.length >= this.limit) this.spill();
+    if (this.ts.length >= this.limit) this.spill();
   }
 
   /** Header and every row, in (ts, uid) order, as blocks handed to `out`; the runs are removed after. */
   writeTo(out: (bytes: Uint8Array) => void): void {
     const csv = new CsvEncoder(this.columns, out);
     csv.header();
+    csv.end();
     if (this.runs.length === 0) {
-      for (const r of this.rows.sort(compareTsUid)) csv.row(r);
-      csv.end();
-      this.rows = [];
+      const block = Buffer.allocUnsafe(WRITE_BLOCK);
+      let pos = 0;
+      this.inOrder((from, to) => {
+        const n = to - from;
+        if (pos + n > block.length) { out(block.subarray(0, pos)); pos = 0; }
+        if (n > block.length) { out(this.arena.subarray(from, to)); return; }
+        this.arena.copy(block, pos, from, to);
+        pos += n;
+      });
+      if (pos > 0) out(block.subarray(0, pos));
+      this.discard();
       return;
     }
-    csv.end();
-    if (this.rows.length > 0) this.spill();
+    if (this.ts.length > 0) this.spill();
     try {
       let runs = [...this.runs];
       while (runs.length > FAN_IN) {
@@ -269,7 +290,8 @@ export class SortedSpill<T extends Keyed> implements SpilledTable {
   discard(): void {
     for (const p of this.runs) dropTempFile(p);
     this.runs.length = 0;
-    this.rows = [];
+    this.release();
+    this.arena = Buffer.allocUnsafe(0);
   }
 
   /** Sorts the rows held, writes them as a run and lets them go. */
@@ -277,28 +299,40 @@ export class SortedSpill<T extends Keyed> implements SpilledTable {
     const w = new RunWriter(this.runPath());
     this.runs.push(w.path);
     try {
-      for (const r of this.rows.sort(compareTsUid)) {
-        this.scratchLen = 0;
-        this.encoder.row(r);
-        this.encoder.end();
-        w.frame(r.ts, r.uid, this.scratch.subarray(0, this.scratchLen));
-      }
+      this.inOrder((from, to, i) => w.frame(this.ts[i]!, this.uid[i]!, this.arena.subarray(from, to)));
     } finally {
       w.close();
     }
-    this.rows = [];
+    this.release();
   }
 
-  /** The encoder's bytes of the row being framed (a row longer than its block comes in several pieces). */
+  /** Each held row's byte range and index, in (ts, uid) order; rows of equal key in the order they were added. */
+  private inOrder(each: (from: number, to: number, i: number) => void): void {
+    const ts = this.ts, uid = this.uid, start = this.start;
+    const n = ts.length;
+    const order = Array.from({ length: n }, (_, i) => i);
+    order.sort((a, b) => compareTsText(ts[a]!, ts[b]!) || (uid[a]! < uid[b]! ? -1 : uid[a]! > uid[b]! ? 1 : a - b));
+    for (const i of order) each(start[i]!, i + 1 < n ? start[i + 1]! : this.used, i);
+  }
+
+  /** Lets the held rows go (the arena is kept for the next run). */
+  private release(): void {
+    this.ts = [];
+    this.uid = [];
+    this.start = [];
+    this.used = 0;
+  }
+
+  /** The encoder's bytes, appended to the arena (a row longer than the encoder's block comes in several pieces). */
   private collect(bytes: Uint8Array): void {
-    const need = this.scratchLen + bytes.length;
-    if (need > this.scratch.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(need, 2 * this.scratch.length));
-      this.scratch.copy(bigger, 0, 0, this.scratchLen);
-      this.scratch = bigger;
+    const need = this.used + bytes.length;
+    if (need > this.arena.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(need, 2 * this.arena.length));
+      this.arena.copy(bigger, 0, 0, this.used);
+      this.arena = bigger;
     }
-    this.scratch.set(bytes, this.scratchLen);
-    this.scratchLen = need;
+    this.arena.set(bytes, this.used);
+    this.used = need;
   }
 
   private runPath(): string {

@@ -12,8 +12,9 @@ import { RunStore } from '../../src/cli/analyze.js';
 import { SpilledExports } from '../../src/export/spill.js';
 import type { ConnRecord } from '../../src/flow/conn.js';
 
-const conn = (uid: string, ts: number): ConnRecord => ({ uid, ts: `${ts}.000000000` }) as unknown as ConnRecord;
-const dns = (uid: string, ts: number): DnsRecord => ({ uid, ts: `${ts}.500000000` }) as unknown as DnsRecord;
+// Only the fields the test reads, and what the exports format (duration and rtt are formatted; the rest may be empty cells).
+const conn = (uid: string, ts: number): ConnRecord => ({ uid, ts: `${ts}.000000000`, duration: 0 }) as unknown as ConnRecord;
+const dns = (uid: string, ts: number): DnsRecord => ({ uid, ts: `${ts}.500000000`, rtt: null }) as unknown as DnsRecord;
 
 test('RunStore: after the cut, flows that started before it are kept with their app records, later ones only exported', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nad-store-'));
