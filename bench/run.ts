@@ -8,7 +8,8 @@
  *   --workers 1 (one thread) and --workers 2 (one table in the reading thread, one in a worker);
  *   tcpdump, tshark, Suricata and ndpiReader when installed (ANCHORS.md commands);
  *   report generation on samples/ as a share of the whole analysis;
- *   peak RSS against the number of flows (benchFlowMemory).
+ *   peak RSS against the number of flows (benchFlowMemory);
+ *   the cost of app metadata and detection per flow, on big.pcap and on a capture of short flows (benchPerFlow).
  * Set NAD_BENCH_RUNS to change the number of runs, NAD_BENCH_PACKETS for a smaller capture.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -19,6 +20,9 @@ import { pcapHeader, udpRecord } from '../test/cli/pcap_fixture.js';
 import { PROJECT_ROOT, SHARED } from '../test/shared.js';
 
 const RUNS = Number(process.env['NAD_BENCH_RUNS'] ?? 3);
+/** Flows the generator puts in big.pcap, and in the capture of short flows (benchPerFlow). */
+const BIG_FLOWS = 60_000;
+const SHORT = { packets: 500_000, flows: 100_000, seed: 3 }; // the generator's arguments
 const BENCH = join(SHARED, 'bench');
 const NAD = join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
 
@@ -71,7 +75,7 @@ function main(): void {
   if (!existsSync(NAD)) execFileSync('npm', ['run', 'build'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
   const packetsWanted = process.env['NAD_BENCH_PACKETS'] ?? '4000000';
   const big = join(tmpdir(), 'nad-bench', 'big.pcap');
-  execFileSync('bash', [join(BENCH, 'make-big-capture.sh'), big, packetsWanted, '60000', '1'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('bash', [join(BENCH, 'make-big-capture.sh'), big, packetsWanted, String(BIG_FLOWS), '1'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const prefix = join(tmpdir(), 'nad-bench', 'big-500k.pcap');
   const bytes = statSync(big).size;
   const count = JSON.parse(execFileSync('node', [join(BENCH, 'walker.mjs'), big, 'count'], { encoding: 'utf8' })) as { packets: number };
@@ -160,6 +164,8 @@ function main(): void {
     process.stdout.write(`- --workers 2 ÷ --workers 1, ${name}: ${ratio(two, one)} (target ≥ 1.7; --workers 1 keeps ${busy.toFixed(2)} cores busy, so ${cpus().length} cores allow at most ${ceiling.toFixed(2)}×)\n`);
   }
   process.stdout.write(`- peak RSS of nad runs: ${Math.max(...rows.filter((r) => r.name.startsWith('nad')).map((r) => r.t.rss_mib)).toFixed(0)} MiB (target < 500)\n`);
+  const bigCases = ['decode + flows + CSV (file)', '+ app metadata (file)', 'full (app + detection + geo + report)'].map((n) => by(`nad analyze: ${n}, --workers 1`)?.t.seconds ?? NaN);
+  benchPerFlow(nad, { packets, flows: BIG_FLOWS, seconds: bigCases });
 
   const suspect = resolve(PROJECT_ROOT, 'samples', 'suspect.pcap');
   const clean = resolve(PROJECT_ROOT, 'samples', 'clean.pcap');
@@ -222,6 +228,34 @@ function benchFlowMemory(out: string): void {
       `full analysis of the ${sizes[0]!.toLocaleString('en')}: ${full.toFixed(0)} MiB (it keeps every flow)\n`,
   );
   for (const p of paths) rmSync(p, { force: true });
+}
+
+/**
+ * What app metadata and detection cost per flow: the same three cases (decode + flows, + app metadata, full; --workers
+ * 1) on big.pcap (its medians from the table) and on a capture of the same generator with few packets a flow, timed
+ * here in rounds. Their costs are per flow and per record, so a per-packet ratio follows the capture's packets a flow.
+ */
+function benchPerFlow(nad: (args: string, input?: string) => string, big: { packets: number; flows: number; seconds: number[] }): void {
+  const short = join(tmpdir(), 'nad-bench', 'short-flows.pcap');
+  execFileSync('bash', [join(BENCH, 'make-big-capture.sh'), short, String(SHORT.packets), String(SHORT.flows), String(SHORT.seed)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // The generator writes whole flows, so the packet count is the walker's, as for big.pcap.
+  const packets = (JSON.parse(execFileSync('node', [join(BENCH, 'walker.mjs'), short, 'count'], { encoding: 'utf8' })) as { packets: number }).packets;
+  const args = ['--no-geo --no-app --no-detect --no-report --workers 1', '--no-geo --no-detect --no-report --workers 1', '--workers 1'];
+  const times = args.map(() => [] as number[]);
+  for (let r = 0; r < RUNS; r++) {
+    process.stderr.write(`bench: round ${r + 1}/${RUNS}: per flow, ${packets.toLocaleString('en')} packets in ${SHORT.flows.toLocaleString('en')} flows\n`);
+    args.forEach((a, i) => times[i]!.push(timeOnce(nad(a, short)).seconds));
+  }
+  const line = (name: string, c: { packets: number; flows: number; seconds: number[] }): string => {
+    const [flows, app, full] = c.seconds as [number, number, number];
+    const us = (s: number): string => ((s / c.flows) * 1e6).toFixed(0);
+    return (
+      `${name} (${c.flows.toLocaleString('en')} flows, ${(c.packets / c.flows).toFixed(0)} packets a flow): app metadata on ÷ off ${(flows / app).toFixed(2)}, ` +
+      `full ÷ decode+flows ${(flows / full).toFixed(2)}; app metadata ${us(app - flows)} µs a flow, detection + geo + report ${us(full - app)} µs a flow ` +
+      `(decode + flows ${us(flows)} µs a flow)`
+    );
+  };
+  process.stdout.write(`- per flow, --workers 1: ${line('big.pcap', big)}; ${line('short flows', { packets, flows: SHORT.flows, seconds: times.map(median) })}\n`);
 }
 
 /** scale: `nad merge` of 10 shards (cut by editcap, each analysed with --shard beforehand, untimed). */
