@@ -39,6 +39,28 @@ export function runRows(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isInteger(v) && v > 0 ? v : RUN_ROWS;
 }
 
+/** Rows' bytes gathered into blocks of WRITE_BLOCK for `out` (a row larger than a block goes on its own). */
+class BlockOut {
+  private readonly block = Buffer.allocUnsafe(WRITE_BLOCK);
+  private pos = 0;
+
+  constructor(private readonly out: (bytes: Uint8Array) => void) {}
+
+  copy(src: Buffer, from: number, to: number): void {
+    const n = to - from;
+    if (this.pos + n > this.block.length) this.end();
+    if (n > this.block.length) { this.out(src.subarray(from, to)); return; }
+    src.copy(this.block, this.pos, from, to);
+    this.pos += n;
+  }
+
+  /** Hands over what is gathered. */
+  end(): void {
+    if (this.pos > 0) this.out(this.block.subarray(0, this.pos));
+    this.pos = 0;
+  }
+}
+
 /** A run being written: frames into a block, the block to the temp file. */
 class RunWriter {
   private readonly fd: number;
@@ -242,16 +264,9 @@ export class SortedSpill<T extends Keyed> implements SpilledTable {
     csv.header();
     csv.end();
     if (this.runs.length === 0) {
-      const block = Buffer.allocUnsafe(WRITE_BLOCK);
-      let pos = 0;
-      this.inOrder((from, to) => {
-        const n = to - from;
-        if (pos + n > block.length) { out(block.subarray(0, pos)); pos = 0; }
-        if (n > block.length) { out(this.arena.subarray(from, to)); return; }
-        this.arena.copy(block, pos, from, to);
-        pos += n;
-      });
-      if (pos > 0) out(block.subarray(0, pos));
+      const blocks = new BlockOut(out);
+      this.inOrder((from, to) => blocks.copy(this.arena, from, to));
+      blocks.end();
       this.discard();
       return;
     }
@@ -271,16 +286,9 @@ export class SortedSpill<T extends Keyed> implements SpilledTable {
         }
         runs = merged;
       }
-      const block = Buffer.allocUnsafe(WRITE_BLOCK);
-      let pos = 0;
-      mergeRuns(runs, (r) => {
-        const n = r.rowEnd - r.rowStart;
-        if (pos + n > block.length) { out(block.subarray(0, pos)); pos = 0; }
-        if (n > block.length) { out(r.buf.subarray(r.rowStart, r.rowEnd)); return; }
-        r.buf.copy(block, pos, r.rowStart, r.rowEnd);
-        pos += n;
-      });
-      if (pos > 0) out(block.subarray(0, pos));
+      const blocks = new BlockOut(out);
+      mergeRuns(runs, (r) => blocks.copy(r.buf, r.rowStart, r.rowEnd));
+      blocks.end();
     } finally {
       this.discard();
     }
