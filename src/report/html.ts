@@ -6,24 +6,18 @@
  * and escaped, enters only through the `chart` helper after `inertSvg`. Wire strings are also made printable (control
  * and bidi characters shown as escapes) before they reach the template. A CSP meta forbids scripts as a last line.
  */
-import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type HandlebarsNs from 'handlebars';
 import { renderSvg } from './charts.js';
+import { COMPILE_OPTIONS, loadPrecompiled, readTemplateSources } from './templates.js';
 import { printable } from './text.js';
 import type { ReportData } from './types.js';
 import { buildView } from './view.js';
 
-/**
- * handlebars from the single-file build its package ships (same release): 13-24 ms to load against 43-60 ms for its
- * main entry, which also loads the precompiler's source-map support that a report never uses.
- */
-const Handlebars = createRequire(import.meta.url)('handlebars/dist/handlebars.js') as typeof HandlebarsNs;
+const requireHere = createRequire(import.meta.url);
 
-/** templates/ beside src/ (tsx) or dist/ (built): two levels up from this file either way. */
-const TEMPLATES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
+/** A precompiled template spec, as `template` takes it. */
+type Spec = Parameters<typeof HandlebarsNs.template>[0];
 
 /** Only http(s) links survive; anything else (javascript:, data:, relative) becomes '#'. */
 export function safeUrl(u: unknown): string {
@@ -46,22 +40,33 @@ function printableDeep(v: unknown): unknown {
   return v;
 }
 
-function compileTemplates(svgs: ReadonlyMap<string, string>): Handlebars.TemplateDelegate {
-  const hb = Handlebars.create();
-  const partials = join(TEMPLATES_DIR, 'partials');
-  for (const f of readdirSync(partials).filter((n) => n.endsWith('.hbs'))) {
-    hb.registerPartial(f.slice(0, -4), readFileSync(join(partials, f), 'utf8'));
+/**
+ * The report template with its partials and helpers: the build's precompiled templates (templates.ts) when they are
+ * those on disk, with handlebars' runtime build; else compiled here, with its full build. Both are the single-file
+ * builds the package ships (same release): the full one loads in 13–24 ms against 43–60 ms for the main entry, which
+ * also loads the precompiler's source-map support. Both have the same `create`, `template` and helpers API.
+ */
+async function reportTemplate(svgs: ReadonlyMap<string, string>, precompiled?: string): Promise<HandlebarsNs.TemplateDelegate> {
+  const sources = readTemplateSources();
+  const pre = await loadPrecompiled(sources.hash, precompiled);
+  const hb = requireHere(pre === null ? 'handlebars/dist/handlebars.js' : 'handlebars/dist/handlebars.runtime.js') as typeof HandlebarsNs;
+  const env = hb.create();
+  env.registerHelper('safeUrl', (u: unknown) => safeUrl(u));
+  env.registerHelper('chart', (id: unknown) => new env.SafeString(typeof id === 'string' ? (svgs.get(id) ?? '') : ''));
+  env.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  if (pre !== null) {
+    for (const [name, spec] of Object.entries(pre.partials)) env.registerPartial(name, env.template(spec as Spec));
+    return env.template(pre.main as Spec);
   }
-  hb.registerHelper('safeUrl', (u: unknown) => safeUrl(u));
-  hb.registerHelper('chart', (id: unknown) => new hb.SafeString(typeof id === 'string' ? (svgs.get(id) ?? '') : ''));
-  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  return hb.compile(readFileSync(join(TEMPLATES_DIR, 'report.hbs'), 'utf8'), { strict: false, preventIndent: true });
+  for (const [name, src] of sources.partials) env.registerPartial(name, src);
+  return env.compile(sources.main, COMPILE_OPTIONS);
 }
 
-/** Renders the whole report. Async because vega renders SVG asynchronously. */
-export async function renderReport(data: ReportData): Promise<string> {
+/** Renders the whole report. Async because vega renders SVG asynchronously. `precompiled`: the precompiled templates'
+ *  module (default: the build's, templates.ts); tests point it elsewhere. */
+export async function renderReport(data: ReportData, precompiled?: string): Promise<string> {
   const { view, charts } = buildView(data);
   const svgs = new Map<string, string>();
   for (const [id, spec] of charts) svgs.set(id, await renderSvg(spec));
-  return compileTemplates(svgs)(printableDeep(view));
+  return (await reportTemplate(svgs, precompiled))(printableDeep(view));
 }
