@@ -33,10 +33,19 @@ export interface GeoInfo {
   as_org: string;
 }
 
+/** Scope and location of an address without its autonomous system. */
+export type GeoPlace = Omit<GeoInfo, 'asn' | 'as_org'>;
+
 export interface GeoLookup {
   readonly enabled: boolean;
   /** Never throws for bad input: an unparsable string has scope `invalid`. Results are cached per address. */
   lookup(ip: string): GeoInfo;
+  /**
+   * lookup() without the autonomous system (the ASN table is not searched): what shading a map by country needs for
+   * every endpoint of a capture, where only the few endpoints shown by name need their AS. Cached like lookup(); an
+   * address already looked up, or without an AS to look up, comes back with its AS fields too.
+   */
+  place(ip: string): GeoPlace;
   /** The credit owed to each data source in use (report footer, methodology). */
   readonly attributions: readonly Attribution[];
 }
@@ -121,7 +130,7 @@ export function openGeoFromOptions(opts: { geo?: boolean; geoip?: string; asn?: 
 
 export function openGeo(opts: GeoOptions): GeoLookup {
   if (!opts.enabled) {
-    return { enabled: false, attributions: [], lookup: (ip) => emptyInfo(ip, scopeOfText(ip)) };
+    return { enabled: false, attributions: [], lookup: (ip) => emptyInfo(ip, scopeOfText(ip)), place: (ip) => emptyInfo(ip, scopeOfText(ip)) };
   }
   // User files are opened now, so a wrong path fails before hours of analysis; the embedded ones on first use.
   const userGeo = opts.geoip === undefined ? null : openMmdb(opts.geoip);
@@ -141,6 +150,13 @@ export function openGeo(opts: GeoOptions): GeoLookup {
     return asnV6.lookupV6(beUint(ip.bytes, 0, 6));
   };
   const cache = new Map<string, GeoInfo>();
+  /** Addresses asked with place() only, so far. */
+  const places = new Map<string, GeoPlace>();
+  const locate = (text: string, ip: ParsedIp | null, scope: Scope): GeoPlace => {
+    if (ip === null || scope !== 'public') return emptyInfo(text, scope);
+    const loc = locationFromRecord(mmdbGet(geoDb(), ip, text));
+    return { ip: text, scope, country: loc.country, country_name: loc.country_name, city: loc.city, latitude: loc.latitude, longitude: loc.longitude, coords_approx: loc.coords_approx };
+  };
   const attributions: Attribution[] = [
     userGeo === null
       ? DBIP_COUNTRY
@@ -160,7 +176,8 @@ export function openGeo(opts: GeoOptions): GeoLookup {
       const scope: Scope = ip === null ? 'invalid' : scopeOf(ip);
       let info: GeoInfo;
       if (ip !== null && scope === 'public') {
-        const loc = locationFromRecord(mmdbGet(geoDb(), ip, text));
+        const loc = places.get(text) ?? locate(text, ip, scope);
+        places.delete(text);
         const as = asnOf(ip, text);
         info = {
           ip: text, scope, country: loc.country, country_name: loc.country_name, city: loc.city, latitude: loc.latitude,
@@ -171,6 +188,14 @@ export function openGeo(opts: GeoOptions): GeoLookup {
       }
       cache.set(text, info);
       return info;
+    },
+    place(text) {
+      const hit = cache.get(text) ?? places.get(text);
+      if (hit !== undefined) return hit;
+      const ip = parseIp(text);
+      const p = locate(text, ip, ip === null ? 'invalid' : scopeOf(ip));
+      places.set(text, p);
+      return p;
     },
   };
 }

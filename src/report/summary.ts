@@ -2,7 +2,7 @@
 import type { DnsRecord, HttpRecord, TlsRecord } from '../app/records.js';
 import type { Finding, Severity } from '../findings/finding.js';
 import type { ConnRecord } from '../flow/conn.js';
-import type { GeoInfo, GeoLookup } from '../geo/lookup.js';
+import type { GeoLookup, GeoPlace } from '../geo/lookup.js';
 import { epochSeconds } from './text.js';
 
 export interface Count {
@@ -103,16 +103,17 @@ export function trafficBuckets(conns: readonly ConnRecord[], buckets: number, s 
 }
 
 export interface Endpoint extends HostVolume {
-  geo: GeoInfo;
+  /** Scope and location; the AS is looked up (GeoLookup.lookup) only for the endpoints shown by name. */
+  geo: GeoPlace;
   flagged: boolean;
 }
 
-/** Public responders with their geo, for the map and the destination columns. */
+/** Public responders with their location, for the map and the destination columns. */
 export function publicEndpoints(conns: readonly ConnRecord[], geo: GeoLookup, flagged: ReadonlySet<string>): Endpoint[] {
   // A loop, not map + spread + filter: it runs for every endpoint of the capture (39,686 on big.pcap).
   const out: Endpoint[] = [];
   for (const h of topHosts(conns, 'resp_h', Infinity)) {
-    const g = geo.lookup(h.ip);
+    const g = geo.place(h.ip);
     if (g.scope === 'public') out.push({ ip: h.ip, bytes: h.bytes, flows: h.flows, geo: g, flagged: flagged.has(h.ip) });
   }
   return out;

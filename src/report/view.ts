@@ -110,14 +110,14 @@ export function buildView(data: ReportData): Built {
       'map',
       worldMapSpec(
         [...byCountry.values()],
-        placed.map((e) => ({ lat: e.geo.latitude ?? 0, lon: e.geo.longitude ?? 0, bytes: e.bytes, flagged: e.flagged, label: `${e.ip} ${e.geo.country} ${geoText(e.geo).asn}` })),
+        placed.map((e) => ({ lat: e.geo.latitude ?? 0, lon: e.geo.longitude ?? 0, bytes: e.bytes, flagged: e.flagged, label: `${e.ip} ${e.geo.country} ${geoText(lookup(e.ip)).asn}` })),
       ),
     );
     map = {
       endpoints: endpoints.length,
       countries: byCountry.size,
       approx: placed.some((e) => e.geo.coords_approx),
-      top: endpoints.slice(0, 10).map((e) => ({ ip: e.ip, bytes: formatBytes(e.bytes), flows: e.flows, flagged: e.flagged, ...geoText(e.geo) })),
+      top: endpoints.slice(0, 10).map((e) => ({ ip: e.ip, bytes: formatBytes(e.bytes), flows: e.flows, flagged: e.flagged, ...geoText(lookup(e.ip)) })),
     };
   }
 

@@ -137,3 +137,21 @@ test('an IPv6 address is never asked of an IPv4-only database', { skip: SKIP_MMD
   // 2001:4860:4860::8888 shares its first 32 bits with 32.1.72.96: mmdb-lib would answer US for it.
   assert.equal(geo.lookup('2001:4860:4860::8888').country, '');
 });
+
+test('place() is lookup() without the autonomous system, whichever is asked first', () => {
+  const addrs = ['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:9.9.9.9', '192.168.1.10', 'fe80::1', 'not-an-ip'];
+  const first = openGeo({ enabled: true });
+  const places = addrs.map((a) => first.place(a));
+  const full = addrs.map((a) => first.lookup(a));
+  const fresh = openGeo({ enabled: true });
+  addrs.forEach((a, i) => {
+    const { asn, as_org, ...rest } = full[i]!;
+    // A place may carry the AS fields (null, '') where there is none to look up; the place fields must be equal.
+    const place = Object.fromEntries(Object.keys(rest).map((k) => [k, (places[i] as unknown as Record<string, unknown>)[k]]));
+    assert.deepEqual(place, rest, a);
+    assert.deepEqual(full[i], fresh.lookup(a), `${a}: lookup after place equals lookup alone`);
+    assert.equal(first.place(a), full[i], `${a}: place after lookup is the full answer`);
+    if (full[i]!.scope === 'public') assert.ok(asn !== null && as_org !== '', `${a}: has an AS`);
+  });
+  assert.equal(openGeo({ enabled: false }).place('8.8.8.8').country, '', '--no-geo');
+});
