@@ -78,8 +78,7 @@ function main(): void {
   execFileSync('bash', [join(BENCH, 'make-big-capture.sh'), big, packetsWanted, String(BIG_FLOWS), '1'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const prefix = join(tmpdir(), 'nad-bench', 'big-500k.pcap');
   const bytes = statSync(big).size;
-  const count = JSON.parse(execFileSync('node', [join(BENCH, 'walker.mjs'), big, 'count'], { encoding: 'utf8' })) as { packets: number };
-  const packets = count.packets;
+  const packets = walkerCount(big);
   const prefixPackets = 500_000;
   const prefixBytes = existsSync(prefix) ? statSync(prefix).size : 0;
   const out = mkdtempSync(join(tmpdir(), 'nad-bench-out-'));
@@ -191,6 +190,11 @@ function main(): void {
   rmSync(out, { recursive: true, force: true });
 }
 
+/** The packets in a capture, as the bare record walker counts them. */
+function walkerCount(path: string): number {
+  return (JSON.parse(execFileSync('node', [join(BENCH, 'walker.mjs'), path, 'count'], { encoding: 'utf8' })) as { packets: number }).packets;
+}
+
 /**
  * Memory against the number of flows: two captures where every packet is a flow of its own that ends a minute later
  * (UDP, one datagram a second over 20,000 source ports: ~60 open at a time), of 250,000 and 1,000,000 flows. Peak RSS
@@ -239,7 +243,7 @@ function benchPerFlow(nad: (args: string, input?: string) => string, big: { pack
   const short = join(tmpdir(), 'nad-bench', 'short-flows.pcap');
   execFileSync('bash', [join(BENCH, 'make-big-capture.sh'), short, String(SHORT.packets), String(SHORT.flows), String(SHORT.seed)], { stdio: ['ignore', 'ignore', 'inherit'] });
   // The generator writes whole flows, so the packet count is the walker's, as for big.pcap.
-  const packets = (JSON.parse(execFileSync('node', [join(BENCH, 'walker.mjs'), short, 'count'], { encoding: 'utf8' })) as { packets: number }).packets;
+  const packets = walkerCount(short);
   const args = ['--no-geo --no-app --no-detect --no-report --workers 1', '--no-geo --no-detect --no-report --workers 1', '--workers 1'];
   const times = args.map(() => [] as number[]);
   for (let r = 0; r < RUNS; r++) {

@@ -61,11 +61,12 @@ class BlockOut {
   }
 }
 
-/** A run being written: frames into a block, the block to the temp file. */
+/** A run being written: frames gathered into blocks (BlockOut), each block to the temp file. */
 class RunWriter {
   private readonly fd: number;
-  private block = Buffer.allocUnsafe(WRITE_BLOCK);
-  private pos = 0;
+  private readonly blocks: BlockOut;
+  /** A frame's head: its length and the key (ts and uid are a few dozen ASCII bytes). */
+  private head = Buffer.allocUnsafe(256);
   private written = 0;
 
   constructor(readonly path: string) {
@@ -75,38 +76,36 @@ class RunWriter {
       throw outputError(path, 0, err);
     }
     trackTempFile(path);
+    this.blocks = new BlockOut((bytes) => {
+      try {
+        this.written += writeFully(this.fd, bytes);
+      } catch (err) {
+        throw outputError(this.path, this.written, err);
+      }
+    });
   }
 
-  frame(ts: string, uid: string, row: Uint8Array): void {
-    const size = 4 + 2 + ts.length + 2 + uid.length + row.length;
-    if (this.pos + size > this.block.length) {
-      this.flush();
-      if (size > this.block.length) this.block = Buffer.allocUnsafe(size);
-    }
-    const b = this.block;
-    let p = this.pos;
-    b.writeUInt32LE(size - 4, p); p += 4;
-    b.writeUInt16LE(ts.length, p); p += 2;
-    p += b.write(ts, p, 'latin1');
-    b.writeUInt16LE(uid.length, p); p += 2;
-    p += b.write(uid, p, 'latin1');
-    b.set(row, p);
-    this.pos = p + row.length;
+  /** One frame: the key and the row's bytes, src[from, to). */
+  frame(ts: string, uid: string, src: Buffer, from: number, to: number): void {
+    const headSize = 4 + 2 + ts.length + 2 + uid.length;
+    if (headSize > this.head.length) this.head = Buffer.allocUnsafe(headSize);
+    const h = this.head;
+    let p = 0;
+    h.writeUInt32LE(headSize - 4 + (to - from), p); p += 4;
+    h.writeUInt16LE(ts.length, p); p += 2;
+    p += h.write(ts, p, 'latin1');
+    h.writeUInt16LE(uid.length, p); p += 2;
+    p += h.write(uid, p, 'latin1');
+    this.blocks.copy(h, 0, p);
+    this.blocks.copy(src, from, to);
   }
 
   close(): void {
-    this.flush();
-    closeSync(this.fd);
-  }
-
-  private flush(): void {
-    if (this.pos === 0) return;
     try {
-      this.written += writeFully(this.fd, this.block.subarray(0, this.pos));
-    } catch (err) {
-      throw outputError(this.path, this.written, err);
+      this.blocks.end();
+    } finally {
+      closeSync(this.fd);
     }
-    this.pos = 0;
   }
 }
 
@@ -279,7 +278,7 @@ export class SortedSpill<T extends Keyed> implements SpilledTable {
           const group = runs.slice(i, i + FAN_IN);
           const w = new RunWriter(this.runPath());
           this.runs.push(w.path);
-          mergeRuns(group, (r) => w.frame(r.ts, r.uid, r.buf.subarray(r.rowStart, r.rowEnd)));
+          mergeRuns(group, (r) => w.frame(r.ts, r.uid, r.buf, r.rowStart, r.rowEnd));
           w.close();
           for (const g of group) dropTempFile(g);
           merged.push(w.path);
@@ -307,7 +306,7 @@ export class SortedSpill<T extends Keyed> implements SpilledTable {
     const w = new RunWriter(this.runPath());
     this.runs.push(w.path);
     try {
-      this.inOrder((from, to, i) => w.frame(this.ts[i]!, this.uid[i]!, this.arena.subarray(from, to)));
+      this.inOrder((from, to, i) => w.frame(this.ts[i]!, this.uid[i]!, this.arena, from, to));
     } finally {
       w.close();
     }

@@ -130,7 +130,8 @@ export function openGeoFromOptions(opts: { geo?: boolean; geoip?: string; asn?: 
 
 export function openGeo(opts: GeoOptions): GeoLookup {
   if (!opts.enabled) {
-    return { enabled: false, attributions: [], lookup: (ip) => emptyInfo(ip, scopeOfText(ip)), place: (ip) => emptyInfo(ip, scopeOfText(ip)) };
+    const empty = (ip: string): GeoInfo => emptyInfo(ip, scopeOfText(ip));
+    return { enabled: false, attributions: [], lookup: empty, place: empty };
   }
   // User files are opened now, so a wrong path fails before hours of analysis; the embedded ones on first use.
   const userGeo = opts.geoip === undefined ? null : openMmdb(opts.geoip);
