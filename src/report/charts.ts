@@ -176,3 +176,24 @@ export function barSpec(rows: readonly BarRow[], title: string, xTitle: string):
     ...(series ? { height: { step: 9 } } : { height: { step: 16 } }),
   } as TopLevelSpec;
 }
+
+/**
+ * vega numbers the clip paths and gradients of every view it renders in a process (`clip1`, `gradient_0`…), so one
+ * chart's SVG depended on what was rendered before it. Renumbered per chart under the chart's id (`map-clip1`), an
+ * SVG is the same whatever was rendered before it in the process, and ids stay unique in the page. Only attributes are
+ * rewritten: text off the wire cannot hold the `="` these patterns start with (vega escapes quotes in text).
+ */
+export function scopeSvgIds(svg: string, chartId: string): string {
+  const ids = new Map<string, string>();
+  const counts = { clip: 0, gradient: 0 };
+  return svg.replace(/(\sid="|="url\(#)(clip|gradient)(_?\d+)(?=[")])/g, (_m, pre: string, kind: 'clip' | 'gradient', n: string) => {
+    const id = kind + n;
+    let scoped = ids.get(id);
+    if (scoped === undefined) {
+      scoped = `${chartId}-${kind}${++counts[kind]}`;
+      ids.set(id, scoped);
+    }
+    return pre + scoped;
+  });
+}
+
