@@ -17,13 +17,16 @@ const CONFIG = {
   title: { fontSize: 13, anchor: 'start' as const },
 };
 
-/** Renders a vega-lite spec to a standalone SVG string; '' when the result fails the inertness check. */
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+/**
+ * Renders a vega-lite spec to a standalone SVG string, its ids scoped under `chartId` (scopeSvgIds); '' when the
+ * result fails the inertness check.
+ */
+export async function renderSvg(spec: TopLevelSpec, chartId: string): Promise<string> {
   const { vega, vl } = await loadVega();
   const compiled = vl.compile({ ...spec, config: CONFIG } as TopLevelSpec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
-    return inertSvg(await view.toSVG());
+    return inertSvg(scopeSvgIds(await view.toSVG(), chartId));
   } finally {
     view.finalize();
   }
@@ -196,4 +199,3 @@ export function scopeSvgIds(svg: string, chartId: string): string {
     return pre + scoped;
   });
 }
-

@@ -8,7 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import type HandlebarsNs from 'handlebars';
-import { renderSvg, scopeSvgIds } from './charts.js';
+import { renderSvg } from './charts.js';
 import { COMPILE_OPTIONS, loadPrecompiled, readTemplateSources } from './templates.js';
 import { printable } from './text.js';
 import type { ReportData } from './types.js';
@@ -67,6 +67,6 @@ async function reportTemplate(svgs: ReadonlyMap<string, string>, precompiled?: s
 export async function renderReport(data: ReportData, precompiled?: string): Promise<string> {
   const { view, charts } = buildView(data);
   const svgs = new Map<string, string>();
-  for (const [id, spec] of charts) svgs.set(id, scopeSvgIds(await renderSvg(spec), id));
+  for (const [id, spec] of charts) svgs.set(id, await renderSvg(spec, id));
   return (await reportTemplate(svgs, precompiled))(printableDeep(view));
 }
