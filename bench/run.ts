@@ -10,6 +10,7 @@
  *   report generation on samples/ as a share of the whole analysis;
  *   peak RSS against the number of flows (benchFlowMemory);
  *   the cost of app metadata and detection per flow, on big.pcap and on a capture of short flows (benchPerFlow).
+ * Each ratio is that of the medians, followed by the same ratio within each round (its range and median).
  * Set NAD_BENCH_RUNS to change the number of runs, NAD_BENCH_PACKETS for a smaller capture.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -63,6 +64,8 @@ interface Row {
   /** Fastest and slowest of the rounds (wall seconds): the noise the median hides. */
   min: number;
   max: number;
+  /** Wall seconds of each round, in round order (paired ratios compare the same round of two cases). */
+  rounds: number[];
   packets: number;
   bytes: number;
 }
@@ -121,7 +124,7 @@ function main(): void {
     const ts = runs[i]!;
     const secs = ts.map((x) => x.seconds);
     rows.push({
-      name: c.name, packets: c.p, bytes: c.b, min: Math.min(...secs), max: Math.max(...secs),
+      name: c.name, packets: c.p, bytes: c.b, min: Math.min(...secs), max: Math.max(...secs), rounds: secs,
       t: { seconds: median(secs), rss_mib: Math.max(...ts.map((x) => x.rss_mib)), cpu: median(ts.map((x) => x.cpu)) },
     });
   });
@@ -137,7 +140,13 @@ function main(): void {
       `| ${r.name} | ${r.t.seconds.toFixed(2)} (${r.min.toFixed(2)}–${r.max.toFixed(2)}) | ${(pps(r) / 1e6).toFixed(2)} M | ${(r.bytes / 1e6 / r.t.seconds).toFixed(0)} | ${r.t.rss_mib.toFixed(0)} | ${r.t.cpu.toFixed(2)} (${(r.t.cpu / r.t.seconds).toFixed(2)}) | ${ratio.toFixed(2)} |\n`,
     );
   }
-  const ratio = (a?: Row, b?: Row): string => (a && b ? (pps(a) / pps(b)).toFixed(2) : 'n/a');
+  // The ratio of the medians, and the same ratio within each round (the two cases ran a few seconds apart there, so
+  // the machine's drift between rounds cancels out): their range is the noise of the one figure.
+  const ratio = (a?: Row, b?: Row): string => {
+    if (!a || !b) return 'n/a';
+    const paired = a.rounds.map((t, i) => (a.packets / t) / (b.packets / b.rounds[i]!)).sort((x, y) => x - y);
+    return `${(pps(a) / pps(b)).toFixed(2)} [rounds ${paired[0]!.toFixed(2)}–${paired[paired.length - 1]!.toFixed(2)}, median ${median(paired).toFixed(2)}]`;
+  };
   process.stdout.write('\nRatios (same run):\n');
   for (const w of [1, 2]) {
     const ws = `--workers ${w}`;
