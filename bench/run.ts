@@ -47,9 +47,12 @@ function timeOnce(shell: string): Timing {
   return { seconds: secs ?? NaN, rss_mib: (kib ?? NaN) / 1024, cpu: (user ?? NaN) + (sys ?? NaN) };
 }
 
+/** The middle value; of an even count (NAD_BENCH_RUNS=2, 4…), the mean of the two middle ones. */
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
+  const m = s.length >> 1;
+  if (s.length === 0) return NaN;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function measure(shell: string): Timing {
