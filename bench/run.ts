@@ -49,9 +49,9 @@ function timeOnce(shell: string): Timing {
 
 /** The middle value; of an even count (NAD_BENCH_RUNS=2, 4…), the mean of the two middle ones. */
 function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
-  if (s.length === 0) return NaN;
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
@@ -147,8 +147,8 @@ function main(): void {
   // the machine's drift between rounds cancels out): their range is the noise of the one figure.
   const ratio = (a?: Row, b?: Row): string => {
     if (!a || !b) return 'n/a';
-    const paired = a.rounds.map((t, i) => (a.packets / t) / (b.packets / b.rounds[i]!)).sort((x, y) => x - y);
-    return `${(pps(a) / pps(b)).toFixed(2)} [rounds ${paired[0]!.toFixed(2)}–${paired[paired.length - 1]!.toFixed(2)}, median ${median(paired).toFixed(2)}]`;
+    const paired = a.rounds.map((t, i) => (a.packets / t) / (b.packets / b.rounds[i]!));
+    return `${(pps(a) / pps(b)).toFixed(2)} [rounds ${Math.min(...paired).toFixed(2)}–${Math.max(...paired).toFixed(2)}, median ${median(paired).toFixed(2)}]`;
   };
   process.stdout.write('\nRatios (same run):\n');
   for (const w of [1, 2]) {
