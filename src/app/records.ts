@@ -120,6 +120,8 @@ export interface HttpRecord extends FlowRef {
   status_msg: string;
   /** Content-Type of the response. */
   resp_mime: string;
+  /** JA4H HTTP client fingerprint (FoxIO License 1.1); '' for a method or version JA4H has no code for. */
+  ja4h: string;
 }
 
 export interface SshRecord extends FlowRef {

@@ -102,6 +102,7 @@ export const HTTP_COLUMNS: readonly Column<HttpRecord>[] = [
   { header: 'status_code', get: (r) => r.status_code },
   { header: 'status_msg', get: (r) => r.status_msg },
   { header: 'resp_mime', get: (r) => r.resp_mime },
+  { header: 'ja4h', get: (r) => r.ja4h },
 ];
 
 export const SSH_COLUMNS: readonly Column<SshRecord>[] = [

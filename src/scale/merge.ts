@@ -31,7 +31,7 @@ export function readShard(dir: string): Shard {
   } catch (err) {
     throw new UsageError(`${dir}: not a shard directory (no readable shard.json: ${(err as Error).message.split('\n')[0]}); make one with nad analyze --shard`);
   }
-  if (meta.format !== SHARD_FORMAT) throw new UsageError(`${dir}: shard format ${String(meta.format)}, this nad reads ${SHARD_FORMAT}`);
+  if (meta.format !== SHARD_FORMAT) throw new UsageError(`${dir}: shard format ${String(meta.format)}, this nad reads ${SHARD_FORMAT}; analyse the slice again with this nad (nad analyze --shard)`);
   const files = [...Object.keys(SHARD_TABLES).map((t) => `${t}.parquet`), 'arp.parquet', ...meta.edge_files.map((f) => f.file)];
   const missing = files.filter((f) => !existsSync(join(dir, f)));
   if (missing.length > 0) throw new UsageError(`${dir}: incomplete shard (missing ${missing.join(', ')}); analyse the slice again with nad analyze --shard`);

@@ -15,7 +15,7 @@ import { buildKey, FlowKey } from '../../src/flow/key.js';
 import { readAndAssemble } from '../../src/cli/analyze.js';
 import { addrWords, connKeyWords, selectEdges, splitTs } from '../../src/scale/edge.js';
 import { orderShards, readShard, type Shard } from '../../src/scale/merge.js';
-import type { ShardMeta } from '../../src/scale/shard.js';
+import { SHARD_FORMAT, type ShardMeta } from '../../src/scale/shard.js';
 import { PROJECT_ROOT } from '../shared.js';
 
 test('addrWords: dotted quads and RFC 5952 IPv6 text (words computed by hand from RFC 4291 §2.2 forms)', () => {
@@ -69,7 +69,7 @@ test('selectEdges: open at the end, or the 5-tuple first seen within the window 
 });
 
 function shard(dir: string, first: string, last: string, tcp = 300): Shard {
-  const meta = { format: 1, first_ts: first, last_ts: last, flow: { tcp_idle_s: tcp, udp_idle_s: 60, icmp_idle_s: 60, active_timeout_s: 3600 }, app: true } as ShardMeta;
+  const meta = { format: SHARD_FORMAT, first_ts: first, last_ts: last, flow: { tcp_idle_s: tcp, udp_idle_s: 60, icmp_idle_s: 60, active_timeout_s: 3600 }, app: true } as ShardMeta;
   return { dir, meta };
 }
 
@@ -85,7 +85,10 @@ test('readShard: a directory without shard.json, or with files missing, is a usa
   const dir = mkdtempSync(join(tmpdir(), 'nad-scale-shard-'));
   try {
     assert.throws(() => readShard(dir), /not a shard directory/);
-    writeFileSync(join(dir, 'shard.json'), JSON.stringify({ format: 1, edge_files: [{ file: 'edge-1.pcap', linktype: 1, packets: 3 }] }));
+    // Format 1 shards (before http gained ja4h) are refused by name, not misread.
+    writeFileSync(join(dir, 'shard.json'), JSON.stringify({ format: 1, edge_files: [] }));
+    assert.throws(() => readShard(dir), new RegExp(`shard format 1, this nad reads ${SHARD_FORMAT}`));
+    writeFileSync(join(dir, 'shard.json'), JSON.stringify({ format: SHARD_FORMAT, edge_files: [{ file: 'edge-1.pcap', linktype: 1, packets: 3 }] }));
     assert.throws(() => readShard(dir), /incomplete shard \(missing flows.parquet, dns.parquet, tls.parquet, http.parquet, ssh.parquet, arp.parquet, edge-1.pcap\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

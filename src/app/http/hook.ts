@@ -267,5 +267,6 @@ function requestRecord(flow: FlowView, p: Packet, h: HttpHead | null, depth: num
     status_code: null,
     status_msg: '',
     resp_mime: '',
+    ja4h: h?.ja4h ?? '',
   };
 }

@@ -2,6 +2,7 @@
  * HTTP/1.x start lines and header blocks (RFC 9112 §3–§6), read once per message from a bounded buffer.
  * Only the fields HttpRecord needs are kept; header names compare case-insensitively.
  */
+import { ja4h } from './ja4h.js';
 
 export interface HttpHead {
   /** Request: method, target, version (`1.1`, `1.0`, `0.9` when the line has no version). */
@@ -18,12 +19,14 @@ export interface HttpHead {
   /** -1 when absent or unparsable. */
   content_length: number;
   chunked: boolean;
+  /** Request: JA4H (ja4h.ts), '' when JA4H has no code for the method or version. */
+  ja4h: string;
 }
 
 function emptyHead(): HttpHead {
   return {
     method: '', uri: '', status: 0, reason: '', version: '', host: '', user_agent: '', referrer: '',
-    content_type: '', content_length: -1, chunked: false,
+    content_type: '', content_length: -1, chunked: false, ja4h: '',
   };
 }
 
@@ -66,6 +69,7 @@ export function parseRequestHead(buf: Buffer, off: number, end: number): HttpHea
   // No version: HTTP/0.9; something else (a line cut by the snap length): unknown.
   h.version = proto.startsWith('HTTP/') ? proto.slice(5) : proto === '' ? '0.9' : '';
   readHeaders(lines, h);
+  h.ja4h = ja4h(h.method, h.version, lines);
   return h;
 }
 

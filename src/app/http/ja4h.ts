@@ -1,0 +1,83 @@
+/**
+ * JA4H, FoxIO's HTTP client fingerprint (FoxIO License 1.1: non-commercial use; see README, Licences), for HTTP/1.x
+ * requests. Written here from FoxIO's specification (technical_details/JA4H.md) and checked against the outputs FoxIO
+ * publishes for its test captures, where these choices of its reference implementation show:
+ *
+ *   a: method code (2) + version (10, 11) + c/n (a `Cookie` header) + r/n (a `Referer` header) + header count (2
+ *      digits, at most 99, without Cookie and Referer) + primary Accept-Language (first value, `-` removed, lower
+ *      case, 4 characters padded with 0);
+ *   b: sha256[:12] of the header names in the order sent, `,`-joined, without Cookie and Referer;
+ *   c: sha256[:12] of the cookie names, sorted; d: of the cookies `name=value`, sorted by name then value
+ *   (`000000000000` when empty). FoxIO's outputs sort the pairs, not the `name=value` strings: `a=1` comes before
+ *   `a-b=2` there, where a string sort puts `-` (0x2d) before `=` (0x3d).
+ *
+ * Cookie and Referer are told apart by their exact spelling, as FoxIO's code does; the Accept-Language and Cookie
+ * values come from the first header of that name in any case. A method outside the nine JA4H codes, or a version
+ * other than 1.0/1.1, gives no fingerprint (''). Hashes are over the raw bytes (the head is read as latin1).
+ */
+import { hash } from 'node:crypto';
+
+const METHOD_CODES: Readonly<Record<string, string>> = {
+  GET: 'ge', HEAD: 'he', OPTIONS: 'op', TRACE: 'tr', DELETE: 'de', PUT: 'pu', POST: 'po', PATCH: 'pa', CONNECT: 'co',
+};
+
+const NONE = '000000000000';
+
+function sha12(s: string): string {
+  return s === '' ? NONE : hash('sha256', Buffer.from(s, 'latin1'), 'hex').slice(0, 12);
+}
+
+/** The first four characters of the primary language, `-` removed, lower case, padded with 0 (`en-US,en;q=0.9` → enus). */
+export function primaryLanguage(value: string): string {
+  const comma = value.indexOf(',');
+  const first = (comma < 0 ? value : value.slice(0, comma)).trimStart().replaceAll('-', '').toLowerCase();
+  return first.length >= 4 ? first.slice(0, 4) : first.padEnd(4, '0');
+}
+
+/**
+ * JA4H of a request head: `lines[0]` is the request line (already parsed into method and version), the rest its
+ * header lines. '' when JA4H has no code for the method or the version.
+ */
+export function ja4h(method: string, version: string, lines: readonly string[]): string {
+  const m = METHOD_CODES[method];
+  const v = version === '1.1' ? '11' : version === '1.0' ? '10' : '';
+  if (m === undefined || v === '') return '';
+  let cookie = false;
+  let referer = false;
+  let language = '';
+  let cookieValue: string | null = null;
+  const names: string[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon);
+    if (name === 'Cookie') cookie = true;
+    else if (name === 'Referer') referer = true;
+    else names.push(name);
+    const lower = name.toLowerCase();
+    if (lower === 'cookie') cookieValue ??= line.slice(colon + 1).trim();
+    else if (lower === 'accept-language' && language === '') language = line.slice(colon + 1).trim();
+  }
+  const count = Math.min(99, names.length);
+  const a = `${m}${v}${cookie ? 'c' : 'n'}${referer ? 'r' : 'n'}${count < 10 ? '0' : ''}${count}${primaryLanguage(language)}`;
+  const cookies = cookieValue === null || cookieValue === '' ? [] : cookieValue.split('; ').map(cookiePair).sort(byNameThenValue);
+  const keys = cookies.map((c) => c[0]).join(',');
+  const items = cookies.map((c) => (c[1] === null ? c[0] : `${c[0]}=${c[1]}`)).join(',');
+  return `${a}_${sha12(names.join(','))}_${sha12(keys)}_${sha12(items)}`;
+}
+
+/** `name=value` as [name, value]; a cookie without `=` has no value (null). */
+function cookiePair(c: string): [string, string | null] {
+  const eq = c.indexOf('=');
+  return eq < 0 ? [c, null] : [c.slice(0, eq), c.slice(eq + 1)];
+}
+
+/** By name, then value (none before any), as FoxIO's outputs order them: `a-b=…` after `a=…`, since `a` < `a-b`. */
+function byNameThenValue(x: [string, string | null], y: [string, string | null]): number {
+  if (x[0] !== y[0]) return x[0] < y[0] ? -1 : 1;
+  if (x[1] === y[1]) return 0;
+  if (x[1] === null) return -1;
+  if (y[1] === null) return 1;
+  return x[1] < y[1] ? -1 : 1;
+}

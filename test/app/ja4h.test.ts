@@ -1,0 +1,98 @@
+/**
+ * JA4H against FoxIO's own outputs in ../shared/captures/tls/expected/ (FoxIO-LLC/ja4): python-testdata/<capture>.json
+ * (`JA4H` per stream) and rust-insta-snapshots/ja4__insta@<capture>.snap (an `http:` list of `ja4h` per stream).
+ * Streams map to nad's http.csv rows by their 4-tuple. Every HTTP/1.x fingerprint FoxIO lists must be one nad computed
+ * for that connection. FoxIO's HTTP/2 and HTTP/3 fingerprints (version 20, 30) come from TLS that FoxIO decrypted with
+ * key logs; nad reads no key logs and parses no HTTP/2, so those are counted and left out.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { HttpRecord } from '../../src/app/records.js';
+import { ja4h, primaryLanguage } from '../../src/app/http/ja4h.js';
+import { CAPTURES, HAVE_SHARED, SKIP_NO_SHARED } from '../shared.js';
+import { runApp } from './run.js';
+
+const EXPECTED = join(CAPTURES, 'tls', 'expected');
+
+interface Expected { source: string; key: string; ja4h: string }
+
+function fromPython(file: string): Expected[] {
+  const rows = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string | number>[];
+  return rows
+    .filter((r) => typeof r['JA4H'] === 'string')
+    .map((r) => ({ source: 'python', key: `${r['src']}|${r['srcport']}|${r['dst']}|${r['dstport']}`, ja4h: String(r['JA4H']) }));
+}
+
+/** A YAML list of streams: `- stream:` opens one, `  key: value` lines describe it, `  - ja4h: …` lines list its requests. */
+function fromRust(file: string): Expected[] {
+  const out: Expected[] = [];
+  let cur: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line.startsWith('- stream:')) { cur = {}; continue; }
+    const field = /^ {2}([a-z_]+): (.*)$/.exec(line);
+    if (field !== null) { cur[field[1]!] = field[2]!.replace(/^'(.*)'$/, '$1'); continue; }
+    const fp = /^ {2}- ja4h: (.*)$/.exec(line);
+    if (fp !== null) out.push({ source: 'rust', key: `${cur['src']}|${cur['src_port']}|${cur['dst']}|${cur['dst_port']}`, ja4h: fp[1]! });
+  }
+  return out;
+}
+
+function captures(): string[] {
+  if (!HAVE_SHARED) return [];
+  return readdirSync(join(CAPTURES, 'tls')).filter((f) => /\.(pcap|pcapng)$/.test(f) && !f.includes('.notest.')).sort();
+}
+
+test('JA4H equals FoxIO python and rust outputs for every HTTP/1.x request', { skip: SKIP_NO_SHARED }, async (t) => {
+  let checked = 0;
+  let h2 = 0;
+  for (const f of captures()) {
+    const py = join(EXPECTED, 'python-testdata', `${f}.json`);
+    const rs = join(EXPECTED, 'rust-insta-snapshots', `ja4__insta@${f}.snap`);
+    const all = [...(existsSync(py) ? fromPython(py) : []), ...(existsSync(rs) ? fromRust(rs) : [])];
+    const expected = all.filter((e) => /^..1[01]/.test(e.ja4h));
+    h2 += all.length - expected.length;
+    if (expected.length === 0) continue;
+    await t.test(f, async () => {
+      const run = await runApp(join(CAPTURES, 'tls', f));
+      const byKey = new Map<string, HttpRecord[]>();
+      for (const r of run.http) {
+        const k = `${r.orig_h}|${r.orig_p}|${r.resp_h}|${r.resp_p}`;
+        byKey.set(k, [...(byKey.get(k) ?? []), r]);
+      }
+      for (const e of expected) {
+        // FoxIO's python names a stream by its first packet, which is the server's when the capture starts mid-stream.
+        const [a, ap, b, bp] = e.key.split('|');
+        const got = [...(byKey.get(e.key) ?? []), ...(byKey.get(`${b}|${bp}|${a}|${ap}`) ?? [])].map((r) => r.ja4h);
+        assert.ok(got.includes(e.ja4h), `${e.source} ${e.key}: JA4H ${e.ja4h} not in [${got.join(' ')}]`);
+        checked++;
+      }
+    });
+  }
+  t.diagnostic(`${checked} JA4H checked, ${h2} HTTP/2 and HTTP/3 ones left out`);
+  assert.ok(checked >= 100, `only ${checked} fingerprints checked`);
+  assert.ok(h2 <= 40, `${h2} HTTP/2-3 fingerprints left out: more than the decrypted captures hold`);
+});
+
+// FoxIO's JA4H.md: the POST example's header list hashes to 47d05ed57293, its cookie names to 21864220ae3d (1P_JAR,
+// AEC, DV, NID, OGPC sorted) and cookie items to e97928733c74; primary language as its examples give it.
+test('JA4H: the worked examples of FoxIO JA4H.md', () => {
+  const lines = [
+    'POST /plugins/unassigned.devices/UnassignedDevices.php HTTP/1.1',
+    'Host: 192.168.1.1', 'Content-Length: 664', 'Accept: application/json, text/javascript, */*; q=0.01',
+    'X-Requested-With: XMLHttpRequest', 'User-Agent: Mozilla/5.0', 'Content-Type: application/x-www-form-urlencoded; charset=UTF-8',
+    'Origin: http://192.168.1.1', 'Referer: http://192.168.1.1/Main', 'Accept-Encoding: gzip, deflate',
+    'Accept-Language: en-US,en;q=0.9', 'Cookie: example=d7df2dd0937ec27; ud_reload=UD_reload', 'Connection: close',
+  ];
+  const fp = ja4h('POST', '1.1', lines).split('_');
+  assert.equal(fp[0], 'po11cr10enus');
+  assert.equal(fp[1], '47d05ed57293');
+  const cookie = 'Cookie: 1P_JAR=2023-06-07-17; AEC=AUEFqZdaLLwaXJHyxA8-Cu0i0N4klp_vV3XOuyEYeiWlp4QaeIvSv6t4XKM; OGPC=19027681-1:; NID=511=rRELE2o91XNLo6eayqEN7Lf2ue7EcSHVkew3oxf4jzyF8vix2BzxTRvda8MYBFEkLyC1xjTcqSIjbC-wV2r120jr2HFau_dHvMxUm9fk6W2J2mddtlMpGMA8qGuAZWt1DSpCFFwHZSKBryGnvRJUeXkc-jw4sXdWhgCKxeu3f01Na4YsBYGf; DV=A84BtBIPqhgmIDlq9acmfs7ik-duiZjdmUPDG3eW3QIAAAA';
+  const g = ja4h('GET', '1.1', ['GET / HTTP/1.1', 'Host: www.google.com', cookie]).split('_');
+  assert.equal(g[2], '21864220ae3d');
+  assert.equal(g[3], 'e97928733c74');
+  assert.deepEqual(['da, en-GB;q=0.8, en;q=0.7', 'en-US,en;q=0.9', 'ru-RU', ''].map(primaryLanguage), ['da00', 'enus', 'ruru', '0000']);
+  assert.equal(ja4h('PROPFIND', '1.1', ['PROPFIND / HTTP/1.1']), '', 'no JA4H code for the method');
+  assert.equal(ja4h('GET', '0.9', ['GET /']), '', 'no JA4H code for HTTP/0.9');
+});
