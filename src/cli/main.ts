@@ -35,7 +35,7 @@ function addAnalyzeOptions(cmd: Command): Command {
     .option('--geoip <mmdb>', 'MaxMind GeoLite2/GeoIP2 City (or Country) database to use instead of the embedded DB-IP Lite data')
     .option('--asn <mmdb>', 'MaxMind GeoLite2/GeoIP2 ASN database to use instead of the embedded ASN table')
     .option('-f, --filter <bpf>', 'BPF filter applied through tcpdump (real BPF semantics; tcpdump must be installed)')
-    .option('--allow <file>', 'allow-list (YAML or JSON: CIDRs, domain suffixes, JA3/JA4, each with a reason)')
+    .option('--allow <file>', 'allow-list (YAML or JSON: CIDRs, domain suffixes, JA3/JA4/JA4H, each with a reason)')
     .option('--detector <module>', 'load a custom detector module (repeatable)', collect, [] as string[])
     .addOption(new Option('--fail-on <severity>', 'exit 1 when any finding is at or above this severity').choices(['low', 'medium', 'high']))
     .addOption(new Option('--alert-level <severity>', 'lowest severity written to alert sinks').choices(['low', 'medium', 'high']).default('low'))

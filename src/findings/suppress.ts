@@ -13,6 +13,8 @@
  *     reason: corporate agent
  *   - ja4: t13d1516h2_8daaf6152771_b186095e22b6
  *     reason: corporate agent
+ *   - ja4h: ge11nn050000_c937b9d8d06e_000000000000_000000000000   # any HTTP request of the connection
+ *     reason: monitoring probe
  * ```
  */
 import { readFileSync } from 'node:fs';
@@ -24,7 +26,7 @@ import { cidrContains, parseCidr, type Cidr } from '../features/address.js';
 export type AllowEntry =
   | { type: 'cidr'; value: string; cidr: Cidr; reason: string }
   | { type: 'domain'; value: string; reason: string }
-  | { type: 'ja3' | 'ja4'; value: string; reason: string };
+  | { type: 'ja3' | 'ja4' | 'ja4h'; value: string; reason: string };
 
 export interface AllowList { entries: AllowEntry[] }
 
@@ -50,7 +52,7 @@ export function parseAllowList(text: string, where = 'allow-list'): AllowList {
       const reason = typeof e?.['reason'] === 'string' ? e['reason'].trim() : '';
       if (e === null || typeof e !== 'object') throw new Error(`${where}: entry ${i + 1} is not a mapping`);
       if (reason === '') throw new Error(`${where}: entry ${i + 1} has no reason`);
-      for (const type of ['cidr', 'domain', 'ja3', 'ja4'] as const) {
+      for (const type of ['cidr', 'domain', 'ja3', 'ja4', 'ja4h'] as const) {
         const v = e[type];
         if (typeof v !== 'string') continue;
         const value = v.trim().toLowerCase();
@@ -63,7 +65,7 @@ export function parseAllowList(text: string, where = 'allow-list'): AllowList {
         }
         return { type, value: type === 'domain' ? value.replace(/^\*?\./, '').replace(/\.$/, '') : value, reason };
       }
-      throw new Error(`${where}: entry ${i + 1} needs one of cidr, domain, ja3, ja4`);
+      throw new Error(`${where}: entry ${i + 1} needs one of cidr, domain, ja3, ja4, ja4h`);
     }),
   };
 }
@@ -113,5 +115,6 @@ function connMatches(e: AllowEntry, c: ConnRecord, app: FlowApp, nameOf: (c: Con
     case 'domain': { const n = nameOf(c); return n !== '' && underDomain(n, e.value); }
     case 'ja3': return app.tls.some((t) => t.ja3.toLowerCase() === e.value);
     case 'ja4': return app.tls.some((t) => t.ja4.toLowerCase() === e.value);
+    case 'ja4h': return app.http.some((h) => h.ja4h.toLowerCase() === e.value);
   }
 }
