@@ -17,9 +17,9 @@
  */
 import { hash } from 'node:crypto';
 
-const METHOD_CODES: Readonly<Record<string, string>> = {
-  GET: 'ge', HEAD: 'he', OPTIONS: 'op', TRACE: 'tr', DELETE: 'de', PUT: 'pu', POST: 'po', PATCH: 'pa', CONNECT: 'co',
-};
+const METHOD_CODES: ReadonlyMap<string, string> = new Map([
+  ['GET', 'ge'], ['HEAD', 'he'], ['OPTIONS', 'op'], ['TRACE', 'tr'], ['DELETE', 'de'], ['PUT', 'pu'], ['POST', 'po'], ['PATCH', 'pa'], ['CONNECT', 'co'],
+]);
 
 const NONE = '000000000000';
 
@@ -39,7 +39,7 @@ export function primaryLanguage(value: string): string {
  * header lines. '' when JA4H has no code for the method or the version.
  */
 export function ja4h(method: string, version: string, lines: readonly string[]): string {
-  const m = METHOD_CODES[method];
+  const m = METHOD_CODES.get(method);
   const v = version === '1.1' ? '11' : version === '1.0' ? '10' : '';
   if (m === undefined || v === '') return '';
   let cookie = false;
