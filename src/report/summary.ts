@@ -164,6 +164,8 @@ export interface HttpSummary {
   methods: Count[];
   statuses: Count[];
   user_agents: Count[];
+  /** JA4H client fingerprints: one client software shows as one or a few, whatever User-Agent it claims. */
+  top_ja4h: Count[];
 }
 
 export function httpSummary(http: readonly HttpRecord[]): HttpSummary {
@@ -173,5 +175,6 @@ export function httpSummary(http: readonly HttpRecord[]): HttpSummary {
     methods: topCounts(http, (h) => h.method, 6),
     statuses: topCounts(http, (h) => (h.status_code === null ? 'no response' : String(h.status_code)), 8),
     user_agents: topCounts(http, (h) => h.user_agent, 6),
+    top_ja4h: topCounts(http, (h) => h.ja4h, 5),
   };
 }

@@ -155,3 +155,9 @@ test('capture facts name the link types as tcpdump.org registers them, and unset
   assert.match(html, /<tr><th>link types<\/th><td>ETHERNET \(1\), LINUX_SLL2 \(276\)<\/td>/);
   assert.match(html, /<tr><th>filter<\/th><td class="mono wrap">—<\/td>/);
 });
+
+test('HTTP section lists the JA4H fingerprints beside the user agents', () => {
+  const section = cleanHtml.slice(cleanHtml.indexOf('HTTP: '), cleanHtml.indexOf('</section>', cleanHtml.indexOf('HTTP: ')));
+  assert.match(section, /JA4H/);
+  assert.match(section, /ge11nn05enus_c937b9d8d06e_000000000000_000000000000/);
+});
