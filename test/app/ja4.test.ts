@@ -5,14 +5,12 @@
  * 4-tuple (src/srcport = the client). Every fingerprint FoxIO lists must be one nad computed for that connection.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { TlsRecord } from '../../src/app/records.js';
-import { CAPTURES, HAVE_SHARED, SKIP_NO_SHARED } from '../shared.js';
+import { SKIP_NO_SHARED } from '../shared.js';
+import { foxioCaptures } from './foxio.js';
 import { runApp } from './run.js';
-
-const EXPECTED = join(CAPTURES, 'tls', 'expected');
 
 interface Expected {
   source: string;
@@ -59,20 +57,13 @@ function fromRust(file: string): Expected[] {
   return out;
 }
 
-function captures(): string[] {
-  if (!HAVE_SHARED) return [];
-  return readdirSync(join(CAPTURES, 'tls')).filter((f) => /\.(pcap|pcapng)$/.test(f) && !f.includes('.notest.')).sort();
-}
-
 test('JA4 and JA4S equal FoxIO python and rust outputs', { skip: SKIP_NO_SHARED }, async (t) => {
   let checked = 0;
-  for (const f of captures()) {
-    const py = join(EXPECTED, 'python-testdata', `${f}.json`);
-    const rs = join(EXPECTED, 'rust-insta-snapshots', `ja4__insta@${f}.snap`);
-    const expected = [...(existsSync(py) ? fromPython(py) : []), ...(existsSync(rs) ? fromRust(rs) : [])];
+  for (const { file: f, path, python: py, rust: rs } of foxioCaptures()) {
+    const expected = [...(py === null ? [] : fromPython(py)), ...(rs === null ? [] : fromRust(rs))];
     if (expected.length === 0) continue;
     await t.test(f, async () => {
-      const run = await runApp(join(CAPTURES, 'tls', f));
+      const run = await runApp(path);
       const byKey = new Map<string, TlsRecord[]>();
       for (const r of run.tls) {
         const k = `${r.orig_h}|${r.orig_p}|${r.resp_h}|${r.resp_p}`;

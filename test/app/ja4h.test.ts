@@ -6,15 +6,13 @@
  * key logs; nad reads no key logs and parses no HTTP/2, so those are counted and left out.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { HttpRecord } from '../../src/app/records.js';
 import { ja4h, primaryLanguage } from '../../src/app/http/ja4h.js';
-import { CAPTURES, HAVE_SHARED, SKIP_NO_SHARED } from '../shared.js';
+import { SKIP_NO_SHARED } from '../shared.js';
+import { foxioCaptures } from './foxio.js';
 import { runApp } from './run.js';
-
-const EXPECTED = join(CAPTURES, 'tls', 'expected');
 
 interface Expected { source: string; key: string; ja4h: string }
 
@@ -39,23 +37,16 @@ function fromRust(file: string): Expected[] {
   return out;
 }
 
-function captures(): string[] {
-  if (!HAVE_SHARED) return [];
-  return readdirSync(join(CAPTURES, 'tls')).filter((f) => /\.(pcap|pcapng)$/.test(f) && !f.includes('.notest.')).sort();
-}
-
 test('JA4H equals FoxIO python and rust outputs for every HTTP/1.x request', { skip: SKIP_NO_SHARED }, async (t) => {
   let checked = 0;
   let h2 = 0;
-  for (const f of captures()) {
-    const py = join(EXPECTED, 'python-testdata', `${f}.json`);
-    const rs = join(EXPECTED, 'rust-insta-snapshots', `ja4__insta@${f}.snap`);
-    const all = [...(existsSync(py) ? fromPython(py) : []), ...(existsSync(rs) ? fromRust(rs) : [])];
+  for (const { file: f, path, python: py, rust: rs } of foxioCaptures()) {
+    const all = [...(py === null ? [] : fromPython(py)), ...(rs === null ? [] : fromRust(rs))];
     const expected = all.filter((e) => /^..1[01]/.test(e.ja4h));
     h2 += all.length - expected.length;
     if (expected.length === 0) continue;
     await t.test(f, async () => {
-      const run = await runApp(join(CAPTURES, 'tls', f));
+      const run = await runApp(path);
       const byKey = new Map<string, HttpRecord[]>();
       for (const r of run.http) {
         const k = `${r.orig_h}|${r.orig_p}|${r.resp_h}|${r.resp_p}`;
