@@ -28,3 +28,15 @@ export function foxioCaptures(): FoxioCapture[] {
       rust: orNull(join(expected, 'rust-insta-snapshots', `ja4__insta@${file}.snap`)),
     }));
 }
+
+/** Records grouped by `orig_h|orig_p|resp_h|resp_p`, the key FoxIO's outputs name a stream by (src = the client). */
+export function byFourTuple<T extends { orig_h: string; orig_p: number; resp_h: string; resp_p: number }>(records: readonly T[]): Map<string, T[]> {
+  const byKey = new Map<string, T[]>();
+  for (const r of records) {
+    const k = `${r.orig_h}|${r.orig_p}|${r.resp_h}|${r.resp_p}`;
+    const list = byKey.get(k);
+    if (list === undefined) byKey.set(k, [r]);
+    else list.push(r);
+  }
+  return byKey;
+}

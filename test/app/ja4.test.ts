@@ -7,9 +7,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import type { TlsRecord } from '../../src/app/records.js';
 import { SKIP_NO_SHARED } from '../shared.js';
-import { foxioCaptures } from './foxio.js';
+import { byFourTuple, foxioCaptures } from './foxio.js';
 import { runApp } from './run.js';
 
 interface Expected {
@@ -64,11 +63,7 @@ test('JA4 and JA4S equal FoxIO python and rust outputs', { skip: SKIP_NO_SHARED 
     if (expected.length === 0) continue;
     await t.test(f, async () => {
       const run = await runApp(path);
-      const byKey = new Map<string, TlsRecord[]>();
-      for (const r of run.tls) {
-        const k = `${r.orig_h}|${r.orig_p}|${r.resp_h}|${r.resp_p}`;
-        byKey.set(k, [...(byKey.get(k) ?? []), r]);
-      }
+      const byKey = byFourTuple(run.tls);
       for (const e of expected) {
         const recs = byKey.get(e.key) ?? [];
         assert.ok(recs.length > 0, `${e.source}: no TLS record for ${e.key}`);

@@ -8,10 +8,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import type { HttpRecord } from '../../src/app/records.js';
 import { ja4h, primaryLanguage } from '../../src/app/http/ja4h.js';
 import { SKIP_NO_SHARED } from '../shared.js';
-import { foxioCaptures } from './foxio.js';
+import { byFourTuple, foxioCaptures } from './foxio.js';
 import { runApp } from './run.js';
 
 interface Expected { source: string; key: string; ja4h: string }
@@ -47,11 +46,7 @@ test('JA4H equals FoxIO python and rust outputs for every HTTP/1.x request', { s
     if (expected.length === 0) continue;
     await t.test(f, async () => {
       const run = await runApp(path);
-      const byKey = new Map<string, HttpRecord[]>();
-      for (const r of run.http) {
-        const k = `${r.orig_h}|${r.orig_p}|${r.resp_h}|${r.resp_p}`;
-        byKey.set(k, [...(byKey.get(k) ?? []), r]);
-      }
+      const byKey = byFourTuple(run.http);
       for (const e of expected) {
         // FoxIO's python names a stream by its first packet, which is the server's when the capture starts mid-stream.
         const [a, ap, b, bp] = e.key.split('|');
