@@ -30,6 +30,8 @@ function addAnalyzeOptions(cmd: Command): Command {
     .option('-b, --baseline <file...>', 'trusted capture(s) to learn from, or a model JSON made by `nad baseline`')
     .option('--save-baseline <file>', 'also save the baseline learned from --baseline captures as a model JSON')
     .option('-a, --threshold <0..1>', `anomaly cut for the isolation-forest score, as in the Python tool (default 0.6)`, parseNumber(0, 1, false))
+    // The Python tool's long name for -a; hidden, so --help lists the flag once.
+    .addOption(new Option('--anomaly-threshold <0..1>').argParser(parseNumber(0, 1, false)).conflicts('threshold').hideHelp())
     .option('-g, --geo', 'geo enrichment (country, city, ASN) of public addresses (default on)')
     .option('--no-geo', 'no geo enrichment')
     .option('--geoip <mmdb>', 'MaxMind GeoLite2/GeoIP2 City (or Country) database to use instead of the embedded DB-IP Lite data')
@@ -50,7 +52,11 @@ function addAnalyzeOptions(cmd: Command): Command {
     .option('--workers <n>', 'n flow tables, one in the reading thread and n - 1 in worker threads (default: the number of cores for a pipe or a capture over 64 MB on more than 2 cores, else 1); the outputs are the same for any n', parseNumber(1, 64, true))
     .option('-q, --quiet', 'no progress and no terminal summary', false)
     .option('-v, --verbose', 'more detail in the terminal summary', false)
-    .option('--debug', 'show stack traces', false);
+    .option('--debug', 'show stack traces', false)
+    .hook('preAction', (c) => {
+      const alias = c.getOptionValue('anomalyThreshold') as number | undefined;
+      if (alias !== undefined) c.setOptionValue('threshold', alias);
+    });
 }
 
 export function buildProgram(): Command {

@@ -43,6 +43,25 @@ test('--help and --version exit 0; an unknown option exits 2', () => {
   assert.doesNotMatch(bad.stderr, STACK_LINE);
 });
 
+test('the Python tool\'s --anomaly-threshold sets the cut as -a does; given with -a it is refused in one line', () => {
+  const { cap, out } = smallCaptureAndOut();
+  const cut = (args: string[], dir: string): unknown => {
+    const r = nad(['analyze', cap, '--out', dir, '--quiet', '--no-geo', ...args]);
+    assert.equal(r.status, 0, r.stderr);
+    return (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { parameters: { threshold: unknown } }).parameters.threshold;
+  };
+  assert.equal(cut(['--anomaly-threshold', '0.83'], `${out}1`), 0.83);
+  assert.equal(cut(['-a', '0.71'], `${out}2`), 0.71);
+  assert.equal(cut([], `${out}3`), DEFAULT_THRESHOLD);
+  const both = nad(['analyze', cap, '--out', `${out}4`, '--quiet', '-a', '0.7', '--anomaly-threshold', '0.8']);
+  assert.equal(both.status, 2);
+  assert.match(both.stderr, /cannot be used with/);
+  assert.doesNotMatch(both.stderr, STACK_LINE);
+  const range = nad(['analyze', cap, '--out', `${out}5`, '--quiet', '--anomaly-threshold', '1.5']);
+  assert.equal(range.status, 2);
+  assert.match(range.stderr, /from 0 to 1/);
+});
+
 test('a missing input is one line naming the file and offset, exit 2, no stack trace', () => {
   const out = tmp();
   const r = nad(['analyze', 'no/such/file.pcap', '--out', join(out, 'r'), '--quiet']);
