@@ -88,7 +88,7 @@ export async function runCaptureCommand(opts: CaptureCliOptions): Promise<number
     const sha256 = evidenceHash.digest('hex');
     renameSync(tmpRaw, rawPath);
     for (const inp of data.inputs) inp.path = `tcpdump -i ${opts.interface}`;
-    if (modelPath) return await runBaselineFromData(data, modelPath, [{ path: rawPath, sha256 }]);
+    if (modelPath) return await runBaselineFromData(data, modelPath, [{ path: rawPath, sha256 }], opts);
     const extra = { evidence: { path: rawPath, sha256, interface: opts.interface, tcpdump: tcpdumpArgs(opts).join(' ') } };
     const result = await writeRunOutputs(outDir, data, runParameters(opts), opts, setup, extra);
     return result.exitCode;

@@ -5,6 +5,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXIT, reportError } from './errors.js';
+import { pythonGeoip } from './geo_default.js';
 import type { AnalyzeCliOptions } from './analyze_command.js';
 import type { CaptureCliOptions } from './capture.js';
 import { TOOL_VERSION } from './version.js';
@@ -40,7 +41,7 @@ function addAnalyzeOptions(cmd: Command): Command {
     .option('--allow <file>', 'allow-list (YAML or JSON: CIDRs, domain suffixes, JA3/JA4/JA4H, each with a reason)')
     .option('--detector <module>', 'load a custom detector module (repeatable)', collect, [] as string[])
     .addOption(new Option('--fail-on <severity>', 'exit 1 when any finding is at or above this severity').choices(['low', 'medium', 'high']))
-    .addOption(new Option('--alert-level <severity>', 'lowest severity written to alert sinks').choices(['low', 'medium', 'high']).default('low'))
+    .addOption(new Option('--alert-level <severity>', 'lowest severity written to alert sinks, as the Python tool\'s ALERT_LEVEL').choices(['low', 'medium', 'high']).default('medium'))
     .option('--alert-log <file>', 'append alerts (ECS JSON lines) to a long-lived log')
     .option('--tcp-timeout <s>', 'TCP idle timeout in seconds', parseNumber(1, 86400, false), 300)
     .option('--udp-timeout <s>', 'UDP idle timeout in seconds', parseNumber(1, 86400, false), 60)
@@ -56,7 +57,26 @@ function addAnalyzeOptions(cmd: Command): Command {
     .hook('preAction', (c) => {
       const alias = c.getOptionValue('anomalyThreshold') as number | undefined;
       if (alias !== undefined) c.setOptionValue('threshold', alias);
+      usePythonGeoip(c);
     });
+}
+
+/** --geoip defaults to the Python tool's data/GeoLite2-City.mmdb when that file is there (geo_default.ts); said once. */
+function usePythonGeoip(c: Command): void {
+  const o = c.opts<{ geo?: boolean; geoip?: string; quiet?: boolean }>();
+  const path = pythonGeoip(o);
+  if (path === undefined) return;
+  c.setOptionValue('geoip', path);
+  if (o.quiet !== true) process.stderr.write(`nad: geo: ${path} (the Python tool's GeoIP path); --geoip FILE for another, --no-geo for none\n`);
+}
+
+/** The geo options of commands that learn a baseline without analysing (countries and ASNs go into the model). */
+function addGeoOptions(cmd: Command): Command {
+  return cmd
+    .option('--no-geo', 'no countries or ASNs in the model')
+    .option('--geoip <mmdb>', 'MaxMind GeoLite2/GeoIP2 City (or Country) database to use instead of the embedded DB-IP Lite data')
+    .option('--asn <mmdb>', 'MaxMind GeoLite2/GeoIP2 ASN database to use instead of the embedded ASN table')
+    .hook('preAction', usePythonGeoip);
 }
 
 export function buildProgram(): Command {
@@ -79,23 +99,28 @@ export function buildProgram(): Command {
   ).action(async (captures: string[], opts: AnalyzeCliOptions & { trainMode: boolean }) => {
     if (opts.trainMode) {
       const { runBaselineCommand } = await import('./baseline.js');
-      process.exitCode = await runBaselineCommand(captures, { out: opts.out ?? 'models/baseline.json', force: opts.force, quiet: opts.quiet, filter: opts.filter });
+      process.exitCode = await runBaselineCommand(captures, {
+        out: opts.out ?? 'models/baseline.json', force: opts.force, quiet: opts.quiet, filter: opts.filter,
+        geo: opts.geo, ...(opts.geoip !== undefined ? { geoip: opts.geoip } : {}), ...(opts.asn !== undefined ? { asn: opts.asn } : {}),
+      });
       return;
     }
     const { runAnalyzeCommand } = await import('./analyze_command.js');
     process.exitCode = await runAnalyzeCommand(captures, opts);
   });
 
-  program
-    .command('baseline')
-    .description('learn what normal looks like from trusted captures; write a model JSON')
-    .argument('<captures...>', 'trusted capture files')
-    .requiredOption('-o, --out <file>', 'model file to write, e.g. models/office.json')
-    .option('--force', 'replace an existing model file', false)
-    .option('-f, --filter <bpf>', 'BPF filter applied through tcpdump')
-    .option('-q, --quiet', 'no progress', false)
-    .option('--debug', 'show stack traces', false)
-    .action(async (captures: string[], opts: { out: string; force: boolean; quiet: boolean; filter?: string }) => {
+  addGeoOptions(
+    program
+      .command('baseline')
+      .description('learn what normal looks like from trusted captures; write a model JSON')
+      .argument('<captures...>', 'trusted capture files')
+      .requiredOption('-o, --out <file>', 'model file to write, e.g. models/office.json')
+      .option('--force', 'replace an existing model file', false)
+      .option('-f, --filter <bpf>', 'BPF filter applied through tcpdump')
+      .option('-q, --quiet', 'no progress', false)
+      .option('--debug', 'show stack traces', false),
+  )
+    .action(async (captures: string[], opts: { out: string; force: boolean; quiet: boolean; filter?: string; geo: boolean; geoip?: string; asn?: string }) => {
       const { runBaselineCommand } = await import('./baseline.js');
       process.exitCode = await runBaselineCommand(captures, opts);
     });

@@ -3,12 +3,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { DEFAULT_THRESHOLD } from '../../src/detect/anomaly.js';
+import { embeddedPaths } from '../../src/geo/lookup.js';
 import { CAPTURES, SKIP_NO_SHARED } from '../shared.js';
 import { nad, nadChild, nadChildFrom, STACK_LINE } from './run.js';
 import { pcapHeader, udpCapture, udpRecord } from './pcap_fixture.js';
@@ -60,6 +61,43 @@ test('the Python tool\'s --anomaly-threshold sets the cut as -a does; given with
   const range = nad(['analyze', cap, '--out', `${out}5`, '--quiet', '--anomaly-threshold', '1.5']);
   assert.equal(range.status, 2);
   assert.match(range.stderr, /from 0 to 1/);
+});
+
+test('the Python tool\'s GeoIP path: data/GeoLite2-City.mmdb under the working directory is used and recorded, unless --geoip or --no-geo', () => {
+  const { cap } = smallCaptureAndOut();
+  const cwd = tmp();
+  mkdirSync(join(cwd, 'data'));
+  // Any mmdb serves as the user's file: the embedded DB-IP country database, under the Python tool's name.
+  copyFileSync(embeddedPaths().country, join(cwd, 'data', 'GeoLite2-City.mmdb'));
+  const run = (args: string[], out: string): { geoip: unknown; alert_level: unknown; stderr: string } => {
+    const r = nad(['analyze', cap, '--out', join(cwd, out), ...args], { cwd });
+    assert.equal(r.status, 0, r.stderr);
+    const p = (JSON.parse(readFileSync(join(cwd, out, 'summary.json'), 'utf8')) as { parameters: { geoip: unknown; alert_level: unknown } }).parameters;
+    return { geoip: p.geoip, alert_level: p.alert_level, stderr: r.stderr };
+  };
+  const found = run([], 'a');
+  assert.equal(found.geoip, join('data', 'GeoLite2-City.mmdb'));
+  assert.match(found.stderr, /geo: data\/GeoLite2-City\.mmdb \(the Python tool's GeoIP path\)/);
+  assert.equal(found.alert_level, 'medium', 'the Python tool\'s default ALERT_LEVEL');
+  assert.doesNotMatch(run(['--quiet'], 'b').stderr, /GeoIP path/);
+  assert.equal(run(['--quiet', '--no-geo'], 'c').geoip, null);
+  const other = join(cwd, 'other.mmdb');
+  copyFileSync(embeddedPaths().country, other);
+  assert.equal(run(['--quiet', '--geoip', other], 'd').geoip, other);
+  assert.equal(run(['--quiet'], 'e').geoip, join('data', 'GeoLite2-City.mmdb'));
+  assert.equal(nad(['analyze', cap, '--out', join(tmp(), 'f'), '--quiet']).status, 0, 'no data/ folder: the embedded data, no error');
+});
+
+test('nad baseline and analyze -m take the geo options too (a model holds countries and ASNs): a bad --geoip is one line, exit 2', () => {
+  const { cap } = smallCaptureAndOut();
+  const dir = tmp();
+  for (const args of [['baseline', cap, '-o', join(dir, 'm1.json')], ['analyze', '-m', cap, '--out', join(dir, 'm2.json')]]) {
+    const r = nad([...args, '--quiet', '--geoip', join(dir, 'no-such.mmdb')]);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.match(r.stderr, /no-such\.mmdb/);
+    assert.doesNotMatch(r.stderr, STACK_LINE);
+    assert.equal(nad([...args, '--quiet', '--no-geo']).status, 0, args.join(' '));
+  }
 });
 
 test('a missing input is one line naming the file and offset, exit 2, no stack trace', () => {

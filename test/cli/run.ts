@@ -7,7 +7,8 @@ import { PROJECT_ROOT } from '../shared.js';
 export const MAIN = join(PROJECT_ROOT, 'src', 'cli', 'main.ts');
 /** `npm test` builds first and sets NAD_CLI=dist: the compiled CLI starts 3× faster than through tsx. */
 const DIST = join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
-const ARGV: readonly string[] = process.env['NAD_CLI'] === 'dist' ? [DIST] : ['--import', 'tsx', MAIN];
+// tsx by its resolved URL, so a run from another working directory finds it too.
+const ARGV: readonly string[] = process.env['NAD_CLI'] === 'dist' ? [DIST] : ['--import', import.meta.resolve('tsx'), MAIN];
 
 export interface RunResult {
   status: number | null;
@@ -15,9 +16,9 @@ export interface RunResult {
   stderr: string;
 }
 
-export function nad(args: readonly string[], opts: { input?: Buffer; env?: Record<string, string> } = {}): RunResult {
+export function nad(args: readonly string[], opts: { input?: Buffer; env?: Record<string, string>; cwd?: string } = {}): RunResult {
   const r = spawnSync(process.execPath, [...ARGV, ...args], {
-    cwd: PROJECT_ROOT,
+    cwd: opts.cwd ?? PROJECT_ROOT,
     input: opts.input,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
