@@ -21,6 +21,11 @@ export interface BaselineCliOptions {
   geo?: boolean;
   geoip?: string;
   asn?: string;
+  /** Flow-table timeouts (s); the CLI's defaults when absent. */
+  tcpTimeout?: number;
+  udpTimeout?: number;
+  icmpTimeout?: number;
+  activeTimeout?: number;
 }
 
 /** The detectors' view of geo: country and ASN of public addresses only. */
@@ -59,7 +64,10 @@ export async function runBaselineCommand(captures: string[], opts: BaselineCliOp
   try {
     const data = await readForAnalysis(
       captures,
-      { tcpTimeout: 300, udpTimeout: 60, icmpTimeout: 60, activeTimeout: 3600, app: true, quiet: opts.quiet, ...(opts.filter !== undefined ? { filter: opts.filter } : {}) },
+      {
+        tcpTimeout: opts.tcpTimeout ?? 300, udpTimeout: opts.udpTimeout ?? 60, icmpTimeout: opts.icmpTimeout ?? 60, activeTimeout: opts.activeTimeout ?? 3600,
+        app: true, quiet: opts.quiet, ...(opts.filter !== undefined ? { filter: opts.filter } : {}),
+      },
       null,
       interrupts.signal,
     );

@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXIT, reportError } from './errors.js';
 import { pythonGeoip } from './geo_default.js';
 import type { AnalyzeCliOptions } from './analyze_command.js';
+import type { BaselineCliOptions } from './baseline.js';
 import type { CaptureCliOptions } from './capture.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -25,7 +26,7 @@ function collect(value: string, previous: string[]): string[] {
 
 /** Options shared by `analyze` and `capture` (capture analyses what it captures). */
 function addAnalyzeOptions(cmd: Command): Command {
-  return cmd
+  return addFlowTimeouts(cmd)
     .option('-o, --out <dir>', 'output directory (default: reports/<input name>/)')
     .option('--force', 'replace a non-empty output directory', false)
     .option('-b, --baseline <file...>', 'trusted capture(s) to learn from, or a model JSON made by `nad baseline`')
@@ -43,10 +44,6 @@ function addAnalyzeOptions(cmd: Command): Command {
     .addOption(new Option('--fail-on <severity>', 'exit 1 when any finding is at or above this severity').choices(['low', 'medium', 'high']))
     .addOption(new Option('--alert-level <severity>', 'lowest severity written to alert sinks, as the Python tool\'s ALERT_LEVEL').choices(['low', 'medium', 'high']).default('medium'))
     .option('--alert-log <file>', 'append alerts (ECS JSON lines) to a long-lived log')
-    .option('--tcp-timeout <s>', 'TCP idle timeout in seconds', parseNumber(1, 86400, false), 300)
-    .option('--udp-timeout <s>', 'UDP idle timeout in seconds', parseNumber(1, 86400, false), 60)
-    .option('--icmp-timeout <s>', 'ICMP idle timeout in seconds', parseNumber(1, 86400, false), 60)
-    .option('--active-timeout <s>', 'active timeout in seconds: a longer flow is split (0 = off)', parseNumber(0, 7 * 86400, false), 3600)
     .option('--no-app', 'skip application-layer parsing (DNS, TLS, QUIC, HTTP, SSH)')
     .option('--no-detect', 'skip detection: flows and metadata exports only')
     .option('--no-report', 'skip report.html')
@@ -68,6 +65,15 @@ function usePythonGeoip(c: Command): void {
   if (path === undefined) return;
   c.setOptionValue('geoip', path);
   if (o.quiet !== true) process.stderr.write(`nad: geo: ${path} (the Python tool's GeoIP path); --geoip FILE for another, --no-geo for none\n`);
+}
+
+/** The flow table's timeouts: a baseline must be learned with those of the analyses it serves (flows are its rows). */
+function addFlowTimeouts(cmd: Command): Command {
+  return cmd
+    .option('--tcp-timeout <s>', 'TCP idle timeout in seconds', parseNumber(1, 86400, false), 300)
+    .option('--udp-timeout <s>', 'UDP idle timeout in seconds', parseNumber(1, 86400, false), 60)
+    .option('--icmp-timeout <s>', 'ICMP idle timeout in seconds', parseNumber(1, 86400, false), 60)
+    .option('--active-timeout <s>', 'active timeout in seconds: a longer flow is split (0 = off)', parseNumber(0, 7 * 86400, false), 3600);
 }
 
 /** The geo options of commands that learn a baseline without analysing (countries and ASNs go into the model). */
@@ -101,6 +107,7 @@ export function buildProgram(): Command {
       const { runBaselineCommand } = await import('./baseline.js');
       process.exitCode = await runBaselineCommand(captures, {
         out: opts.out ?? 'models/baseline.json', force: opts.force, quiet: opts.quiet, filter: opts.filter,
+        tcpTimeout: opts.tcpTimeout, udpTimeout: opts.udpTimeout, icmpTimeout: opts.icmpTimeout, activeTimeout: opts.activeTimeout,
         geo: opts.geo, ...(opts.geoip !== undefined ? { geoip: opts.geoip } : {}), ...(opts.asn !== undefined ? { asn: opts.asn } : {}),
       });
       return;
@@ -109,7 +116,7 @@ export function buildProgram(): Command {
     process.exitCode = await runAnalyzeCommand(captures, opts);
   });
 
-  addGeoOptions(
+  addGeoOptions(addFlowTimeouts(
     program
       .command('baseline')
       .description('learn what normal looks like from trusted captures; write a model JSON')
@@ -119,8 +126,8 @@ export function buildProgram(): Command {
       .option('-f, --filter <bpf>', 'BPF filter applied through tcpdump')
       .option('-q, --quiet', 'no progress', false)
       .option('--debug', 'show stack traces', false),
-  )
-    .action(async (captures: string[], opts: { out: string; force: boolean; quiet: boolean; filter?: string; geo: boolean; geoip?: string; asn?: string }) => {
+  ))
+    .action(async (captures: string[], opts: BaselineCliOptions) => {
       const { runBaselineCommand } = await import('./baseline.js');
       process.exitCode = await runBaselineCommand(captures, opts);
     });

@@ -100,6 +100,21 @@ test('nad baseline and analyze -m take the geo options too (a model holds countr
   }
 });
 
+test('nad baseline and analyze -m learn with the flow timeouts given, as the analyses they serve read flows', () => {
+  // 4 flows of UDP, each packet 4 s after its flow's last: one flow each at the default 60 s, one per packet at 2 s.
+  const dir = tmp();
+  const cap = join(dir, 'in.pcap');
+  writeFileSync(cap, udpCapture(12, 4));
+  const conns = (args: string[], model: string): unknown => {
+    const r = nad([...args, '--quiet', '--no-geo']);
+    assert.equal(r.status, 0, r.stderr);
+    return (JSON.parse(readFileSync(model, 'utf8')) as { conns: unknown }).conns;
+  };
+  assert.equal(conns(['baseline', cap, '-o', join(dir, 'a.json')], join(dir, 'a.json')), 4);
+  assert.equal(conns(['baseline', cap, '-o', join(dir, 'b.json'), '--udp-timeout', '2'], join(dir, 'b.json')), 12);
+  assert.equal(conns(['analyze', '-m', cap, '--out', join(dir, 'c.json'), '--udp-timeout', '2'], join(dir, 'c.json')), 12);
+});
+
 test('a missing input is one line naming the file and offset, exit 2, no stack trace', () => {
   const out = tmp();
   const r = nad(['analyze', 'no/such/file.pcap', '--out', join(out, 'r'), '--quiet']);
