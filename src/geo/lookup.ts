@@ -86,8 +86,19 @@ interface Mmdb {
 function openMmdb(path: string): Mmdb {
   // Required when a database is first opened, not at start-up (a --no-geo run never loads maxmind).
   const { Reader: MmdbReader } = createRequire(import.meta.url)('maxmind') as typeof import('maxmind');
-  const reader = new MmdbReader<Response>(readFileSync(path), { cache: decodedRecords() });
-  return { reader, ipVersion: reader.metadata.ipVersion };
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new Error(`${path}: cannot read the geo database (${e.code === 'ENOENT' ? 'no such file' : e.code ?? e.message})`);
+  }
+  try {
+    const reader = new MmdbReader<Response>(bytes, { cache: decodedRecords() });
+    return { reader, ipVersion: reader.metadata.ipVersion };
+  } catch (err) {
+    throw new Error(`${path}: not a MaxMind database (${(err as Error).message.split('\n')[0]})`);
+  }
 }
 
 /** Decoded records kept by the reader. */

@@ -155,3 +155,13 @@ test('place() is lookup() without the autonomous system, whichever is asked firs
   });
   assert.equal(openGeo({ enabled: false }).place('8.8.8.8').country, '', '--no-geo');
 });
+
+test('a --geoip or --asn file that is missing or not an mmdb is one line naming it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nad-geo-'));
+  const junk = join(dir, 'GeoLite2-City.mmdb');
+  writeFileSync(junk, 'not a database\n');
+  assert.throws(() => openGeo({ enabled: true, geoip: junk }), (e: Error) => e.message.startsWith(`${junk}: not a MaxMind database (`) && !e.message.includes('\n'));
+  assert.throws(() => openGeo({ enabled: true, asn: junk }), (e: Error) => e.message.startsWith(`${junk}: not a MaxMind database (`));
+  const missing = join(dir, 'none.mmdb');
+  assert.throws(() => openGeo({ enabled: true, geoip: missing }), (e: Error) => e.message === `${missing}: cannot read the geo database (no such file)`);
+});
