@@ -26,7 +26,7 @@ function collect(value: string, previous: string[]): string[] {
 
 /** Options shared by `analyze` and `capture` (capture analyses what it captures). */
 function addAnalyzeOptions(cmd: Command): Command {
-  return addFlowTimeouts(cmd)
+  const head = cmd
     .option('-o, --out <dir>', 'output directory (default: reports/<input name>/)')
     .option('--force', 'replace a non-empty output directory', false)
     .option('-b, --baseline <file...>', 'trusted capture(s) to learn from, or a model JSON made by `nad baseline`')
@@ -43,7 +43,8 @@ function addAnalyzeOptions(cmd: Command): Command {
     .option('--detector <module>', 'load a custom detector module (repeatable)', collect, [] as string[])
     .addOption(new Option('--fail-on <severity>', 'exit 1 when any finding is at or above this severity').choices(['low', 'medium', 'high']))
     .addOption(new Option('--alert-level <severity>', 'lowest severity written to alert sinks, as the Python tool\'s ALERT_LEVEL').choices(['low', 'medium', 'high']).default('medium'))
-    .option('--alert-log <file>', 'append alerts (ECS JSON lines) to a long-lived log')
+    .option('--alert-log <file>', 'append alerts (ECS JSON lines) to a long-lived log');
+  return addFlowTimeouts(head)
     .option('--no-app', 'skip application-layer parsing (DNS, TLS, QUIC, HTTP, SSH)')
     .option('--no-detect', 'skip detection: flows and metadata exports only')
     .option('--no-report', 'skip report.html')
@@ -79,6 +80,7 @@ function addFlowTimeouts(cmd: Command): Command {
 /** The geo options of commands that learn a baseline without analysing (countries and ASNs go into the model). */
 function addGeoOptions(cmd: Command): Command {
   return cmd
+    .option('-g, --geo', 'countries and ASNs of public addresses in the model (default on)')
     .option('--no-geo', 'no countries or ASNs in the model')
     .option('--geoip <mmdb>', 'MaxMind GeoLite2/GeoIP2 City (or Country) database to use instead of the embedded DB-IP Lite data')
     .option('--asn <mmdb>', 'MaxMind GeoLite2/GeoIP2 ASN database to use instead of the embedded ASN table')
