@@ -89,6 +89,8 @@ export interface TlsRecord extends FlowRef {
   cert_sha1: string;
   /** QUIC version for transport quic, as tshark prints it (`0x00000001`, `0x6b3343cf`), '' otherwise. */
   quic_version: string;
+  /** JA4X of the leaf certificate (FoxIO License 1.1), as `subject`: TLS <= 1.2 only; '' when none was seen. */
+  ja4x: string;
   /** JA3 of a second ClientHello on the same connection (after a HelloRetryRequest); absent when none. */
   retry_ja3?: string;
   /** JA4 of that second ClientHello; absent when none. */

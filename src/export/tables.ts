@@ -86,6 +86,7 @@ export const TLS_COLUMNS: readonly Column<TlsRecord>[] = [
   { header: 'not_valid_after', get: (r) => r.not_valid_after },
   { header: 'cert_sha1', get: (r) => r.cert_sha1 },
   { header: 'quic_version', get: (r) => r.quic_version },
+  { header: 'ja4x', get: (r) => r.ja4x },
 ];
 
 export const HTTP_COLUMNS: readonly Column<HttpRecord>[] = [

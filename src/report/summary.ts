@@ -146,6 +146,8 @@ export interface TlsSummary {
   versions: Count[];
   top_ja3: Count[];
   top_ja4: Count[];
+  /** JA4X of the servers' leaf certificates (TLS <= 1.2): which software made them. */
+  top_ja4x: Count[];
 }
 
 export function tlsSummary(tls: readonly TlsRecord[]): TlsSummary {
@@ -155,6 +157,7 @@ export function tlsSummary(tls: readonly TlsRecord[]): TlsSummary {
     versions: topCounts(tls, (t) => t.version || '(no ServerHello)', 6),
     top_ja3: topCounts(tls, (t) => t.ja3, 5),
     top_ja4: topCounts(tls, (t) => t.ja4, 5),
+    top_ja4x: topCounts(tls, (t) => t.ja4x, 5),
   };
 }
 

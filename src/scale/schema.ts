@@ -41,7 +41,7 @@ export const DNS_TABLE: readonly TableColumn[] = [
 
 export const TLS_TABLE: readonly TableColumn[] = [
   ...REF, S('transport'), S('version'), S('cipher'), S('server_name'), J('alpn'), S('ja3'), S('ja3s'), S('ja4'), S('ja4s'),
-  S('subject'), S('issuer'), S('not_valid_before'), S('not_valid_after'), S('cert_sha1'), S('quic_version'),
+  S('subject'), S('issuer'), S('not_valid_before'), S('not_valid_after'), S('cert_sha1'), S('quic_version'), S('ja4x'),
   { name: 'retry_ja3', type: 'STRING', optional: true }, { name: 'retry_ja4', type: 'STRING', optional: true },
 ];
 

@@ -1,5 +1,5 @@
 /** FoxIO's published outputs for the captures of ../shared/captures/tls (FoxIO-LLC/ja4's test data), shared by the JA4 and JA4H tests. */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CAPTURES, HAVE_SHARED } from '../shared.js';
 
@@ -39,4 +39,15 @@ export function byFourTuple<T extends { orig_h: string; orig_p: number; resp_h: 
     else list.push(r);
   }
   return byKey;
+}
+
+/** One fingerprint FoxIO lists for a stream: from which implementation, the stream's 4-tuple key, the value. */
+export interface FoxioValue { source: 'python' | 'rust'; key: string; value: string }
+
+/** The `field` of each stream in a python-testdata file that has it (`JA4H`, `JA4X.1`, …). */
+export function pythonValues(file: string, field: string): FoxioValue[] {
+  const rows = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string | number>[];
+  return rows
+    .filter((r) => typeof r[field] === 'string')
+    .map((r) => ({ source: 'python', key: `${r['src']}|${r['srcport']}|${r['dst']}|${r['dstport']}`, value: String(r[field]) }));
 }

@@ -10,28 +10,19 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { ja4h, primaryLanguage } from '../../src/app/http/ja4h.js';
 import { SKIP_NO_SHARED } from '../shared.js';
-import { byFourTuple, foxioCaptures } from './foxio.js';
+import { byFourTuple, foxioCaptures, pythonValues, type FoxioValue } from './foxio.js';
 import { runApp } from './run.js';
 
-interface Expected { source: string; key: string; ja4h: string }
-
-function fromPython(file: string): Expected[] {
-  const rows = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string | number>[];
-  return rows
-    .filter((r) => typeof r['JA4H'] === 'string')
-    .map((r) => ({ source: 'python', key: `${r['src']}|${r['srcport']}|${r['dst']}|${r['dstport']}`, ja4h: String(r['JA4H']) }));
-}
-
 /** A YAML list of streams: `- stream:` opens one, `  key: value` lines describe it, `  - ja4h: …` lines list its requests. */
-function fromRust(file: string): Expected[] {
-  const out: Expected[] = [];
+function fromRust(file: string): FoxioValue[] {
+  const out: FoxioValue[] = [];
   let cur: Record<string, string> = {};
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (line.startsWith('- stream:')) { cur = {}; continue; }
     const field = /^ {2}([a-z_]+): (.*)$/.exec(line);
     if (field !== null) { cur[field[1]!] = field[2]!.replace(/^'(.*)'$/, '$1'); continue; }
     const fp = /^ {2}- ja4h: (.*)$/.exec(line);
-    if (fp !== null) out.push({ source: 'rust', key: `${cur['src']}|${cur['src_port']}|${cur['dst']}|${cur['dst_port']}`, ja4h: fp[1]! });
+    if (fp !== null) out.push({ source: 'rust', key: `${cur['src']}|${cur['src_port']}|${cur['dst']}|${cur['dst_port']}`, value: fp[1]! });
   }
   return out;
 }
@@ -40,8 +31,8 @@ test('JA4H equals FoxIO python and rust outputs for every HTTP/1.x request', { s
   let checked = 0;
   let h2 = 0;
   for (const { file: f, path, python: py, rust: rs } of foxioCaptures()) {
-    const all = [...(py === null ? [] : fromPython(py)), ...(rs === null ? [] : fromRust(rs))];
-    const expected = all.filter((e) => /^..1[01]/.test(e.ja4h));
+    const all = [...(py === null ? [] : pythonValues(py, 'JA4H')), ...(rs === null ? [] : fromRust(rs))];
+    const expected = all.filter((e) => /^..1[01]/.test(e.value));
     h2 += all.length - expected.length;
     if (expected.length === 0) continue;
     await t.test(f, async () => {
@@ -51,7 +42,7 @@ test('JA4H equals FoxIO python and rust outputs for every HTTP/1.x request', { s
         // FoxIO's python names a stream by its first packet, which is the server's when the capture starts mid-stream.
         const [a, ap, b, bp] = e.key.split('|');
         const got = [...(byKey.get(e.key) ?? []), ...(byKey.get(`${b}|${bp}|${a}|${ap}`) ?? [])].map((r) => r.ja4h);
-        assert.ok(got.includes(e.ja4h), `${e.source} ${e.key}: JA4H ${e.ja4h} not in [${got.join(' ')}]`);
+        assert.ok(got.includes(e.value), `${e.source} ${e.key}: JA4H ${e.value} not in [${got.join(' ')}]`);
         checked++;
       }
     });

@@ -36,7 +36,7 @@ export function tls(c: ConnRecord, p: Partial<TlsRecord>): TlsRecord {
   return {
     ts: c.ts, uid: c.uid, community_id: c.community_id, orig_h: c.orig_h, orig_p: c.orig_p, resp_h: c.resp_h, resp_p: c.resp_p,
     transport: 'tcp', version: 'TLSv12', cipher: '', server_name: '', alpn: [], ja3: '', ja3s: '', ja4: '', ja4s: '',
-    subject: '', issuer: '', not_valid_before: '', not_valid_after: '', cert_sha1: '', quic_version: '', ...p,
+    subject: '', issuer: '', not_valid_before: '', not_valid_after: '', cert_sha1: '', quic_version: '', ja4x: '', ...p,
   };
 }
 

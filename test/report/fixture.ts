@@ -75,7 +75,7 @@ export function fixture(opts: { hostile: boolean; geo: GeoLookup | null; scale?:
   for (let i = 0; i < 600 * scale; i++) {
     const c = conn({ orig_h: `10.0.0.${10 + (i % 10)}`, resp_h: PUBLIC[i % PUBLIC.length] ?? '', resp_p: 443, service: i % 5 === 0 ? 'http' : 'tls' }, START + (i * 14400) / (600 * scale));
     conns.push(c);
-    if (c.service === 'tls') tls.push({ ...ref(c), transport: 'tcp', version: 'TLSv13', cipher: 'TLS_AES_128_GCM_SHA256', server_name: h(`site${i % 20}.example.com`), alpn: ['h2'], ja3: 'a0e9f5d64349fb13191bc781f81f42e1', ja3s: '', ja4: 't13d1516h2_8daaf6152771_e5627efa2ab1', ja4s: '', subject: '', issuer: '', not_valid_before: '', not_valid_after: '', cert_sha1: '', quic_version: '' });
+    if (c.service === 'tls') tls.push({ ...ref(c), transport: 'tcp', version: 'TLSv13', cipher: 'TLS_AES_128_GCM_SHA256', server_name: h(`site${i % 20}.example.com`), alpn: ['h2'], ja3: 'a0e9f5d64349fb13191bc781f81f42e1', ja3s: '', ja4: 't13d1516h2_8daaf6152771_e5627efa2ab1', ja4s: '', subject: '', issuer: '', not_valid_before: '', not_valid_after: '', cert_sha1: '', quic_version: '', ja4x: 'a373a9f83c6b_2bab15409345_7bf9a7bf7029' });
     else http.push({ ...ref(c), trans_depth: 1, method: 'GET', host: h(`cdn${i % 5}.example.net`), uri: h(`/index.html?q=${i}`), referrer: '', version: '1.1', user_agent: h('Mozilla/5.0'), request_body_len: 0, response_body_len: c.resp_bytes, status_code: 200, status_msg: 'OK', resp_mime: 'text/html', ja4h: h('ge11nn05enus_c937b9d8d06e_000000000000_000000000000') });
     const d = conn({ orig_h: c.orig_h, resp_h: '10.0.0.2', resp_p: 53, proto: 'udp', ip_proto: 17, service: 'dns', orig_bytes: 40, resp_bytes: 120 }, START + (i * 14400) / (600 * scale) - 0.05);
     conns.push(d);

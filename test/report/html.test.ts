@@ -161,3 +161,10 @@ test('HTTP section lists the JA4H fingerprints beside the user agents', () => {
   assert.match(section, /JA4H/);
   assert.match(section, /ge11nn05enus_c937b9d8d06e_000000000000_000000000000/);
 });
+
+test('TLS section lists the certificates\' JA4X fingerprints', () => {
+  const at = cleanHtml.indexOf('TLS: ');
+  const section = cleanHtml.slice(at, cleanHtml.indexOf('HTTP: ', at));
+  assert.match(section, /JA4X \(certificate\)/);
+  assert.match(section, /a373a9f83c6b_2bab15409345_7bf9a7bf7029/);
+});

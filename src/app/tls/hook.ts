@@ -217,5 +217,6 @@ export function tlsRecord(
     not_valid_after: cert?.not_valid_after ?? '',
     cert_sha1: cert?.cert_sha1 ?? '',
     quic_version,
+    ja4x: cert?.ja4x ?? '',
   };
 }
