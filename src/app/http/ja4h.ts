@@ -15,17 +15,11 @@
  * values come from the first header of that name in any case. A method outside the nine JA4H codes, or a version
  * other than 1.0/1.1, gives no fingerprint (''). Hashes are over the raw bytes (the head is read as latin1).
  */
-import { hash } from 'node:crypto';
+import { ja4Hash } from '../ja4_hash.js';
 
 const METHOD_CODES: ReadonlyMap<string, string> = new Map([
   ['GET', 'ge'], ['HEAD', 'he'], ['OPTIONS', 'op'], ['TRACE', 'tr'], ['DELETE', 'de'], ['PUT', 'pu'], ['POST', 'po'], ['PATCH', 'pa'], ['CONNECT', 'co'],
 ]);
-
-const NONE = '000000000000';
-
-function sha12(s: string): string {
-  return s === '' ? NONE : hash('sha256', Buffer.from(s, 'latin1'), 'hex').slice(0, 12);
-}
 
 /** The first four characters of the primary language, `-` removed, lower case, padded with 0 (`en-US,en;q=0.9` → enus). */
 export function primaryLanguage(value: string): string {
@@ -36,35 +30,31 @@ export function primaryLanguage(value: string): string {
 
 /**
  * JA4H of a request head: `lines[0]` is the request line (already parsed into method and version), the rest its
- * header lines. '' when JA4H has no code for the method or the version.
+ * header lines; `cookie` and `language` are the values of its first Cookie and Accept-Language headers in any case
+ * ('' when absent), as parse.ts's readHeaders found them. '' when JA4H has no code for the method or the version.
  */
-export function ja4h(method: string, version: string, lines: readonly string[]): string {
+export function ja4h(method: string, version: string, lines: readonly string[], cookie = '', language = ''): string {
   const m = METHOD_CODES.get(method);
   const v = version === '1.1' ? '11' : version === '1.0' ? '10' : '';
   if (m === undefined || v === '') return '';
-  let cookie = false;
+  let hasCookie = false;
   let referer = false;
-  let language = '';
-  let cookieValue: string | null = null;
   const names: string[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
     const name = line.slice(0, colon);
-    if (name === 'Cookie') cookie = true;
+    if (name === 'Cookie') hasCookie = true;
     else if (name === 'Referer') referer = true;
     else names.push(name);
-    const lower = name.toLowerCase();
-    if (lower === 'cookie') cookieValue ??= line.slice(colon + 1).trim();
-    else if (lower === 'accept-language' && language === '') language = line.slice(colon + 1).trim();
   }
   const count = Math.min(99, names.length);
-  const a = `${m}${v}${cookie ? 'c' : 'n'}${referer ? 'r' : 'n'}${count < 10 ? '0' : ''}${count}${primaryLanguage(language)}`;
-  const cookies = cookieValue === null || cookieValue === '' ? [] : cookieValue.split('; ').map(cookiePair).sort(byNameThenValue);
+  const a = `${m}${v}${hasCookie ? 'c' : 'n'}${referer ? 'r' : 'n'}${count < 10 ? '0' : ''}${count}${primaryLanguage(language)}`;
+  const cookies = cookie === '' ? [] : cookie.split('; ').map(cookiePair).sort(byNameThenValue);
   const keys = cookies.map((c) => c[0]).join(',');
   const items = cookies.map((c) => (c[1] === null ? c[0] : `${c[0]}=${c[1]}`)).join(',');
-  return `${a}_${sha12(names.join(','))}_${sha12(keys)}_${sha12(items)}`;
+  return `${a}_${ja4Hash(names.join(','))}_${ja4Hash(keys)}_${ja4Hash(items)}`;
 }
 
 /** `name=value` as [name, value]; a cookie without `=` has no value (null). */

@@ -21,12 +21,15 @@ export interface HttpHead {
   chunked: boolean;
   /** Request: JA4H (ja4h.ts), '' when JA4H has no code for the method or version. */
   ja4h: string;
+  /** Request: the first Cookie and Accept-Language values (JA4H's inputs), '' when absent. */
+  cookie: string;
+  accept_language: string;
 }
 
 function emptyHead(): HttpHead {
   return {
     method: '', uri: '', status: 0, reason: '', version: '', host: '', user_agent: '', referrer: '',
-    content_type: '', content_length: -1, chunked: false, ja4h: '',
+    content_type: '', content_length: -1, chunked: false, ja4h: '', cookie: '', accept_language: '',
   };
 }
 
@@ -69,7 +72,7 @@ export function parseRequestHead(buf: Buffer, off: number, end: number): HttpHea
   // No version: HTTP/0.9; something else (a line cut by the snap length): unknown.
   h.version = proto.startsWith('HTTP/') ? proto.slice(5) : proto === '' ? '0.9' : '';
   readHeaders(lines, h);
-  h.ja4h = ja4h(h.method, h.version, lines);
+  h.ja4h = ja4h(h.method, h.version, lines, h.cookie, h.accept_language);
   return h;
 }
 
@@ -112,6 +115,12 @@ function readHeaders(lines: readonly string[], h: HttpHead): void {
         break;
       case 'transfer-encoding':
         h.chunked = /chunked/i.test(value);
+        break;
+      case 'cookie':
+        if (h.cookie === '') h.cookie = value;
+        break;
+      case 'accept-language':
+        if (h.accept_language === '') h.accept_language = value;
         break;
       default:
     }

@@ -6,6 +6,7 @@
  *   technical_details/JA4S.md. Written here from the specification, not from FoxIO's code.
  */
 import { hash } from 'node:crypto';
+import { ja4Hash } from '../ja4_hash.js';
 import { isGrease, type ClientHello, type ServerHello } from './hello.js';
 
 /** `q` QUIC, `d` DTLS, `t` TLS over TCP (JA4's first character). */
@@ -15,10 +16,6 @@ export type Ja4Transport = 't' | 'q' | 'd';
 // strings are ASCII, so the UTF-8 encoding hash() applies equals latin1.
 function md5(s: string): string {
   return hash('md5', s, 'hex');
-}
-
-function sha12(s: string): string {
-  return hash('sha256', s, 'hex').slice(0, 12);
 }
 
 function noGrease(list: readonly number[]): number[] {
@@ -123,8 +120,9 @@ export function ja4(ch: ClientHello, transport: Ja4Transport): string {
   const hashed = exts.filter((e) => e !== 0x0000 && e !== 0x0010); // SNI and ALPN are in part a already
   const extList = hexList(hashed, true);
   const sigs = hexList(noGrease(ch.sig_algs), false);
-  const b = ciphers.length === 0 ? '000000000000' : sha12(hexList(ciphers, true));
-  const c = extList === '' ? '000000000000' : sha12(sigs === '' ? extList : `${extList}_${sigs}`);
+  const b = ja4Hash(hexList(ciphers, true));
+  // No extensions: zeros, whatever the signature algorithms.
+  const c = ja4Hash(extList === '' ? '' : sigs === '' ? extList : `${extList}_${sigs}`);
   return `${a}_${b}_${c}`;
 }
 
@@ -133,6 +131,6 @@ export function ja4s(sh: ServerHello, transport: Ja4Transport): string {
   const exts = noGrease(sh.extensions);
   const version = sh.selected_version !== 0 ? sh.selected_version : sh.version;
   const a = transport + ja4Version(version) + twoDigits(exts.length) + ja4Alpn(sh.alpn);
-  const c = exts.length === 0 ? '000000000000' : sha12(hexList(exts, false));
+  const c = ja4Hash(hexList(exts, false));
   return `${a}_${hex4(sh.cipher)}_${c}`;
 }

@@ -8,12 +8,11 @@
  * A bounded DER walk of RFC 5280 §4.1: every length is checked against its parent before it is used, so a hostile
  * certificate gives '' and never throws or reads past the buffer.
  */
-import { hash } from 'node:crypto';
+import { ja4Hash } from '../ja4_hash.js';
 
 const SEQUENCE = 0x30;
 const SET = 0x31;
 const OID = 0x06;
-const NONE = '000000000000';
 
 interface Tlv { tag: number; start: number; end: number }
 
@@ -57,10 +56,6 @@ function hex(der: Uint8Array, t: Tlv): string {
   return Buffer.from(der.buffer, der.byteOffset + t.start, t.end - t.start).toString('hex');
 }
 
-function sha12(list: readonly string[]): string {
-  return list.length === 0 ? NONE : hash('sha256', list.join(','), 'hex').slice(0, 12);
-}
-
 /** JA4X of a DER certificate; '' when it is not one. */
 export function ja4x(der: Uint8Array): string {
   const cert = tlv(der, 0, der.length);
@@ -96,5 +91,5 @@ export function ja4x(der: Uint8Array): string {
       p = e.end;
     }
   }
-  return `${sha12(issuerOids)}_${sha12(subjectOids)}_${sha12(extOids)}`;
+  return `${ja4Hash(issuerOids.join(','))}_${ja4Hash(subjectOids.join(','))}_${ja4Hash(extOids.join(','))}`;
 }
