@@ -26,18 +26,15 @@ function collect(value: string, previous: string[]): string[] {
 
 /** Options shared by `analyze` and `capture` (capture analyses what it captures). */
 function addAnalyzeOptions(cmd: Command): Command {
-  const head = cmd
+  const top = cmd
     .option('-o, --out <dir>', 'output directory (default: reports/<input name>/)')
     .option('--force', 'replace a non-empty output directory', false)
     .option('-b, --baseline <file...>', 'trusted capture(s) to learn from, or a model JSON made by `nad baseline`')
     .option('--save-baseline <file>', 'also save the baseline learned from --baseline captures as a model JSON')
     .option('-a, --threshold <0..1>', `anomaly cut for the isolation-forest score, as in the Python tool (default 0.6)`, parseNumber(0, 1, false))
     // The Python tool's long name for -a; hidden, so --help lists the flag once.
-    .addOption(new Option('--anomaly-threshold <0..1>').argParser(parseNumber(0, 1, false)).conflicts('threshold').hideHelp())
-    .option('-g, --geo', 'geo enrichment (country, city, ASN) of public addresses (default on)')
-    .option('--no-geo', 'no geo enrichment')
-    .option('--geoip <mmdb>', 'MaxMind GeoLite2/GeoIP2 City (or Country) database to use instead of the embedded DB-IP Lite data')
-    .option('--asn <mmdb>', 'MaxMind GeoLite2/GeoIP2 ASN database to use instead of the embedded ASN table')
+    .addOption(new Option('--anomaly-threshold <0..1>').argParser(parseNumber(0, 1, false)).conflicts('threshold').hideHelp());
+  const head = addGeoOptions(top, 'geo enrichment (country, city, ASN) of public addresses (default on)', 'no geo enrichment')
     .option('-f, --filter <bpf>', 'BPF filter applied through tcpdump (real BPF semantics; tcpdump must be installed)')
     .option('--allow <file>', 'allow-list (YAML or JSON: CIDRs, domain suffixes, JA3/JA4/JA4H, each with a reason)')
     .option('--detector <module>', 'load a custom detector module (repeatable)', collect, [] as string[])
@@ -55,7 +52,6 @@ function addAnalyzeOptions(cmd: Command): Command {
     .hook('preAction', (c) => {
       const alias = c.getOptionValue('anomalyThreshold') as number | undefined;
       if (alias !== undefined) c.setOptionValue('threshold', alias);
-      usePythonGeoip(c);
     });
 }
 
@@ -77,11 +73,11 @@ function addFlowTimeouts(cmd: Command): Command {
     .option('--active-timeout <s>', 'active timeout in seconds: a longer flow is split (0 = off)', parseNumber(0, 7 * 86400, false), 3600);
 }
 
-/** The geo options of commands that learn a baseline without analysing (countries and ASNs go into the model). */
-function addGeoOptions(cmd: Command): Command {
+/** -g/--geo, --no-geo, --geoip, --asn (the help of the first two says what geo is for), and the Python tool's path. */
+function addGeoOptions(cmd: Command, geo: string, noGeo: string): Command {
   return cmd
-    .option('-g, --geo', 'countries and ASNs of public addresses in the model (default on)')
-    .option('--no-geo', 'no countries or ASNs in the model')
+    .option('-g, --geo', geo)
+    .option('--no-geo', noGeo)
     .option('--geoip <mmdb>', 'MaxMind GeoLite2/GeoIP2 City (or Country) database to use instead of the embedded DB-IP Lite data')
     .option('--asn <mmdb>', 'MaxMind GeoLite2/GeoIP2 ASN database to use instead of the embedded ASN table')
     .hook('preAction', usePythonGeoip);
@@ -107,11 +103,8 @@ export function buildProgram(): Command {
   ).action(async (captures: string[], opts: AnalyzeCliOptions & { trainMode: boolean }) => {
     if (opts.trainMode) {
       const { runBaselineCommand } = await import('./baseline.js');
-      process.exitCode = await runBaselineCommand(captures, {
-        out: opts.out ?? 'models/baseline.json', force: opts.force, quiet: opts.quiet, filter: opts.filter,
-        tcpTimeout: opts.tcpTimeout, udpTimeout: opts.udpTimeout, icmpTimeout: opts.icmpTimeout, activeTimeout: opts.activeTimeout,
-        geo: opts.geo, ...(opts.geoip !== undefined ? { geoip: opts.geoip } : {}), ...(opts.asn !== undefined ? { asn: opts.asn } : {}),
-      });
+      // The analyze options a baseline uses (filter, flow timeouts, geo) go on as they are.
+      process.exitCode = await runBaselineCommand(captures, { ...opts, out: opts.out ?? 'models/baseline.json' });
       return;
     }
     const { runAnalyzeCommand } = await import('./analyze_command.js');
@@ -128,7 +121,7 @@ export function buildProgram(): Command {
       .option('-f, --filter <bpf>', 'BPF filter applied through tcpdump')
       .option('-q, --quiet', 'no progress', false)
       .option('--debug', 'show stack traces', false),
-  ))
+  ), 'countries and ASNs of public addresses in the model (default on)', 'no countries or ASNs in the model')
     .action(async (captures: string[], opts: BaselineCliOptions) => {
       const { runBaselineCommand } = await import('./baseline.js');
       process.exitCode = await runBaselineCommand(captures, opts);
