@@ -21,11 +21,11 @@ export interface BaselineCliOptions {
   geo?: boolean;
   geoip?: string;
   asn?: string;
-  /** Flow-table timeouts (s); the CLI's defaults when absent. */
-  tcpTimeout?: number;
-  udpTimeout?: number;
-  icmpTimeout?: number;
-  activeTimeout?: number;
+  /** Flow-table timeouts (s), from the same options as analyze's (main.ts addFlowTimeouts, with its defaults). */
+  tcpTimeout: number;
+  udpTimeout: number;
+  icmpTimeout: number;
+  activeTimeout: number;
 }
 
 /** The detectors' view of geo: country and ASN of public addresses only. */
@@ -65,7 +65,7 @@ export async function runBaselineCommand(captures: string[], opts: BaselineCliOp
     const data = await readForAnalysis(
       captures,
       {
-        tcpTimeout: opts.tcpTimeout ?? 300, udpTimeout: opts.udpTimeout ?? 60, icmpTimeout: opts.icmpTimeout ?? 60, activeTimeout: opts.activeTimeout ?? 3600,
+        tcpTimeout: opts.tcpTimeout, udpTimeout: opts.udpTimeout, icmpTimeout: opts.icmpTimeout, activeTimeout: opts.activeTimeout,
         app: true, quiet: opts.quiet, ...(opts.filter !== undefined ? { filter: opts.filter } : {}),
       },
       null,
