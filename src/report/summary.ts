@@ -88,11 +88,19 @@ export function span(conns: readonly ConnRecord[]): { first: number; last: numbe
   return Number.isFinite(first) && Number.isFinite(last) ? { first, last } : null;
 }
 
+/**
+ * Seconds a traffic bucket covers: the span in `buckets` equal parts, at least 1 ms (the span of a single packet's
+ * capture is 0). A short capture (a 0.3 s live run) gets short buckets, not one-second ones that leave most empty.
+ */
+export function bucketWidth(s: { first: number; last: number }, buckets: number): number {
+  return Math.max((s.last - s.first) / buckets, 0.001);
+}
+
 /** Bytes per time bucket, each flow counted at its start (enough for a 4-hour overview; no interpolation). `s` is
  *  span(conns), when the caller has it already. */
 export function trafficBuckets(conns: readonly ConnRecord[], buckets: number, s = span(conns)): { t: number; bytes: number }[] {
   if (s === null) return [];
-  const width = Math.max((s.last - s.first) / buckets, 1);
+  const width = bucketWidth(s, buckets);
   const out = Array.from({ length: buckets }, (_, i) => ({ t: (s.first + i * width) * 1000, bytes: 0 }));
   for (const c of conns) {
     const i = Math.min(buckets - 1, Math.floor((epochSeconds(c.ts) - s.first) / width));

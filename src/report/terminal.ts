@@ -4,7 +4,7 @@
  * string is made printable first, so a DNS name cannot move the cursor or recolour the terminal.
  */
 import type { Severity } from '../findings/finding.js';
-import { severityCounts, span, trafficBuckets } from './summary.js';
+import { bucketWidth, severityCounts, span, trafficBuckets } from './summary.js';
 import { clip, epochSeconds, formatBytes, formatDuration, printable, shortTime } from './text.js';
 import type { ReportData } from './types.js';
 
@@ -74,7 +74,7 @@ export function renderTerminal(data: ReportData, opts: TerminalOptions): string 
   if (buckets.length > 0 && s !== null) {
     const peak = Math.max(...buckets.map((b) => b.bytes));
     lines.push('');
-    lines.push(`Traffic ${sparkline(buckets.map((b) => b.bytes))}  peak ${formatBytes(peak)} per ${formatDuration((s.last - s.first) / buckets.length)}`);
+    lines.push(`Traffic ${sparkline(buckets.map((b) => b.bytes))}  peak ${formatBytes(peak)} per ${formatDuration(bucketWidth(s, buckets.length))}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkInTimes, intervals, scanSummary, tunnelSample } from '../../src/report/details.js';
 import { firstInOrder, severityCounts, topCounts, trafficBuckets } from '../../src/report/summary.js';
-import { epochSeconds, formatBytes, printable, shannonEntropy, shortTime } from '../../src/report/text.js';
+import { renderTerminal } from '../../src/report/terminal.js';
+import { epochSeconds, formatBytes, formatDuration, printable, shannonEntropy, shortTime } from '../../src/report/text.js';
+import { conn } from '../detect/synth.js';
 import { fixture } from './fixture.js';
 
 test('shannonEntropy: -Σ p·log2 p per character', () => {
@@ -71,4 +73,21 @@ test('firstInOrder: the same as a stable sort and slice, ties in input order', (
   for (const n of [0, 1, 5, 10, 299, 300, 1000, Infinity]) {
     assert.deepEqual(firstInOrder(items, order, n), [...items].sort(order).slice(0, n), `n = ${n}`);
   }
+});
+
+test('traffic buckets of a capture shorter than a second cover its span, and the terminal says how long one is', () => {
+  // A 0.3 s live run: 60 buckets are 5 ms each (0.3 / 60), not the one second that left 59 of 60 empty before.
+  const t0 = 1_700_000_000;
+  const conns = [conn({ ts: t0, last: t0 + 0.01, orig_bytes: 100, resp_bytes: 0 }), conn({ ts: t0 + 0.2, last: t0 + 0.3, orig_bytes: 50, resp_bytes: 0 })];
+  const buckets = trafficBuckets(conns, 60);
+  assert.equal(buckets.length, 60);
+  assert.equal(buckets[0]!.bytes, 100);
+  assert.equal(buckets[40]!.bytes, 50, 'the flow starting at 0.2 s falls in bucket 0.2 / 0.005 = 40');
+  assert.ok(Math.abs(buckets[59]!.t - (t0 + 59 * 0.005) * 1000) < 1e-3, 'the last bucket starts inside the span');
+  assert.equal(formatDuration(0.005), '5 ms');
+  assert.equal(formatDuration(0.0001), '< 1 ms');
+  assert.equal(formatDuration(0.3), '0.3 s');
+  // The terminal's sparkline (60 cells at 90 columns): the width of one cell is the span over the cells.
+  const out = renderTerminal({ ...fixture({ hostile: false, geo: null }), conns, findings: [] }, { color: false, width: 90 });
+  assert.match(out, /peak 100 B per 5 ms$/m);
 });
