@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 // Detection, geo and the baseline are loaded when a run needs them (detectionSetup): a flows-only run starts in
 // 0.2 s instead of 0.7 s without vega, tldts and maxmind.
 import { DEFAULT_THRESHOLD } from '../detect/anomaly.js';
-import type { BaselineModel, Detector } from '../detect/index.js';
+import type { BaselineModel, Detector, IntelFileFacts } from '../detect/index.js';
 import type { BaselineInfo } from '../report/types.js';
 import { openGeoFromOptions } from '../geo/lookup.js';
 import { regularFilesSize } from '../capture/index.js';
@@ -40,6 +40,7 @@ export interface AnalyzeCliOptions {
   asn?: string;
   filter?: string;
   allow?: string;
+  intel: string[];
   detector: string[];
   failOn?: 'low' | 'medium' | 'high';
   alertLevel: 'low' | 'medium' | 'high';
@@ -70,6 +71,7 @@ export function runParameters(opts: AnalyzeCliOptions): RunParameters {
     asn: opts.asn ?? null,
     filter: opts.filter ?? null,
     allow: opts.allow ?? null,
+    intel: opts.intel,
     detectors: opts.detector,
     fail_on: opts.failOn ?? null,
     alert_level: opts.alertLevel,
@@ -183,6 +185,13 @@ export function defaultWorkers(paths: readonly string[]): number {
 }
 
 /** A plain Error from a loader (model, allow-list, detector module) is the user's input problem: one line, exit 2. */
+/** What an intel list could not check, said once on stderr (summary.json's detection.intel has the counts). */
+function warnSkipped(f: IntelFileFacts): void {
+  const n = Object.values(f.skipped).reduce((a, b) => a + b, 0);
+  const reasons = Object.entries(f.skipped).sort((a, b) => b[1] - a[1]).map(([r, c]) => `${c} × ${r}`).join(', ');
+  process.stderr.write(stripControl(`nad: ${f.path}: ${f.indicators} indicators; ${n} line${n === 1 ? '' : 's'} left out (${reasons}); first: ${f.first_skipped}`) + '\n');
+}
+
 function asUsage<T>(what: () => T): T {
   try {
     return what();
@@ -225,8 +234,10 @@ export async function detectionSetup(opts: AnalyzeCliOptions, signal: AbortSigna
   const paths = opts.baseline ?? [];
   const learn = paths.length > 0 && opts.detect;
   // The detection modules load only when something below needs them: a plain run starts without them.
-  const d = opts.allow !== undefined || opts.detector.length > 0 || learn ? await import('../detect/index.js') : null;
+  const d = opts.allow !== undefined || opts.intel.length > 0 || opts.detector.length > 0 || learn ? await import('../detect/index.js') : null;
   const allow = opts.allow === undefined ? null : asUsage(() => d!.loadAllowList(opts.allow!));
+  const intel = opts.intel.length === 0 ? null : asUsage(() => d!.loadIntel(opts.intel));
+  if (intel !== null && !opts.quiet) for (const f of intel.files) if (f.first_skipped !== '') warnSkipped(f);
   const detectors: Detector[] = [];
   for (const path of opts.detector) {
     try {
@@ -260,7 +271,7 @@ export async function detectionSetup(opts: AnalyzeCliOptions, signal: AbortSigna
       d!.saveBaseline(opts.saveBaseline, baseline);
     }
   }
-  return { baseline, baselineInfo, geo, allow, detectors, ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}) };
+  return { baseline, baselineInfo, geo, allow, intel, detectors, ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}) };
 }
 
 export async function runAnalyzeCommand(captures: string[], opts: AnalyzeCliOptions): Promise<number> {

@@ -5,7 +5,7 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { AllowList, BaselineModel, Detector } from '../detect/index.js';
+import type { AllowList, BaselineModel, Detector, IntelList } from '../detect/index.js';
 import type { Finding, Severity } from '../findings/finding.js';
 import type { GeoLookup } from '../geo/lookup.js';
 import { toEcs } from '../report/alerts.js';
@@ -32,6 +32,7 @@ export interface RunParameters {
   asn: string | null;
   filter: string | null;
   allow: string | null;
+  intel: string[];
   detectors: string[];
   fail_on: 'low' | 'medium' | 'high' | null;
   alert_level: 'low' | 'medium' | 'high';
@@ -121,6 +122,7 @@ export interface DetectionSetup {
   baselineInfo: BaselineInfo | null;
   geo: GeoLookup;
   allow: AllowList | null;
+  intel: IntelList | null;
   detectors: Detector[];
   threshold?: number;
 }
@@ -184,13 +186,14 @@ export async function writeRunOutputs(
       arp: data.arp,
       options: {
         allow: setup.allow,
+        intel: setup.intel,
         detectors: setup.detectors,
         geo: detectGeo(setup.geo),
         ...(setup.threshold !== undefined ? { threshold: setup.threshold } : {}),
       },
     });
     findings = enrichFindings(result.findings, setup.geo);
-    detection = { stats: result.stats, suppressed: result.suppressed };
+    detection = { stats: result.stats, suppressed: result.suppressed, intel: setup.intel?.files ?? [] };
   }
   await letSignalsIn();
   writeCsv(join(outDir, 'findings.csv'), FINDING_COLUMNS, findings);
@@ -223,7 +226,7 @@ export async function writeRunOutputs(
     tool: TOOL_NAME,
     version: TOOL_VERSION,
     generated_at: created,
-    params: { ...params, baseline: params.baseline.join(' '), detectors: params.detectors.join(' ') },
+    params: { ...params, baseline: params.baseline.join(' '), intel: params.intel.join(' '), detectors: params.detectors.join(' ') },
     inputs: data.inputs,
     conns: data.conns,
     dns: data.dns,

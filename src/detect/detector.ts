@@ -77,7 +77,7 @@ export function createContext(i: ContextInput): DetectContext {
 export interface RawFinding {
   /** Detector id that produced it. */
   detector: string;
-  /** Kind of behaviour: beacon, exfil, dns_tunnel, scan, novelty, anomaly, download, tls, … */
+  /** Kind of behaviour: beacon, exfil, dns_tunnel, scan, novelty, anomaly, download, tls, intel, … */
   kind: string;
   src: string;
   /** Destination address, '' when the entity is a name or a set of hosts. */

@@ -8,14 +8,15 @@
  *               in the capture sink (`decodePacket(p); arp.packet(p)`), then `arp.sweeps()`;
  *     baseline: a BaselineModel (learnBaseline / loadBaseline) or null;
  *     options:  { threshold (-a, 0..1, default 0.6), allow (AllowList from loadAllowList, --allow), detectors (extra
- *                 custom Detector objects, --detector), geo (ip → { country, asn } | null), first_ts/last_ts (capture
- *                 span, epoch s; default: from the conns) }.
+ *                 custom Detector objects, --detector), intel (IntelList from loadIntel, --intel), geo (ip →
+ *                 { country, asn } | null), first_ts/last_ts (capture span, epoch s; default: from the conns) }.
  *     findings are ranked (rank 1 first) and byte-identical for identical input.
  *   learnBaseline({ conns, app }, { inputs: [{ path, sha256 }], trees, psi, seed, geo }) → BaselineModel
  *   loadBaseline(path) → BaselineModel   (throws Error with a one-line message, e.g. another schema version → exit 2)
  *   saveBaseline(path, model)            (temp file + rename; serializeBaseline(model) gives the canonical text)
  *   loadDetectorModule(path) → Detector  (default export: a Detector, or a function returning one)
  *   loadAllowList(path) → AllowList      (YAML or JSON; throws Error with a one-line message)
+ *   loadIntel(paths) → IntelList         (Zeek Intel framework files or plain lists; throws as loadAllowList)
  */
 import type { ConnRecord } from '../flow/conn.js';
 import type { FlowApp } from '../app/records.js';
@@ -31,6 +32,8 @@ import { createContext, createDetectors, detectorIds, registerDetector, runDetec
 import { createDnsTunnelDetector } from './dns_tunnel.js';
 import { createExfilDetector } from './exfil.js';
 import { createHttpDetector } from './http.js';
+import { createIntelDetector } from './intel.js';
+import type { IntelList } from './intel_list.js';
 import { createNoveltyDetector } from './novelty.js';
 import { createScanDetector } from './scan.js';
 import { createTlsDetector } from './tls.js';
@@ -39,6 +42,7 @@ export { learnBaseline, loadBaseline, saveBaseline, serializeBaseline, parseBase
 export { createContext, loadDetectorModule, type Detector, type DetectContext, type RawFinding, type GeoLookup, type GeoInfo } from './detector.js';
 export { loadAllowList, parseAllowList, type AllowList, type Suppressed } from '../findings/suppress.js';
 export { DEFAULT_THRESHOLD } from './anomaly.js';
+export { loadIntel, parseIntel, type IntelList, type IntelFileFacts } from './intel_list.js';
 export { createArpTally, type ArpSweep, type ArpTally } from '../features/arp.js';
 export { SEVERITY_CUTS } from '../findings/severity.js';
 
@@ -53,6 +57,8 @@ export interface DetectOptions {
   threshold?: number;
   allow?: AllowList | null;
   detectors?: readonly Detector[];
+  /** Threat-intel indicators (loadIntel, --intel): matched by the intel detector. */
+  intel?: IntelList | null;
   geo?: GeoLookup | null;
   first_ts?: number;
   last_ts?: number;
@@ -102,7 +108,8 @@ export function detect(input: DetectInput): DetectResult {
     conns: kept.map((f) => f.conn), names, baseline: input.baseline, threshold, geo: opts.geo ?? null, arp: input.arp ?? [],
     ...captureSpan(input.conns, opts),
   });
-  const detectors = createDetectors(opts.detectors ?? []);
+  const intel = opts.intel ?? null;
+  const detectors = createDetectors([...(intel === null ? [] : [createIntelDetector(intel)]), ...(opts.detectors ?? [])]);
   const hits = runDetectors(kept, ctx, detectors);
   const counts: Record<string, Record<string, number>> = {};
   // A custom detector's module may carry anything under `stats`: only a function is asked.

@@ -19,7 +19,7 @@ export interface Finding {
   severity: Severity;
   /** Combined score 0..1, rounded to 3 decimals (RITA). */
   score: number;
-  /** Detector kinds that fired for this entity: beacon, exfil, dns_tunnel, scan, anomaly, novelty, … */
+  /** Detector kinds that fired for this entity: beacon, exfil, dns_tunnel, scan, anomaly, novelty, intel, … */
   kinds: string[];
   /** Source (internal) host. */
   src: string;

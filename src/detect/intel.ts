@@ -1,0 +1,253 @@
+/**
+ * Threat-intelligence matches (`--intel FILE`, intel_list.ts): every flow and application record checked against the
+ * responder's indicators, where Zeek's Intel framework looks for them (its `seen` scripts):
+ *   addresses and subnets   the connection's two ends (flows.csv id.orig_h / id.resp_h), A/AAAA answers (dns.answers)
+ *   domains                 DNS query names and CNAME targets, TLS SNI, HTTP Host; the name and every name below it
+ *   URLs                    HTTP host + URI (Zeek's HTTP::IN_URL form); an indicator without `?` also matches any query
+ *   software                HTTP User-Agent, SSH client and server banners (exact, as Zeek compares them)
+ *   certificate hashes      the server certificate's SHA-1 (tls.csv cert_sha1)
+ *   fingerprints            JA3, JA3S, JA4, JA4S, JA4X (tls.csv), JA4H (http.csv), HASSH, HASSHServer (ssh.csv)
+ * A hit is one entity (source, and destination name when one is known, else address), as the other detectors key
+ * theirs, so a listed C2 name that also beacons is one finding. Its score is 0.8 (high): the list is the analyst's
+ * own evidence, and nad does not grade feeds. The evidence names each indicator, where it was seen and its source.
+ */
+import type { ConnRecord } from '../flow/conn.js';
+import type { FlowApp } from '../app/records.js';
+import { ipv4ToInt, ipv6ToGroups } from '../features/address.js';
+import { compareText } from '../features/stats.js';
+import type { Evidence } from '../findings/finding.js';
+import type { DetectContext, Detector, RawFinding } from './detector.js';
+import { addrKey, domainKey, urlKey, zeekTypeName, type IntelItem, type IntelList } from './intel_list.js';
+
+/** Score of a hit: high (severity.ts), whatever else fired. */
+export const INTEL_SCORE = 0.8;
+/** Indicators listed in one finding's evidence (the count says how many matched). */
+const MAX_LISTED = 20;
+/** DNS answers that are addresses (names.ts has the same test for resolutions). */
+const ADDRESS = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)$/i;
+
+/** One indicator seen in a flow; `name` is the host the flow names there (SNI, Host, DNS query), '' for the rest. */
+interface Match { item: IntelItem; where: string; name: string }
+interface Seen { conn: ConnRecord; matches: Match[] }
+/** Distinct names under one listed domain that one client may look up before they are one entity (the listed
+ *  domain): a DNS tunnel's hundreds of subdomains are one finding, not hundreds. */
+const MAX_NAMES_PER_DOMAIN = 5;
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const l = m.get(k);
+  if (l === undefined) m.set(k, [v]);
+  else l.push(v);
+}
+
+/** The subnets of one prefix length, by masked network. */
+interface PrefixSet { v6: boolean; prefix: number; nets: Map<string, IntelItem[]> }
+
+function maskedKey(v6: boolean, prefix: number, ip: string): string | null {
+  if (!v6) {
+    const v = ipv4ToInt(ip);
+    return v === null ? null : String(prefix === 0 ? 0 : Math.floor(v / 2 ** (32 - prefix)));
+  }
+  const g = ipv6ToGroups(ip);
+  if (g === null) return null;
+  let left = prefix;
+  return g.map((x) => { const take = Math.max(0, Math.min(16, left)); left -= take; return (x & ((0xffff << (16 - take)) & 0xffff)).toString(16); }).join(':');
+}
+
+/** The indicators, indexed by what they match. */
+class IntelIndex {
+  readonly addrs = new Map<string, IntelItem[]>();
+  readonly prefixes: PrefixSet[] = [];
+  readonly domains = new Map<string, IntelItem[]>();
+  readonly urls = new Map<string, IntelItem[]>();
+  /** `${type}:${key}` for software and fingerprints. */
+  readonly exact = new Map<string, IntelItem[]>();
+  /** Address text → its items, so each distinct address is tested once. */
+  readonly #addrMemo = new Map<string, IntelItem[]>();
+
+  constructor(list: IntelList) {
+    for (const it of list.items) {
+      if (it.type === 'addr') push(this.addrs, it.key, it);
+      else if (it.type === 'subnet' && it.cidr !== undefined) {
+        const { v6, prefix } = it.cidr;
+        let set = this.prefixes.find((p) => p.v6 === v6 && p.prefix === prefix);
+        if (set === undefined) { set = { v6, prefix, nets: new Map() }; this.prefixes.push(set); }
+        const k = maskedKey(v6, prefix, it.cidr.text.split('/')[0]!.trim());
+        if (k !== null) push(set.nets, k, it);
+      } else if (it.type === 'domain') push(this.domains, it.key, it);
+      else if (it.type === 'url') push(this.urls, it.key, it);
+      else push(this.exact, `${it.type}:${it.key}`, it);
+    }
+  }
+
+  address(ip: string): readonly IntelItem[] {
+    let hit = this.#addrMemo.get(ip);
+    if (hit === undefined) {
+      hit = [...(this.addrs.get(addrKey(ip)) ?? [])];
+      for (const p of this.prefixes) {
+        const k = maskedKey(p.v6, p.prefix, ip);
+        if (k !== null) hit.push(...(p.nets.get(k) ?? []));
+      }
+      if (this.#addrMemo.size > 1_000_000) this.#addrMemo.clear();
+      this.#addrMemo.set(ip, hit);
+    }
+    return hit;
+  }
+
+  /** Items for the name and every parent name (a listed domain covers its subdomains). */
+  domain(name: string): IntelItem[] {
+    if (this.domains.size === 0 || name === '') return [];
+    const out: IntelItem[] = [];
+    let n = domainKey(name);
+    for (;;) {
+      const hit = this.domains.get(n);
+      if (hit !== undefined) out.push(...hit);
+      const dot = n.indexOf('.');
+      if (dot < 0) return out;
+      n = n.slice(dot + 1);
+    }
+  }
+
+  url(host: string, uri: string): IntelItem[] {
+    if (this.urls.size === 0 || host === '') return [];
+    const key = urlKey(`${host}${uri.startsWith('/') ? uri : `/${uri}`}`);
+    const q = key.indexOf('?');
+    const full = this.urls.get(key) ?? [];
+    return q < 0 ? full : [...full, ...(this.urls.get(key.slice(0, q)) ?? [])];
+  }
+
+  exactly(type: string, value: string): readonly IntelItem[] {
+    return value === '' ? [] : (this.exact.get(`${type}:${type === 'software' ? value : value.toLowerCase()}`) ?? []);
+  }
+}
+
+/** Every indicator the flow's connection and records show, with where. */
+function intelMatches(index: IntelIndex, conn: ConnRecord, app: FlowApp): Seen | null {
+  const matches: Match[] = [];
+  const add = (items: readonly IntelItem[], where: string, name = ''): void => {
+    for (const item of items) matches.push({ item, where, name });
+  };
+  add(index.address(conn.orig_h), 'flows.id.orig_h');
+  add(index.address(conn.resp_h), 'flows.id.resp_h');
+  for (const t of app.tls) {
+    const sni = domainKey(t.server_name);
+    add(index.domain(sni), 'tls.server_name', sni);
+    add(index.exactly('ja3', t.ja3), 'tls.ja3');
+    add(index.exactly('ja3s', t.ja3s), 'tls.ja3s');
+    add(index.exactly('ja4', t.ja4), 'tls.ja4');
+    add(index.exactly('ja4s', t.ja4s), 'tls.ja4s');
+    add(index.exactly('ja4x', t.ja4x), 'tls.ja4x');
+    add(index.exactly('cert_hash', t.cert_sha1), 'tls.cert_sha1');
+  }
+  for (const h of app.http) {
+    const host = domainKey(h.host.replace(/:\d+$/, ''));
+    add(index.domain(host), 'http.host', host);
+    add(index.url(host, h.uri), 'http.uri', host);
+    add(index.exactly('software', h.user_agent), 'http.user_agent');
+    add(index.exactly('ja4h', h.ja4h), 'http.ja4h');
+  }
+  for (const s of app.ssh) {
+    add(index.exactly('software', s.client), 'ssh.client');
+    add(index.exactly('software', s.server), 'ssh.server');
+    add(index.exactly('hassh', s.hassh), 'ssh.hassh');
+    add(index.exactly('hassh_server', s.hassh_server), 'ssh.hassh_server');
+  }
+  for (const d of app.dns) {
+    // The name looked up, for answers too: the entity is the name, not the resolver that was asked.
+    const q = domainKey(d.query);
+    add(index.domain(q), 'dns.query', q);
+    // Answers as Zeek's seen scripts take them: addresses (A/AAAA), and CNAME targets as names; not NS, MX or PTR
+    // data, which name the resolver's infrastructure rather than what the client asked for.
+    for (let i = 0; i < d.answers.length; i++) {
+      const a = d.answers[i]!;
+      const type = d.answer_types[i] ?? '';
+      if (type === 'A' || type === 'AAAA' || (type === '' && ADDRESS.test(a))) add(index.address(a), 'dns.answers', q);
+      else if (type === 'CNAME') add(index.domain(a), 'dns.answers', q);
+    }
+  }
+  return matches.length === 0 ? null : { conn, matches };
+}
+
+interface Entity { src: string; name: string; conns: Map<string, ConnRecord>; items: Map<IntelItem, Set<string>>; looked_up_only: boolean }
+
+function shared<T>(values: Iterable<T>): T | null {
+  let first: T | null = null;
+  let n = 0;
+  for (const v of values) { if (n > 0 && v !== first) return null; first = v; n++; }
+  return first;
+}
+
+function describe(e: Entity): RawFinding {
+  const conns = [...e.conns.values()].sort((a, b) => Number(a.ts) - Number(b.ts) || compareText(a.uid, b.uid));
+  const dst = shared(conns.map((c) => c.resp_h)) ?? '';
+  const items = [...e.items.keys()].sort((a, b) => compareText(a.type, b.type) || compareText(a.key, b.key) || compareText(a.source, b.source));
+  const evidence: Evidence[] = items.slice(0, MAX_LISTED).map((it) => ({
+    name: 'indicator',
+    value: `${zeekTypeName(it.type)} ${it.indicator}`,
+    note: `seen in ${[...e.items.get(it)!].sort().join(', ')}; source ${it.source}${it.desc === '' ? '' : `: ${it.desc}`}`,
+  }));
+  evidence.push({ name: 'indicators_matched', value: items.length }, { name: 'connections', value: conns.length }, { name: 'intel_score', value: INTEL_SCORE });
+  const lead = items[0]!;
+  const target = e.name !== '' ? e.name : dst !== '' ? dst : conns[0]!.resp_h;
+  const sources = [...new Set(items.map((it) => it.source))].sort();
+  const more = items.length > 1 ? ` and ${items.length - 1} more indicator${items.length > 2 ? 's' : ''}` : '';
+  return {
+    detector: 'intel', kind: 'intel', src: e.src, dst, dst_port: shared(conns.map((c) => c.resp_p)), proto: conns[0]!.proto, name: e.name,
+    score: INTEL_SCORE, conns, evidence,
+    reason: `${e.src} ${e.looked_up_only ? 'looked up' : 'talked to'} ${target}: ${zeekTypeName(lead.type)} ${lead.indicator}${more} ` +
+      `${items.length > 1 ? 'are' : 'is'} on the intel list${sources.length > 1 ? 's' : ''} ${sources.join(', ')}.`,
+  };
+}
+
+export function createIntelDetector(list: IntelList): Detector {
+  const index = new IntelIndex(list);
+  const seen: Seen[] = [];
+  return {
+    id: 'intel',
+    observe(conn: ConnRecord, app: FlowApp): void {
+      const s = intelMatches(index, conn, app);
+      if (s !== null) seen.push(s);
+    },
+    finish(ctx: DetectContext): RawFinding[] {
+      // Names one client looked up under each listed domain; past MAX_NAMES_PER_DOMAIN they are the listed domain.
+      const namesUnder = new Map<string, Set<string>>();
+      for (const s of seen) {
+        for (const m of s.matches) {
+          if (m.item.type === 'domain' && m.name !== '') {
+            const k = `${s.conn.orig_h}|${m.item.key}`;
+            let set = namesUnder.get(k);
+            if (set === undefined) { set = new Set(); namesUnder.set(k, set); }
+            set.add(m.name);
+          }
+        }
+      }
+      const entityName = (s: Seen): string => {
+        for (const m of s.matches) {
+          if (m.name === '') continue;
+          const many = m.item.type === 'domain' && (namesUnder.get(`${s.conn.orig_h}|${m.item.key}`)?.size ?? 0) > MAX_NAMES_PER_DOMAIN;
+          return many ? m.item.key : m.name;
+        }
+        return ctx.names.nameOf(s.conn);
+      };
+      const entities = new Map<string, Entity>();
+      for (const s of seen) {
+        const name = entityName(s);
+        const src = s.conn.orig_h;
+        const key = name !== '' ? `${src}|name:${name}` : `${src}|ip:${s.conn.resp_h}`;
+        let e = entities.get(key);
+        if (e === undefined) { e = { src, name, conns: new Map(), items: new Map(), looked_up_only: true }; entities.set(key, e); }
+        e.conns.set(s.conn.uid, s.conn);
+        for (const m of s.matches) {
+          let where = e.items.get(m.item);
+          if (where === undefined) { where = new Set(); e.items.set(m.item, where); }
+          where.add(m.where);
+          if (!m.where.startsWith('dns.')) e.looked_up_only = false;
+        }
+      }
+      return [...entities.keys()].sort(compareText).map((k) => describe(entities.get(k)!));
+    },
+    stats(): Record<string, number> {
+      const items = new Set(seen.flatMap((s) => s.matches.map((m) => m.item)));
+      return { indicators: list.items.length, indicators_matched: items.size, flows_matched: seen.length };
+    },
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * The intel detector against tshark: for real captures, a list of half the names and JA3s tshark sees (DNS query
+ * names, TLS/DTLS SNI, HTTP Host, JA3) must flag exactly the flows whose packets carry one of them (or a name under a
+ * listed domain), by tshark's own Community ID of those packets. Then, through the CLI on samples/, a Zeek intel file
+ * naming an injected C2 name of the ground truth gives a high finding on that entity. Skips without tshark/../shared.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { FlowApp } from '../../src/app/records.js';
+import { createContext } from '../../src/detect/detector.js';
+import { createIntelDetector, INTEL_SCORE } from '../../src/detect/intel.js';
+import { parseIntel } from '../../src/detect/intel_list.js';
+import { NameIndex } from '../../src/features/names.js';
+import { oraclesWith } from '../app/oracle_sets.js';
+import { runApp } from '../app/run.js';
+import { nad } from '../cli/run.js';
+import { CAPTURES, PROJECT_ROOT, SKIP_NO_SHARED } from '../shared.js';
+
+const HAVE_TSHARK = spawnSync('tshark', ['-v'], { encoding: 'utf8' }).status === 0;
+const SKIP: string | false = SKIP_NO_SHARED || (HAVE_TSHARK ? false : 'tshark not installed (apt-get install tshark): intel oracle test skipped');
+
+const NAME_FIELDS = ['dns.qry.name', 'dns.cname', 'tls.handshake.extensions_server_name', 'dtls.handshake.extensions_server_name', 'http.host'];
+const FIELDS = ['communityid', 'frame.protocols', ...NAME_FIELDS, 'tls.handshake.ja3'];
+/** A packet quoted inside an ICMP error: tshark dissects it, nad does not read quoted packets as traffic. */
+const QUOTED = /:icmp(?:v6)?:ipv?6?:/;
+
+interface Row { cid: string; quoted: boolean; names: string[]; ja3: string[] }
+
+function tsharkRows(file: string): Row[] {
+  const args = ['-n', '--enable-protocol', 'communityid', '-r', file, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=|', ...FIELDS.flatMap((f) => ['-e', f])];
+  const r = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 256 << 20 });
+  assert.equal(r.status, 0, `tshark failed on ${file}: ${r.stderr}`);
+  return r.stdout.split('\n').filter((l) => l !== '').map((l) => {
+    const f = l.split('\t');
+    const list = (s: string | undefined): string[] => (s ?? '').split('|').filter((x) => x !== '');
+    // tshark's http.host keeps a port, and it writes the root name as <Root>: a listed domain names a host.
+    const names = NAME_FIELDS.flatMap((_, i) => list(f[2 + i])).filter((n) => n !== '<Root>').map((n) => n.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, ''));
+    return { cid: f[0] ?? '', quoted: QUOTED.test(f[1] ?? ''), names, ja3: list(f[2 + NAME_FIELDS.length]) };
+  });
+}
+
+const under = (name: string, listed: ReadonlySet<string>): boolean => {
+  for (let n = name; ; n = n.slice(n.indexOf('.') + 1)) {
+    if (listed.has(n)) return true;
+    if (!n.includes('.')) return false;
+  }
+};
+
+test('intel matches: the flows tshark shows carrying a listed name or JA3, by Community ID', { skip: SKIP }, async (t) => {
+  const cases = oraclesWith(['dns_query_names', 'tls_snis', 'http_hosts', 'ja3_set'], ['app', 'tls']);
+  assert.ok(cases.length >= 40, `found ${cases.length} captures with names`);
+  let compared = 0;
+  for (const { rel } of cases) {
+    await t.test(rel, async (st) => {
+      const file = join(CAPTURES, rel);
+      const rows = tsharkRows(file).filter((r) => !r.quoted);
+      // Every other name and JA3 in sorted order: half listed, so matching has something to leave out.
+      const names = [...new Set(rows.flatMap((r) => r.names))].sort().filter((_, i) => i % 2 === 0);
+      const ja3s = [...new Set(rows.flatMap((r) => r.ja3))].sort().filter((_, i) => i % 2 === 0);
+      if (names.length + ja3s.length === 0) return st.skip('no name tshark shows');
+      const listedNames = new Set(names);
+      const listedJa3 = new Set(ja3s);
+      const want = [...new Set(rows.filter((r) => r.cid !== '' && (r.names.some((n) => under(n, listedNames)) || r.ja3.some((j) => listedJa3.has(j)))).map((r) => r.cid))].sort();
+      const text = ['#fields\tindicator\tindicator_type\tmeta.source', ...names.map((n) => `${n}\tIntel::DOMAIN\ttshark`), ...ja3s.map((j) => `${j}\tIntel::JA3\ttshark`)].join('\n');
+      const { items, facts } = parseIntel(text, 'oracle.intel');
+      assert.deepEqual(facts.skipped, {}, 'every name tshark shows is a usable indicator');
+
+      const run = await runApp(file);
+      const app = new Map<string, FlowApp>();
+      const of = (uid: string): FlowApp & { dns: unknown[]; tls: unknown[]; http: unknown[]; ssh: unknown[] } => {
+        let a = app.get(uid) as ReturnType<typeof of> | undefined;
+        if (a === undefined) { a = { dns: [], tls: [], http: [], ssh: [] }; app.set(uid, a); }
+        return a;
+      };
+      for (const r of run.dns) of(r.uid).dns.push(r);
+      for (const r of run.tls) of(r.uid).tls.push(r);
+      for (const r of run.http) of(r.uid).http.push(r);
+      const nameIndex = new NameIndex();
+      const none: FlowApp = { dns: [], tls: [], http: [], ssh: [] };
+      for (const c of run.conns) nameIndex.add(c, app.get(c.uid) ?? none);
+      nameIndex.seal();
+      const d = createIntelDetector({ items, files: [facts] });
+      for (const c of run.conns) d.observe(c, app.get(c.uid) ?? none);
+      const hits = d.finish(createContext({ conns: run.conns, names: nameIndex }));
+      const got = [...new Set(hits.flatMap((h) => h.conns.map((c) => c.community_id)))].sort();
+      assert.deepEqual(got, want);
+      for (const h of hits) assert.equal(h.score, INTEL_SCORE);
+      compared++;
+    });
+  }
+  assert.ok(compared >= 30, `${compared} captures compared`);
+});
+
+test('nad analyze --intel on samples/: a listed C2 name of the ground truth is a high finding on its entity', () => {
+  const truth = JSON.parse(readFileSync(join(PROJECT_ROOT, 'samples/suspect.truth.json'), 'utf8')) as { entities: { kind: string; src_ip: string; dst_name: string | null }[] };
+  const found = truth.entities.find((e) => e.kind === 'beacon' && e.dst_name !== null);
+  assert.ok(found?.dst_name, 'the ground truth has a named beacon');
+  const beacon = { src: found.src_ip, name: found.dst_name };
+  const dir = mkdtempSync(join(tmpdir(), 'nad-intel-cli-'));
+  try {
+    const intel = join(dir, 'feed.intel');
+    // The beacon's registered domain (its last two labels), so the match goes through the subdomain rule; one line
+    // of a type nad cannot see, which is counted and said once.
+    const domain = beacon.name.split('.').slice(-2).join('.');
+    writeFileSync(intel, `#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\n${domain}\tIntel::DOMAIN\tcase-42\tC2\nx@y.z\tIntel::EMAIL\tcase-42\t-\n`);
+    const out = join(dir, 'out');
+    const r = nad(['analyze', join(PROJECT_ROOT, 'samples/suspect.pcap'), '--intel', intel, '--out', out, '--fail-on', 'high', '--no-report']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /feed\.intel: 1 indicators; 1 line left out \(1 × type Intel::EMAIL\); first: line 3: type Intel::EMAIL/);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+      parameters: { intel: string[] }; detection: { intel: { indicators: number }[] };
+      findings: { kinds: string[]; severity: string; src: string; name: string; evidence: { name: string; value: unknown; note?: string }[] }[];
+    };
+    assert.deepEqual(summary.parameters.intel, [intel]);
+    assert.equal(summary.detection.intel[0]!.indicators, 1);
+    const hits = summary.findings.filter((f) => f.kinds.includes('intel'));
+    const onBeacon = hits.find((f) => f.src === beacon.src && f.name === beacon.name);
+    assert.ok(onBeacon, `an intel finding on ${beacon.src} → ${beacon.name}`);
+    assert.equal(onBeacon.severity, 'high');
+    assert.ok(onBeacon.kinds.includes('beacon'), 'merged with the beacon finding of the same entity');
+    assert.ok(onBeacon.evidence.some((e) => e.name === 'intel.indicator' && e.value === `Intel::DOMAIN ${domain}` && /source case-42: C2/.test(e.note ?? '')));
+    // Nothing else in the capture is under that domain: every intel finding is the beacon host's.
+    for (const f of hits) assert.equal(f.src, beacon.src);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
