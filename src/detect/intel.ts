@@ -109,7 +109,8 @@ class IntelIndex {
 
   url(host: string, uri: string): IntelItem[] {
     if (this.urls.size === 0 || host === '') return [];
-    const key = urlKey(`${host}${uri.startsWith('/') ? uri : `/${uri}`}`);
+    // A proxy request's URI is absolute (RFC 9112 §3.2.2): it names its own host.
+    const key = /^[a-z][a-z0-9+.-]*:\/\//i.test(uri) ? urlKey(uri) : urlKey(`${host}${uri.startsWith('/') ? uri : `/${uri}`}`);
     const q = key.indexOf('?');
     const full = this.urls.get(key) ?? [];
     return q < 0 ? full : [...full, ...(this.urls.get(key.slice(0, q)) ?? [])];

@@ -10,7 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { FlowApp } from '../../src/app/records.js';
+import type { FlowApp, SshRecord } from '../../src/app/records.js';
+import type { ConnRecord } from '../../src/flow/conn.js';
 import { createContext } from '../../src/detect/detector.js';
 import { createIntelDetector, INTEL_SCORE } from '../../src/detect/intel.js';
 import { parseIntel } from '../../src/detect/intel_list.js';
@@ -18,7 +19,12 @@ import { NameIndex } from '../../src/features/names.js';
 import { oraclesWith } from '../app/oracle_sets.js';
 import { runApp } from '../app/run.js';
 import { nad } from '../cli/run.js';
+import { conn, dns, http, tls } from './synth.js';
 import { CAPTURES, PROJECT_ROOT, SKIP_NO_SHARED } from '../shared.js';
+
+const sshBase: Omit<SshRecord, 'client' | 'server'> = {
+  ts: '0', uid: '', community_id: '', orig_h: '', orig_p: 0, resp_h: '', resp_p: 22, hassh: '', hassh_server: '',
+};
 
 const HAVE_TSHARK = spawnSync('tshark', ['-v'], { encoding: 'utf8' }).status === 0;
 const SKIP: string | false = SKIP_NO_SHARED || (HAVE_TSHARK ? false : 'tshark not installed (apt-get install tshark): intel oracle test skipped');
@@ -128,4 +134,65 @@ test('nad analyze --intel on samples/: a listed C2 name of the ground truth is a
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('intel match sites on hand-built records: subnets, URLs, user agents, certificates, SSH banners, DNS answers', () => {
+  const { items, facts } = parseIntel([
+    '#fields\tindicator\tindicator_type\tmeta.source',
+    '198.51.100.0/24\tIntel::SUBNET\tf',
+    'bad.example/drop/x.php\tIntel::URL\tf', // no `?`: any query string
+    'bad.example/drop/y.php?id=1\tIntel::URL\tf', // with one: exactly
+    'curl/7.1 (x)\tIntel::SOFTWARE\tf',
+    'SSH-2.0-evil_1.0\tIntel::SOFTWARE\tf',
+    'ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01\tIntel::CERT_HASH\tf',
+    'cname-target.example\tIntel::DOMAIN\tf',
+    'ns.infra.example\tIntel::DOMAIN\tf',
+    'tunnel.example\tIntel::DOMAIN\tf',
+  ].join('\n'), 'f.intel');
+  const t0 = 1_700_000_000;
+  const flows: { conn: ConnRecord; app: FlowApp }[] = [];
+  const flow = (p: Parameters<typeof conn>[0], app: (c: ConnRecord) => Partial<FlowApp> = () => ({})): ConnRecord => {
+    const c = conn(p);
+    flows.push({ conn: c, app: { dns: [], tls: [], http: [], ssh: [], ...app(c) } });
+    return c;
+  };
+  const subnet = flow({ ts: t0, orig_h: '10.0.0.1', resp_h: '198.51.100.9', resp_p: 8443 });
+  const urlAny = flow({ ts: t0 + 1, orig_h: '10.0.0.2', resp_h: '203.0.113.1', resp_p: 8080 }, (c) => ({ http: [http(c, { host: 'Bad.Example:8080', uri: '/drop/x.php?id=1&z=2' })] }));
+  flow({ ts: t0 + 2, orig_h: '10.0.0.3', resp_h: '203.0.113.1', resp_p: 80 }, (c) => ({ http: [http(c, { host: 'bad.example', uri: '/drop/y.php?id=2' })] }));
+  const proxied = flow({ ts: t0 + 3, orig_h: '10.0.0.4', resp_h: '10.0.0.254', resp_p: 3128 }, (c) => ({ http: [http(c, { host: 'bad.example', uri: 'http://bad.example/drop/x.php?id=3' })] }));
+  const ua = flow({ ts: t0 + 4, orig_h: '10.0.0.5', resp_h: '203.0.113.2', resp_p: 80 }, (c) => ({ http: [http(c, { host: 'ok.example', uri: '/', user_agent: 'curl/7.1 (x)' })] }));
+  flow({ ts: t0 + 5, orig_h: '10.0.0.6', resp_h: '203.0.113.2', resp_p: 80 }, (c) => ({ http: [http(c, { host: 'ok.example', uri: '/', user_agent: 'curl/7.1' })] }));
+  const cert = flow({ ts: t0 + 6, orig_h: '10.0.0.7', resp_h: '203.0.113.3' }, (c) => ({ tls: [tls(c, { server_name: 'ok.example', cert_sha1: 'abcdef0123456789abcdef0123456789abcdef01' })] }));
+  const ssh = flow({ ts: t0 + 7, orig_h: '10.0.0.8', resp_h: '203.0.113.4', resp_p: 22 }, () => ({ ssh: [{ ...sshBase, client: 'SSH-2.0-OpenSSH_9.6', server: 'SSH-2.0-evil_1.0' }] }));
+  // CNAME answers name what was asked for; NS data names the resolver's infrastructure and is not matched.
+  const cname = flow({ ts: t0 + 8, orig_h: '10.0.0.9', resp_h: '10.0.0.53', resp_p: 53, proto: 'udp' }, (c) => ({ dns: [{ ...dns(c, 'www.ok.example', 1, ['cname-target.example', '192.0.2.1']), answer_types: ['CNAME', 'A'] }] }));
+  flow({ ts: t0 + 9, orig_h: '10.0.0.10', resp_h: '10.0.0.53', resp_p: 53, proto: 'udp' }, (c) => ({ dns: [{ ...dns(c, 'ok.example', 2, ['ns.infra.example']), answer_types: ['NS'] }] }));
+  // One client, seven names under a listed domain: one finding for the domain; another client, two names: one each.
+  for (let i = 0; i < 7; i++) flow({ ts: t0 + 10 + i, orig_h: '10.0.0.11', resp_h: '10.0.0.53', resp_p: 53, proto: 'udp' }, (c) => ({ dns: [dns(c, `x${i}.tunnel.example`, 16)] }));
+  for (let i = 0; i < 2; i++) flow({ ts: t0 + 20 + i, orig_h: '10.0.0.12', resp_h: '10.0.0.53', resp_p: 53, proto: 'udp' }, (c) => ({ dns: [dns(c, `y${i}.tunnel.example`)] }));
+
+  const names = new NameIndex();
+  for (const f of flows) names.add(f.conn, f.app);
+  names.seal();
+  const d = createIntelDetector({ items, files: [facts] });
+  for (const f of flows) d.observe(f.conn, f.app);
+  const hits = d.finish(createContext({ conns: flows.map((f) => f.conn), names }));
+  const summary = hits.map((h) => [h.src, h.name || h.dst, h.conns.map((c) => c.uid).join(' '), h.evidence.filter((e) => e.name === 'indicator').map((e) => `${String(e.value)} @ ${(e.note ?? '').split(';')[0]}`).join(' | ')]);
+  const byJson = (a: string[], b: string[]): number => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1);
+  assert.deepEqual(summary.sort(byJson), [
+    ['10.0.0.1', '198.51.100.9', subnet.uid, 'Intel::SUBNET 198.51.100.0/24 @ seen in flows.id.resp_h'],
+    ['10.0.0.11', 'tunnel.example', flows.filter((f) => f.conn.orig_h === '10.0.0.11').map((f) => f.conn.uid).join(' '), 'Intel::DOMAIN tunnel.example @ seen in dns.query'],
+    ['10.0.0.12', 'y0.tunnel.example', flows.find((f) => f.conn.orig_h === '10.0.0.12')!.conn.uid, 'Intel::DOMAIN tunnel.example @ seen in dns.query'],
+    ['10.0.0.12', 'y1.tunnel.example', flows.filter((f) => f.conn.orig_h === '10.0.0.12')[1]!.conn.uid, 'Intel::DOMAIN tunnel.example @ seen in dns.query'],
+    ['10.0.0.2', 'bad.example', urlAny.uid, 'Intel::URL bad.example/drop/x.php @ seen in http.uri'],
+    ['10.0.0.4', 'bad.example', proxied.uid, 'Intel::URL bad.example/drop/x.php @ seen in http.uri'],
+    ['10.0.0.5', 'ok.example', ua.uid, 'Intel::SOFTWARE curl/7.1 (x) @ seen in http.user_agent'],
+    ['10.0.0.7', 'ok.example', cert.uid, 'Intel::CERT_HASH ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01 @ seen in tls.cert_sha1'],
+    ['10.0.0.8', '203.0.113.4', ssh.uid, 'Intel::SOFTWARE SSH-2.0-evil_1.0 @ seen in ssh.server'],
+    ['10.0.0.9', 'www.ok.example', cname.uid, 'Intel::DOMAIN cname-target.example @ seen in dns.answers'],
+  ].sort(byJson));
+  const looked = hits.find((h) => h.src === '10.0.0.9')!;
+  assert.match(looked.reason, /^10\.0\.0\.9 looked up www\.ok\.example: Intel::DOMAIN cname-target\.example is on the intel list f\.$/);
+  assert.match(hits.find((h) => h.src === '10.0.0.8')!.reason, /talked to 203\.0\.113\.4/);
+  assert.deepEqual(d.stats?.(), { indicators: 9, indicators_matched: 7, flows_matched: 16 });
 });
