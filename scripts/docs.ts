@@ -5,12 +5,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { columnTable, docsOf } from '../src/export/columns_doc.js';
-import { DNS_COLUMNS, FINDING_COLUMNS, FLOW_COLUMNS, HTTP_COLUMNS, SSH_COLUMNS, TLS_COLUMNS } from '../src/export/tables.js';
+import { DNS_COLUMNS, FINDING_COLUMNS, FLOW_COLUMNS, HTTP_COLUMNS, INTEL_COLUMNS, SSH_COLUMNS, TLS_COLUMNS } from '../src/export/tables.js';
 
 const root = join(import.meta.dirname, '..');
 const records = join(root, 'src', 'app', 'records.ts');
 const conn = join(root, 'src', 'flow', 'conn.ts');
 const finding = join(root, 'src', 'findings', 'finding.ts');
+const intel = join(root, 'src', 'detect', 'intel.ts');
 
 export function tables(): Record<string, string> {
   return {
@@ -20,6 +21,7 @@ export function tables(): Record<string, string> {
     'http.csv': columnTable(HTTP_COLUMNS, [...docsOf(records, 'HttpRecord', 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),
     'ssh.csv': columnTable(SSH_COLUMNS, [...docsOf(records, 'SshRecord', 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),
     'findings.csv': columnTable(FINDING_COLUMNS, docsOf(finding, 'Finding')),
+    'intel.csv': columnTable(INTEL_COLUMNS, [...docsOf(intel, 'IntelMatch'), ...docsOf(records, 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),
   };
 }
 

@@ -16,7 +16,7 @@ import type { InputSummary } from '../capture/types.js';
 import { AtomicWriter, outputError, writeFileAtomic } from '../export/atomic.js';
 import { encodeTable, type Column } from '../export/csv.js';
 import type { SpilledTable } from '../export/spill.js';
-import { DNS_COLUMNS, FINDING_COLUMNS, HTTP_COLUMNS, SSH_COLUMNS, TLS_COLUMNS } from '../export/tables.js';
+import { DNS_COLUMNS, FINDING_COLUMNS, HTTP_COLUMNS, INTEL_COLUMNS, SSH_COLUMNS, TLS_COLUMNS } from '../export/tables.js';
 import { linkTypeName } from '../decode/packet.js';
 import { appByUid, recordCounts, type CaptureData } from './analyze.js';
 import { EXIT } from './errors.js';
@@ -163,6 +163,8 @@ export async function writeRunOutputs(
   setup: DetectionSetup,
   extra: Record<string, unknown> = {},
 ): Promise<RunResult> {
+  /** Files of this run, for the terminal's last line (flows.csv was written while reading). */
+  const written = ['flows.csv', 'dns.csv', 'tls.csv', 'http.csv', 'ssh.csv'];
   if (data.spilled !== null) {
     for (const t of data.spilled.appTables()) writeSpilled(t);
   } else {
@@ -194,6 +196,10 @@ export async function writeRunOutputs(
     });
     findings = enrichFindings(result.findings, setup.geo);
     detection = { stats: result.stats, suppressed: result.suppressed, intel: setup.intel?.files ?? [] };
+    if (setup.intel !== null) {
+      writeCsv(join(outDir, 'intel.csv'), INTEL_COLUMNS, result.intel);
+      written.push('intel.csv');
+    }
   }
   await letSignalsIn();
   writeCsv(join(outDir, 'findings.csv'), FINDING_COLUMNS, findings);
@@ -249,7 +255,8 @@ export async function writeRunOutputs(
   await letSignalsIn();
   if (!opts.quiet) {
     process.stdout.write(renderTerminal(reportData, { color: useColor(process.stdout), width: process.stdout.columns ?? 100, top: opts.verbose ? 25 : 10 }));
-    process.stdout.write(`\nOutputs: ${outDir}/ (report.html, flows.csv, dns.csv, tls.csv, http.csv, ssh.csv, findings.csv, summary.json, alerts.jsonl)\n`);
+    const files = [...(opts.report ? ['report.html'] : []), ...written, 'findings.csv', 'summary.json', 'alerts.jsonl'];
+    process.stdout.write(`\nOutputs: ${outDir}/ (${files.join(', ')})\n`);
   }
   const failed = opts.failOn !== undefined && findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[opts.failOn!]);
   return { exitCode: failed ? EXIT.findings : EXIT.ok };

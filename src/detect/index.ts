@@ -32,7 +32,7 @@ import { createContext, createDetectors, detectorIds, registerDetector, runDetec
 import { createDnsTunnelDetector } from './dns_tunnel.js';
 import { createExfilDetector } from './exfil.js';
 import { createHttpDetector } from './http.js';
-import { createIntelDetector } from './intel.js';
+import { createIntelDetector, type IntelMatch } from './intel.js';
 import type { IntelList } from './intel_list.js';
 import { createNoveltyDetector } from './novelty.js';
 import { createScanDetector } from './scan.js';
@@ -43,6 +43,7 @@ export { createContext, loadDetectorModule, type Detector, type DetectContext, t
 export { loadAllowList, parseAllowList, type AllowList, type Suppressed } from '../findings/suppress.js';
 export { DEFAULT_THRESHOLD } from './anomaly.js';
 export { loadIntel, parseIntel, type IntelList, type IntelFileFacts } from './intel_list.js';
+export type { IntelMatch } from './intel.js';
 export { createArpTally, type ArpSweep, type ArpTally } from '../features/arp.js';
 export { SEVERITY_CUTS } from '../findings/severity.js';
 
@@ -83,7 +84,13 @@ export interface DetectStats {
   by_detector: Record<string, Record<string, number>>;
 }
 
-export interface DetectResult { findings: Finding[]; suppressed: Suppressed; stats: DetectStats }
+export interface DetectResult {
+  findings: Finding[];
+  suppressed: Suppressed;
+  stats: DetectStats;
+  /** Every indicator seen in a flow (intel.csv), when an intel list was given; else empty. */
+  intel: IntelMatch[];
+}
 
 const NO_APP: FlowApp = { dns: [], tls: [], http: [], ssh: [] };
 
@@ -108,8 +115,8 @@ export function detect(input: DetectInput): DetectResult {
     conns: kept.map((f) => f.conn), names, baseline: input.baseline, threshold, geo: opts.geo ?? null, arp: input.arp ?? [],
     ...captureSpan(input.conns, opts),
   });
-  const intel = opts.intel ?? null;
-  const detectors = createDetectors([...(intel === null ? [] : [createIntelDetector(intel)]), ...(opts.detectors ?? [])]);
+  const intel = opts.intel === undefined || opts.intel === null ? null : createIntelDetector(opts.intel);
+  const detectors = createDetectors([...(intel === null ? [] : [intel]), ...(opts.detectors ?? [])]);
   const hits = runDetectors(kept, ctx, detectors);
   const counts: Record<string, Record<string, number>> = {};
   // A custom detector's module may carry anything under `stats`: only a function is asked.
@@ -120,7 +127,7 @@ export function detect(input: DetectInput): DetectResult {
   const bySev: Record<Severity, number> = { high: 0, medium: 0, low: 0 };
   for (const f of findings) bySev[f.severity]++;
   return {
-    findings, suppressed,
+    findings, suppressed, intel: intel === null ? [] : intel.matches(),
     stats: {
       conns: input.conns.length, conns_analysed: kept.length,
       hits_by_detector: Object.fromEntries(Object.keys(hitsBy).sort().map((k) => [k, hitsBy[k]!])), findings_by_severity: bySev,

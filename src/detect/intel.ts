@@ -12,7 +12,7 @@
  * own evidence, and nad does not grade feeds. The evidence names each indicator, where it was seen and its source.
  */
 import type { ConnRecord } from '../flow/conn.js';
-import type { FlowApp } from '../app/records.js';
+import type { FlowApp, FlowRef } from '../app/records.js';
 import { ipv4ToInt, ipv6ToGroups } from '../features/address.js';
 import { compareText } from '../features/stats.js';
 import type { Evidence } from '../findings/finding.js';
@@ -26,8 +26,32 @@ const MAX_LISTED = 20;
 /** DNS answers that are addresses (names.ts has the same test for resolutions). */
 const ADDRESS = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)$/i;
 
-/** One indicator seen in a flow; `name` is the host the flow names there (SNI, Host, DNS query), '' for the rest. */
-interface Match { item: IntelItem; where: string; name: string }
+/**
+ * One indicator seen in one flow: a row of intel.csv, as a row of Zeek's intel.log, with the list's own indicator
+ * beside what was seen (a listed domain matches the names below it).
+ */
+export interface IntelMatch extends FlowRef {
+  /** Time of the record it was seen in (query, hello, request), or of the flow's first packet for its two addresses. */
+  ts: string;
+  /** Transport of the flow: tcp, udp, icmp or other. */
+  proto: string;
+  /** What the capture showed, as it showed it: the address, name, URL, user agent or fingerprint (Zeek's seen.indicator). */
+  seen_indicator: string;
+  /** Type of the indicator as Zeek names it (Intel::DOMAIN, Intel::ADDR …); Zeek's seen.indicator_type. */
+  seen_indicator_type: string;
+  /** Where it was seen: the export and column (flows.id.resp_h, dns.query, tls.server_name, http.uri …); Zeek's seen.where. */
+  seen_where: string;
+  /** The list's indicator that matched, as the file wrote it. */
+  indicator: string;
+  /** meta.source of the list entry (a plain list's file name); Zeek's sources. */
+  sources: string;
+  /** meta.desc of the list entry, '' when none. */
+  desc: string;
+}
+
+/** One indicator seen in a flow; `name` is the host the flow names there (SNI, Host, DNS query), '' for the rest;
+ *  `value` and `ts` are what and when, for intel.csv. */
+interface Match { item: IntelItem; where: string; name: string; value: string; ts: string }
 interface Seen { conn: ConnRecord; matches: Match[] }
 /** Distinct names under one listed domain that one client may look up before they are one entity (the listed
  *  domain): a DNS tunnel's hundreds of subdomains are one finding, not hundreds. */
@@ -124,48 +148,64 @@ class IntelIndex {
 /** Every indicator the flow's connection and records show, with where. */
 function intelMatches(index: IntelIndex, conn: ConnRecord, app: FlowApp): Seen | null {
   const matches: Match[] = [];
-  const add = (items: readonly IntelItem[], where: string, name = ''): void => {
-    for (const item of items) matches.push({ item, where, name });
+  const add = (items: readonly IntelItem[], where: string, value: string, ts: string, name = ''): void => {
+    for (const item of items) matches.push({ item, where, name, value, ts });
   };
-  add(index.address(conn.orig_h), 'flows.id.orig_h');
-  add(index.address(conn.resp_h), 'flows.id.resp_h');
+  add(index.address(conn.orig_h), 'flows.id.orig_h', conn.orig_h, conn.ts);
+  add(index.address(conn.resp_h), 'flows.id.resp_h', conn.resp_h, conn.ts);
   for (const t of app.tls) {
     const sni = domainKey(t.server_name);
-    add(index.domain(sni), 'tls.server_name', sni);
-    add(index.exactly('ja3', t.ja3), 'tls.ja3');
-    add(index.exactly('ja3s', t.ja3s), 'tls.ja3s');
-    add(index.exactly('ja4', t.ja4), 'tls.ja4');
-    add(index.exactly('ja4s', t.ja4s), 'tls.ja4s');
-    add(index.exactly('ja4x', t.ja4x), 'tls.ja4x');
-    add(index.exactly('cert_hash', t.cert_sha1), 'tls.cert_sha1');
+    add(index.domain(sni), 'tls.server_name', t.server_name, t.ts, sni);
+    add(index.exactly('ja3', t.ja3), 'tls.ja3', t.ja3, t.ts);
+    add(index.exactly('ja3s', t.ja3s), 'tls.ja3s', t.ja3s, t.ts);
+    add(index.exactly('ja4', t.ja4), 'tls.ja4', t.ja4, t.ts);
+    add(index.exactly('ja4s', t.ja4s), 'tls.ja4s', t.ja4s, t.ts);
+    add(index.exactly('ja4x', t.ja4x), 'tls.ja4x', t.ja4x, t.ts);
+    add(index.exactly('cert_hash', t.cert_sha1), 'tls.cert_sha1', t.cert_sha1, t.ts);
   }
   for (const h of app.http) {
     const host = domainKey(h.host.replace(/:\d+$/, ''));
-    add(index.domain(host), 'http.host', host);
-    add(index.url(host, h.uri), 'http.uri', host);
-    add(index.exactly('software', h.user_agent), 'http.user_agent');
-    add(index.exactly('ja4h', h.ja4h), 'http.ja4h');
+    add(index.domain(host), 'http.host', h.host, h.ts, host);
+    add(index.url(host, h.uri), 'http.uri', /^[a-z][a-z0-9+.-]*:\/\//i.test(h.uri) ? h.uri : `${h.host}${h.uri}`, h.ts, host);
+    add(index.exactly('software', h.user_agent), 'http.user_agent', h.user_agent, h.ts);
+    add(index.exactly('ja4h', h.ja4h), 'http.ja4h', h.ja4h, h.ts);
   }
   for (const s of app.ssh) {
-    add(index.exactly('software', s.client), 'ssh.client');
-    add(index.exactly('software', s.server), 'ssh.server');
-    add(index.exactly('hassh', s.hassh), 'ssh.hassh');
-    add(index.exactly('hassh_server', s.hassh_server), 'ssh.hassh_server');
+    add(index.exactly('software', s.client), 'ssh.client', s.client, s.ts);
+    add(index.exactly('software', s.server), 'ssh.server', s.server, s.ts);
+    add(index.exactly('hassh', s.hassh), 'ssh.hassh', s.hassh, s.ts);
+    add(index.exactly('hassh_server', s.hassh_server), 'ssh.hassh_server', s.hassh_server, s.ts);
   }
   for (const d of app.dns) {
     // The name looked up, for answers too: the entity is the name, not the resolver that was asked.
     const q = domainKey(d.query);
-    add(index.domain(q), 'dns.query', q);
+    add(index.domain(q), 'dns.query', d.query, d.ts, q);
     // Answers as Zeek's seen scripts take them: addresses (A/AAAA), and CNAME targets as names; not NS, MX or PTR
     // data, which name the resolver's infrastructure rather than what the client asked for.
     for (let i = 0; i < d.answers.length; i++) {
       const a = d.answers[i]!;
       const type = d.answer_types[i] ?? '';
-      if (type === 'A' || type === 'AAAA' || (type === '' && ADDRESS.test(a))) add(index.address(a), 'dns.answers', q);
-      else if (type === 'CNAME') add(index.domain(a), 'dns.answers', q);
+      if (type === 'A' || type === 'AAAA' || (type === '' && ADDRESS.test(a))) add(index.address(a), 'dns.answers', a, d.ts, q);
+      else if (type === 'CNAME') add(index.domain(a), 'dns.answers', a, d.ts, q);
     }
   }
   return matches.length === 0 ? null : { conn, matches };
+}
+
+/** The intel.csv rows of the matches: by time, then flow, column and indicator. */
+function matchRows(seen: readonly Seen[]): IntelMatch[] {
+  const rows: IntelMatch[] = [];
+  for (const { conn: c, matches } of seen) {
+    for (const m of matches) {
+      rows.push({
+        ts: m.ts, uid: c.uid, community_id: c.community_id, orig_h: c.orig_h, orig_p: c.orig_p, resp_h: c.resp_h, resp_p: c.resp_p,
+        proto: c.proto, seen_indicator: m.value, seen_indicator_type: zeekTypeName(m.item.type), seen_where: m.where,
+        indicator: m.item.indicator, sources: m.item.source, desc: m.item.desc,
+      });
+    }
+  }
+  return rows.sort((a, b) => Number(a.ts) - Number(b.ts) || compareText(a.uid, b.uid) || compareText(a.seen_where, b.seen_where) ||
+    compareText(a.seen_indicator, b.seen_indicator) || compareText(a.indicator, b.indicator) || compareText(a.sources, b.sources));
 }
 
 interface Entity { src: string; name: string; conns: Map<string, ConnRecord>; items: Map<IntelItem, Set<string>>; looked_up_only: boolean }
@@ -199,7 +239,12 @@ function describe(e: Entity): RawFinding {
   };
 }
 
-export function createIntelDetector(list: IntelList): Detector {
+/** The intel detector: the Detector interface, plus the matches for intel.csv after finish. */
+export interface IntelDetector extends Detector {
+  matches(): IntelMatch[];
+}
+
+export function createIntelDetector(list: IntelList): IntelDetector {
   const index = new IntelIndex(list);
   const seen: Seen[] = [];
   return {
@@ -245,6 +290,9 @@ export function createIntelDetector(list: IntelList): Detector {
         }
       }
       return [...entities.keys()].sort(compareText).map((k) => describe(entities.get(k)!));
+    },
+    matches(): IntelMatch[] {
+      return matchRows(seen);
     },
     stats(): Record<string, number> {
       const items = new Set(seen.flatMap((s) => s.matches.map((m) => m.item)));

@@ -27,9 +27,9 @@ export function fieldDocs(source: string): Map<string, Map<string, string>> {
   return result;
 }
 
-/** Header → source field name, where they differ (Zeek's `id.` prefix). */
+/** Header → source field name, where they differ (Zeek's `id.` prefix; `seen.where` is the field `seen_where`). */
 function fieldOf(header: string): string {
-  return header.startsWith('id.') ? header.slice(3) : header;
+  return header.startsWith('id.') ? header.slice(3) : header.replace(/\./g, '_');
 }
 
 /** A markdown table of a CSV's columns with the doc text of the fields they come from. */

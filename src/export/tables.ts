@@ -5,6 +5,7 @@
 import type { DnsRecord, FlowRef, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
 import type { ConnRecord } from '../flow/conn.js';
 import type { Finding } from '../findings/finding.js';
+import type { IntelMatch } from '../detect/intel.js';
 import type { Column } from './csv.js';
 
 /** Columns that tie an app record to its flow. */
@@ -133,4 +134,16 @@ export const FINDING_COLUMNS: readonly Column<Finding>[] = [
   { header: 'last_seen', get: (f) => f.last_seen },
   { header: 'evidence', get: (f) => f.evidence.map((e) => `${e.name}=${e.value}`) },
   { header: 'explanation', get: (f) => f.explanation },
+];
+
+/** intel.csv: Zeek's intel.log columns (seen.indicator, seen.indicator_type, seen.where, sources) and the listed indicator. */
+export const INTEL_COLUMNS: readonly Column<IntelMatch>[] = [
+  ...refColumns<IntelMatch>(),
+  { header: 'proto', get: (r) => r.proto },
+  { header: 'seen.indicator', get: (r) => r.seen_indicator },
+  { header: 'seen.indicator_type', get: (r) => r.seen_indicator_type },
+  { header: 'seen.where', get: (r) => r.seen_where },
+  { header: 'indicator', get: (r) => r.indicator },
+  { header: 'sources', get: (r) => r.sources },
+  { header: 'desc', get: (r) => r.desc },
 ];

@@ -102,10 +102,10 @@ test('intel matches: the flows tshark shows carrying a listed name or JA3, by Co
 });
 
 test('nad analyze --intel on samples/: a listed C2 name of the ground truth is a high finding on its entity', () => {
-  const truth = JSON.parse(readFileSync(join(PROJECT_ROOT, 'samples/suspect.truth.json'), 'utf8')) as { entities: { kind: string; src_ip: string; dst_name: string | null }[] };
-  const found = truth.entities.find((e) => e.kind === 'beacon' && e.dst_name !== null);
-  assert.ok(found?.dst_name, 'the ground truth has a named beacon');
-  const beacon = { src: found.src_ip, name: found.dst_name };
+  const truth = JSON.parse(readFileSync(join(PROJECT_ROOT, 'samples/suspect.truth.json'), 'utf8')) as { entities: { kind: string; src_ip: string; dst_name: string | null; count: number; app: string }[] };
+  const found = truth.entities.find((e) => e.kind === 'beacon' && e.dst_name !== null && e.app === 'https');
+  assert.ok(found?.dst_name, 'the ground truth has a named HTTPS beacon');
+  const beacon = { src: found.src_ip, name: found.dst_name, count: found.count };
   const dir = mkdtempSync(join(tmpdir(), 'nad-intel-cli-'));
   try {
     const intel = join(dir, 'feed.intel');
@@ -131,6 +131,16 @@ test('nad analyze --intel on samples/: a listed C2 name of the ground truth is a
     assert.ok(onBeacon.evidence.some((e) => e.name === 'intel.indicator' && e.value === `Intel::DOMAIN ${domain}` && /source case-42: C2/.test(e.note ?? '')));
     // Nothing else in the capture is under that domain: every intel finding is the beacon host's.
     for (const f of hits) assert.equal(f.src, beacon.src);
+    // intel.csv (Zeek's intel.log columns): one row per check-in's ClientHello, as many as the ground truth's beacon
+    // count, each naming the beacon's SNI under the listed domain.
+    const lines = readFileSync(join(out, 'intel.csv'), 'utf8').trimEnd().split('\r\n');
+    assert.equal(lines[0], 'ts,uid,community_id,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto,seen.indicator,seen.indicator_type,seen.where,indicator,sources,desc');
+    const rows = lines.slice(1).map((l) => l.split(','));
+    const sni = rows.filter((r) => r[10] === 'tls.server_name');
+    assert.equal(sni.length, beacon.count);
+    for (const r of sni) assert.deepEqual([r[3], r[8], r[9], r[11], r[12], r[13]], [beacon.src, beacon.name, 'Intel::DOMAIN', domain, 'case-42', 'C2']);
+    assert.ok(rows.every((r) => r[10] === 'tls.server_name' || r[10] === 'dns.query'), 'only SNI and DNS carry the name');
+    assert.match(r.stdout, /Outputs: .* \(flows\.csv, dns\.csv, tls\.csv, http\.csv, ssh\.csv, intel\.csv, findings\.csv, summary\.json, alerts\.jsonl\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
