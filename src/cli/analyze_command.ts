@@ -236,6 +236,8 @@ export async function detectionSetup(opts: AnalyzeCliOptions, signal: AbortSigna
   // The detection modules load only when something below needs them: a plain run starts without them.
   const d = opts.allow !== undefined || opts.intel.length > 0 || opts.detector.length > 0 || learn ? await import('../detect/index.js') : null;
   const allow = opts.allow === undefined ? null : asUsage(() => d!.loadAllowList(opts.allow!));
+  // A list is matched by a detector: with --no-detect it would be read and silently ignored.
+  if (opts.intel.length > 0 && !opts.detect) throw new UsageError('--intel needs detection: its indicators are matched by the intel detector (drop --no-detect)');
   const intel = opts.intel.length === 0 ? null : asUsage(() => d!.loadIntel(opts.intel));
   if (intel !== null && !opts.quiet) for (const f of intel.files) if (f.first_skipped !== '') warnSkipped(f);
   const detectors: Detector[] = [];

@@ -140,6 +140,10 @@ test('nad analyze --intel on samples/: a listed C2 name of the ground truth is a
     assert.equal(sni.length, beacon.count);
     for (const r of sni) assert.deepEqual([r[3], r[8], r[9], r[11], r[12], r[13]], [beacon.src, beacon.name, 'Intel::DOMAIN', domain, 'case-42', 'C2']);
     assert.ok(rows.every((r) => r[10] === 'tls.server_name' || r[10] === 'dns.query'), 'only SNI and DNS carry the name');
+    // Without detection nothing would match: refused in one line, before the capture is read.
+    const nd = nad(['analyze', join(PROJECT_ROOT, 'samples/suspect.pcap'), '--intel', intel, '--out', join(dir, 'nd'), '--no-detect']);
+    assert.equal(nd.status, 2);
+    assert.equal(nd.stderr, 'nad: --intel needs detection: its indicators are matched by the intel detector (drop --no-detect)\n');
     assert.match(r.stdout, /Outputs: .* \(flows\.csv, dns\.csv, tls\.csv, http\.csv, ssh\.csv, intel\.csv, findings\.csv, summary\.json, alerts\.jsonl\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
