@@ -5,7 +5,7 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { AllowList, BaselineModel, Detector, IntelList } from '../detect/index.js';
+import type { AllowList, BaselineModel, Detector, IntelList, IntelMatch } from '../detect/index.js';
 import type { Finding, Severity } from '../findings/finding.js';
 import type { GeoLookup } from '../geo/lookup.js';
 import { toEcs } from '../report/alerts.js';
@@ -176,6 +176,8 @@ export async function writeRunOutputs(
   await letSignalsIn();
 
   let findings: Finding[] = [];
+  /** intel.csv's rows by flow, for the alerts' threat.enrichments. */
+  const intelByUid = new Map<string, IntelMatch[]>();
   let detection: Record<string, unknown> | null = null;
   if (opts.detect) {
     // Loaded here, not at start-up: a run with --no-detect never pays for the detectors' modules.
@@ -198,6 +200,11 @@ export async function writeRunOutputs(
     detection = { stats: result.stats, suppressed: result.suppressed, intel: setup.intel?.files ?? [] };
     if (setup.intel !== null) {
       writeCsv(join(outDir, 'intel.csv'), INTEL_COLUMNS, result.intel);
+      for (const m of result.intel) {
+        const l = intelByUid.get(m.uid);
+        if (l === undefined) intelByUid.set(m.uid, [m]);
+        else l.push(m);
+      }
       written.push('intel.csv');
     }
   }
@@ -207,7 +214,7 @@ export async function writeRunOutputs(
   const created = generatedAt();
   const alertLines = findings
     .filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[opts.alertLevel])
-    .map((f) => JSON.stringify(toEcs(f, { version: TOOL_VERSION, tls: data.tls, geo: setup.geo, created })) + '\n')
+    .map((f) => JSON.stringify(toEcs(f, { version: TOOL_VERSION, tls: data.tls, geo: setup.geo, created, intel: intelByUid })) + '\n')
     .join('');
   writeFileAtomic(join(outDir, 'alerts.jsonl'), alertLines);
   if (opts.alertLog !== undefined && alertLines !== '') {

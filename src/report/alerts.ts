@@ -4,6 +4,7 @@
  * everything else under `nad.*`. The JSON serialiser escapes control characters; no other escaping is needed here.
  */
 import type { TlsRecord } from '../app/records.js';
+import type { IntelMatch } from '../detect/intel.js';
 import type { Finding, Severity } from '../findings/finding.js';
 import type { GeoLookup } from '../geo/lookup.js';
 import { isoTime } from './text.js';
@@ -21,6 +22,54 @@ export interface AlertContext {
   geo?: GeoLookup | null;
   /** When the alert is written (ISO 8601); event.created. */
   created: string;
+  /** intel.csv's rows by flow uid, for threat.enrichments of intel findings. */
+  intel?: ReadonlyMap<string, readonly IntelMatch[]>;
+}
+
+/** ECS field of each place an indicator is seen (intel.ts's seen.where); nad.* where ECS has no field. */
+const ECS_MATCHED_FIELD: Readonly<Record<string, string>> = {
+  'flows.id.orig_h': 'source.ip', 'flows.id.resp_h': 'destination.ip', 'dns.query': 'dns.question.name',
+  'dns.answers': 'dns.answers.data', 'tls.server_name': 'tls.client.server_name', 'tls.ja3': 'tls.client.ja3',
+  'tls.ja3s': 'tls.server.ja3s', 'tls.cert_sha1': 'tls.server.hash.sha1', 'http.host': 'url.domain',
+  'http.uri': 'url.original', 'http.user_agent': 'user_agent.original',
+};
+
+/** ECS threat.indicator.type of a Zeek intel type. */
+function ecsIndicatorType(zeekType: string, indicator: string): string {
+  switch (zeekType) {
+    case 'Intel::ADDR': case 'Intel::SUBNET': return indicator.includes(':') ? 'ipv6-addr' : 'ipv4-addr';
+    case 'Intel::DOMAIN': return 'domain-name';
+    case 'Intel::URL': return 'url';
+    case 'Intel::SOFTWARE': return 'software';
+    case 'Intel::CERT_HASH': return 'x509-certificate';
+    default: return 'artifact';
+  }
+}
+
+/** Enrichments listed per alert (intel.csv has every match). */
+const MAX_ENRICHMENTS = 20;
+
+/** ECS threat.enrichments: one per distinct (indicator, where seen, value seen) of the finding's flows, as Elastic's
+ *  indicator match rules write them. */
+function enrichments(f: Finding, byUid: ReadonlyMap<string, readonly IntelMatch[]> | undefined): Json[] {
+  if (byUid === undefined || !f.kinds.includes('intel')) return [];
+  const out = new Map<string, Json>();
+  for (const uid of f.uids) {
+    for (const m of byUid.get(uid) ?? []) {
+      const key = JSON.stringify([m.indicator, m.seen_indicator_type, m.sources, m.seen_where, m.seen_indicator]);
+      if (out.has(key) || out.size >= MAX_ENRICHMENTS) continue;
+      const type = ecsIndicatorType(m.seen_indicator_type, m.indicator);
+      out.set(key, {
+        indicator: {
+          type, provider: m.sources, description: m.desc, name: m.indicator,
+          ...(type.endsWith('-addr') && !m.indicator.includes('/') ? { ip: m.indicator } : {}),
+          ...(type === 'url' ? { url: { original: m.indicator } } : {}),
+        },
+        matched: { atomic: m.seen_indicator, field: ECS_MATCHED_FIELD[m.seen_where] ?? `nad.${m.seen_where}`, type: 'indicator_match_rule', occurred: isoTime(m.ts) },
+      });
+    }
+  }
+  return [...out.values()];
 }
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
@@ -70,6 +119,7 @@ export function toEcs(f: Finding, ctx: AlertContext): { [k: string]: Json } {
     },
     network: { transport, community_id: f.community_ids.length === 1 ? (f.community_ids[0] ?? '') : f.community_ids },
     dns: dnsName === '' ? {} : { question: { name: dnsName } },
+    threat: { enrichments: enrichments(f, ctx.intel) },
     tls: tls === undefined ? {} : { client: { ja3: tls.ja3, server_name: tls.server_name }, server: { ja3s: tls.ja3s } },
     nad: {
       rank: f.rank,

@@ -140,6 +140,19 @@ test('nad analyze --intel on samples/: a listed C2 name of the ground truth is a
     assert.equal(sni.length, beacon.count);
     for (const r of sni) assert.deepEqual([r[3], r[8], r[9], r[11], r[12], r[13]], [beacon.src, beacon.name, 'Intel::DOMAIN', domain, 'case-42', 'C2']);
     assert.ok(rows.every((r) => r[10] === 'tls.server_name' || r[10] === 'dns.query'), 'only SNI and DNS carry the name');
+    // alerts.jsonl: ECS threat.enrichments as Elastic's indicator match rules write them (ECS 8.x field reference:
+    // threat.enrichments.indicator.type/provider, matched.atomic/field/type).
+    const alerts = readFileSync(join(out, 'alerts.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as {
+      source: { ip: string }; destination: { domain?: string };
+      threat?: { enrichments: { indicator: { type: string; provider: string; description: string }; matched: { atomic: string; field: string; type: string } }[] };
+    });
+    const alert = alerts.find((a) => a.source.ip === beacon.src && a.destination.domain === beacon.name);
+    assert.ok(alert?.threat, 'the beacon alert carries threat.enrichments');
+    assert.deepEqual(alert.threat.enrichments.map((e) => [e.indicator.type, e.indicator.provider, e.indicator.description, e.matched.atomic, e.matched.field, e.matched.type]).sort(), [
+      ['domain-name', 'case-42', 'C2', beacon.name, 'dns.question.name', 'indicator_match_rule'],
+      ['domain-name', 'case-42', 'C2', beacon.name, 'tls.client.server_name', 'indicator_match_rule'],
+    ]);
+    assert.ok(alerts.filter((a) => a !== alert).every((a) => a.threat === undefined), 'no enrichment on findings without an intel match');
     // Without detection nothing would match: refused in one line, before the capture is read.
     const nd = nad(['analyze', join(PROJECT_ROOT, 'samples/suspect.pcap'), '--intel', intel, '--out', join(dir, 'nd'), '--no-detect']);
     assert.equal(nd.status, 2);
