@@ -1,6 +1,6 @@
 /**
- * Application-layer records, one type per output file (dns.csv, tls.csv, http.csv, ssh.csv).
- * Field names are Zeek's (dns.log, ssl.log, http.log, ssh.log) wherever Zeek has one.
+ * Application-layer records, one type per output file (dns.csv, tls.csv, http.csv, ssh.csv, dhcp.csv).
+ * Field names are Zeek's (dns.log, ssl.log, http.log, ssh.log, dhcp.log) wherever Zeek has one.
  * Every string in them came off the wire: hostile until escaped by the output that renders it.
  */
 
@@ -135,6 +135,40 @@ export interface SshRecord extends FlowRef {
   hassh: string;
   /** HASSHServer fingerprint (MD5 of the server KEXINIT algorithm lists). */
   hassh_server: string;
+}
+
+/**
+ * One DHCPv4 message (dhcp.csv), Zeek's dhcp.log names where it has them. Read from every decoded packet, beside the
+ * flow table (as ARP is), and tied to its flow afterwards by Community ID and time; the flow's ends are those of
+ * flows.csv, or the packet's when the flow was not kept (memory guard).
+ */
+export interface DhcpRecord extends FlowRef {
+  /** Transaction id (xid) in hex, as tshark prints it (`0x3903f326`). */
+  trans_id: string;
+  /** DHCP message type (option 53): DISCOVER, OFFER, REQUEST, ACK, NAK, RELEASE, INFORM, …; BOOTP for none. */
+  msg_type: string;
+  /** Client hardware address (chaddr), aa:bb:cc:dd:ee:ff; '' unless Ethernet. */
+  mac: string;
+  /** Address the client already has (ciaddr), '' for 0.0.0.0. */
+  client_addr: string;
+  /** Address the server assigns (yiaddr), '' for 0.0.0.0. */
+  assigned_addr: string;
+  /** Address the client asks for (option 50). */
+  requested_addr: string;
+  /** Server identifier (option 54). */
+  server_addr: string;
+  /** Host name the client gave or was given (option 12). */
+  host_name: string;
+  /** Client FQDN (option 81). */
+  client_fqdn: string;
+  /** Domain name (option 15). */
+  domain: string;
+  /** Lease time in seconds (option 51), null when absent. */
+  lease_time: number | null;
+  /** Vendor class identifier (option 60), e.g. `MSFT 5.0`, `android-dhcp-13`: Zeek's client_software. */
+  client_software: string;
+  /** Parameter request list (option 55), option codes joined by `,`: the DHCP fingerprint Fingerbank reads. */
+  param_list: string;
 }
 
 /** All application records of one flow, handed to detectors with its ConnRecord. */

@@ -3,7 +3,8 @@
  * No files are written here (analyze_command.ts does that). Records come back in one order (by start time, then
  * uid), whatever order flows expired in, so a run with --workers N writes the same bytes as one with a single table.
  */
-import type { DnsRecord, FlowApp, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
+import type { DhcpRecord, DnsRecord, FlowApp, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
+import { createDhcpTally, linkDhcp, type DhcpTally } from '../app/dhcp/tally.js';
 import type { AppStats } from '../app/stats.js';
 import { readCaptures } from '../capture/index.js';
 import { createArpTally, type ArpSweep } from '../features/arp.js';
@@ -136,6 +137,10 @@ export interface CaptureData {
   app_stats: AppStats;
   /** ARP who-has requests per sender (scan detector: ARP sweeps, which make no IP flows). */
   arp: ArpSweep[];
+  /** DHCP messages (app/dhcp: read beside the flow table, tied to their flows), in time order; none without app. */
+  dhcp: DhcpRecord[];
+  /** DHCP datagrams not read: not DHCP, cut short, or past the records kept. */
+  dhcp_stats: DhcpTally['stats'];
   /** True when the run was interrupted (SIGINT/SIGTERM, or the memory guard) before the inputs ended. */
   interrupted: boolean;
   /** Set when the memory guard (memory.ts) stopped the reading. */
@@ -150,6 +155,8 @@ export interface CaptureData {
 export async function readAndAssemble(paths: readonly string[], opts: ReadOptions): Promise<CaptureData> {
   const stats = createDecodeStats();
   const arp = createArpTally();
+  const dhcp = createDhcpTally();
+  const app = opts.app;
   const workers = opts.workers ?? 1;
   const store = opts.store ?? new RunStore(null);
   const pool = workers > 1 ? new FlowWorkers(workers, opts.flow, opts.app, store) : null;
@@ -162,6 +169,7 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
       decodePacket(p);
       tallyDecode(stats, p);
       arp.packet(p);
+      if (app) dhcp.packet(p);
       flows.packet(p);
     },
   };
@@ -198,11 +206,18 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
     flow_stats: r.flow_stats,
     app_stats: r.app_stats,
     arp: [...arp.sweeps()],
+    dhcp: linkDhcp(sortDhcp(dhcp.records()), lists.conns),
+    dhcp_stats: { ...dhcp.stats },
     interrupted: inputs.some((i) => i.interrupted),
     memory_stop: null,
     memory_keep: null,
     spilled: store.spill,
   };
+}
+
+/** DHCP messages in time order (a stable sort: messages of one instant stay in packet order). */
+export function sortDhcp(records: DhcpRecord[]): DhcpRecord[] {
+  return records.sort((a, b) => Number(a.ts) - Number(b.ts));
 }
 
 /** How many records of each kind the run made: the lists' lengths, or the spilled exports' counts. */

@@ -16,7 +16,7 @@ import type { InputSummary } from '../capture/types.js';
 import { AtomicWriter, outputError, writeFileAtomic } from '../export/atomic.js';
 import { encodeTable, type Column } from '../export/csv.js';
 import type { SpilledTable } from '../export/spill.js';
-import { DNS_COLUMNS, FINDING_COLUMNS, HTTP_COLUMNS, INTEL_COLUMNS, SSH_COLUMNS, TLS_COLUMNS } from '../export/tables.js';
+import { DHCP_COLUMNS, DNS_COLUMNS, FINDING_COLUMNS, HTTP_COLUMNS, INTEL_COLUMNS, SSH_COLUMNS, TLS_COLUMNS } from '../export/tables.js';
 import { linkTypeName } from '../decode/packet.js';
 import { appByUid, recordCounts, type CaptureData } from './analyze.js';
 import { EXIT } from './errors.js';
@@ -108,7 +108,7 @@ export function captureSummary(data: CaptureData, params: RunParameters): Record
     flows: counts.conns,
     decode_warnings: data.decode_warnings,
     flow_stats: data.flow_stats,
-    app: { dns: counts.dns, tls: counts.tls, quic: counts.quic, http: counts.http, ssh: counts.ssh, problems: data.app_stats },
+    app: { dns: counts.dns, tls: counts.tls, quic: counts.quic, http: counts.http, ssh: counts.ssh, dhcp: data.dhcp.length, problems: data.app_stats, dhcp_problems: data.dhcp_stats },
   };
 }
 
@@ -164,7 +164,9 @@ export async function writeRunOutputs(
   extra: Record<string, unknown> = {},
 ): Promise<RunResult> {
   /** Files of this run, for the terminal's last line (flows.csv was written while reading). */
-  const written = ['flows.csv', 'dns.csv', 'tls.csv', 'http.csv', 'ssh.csv'];
+  const written = ['flows.csv', 'dns.csv', 'tls.csv', 'http.csv', 'ssh.csv', 'dhcp.csv'];
+  // DHCP messages are few and kept whole (app/dhcp/tally.ts bounds them), spilled run or not.
+  writeCsv(join(outDir, 'dhcp.csv'), DHCP_COLUMNS, data.dhcp);
   if (data.spilled !== null) {
     for (const t of data.spilled.appTables()) writeSpilled(t);
   } else {

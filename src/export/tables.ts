@@ -2,7 +2,7 @@
  * The columns of every CSV export. Headers are Zeek's names (`id.orig_h`…) wherever Zeek has one; the meaning of each
  * column is the doc comment of the field it reads (src/flow/conn.ts, src/app/records.ts, src/findings/finding.ts).
  */
-import type { DnsRecord, FlowRef, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
+import type { DhcpRecord, DnsRecord, FlowRef, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
 import type { ConnRecord } from '../flow/conn.js';
 import type { Finding } from '../findings/finding.js';
 import type { IntelMatch } from '../detect/intel.js';
@@ -146,4 +146,22 @@ export const INTEL_COLUMNS: readonly Column<IntelMatch>[] = [
   { header: 'indicator', get: (r) => r.indicator },
   { header: 'sources', get: (r) => r.sources },
   { header: 'desc', get: (r) => r.desc },
+];
+
+/** dhcp.csv: one row per DHCP message, Zeek's dhcp.log names where it has them. */
+export const DHCP_COLUMNS: readonly Column<DhcpRecord>[] = [
+  ...refColumns<DhcpRecord>(),
+  { header: 'trans_id', get: (r) => r.trans_id },
+  { header: 'msg_type', get: (r) => r.msg_type },
+  { header: 'mac', get: (r) => r.mac },
+  { header: 'client_addr', get: (r) => r.client_addr },
+  { header: 'assigned_addr', get: (r) => r.assigned_addr },
+  { header: 'requested_addr', get: (r) => r.requested_addr },
+  { header: 'server_addr', get: (r) => r.server_addr },
+  { header: 'host_name', get: (r) => r.host_name },
+  { header: 'client_fqdn', get: (r) => r.client_fqdn },
+  { header: 'domain', get: (r) => r.domain },
+  { header: 'lease_time', get: (r) => r.lease_time },
+  { header: 'client_software', get: (r) => r.client_software },
+  { header: 'param_list', get: (r) => r.param_list },
 ];

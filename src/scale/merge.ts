@@ -7,16 +7,17 @@ import { createAppStats, type AppStats } from '../app/stats.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DnsRecord, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
+import type { DhcpRecord, DnsRecord, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
+import { linkDhcp } from '../app/dhcp/tally.js';
 import type { WarningTally } from '../capture/types.js';
-import { readAndAssemble, type CaptureData } from '../cli/analyze.js';
+import { readAndAssemble, sortDhcp, type CaptureData } from '../cli/analyze.js';
 import { UsageError } from '../cli/errors.js';
 import { compareTsUid, type ConnRecord } from '../flow/conn.js';
 import type { FlowTableStats } from '../flow/table.js';
 import type { ArpSweep } from '../detect/index.js';
 import { openDuck, readParquet, type Duck } from './duck.js';
 import { splitTs } from './edge.js';
-import { fromRow, SHARD_TABLES, type ShardTable, type TableColumn } from './schema.js';
+import { DHCP_TABLE, fromRow, SHARD_TABLES, type ShardTable, type TableColumn } from './schema.js';
 import { SHARD_FORMAT, type ShardMeta } from './shard.js';
 
 export interface Shard {
@@ -32,7 +33,7 @@ export function readShard(dir: string): Shard {
     throw new UsageError(`${dir}: not a shard directory (no readable shard.json: ${(err as Error).message.split('\n')[0]}); make one with nad analyze --shard`);
   }
   if (meta.format !== SHARD_FORMAT) throw new UsageError(`${dir}: shard format ${String(meta.format)}, this nad reads ${SHARD_FORMAT}; analyse the slice again with this nad (nad analyze --shard)`);
-  const files = [...Object.keys(SHARD_TABLES).map((t) => `${t}.parquet`), 'arp.parquet', ...meta.edge_files.map((f) => f.file)];
+  const files = [...Object.keys(SHARD_TABLES).map((t) => `${t}.parquet`), 'arp.parquet', 'dhcp.parquet', ...meta.edge_files.map((f) => f.file)];
   const missing = files.filter((f) => !existsSync(join(dir, f)));
   if (missing.length > 0) throw new UsageError(`${dir}: incomplete shard (missing ${missing.join(', ')}); analyse the slice again with nad analyze --shard`);
   return { dir, meta };
@@ -154,6 +155,12 @@ async function arpSweeps(duck: Duck, shards: readonly Shard[]): Promise<ArpSweep
     .sort((a, b) => (a.src < b.src ? -1 : a.src > b.src ? 1 : 0));
 }
 
+function sumDhcpStats(all: readonly CaptureData['dhcp_stats'][]): CaptureData['dhcp_stats'] {
+  const out = { not_dhcp: 0, truncated: 0, dropped: 0 };
+  for (const s of all) { out.not_dhcp += s.not_dhcp; out.truncated += s.truncated; out.dropped += s.dropped; }
+  return out;
+}
+
 /** Joins shard directories into the records of one run over the whole capture; also returns the shards in time order. */
 export async function mergeShards(dirs: readonly string[]): Promise<{ data: CaptureData; shards: Shard[] }> {
   const shards = orderShards(dirs.map(readShard));
@@ -163,7 +170,7 @@ export async function mergeShards(dirs: readonly string[]): Promise<{ data: Capt
     const rows = await duck.rows(finalRowsSql(table, shards));
     return rows.map((r) => fromRow(columns, r) as unknown as T);
   };
-  let conns: ConnRecord[], dns: DnsRecord[], tls: TlsRecord[], http: HttpRecord[], ssh: SshRecord[], arp: ArpSweep[];
+  let conns: ConnRecord[], dns: DnsRecord[], tls: TlsRecord[], http: HttpRecord[], ssh: SshRecord[], arp: ArpSweep[], dhcp: DhcpRecord[];
   try {
     conns = (await final<ConnRecord & { edge?: boolean }>('flows')).map(({ edge: _edge, ...c }) => c);
     dns = await final<DnsRecord>('dns');
@@ -171,6 +178,9 @@ export async function mergeShards(dirs: readonly string[]): Promise<{ data: Capt
     http = await final<HttpRecord>('http');
     ssh = await final<SshRecord>('ssh');
     arp = await arpSweeps(duck, shards);
+    // Every shard's DHCP messages are its own packets': all rows, in shard order (time order within each).
+    const dhcpFiles = readParquet(shards.map((s) => join(s.dir, 'dhcp.parquet')));
+    dhcp = (await duck.rows(`SELECT * FROM ${dhcpFiles}`)).map((r) => fromRow(DHCP_TABLE, r) as unknown as DhcpRecord);
   } finally {
     duck.close();
   }
@@ -201,6 +211,9 @@ export async function mergeShards(dirs: readonly string[]): Promise<{ data: Capt
     flow_stats: flowStats(shards, conns),
     app_stats,
     arp,
+    // Tied again to the flows of the whole capture: a flow across a shard edge has the uid of its first packet.
+    dhcp: linkDhcp(sortDhcp(dhcp.map((r) => ({ ...r, uid: '' }))), conns),
+    dhcp_stats: sumDhcpStats(shards.map((s) => s.meta.dhcp_stats)),
     interrupted: inputs.some((i) => i.interrupted),
     memory_stop: null,
     memory_keep: null,

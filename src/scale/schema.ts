@@ -52,6 +52,13 @@ export const HTTP_TABLE: readonly TableColumn[] = [
 
 export const SSH_TABLE: readonly TableColumn[] = [...REF, S('client'), S('server'), S('hassh'), S('hassh_server')];
 
+/** dhcp.parquet: DHCP messages, read beside the flow table, so every shard's are its own packets' (no edge rows); not
+ *  in SHARD_TABLES, whose app tables keep only the rows of non-edge flows. */
+export const DHCP_TABLE: readonly TableColumn[] = [
+  ...REF, S('trans_id'), S('msg_type'), S('mac'), S('client_addr'), S('assigned_addr'), S('requested_addr'), S('server_addr'),
+  S('host_name'), S('client_fqdn'), S('domain'), I('lease_time'), S('client_software'), S('param_list'),
+];
+
 /** The tables of a shard, by file name stem (flows.parquet, dns.parquet, …). */
 export const SHARD_TABLES = { flows: FLOW_TABLE, dns: DNS_TABLE, tls: TLS_TABLE, http: HTTP_TABLE, ssh: SSH_TABLE } as const;
 export type ShardTable = keyof typeof SHARD_TABLES;

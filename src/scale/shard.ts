@@ -18,9 +18,9 @@ import { UsageError } from '../cli/errors.js';
 import { ARP_TABLE } from './arp_pairs.js';
 import { selectEdges, splitTs, writeEdgePackets } from './edge.js';
 import { expandCaptureArgs } from './inputs.js';
-import { SHARD_TABLES, toColumnData, type TableColumn } from './schema.js';
+import { DHCP_TABLE, SHARD_TABLES, toColumnData, type TableColumn } from './schema.js';
 
-export const SHARD_FORMAT = 2;
+export const SHARD_FORMAT = 3;
 
 /** shard.json: what `nad merge` needs besides the tables. */
 export interface ShardMeta {
@@ -41,6 +41,8 @@ export interface ShardMeta {
   flow_stats: FlowTableStats;
   /** What the app hooks could not parse in this shard (absent in shards written before it was recorded). */
   app_stats?: AppStats;
+  /** DHCP datagrams of this shard not read (CaptureData.dhcp_stats). */
+  dhcp_stats: CaptureData['dhcp_stats'];
 }
 
 export function writeParquet(path: string, columns: readonly TableColumn[], rows: readonly object[]): void {
@@ -69,6 +71,7 @@ export async function writeShard(dir: string, paths: readonly string[], data: Ca
   writeParquet(join(dir, 'http.parquet'), SHARD_TABLES.http, data.http);
   writeParquet(join(dir, 'ssh.parquet'), SHARD_TABLES.ssh, data.ssh);
   writeParquet(join(dir, 'arp.parquet'), ARP_TABLE, edge.arp);
+  writeParquet(join(dir, 'dhcp.parquet'), DHCP_TABLE, data.dhcp);
   const meta: ShardMeta = {
     format: SHARD_FORMAT,
     first_ts: first === null ? null : formatTs(first[0], first[1]),
@@ -83,6 +86,7 @@ export async function writeShard(dir: string, paths: readonly string[], data: Ca
     decode_warnings: data.decode_warnings,
     flow_stats: data.flow_stats,
     app_stats: data.app_stats,
+    dhcp_stats: data.dhcp_stats,
   };
   writeFileAtomic(join(dir, 'shard.json'), `${JSON.stringify(meta, null, 2)}\n`);
   return meta;

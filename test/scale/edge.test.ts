@@ -85,11 +85,13 @@ test('readShard: a directory without shard.json, or with files missing, is a usa
   const dir = mkdtempSync(join(tmpdir(), 'nad-scale-shard-'));
   try {
     assert.throws(() => readShard(dir), /not a shard directory/);
-    // Format 1 shards (before http gained ja4h) are refused by name, not misread.
-    writeFileSync(join(dir, 'shard.json'), JSON.stringify({ format: 1, edge_files: [] }));
-    assert.throws(() => readShard(dir), new RegExp(`shard format 1, this nad reads ${SHARD_FORMAT}`));
+    // Older shards (format 1 before http gained ja4h, 2 before dhcp.parquet) are refused by name, not misread.
+    for (const old of [1, 2]) {
+      writeFileSync(join(dir, 'shard.json'), JSON.stringify({ format: old, edge_files: [] }));
+      assert.throws(() => readShard(dir), new RegExp(`shard format ${old}, this nad reads ${SHARD_FORMAT}`));
+    }
     writeFileSync(join(dir, 'shard.json'), JSON.stringify({ format: SHARD_FORMAT, edge_files: [{ file: 'edge-1.pcap', linktype: 1, packets: 3 }] }));
-    assert.throws(() => readShard(dir), /incomplete shard \(missing flows.parquet, dns.parquet, tls.parquet, http.parquet, ssh.parquet, arp.parquet, edge-1.pcap\)/);
+    assert.throws(() => readShard(dir), /incomplete shard \(missing flows.parquet, dns.parquet, tls.parquet, http.parquet, ssh.parquet, arp.parquet, dhcp.parquet, edge-1.pcap\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -60,7 +60,7 @@ test('3 time shards analysed apart and merged = the whole capture analysed at on
   assert.ok(edges[1]! > 0 && edges[2]! > 0, `edge flows per shard: ${edges.join(' ')}`);
   // Findings byte for byte. flows/app CSVs: the same rows; the whole run writes flows in expiry order, merge in (ts, uid) order.
   assert.equal(readFileSync(join(tmp, 'merged', 'findings.csv'), 'utf8'), readFileSync(join(tmp, 'whole', 'findings.csv'), 'utf8'));
-  for (const name of ['flows.csv', 'dns.csv', 'tls.csv', 'http.csv', 'ssh.csv']) {
+  for (const name of ['flows.csv', 'dns.csv', 'tls.csv', 'http.csv', 'ssh.csv', 'dhcp.csv']) {
     const a = lines(join(tmp, 'merged', name)), b = lines(join(tmp, 'whole', name));
     assert.equal(a[0], b[0], `${name} header`);
     assert.deepEqual(a.slice(1).sort(), b.slice(1).sort(), name);
