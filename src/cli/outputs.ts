@@ -10,6 +10,7 @@ import type { Finding, Severity } from '../findings/finding.js';
 import type { GeoLookup } from '../geo/lookup.js';
 import { toEcs } from '../report/alerts.js';
 import { severityCounts } from '../report/summary.js';
+import { hostInventory, type HostInventory } from '../features/hosts.js';
 import { renderTerminal, useColor } from '../report/terminal.js';
 import type { BaselineInfo, ReportData } from '../report/types.js';
 import type { InputSummary } from '../capture/types.js';
@@ -127,14 +128,15 @@ export interface DetectionSetup {
   threshold?: number;
 }
 
-/** Country and ASN of each finding's destination, from the geo stage. */
-export function enrichFindings(findings: Finding[], geo: GeoLookup): Finding[] {
-  if (!geo.enabled) return findings;
+/** Country and ASN of each finding's destination, from the geo stage; the source's host name, from DHCP. */
+export function enrichFindings(findings: Finding[], geo: GeoLookup, hosts: HostInventory): Finding[] {
   return findings.map((f) => {
-    if (f.dst === '') return f;
-    const g = geo.lookup(f.dst);
-    if (g.scope !== 'public') return { ...f, dst_country: g.scope };
-    return { ...f, dst_country: g.country, dst_asn: g.asn === null ? '' : `AS${g.asn}${g.as_org ? ` ${g.as_org}` : ''}` };
+    const named = hosts.nameOf(f.src);
+    const h = named === '' ? f : { ...f, src_host: named };
+    if (!geo.enabled || h.dst === '') return h;
+    const g = geo.lookup(h.dst);
+    if (g.scope !== 'public') return { ...h, dst_country: g.scope };
+    return { ...h, dst_country: g.country, dst_asn: g.asn === null ? '' : `AS${g.asn}${g.as_org ? ` ${g.as_org}` : ''}` };
   });
 }
 
@@ -177,6 +179,7 @@ export async function writeRunOutputs(
   }
   await letSignalsIn();
 
+  const hosts = hostInventory(data.dhcp);
   let findings: Finding[] = [];
   /** intel.csv's rows by flow, for the alerts' threat.enrichments. */
   const intelByUid = new Map<string, IntelMatch[]>();
@@ -198,7 +201,7 @@ export async function writeRunOutputs(
         ...(setup.threshold !== undefined ? { threshold: setup.threshold } : {}),
       },
     });
-    findings = enrichFindings(result.findings, setup.geo);
+    findings = enrichFindings(result.findings, setup.geo, hosts);
     detection = { stats: result.stats, suppressed: result.suppressed, intel: setup.intel?.files ?? [] };
     if (setup.intel !== null) {
       writeCsv(join(outDir, 'intel.csv'), INTEL_COLUMNS, result.intel);
@@ -233,6 +236,7 @@ export async function writeRunOutputs(
     detection,
     findings_by_severity: severityCounts(findings),
     findings,
+    hosts: hosts.list(),
     ...extra,
   };
   writeFileAtomic(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
@@ -254,6 +258,7 @@ export async function writeRunOutputs(
     memory_stop: data.memory_stop === null ? '' : memoryStopText(data.memory_stop),
     memory_keep: data.memory_keep === null ? '' : memoryStopText(data.memory_keep),
     flows: recordCounts(data).conns,
+    hosts: hosts.list(),
   };
   await letSignalsIn();
   if (opts.report) {

@@ -134,6 +134,8 @@ export const FINDING_COLUMNS: readonly Column<Finding>[] = [
   { header: 'last_seen', get: (f) => f.last_seen },
   { header: 'evidence', get: (f) => f.evidence.map((e) => `${e.name}=${e.value}`) },
   { header: 'explanation', get: (f) => f.explanation },
+  // Added after the columns the first release had, so positional readers of findings.csv keep working.
+  { header: 'src_host', get: (f) => f.src_host },
 ];
 
 /** intel.csv: Zeek's intel.log columns (seen.indicator, seen.indicator_type, seen.where, sources) and the listed indicator. */

@@ -23,6 +23,8 @@ export interface Finding {
   kinds: string[];
   /** Source (internal) host. */
   src: string;
+  /** Host name of the source from DHCP (dhcp.csv; ` / ` between names when two hosts held the address), '' when unknown. */
+  src_host: string;
   /** Destination IP; '' when the entity is a name or a set of hosts (scan sweep). */
   dst: string;
   /** Destination port, null when several. */

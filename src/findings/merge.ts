@@ -57,7 +57,7 @@ function mergeEntity(hits: readonly RawFinding[]): Omit<Finding, 'rank'> {
   const ports = hits.map((h) => h.dst_port);
   const lastTs = conns.reduce((m, c) => (Number(c.last_ts) > Number(m) ? c.last_ts : m), conns[0]?.last_ts ?? '');
   return {
-    severity: severityOf(score), score, kinds, src: lead.src,
+    severity: severityOf(score), score, kinds, src: lead.src, src_host: '',
     dst: dsts.length > 0 ? shared(dsts, '') : conDsts.length === 1 ? conDsts[0]! : '',
     dst_port: ports.includes(null) ? null : shared(ports, null), proto: mostCommon(hits.map((h) => h.proto)), name: lead.name || mostCommon(hits.map((h) => h.name)),
     dst_country: '', dst_asn: '',

@@ -109,7 +109,7 @@ export function toEcs(f: Finding, ctx: AlertContext): { [k: string]: Json } {
     },
     rule: { name: f.kinds.join('+'), category: f.kinds[0] ?? '', ruleset: 'nad' },
     observer: { vendor: 'nad', product: 'nad', version: ctx.version, type: 'ids' },
-    source: { ip: f.src },
+    source: { ip: f.src, domain: f.src_host },
     destination: {
       ip: f.dst,
       port: f.dst_port,

@@ -63,7 +63,7 @@ export function renderTerminal(data: ReportData, opts: TerminalOptions): string 
     lines.push(paint('dim', ` ${'#'.padStart(3)}  ${'SEV'.padEnd(6)}  SCORE  ${'KINDS'.padEnd(16)}  ENTITY`));
     for (const f of top) {
       const dst = f.name !== '' ? f.name : f.dst !== '' ? f.dst : 'many hosts';
-      const entity = printable(`${f.src} → ${dst}${f.dst_port === null ? '' : `:${f.dst_port}`}${f.dst_country === '' ? '' : ` [${f.dst_country}]`}`);
+      const entity = printable(`${f.src}${f.src_host === '' ? '' : ` (${clip(f.src_host, 24)})`} → ${dst}${f.dst_port === null ? '' : `:${f.dst_port}`}${f.dst_country === '' ? '' : ` [${f.dst_country}]`}`);
       const head = ` ${String(f.rank).padStart(3)}  ${paint(f.severity, f.severity.toUpperCase().padEnd(6))}  ${f.score.toFixed(3)}  ${clip(f.kinds.join(','), 16).padEnd(16)}  `;
       lines.push(head + clip(entity, Math.max(20, width - 40)));
       lines.push(`      ${clip(printable(f.explanation), width - 6)}`);

@@ -8,6 +8,7 @@ import type { InputSummary } from '../capture/types.js';
 import type { Finding } from '../findings/finding.js';
 import type { ConnRecord } from '../flow/conn.js';
 import type { GeoLookup } from '../geo/lookup.js';
+import type { HostEntry } from '../features/hosts.js';
 
 /** The baseline a run was compared with (chain of custody), and its traffic mix for the "vs baseline" chart. */
 export interface BaselineInfo {
@@ -47,4 +48,6 @@ export interface ReportData {
   memory_keep?: string;
   /** Flows the run made (flows.csv rows), when not every one was kept in `conns` (export/spill.ts, the memory guard). */
   flows?: number;
+  /** Internal hosts named by DHCP (features/hosts.ts), sorted by address; absent or empty without DHCP. */
+  hosts?: readonly HostEntry[];
 }

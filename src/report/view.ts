@@ -33,6 +33,8 @@ const TABLE_EVIDENCE = 6;
 /** Endpoint bubbles drawn on the world map (flagged ones always are). */
 const MAP_BUBBLES = 400;
 const DETAIL_EVIDENCE = 24;
+/** Rows of the DHCP host table (dhcp.csv has every message). */
+const MAX_HOSTS = 100;
 const NUMERIC_BY_ALPHA2 = new Map(COUNTRIES.map((c) => [c[0], c[1]]));
 
 export interface Built {
@@ -48,7 +50,7 @@ function geoText(g: GeoInfo | null): { country: string; asn: string } {
 
 function entity(f: Finding): string {
   const dst = f.name !== '' ? f.name : f.dst !== '' ? f.dst : 'many hosts';
-  return `${f.src} → ${dst}${f.dst_port === null ? '' : `:${f.dst_port}`}`;
+  return `${f.src}${f.src_host === '' ? '' : ` (${clip(f.src_host, 40)})`} → ${dst}${f.dst_port === null ? '' : `:${f.dst_port}`}`;
 }
 
 export function buildView(data: ReportData): Built {
@@ -72,6 +74,7 @@ export function buildView(data: ReportData): Built {
       score: f.score.toFixed(3),
       kinds: f.kinds.join(', '),
       src: f.src,
+      src_host: clip(f.src_host, 40),
       destination: f.dst !== '' ? `${f.dst}${f.dst_port === null ? '' : `:${f.dst_port}`}` : f.name === '' ? 'many hosts' : '',
       name: f.name,
       proto: f.proto,
@@ -133,6 +136,7 @@ export function buildView(data: ReportData): Built {
   if (mixRows.length > 0) charts.set('mix', barSpec(mixRows, 'Flows by service (%)', '% of flows'));
 
   const talkers = topHosts(data.conns, 'orig_h', 10);
+  const hostNames = new Map((data.hosts ?? []).map((h) => [h.ip, h.names.join(' / ')]));
   if (talkers.length > 0) charts.set('talkers', barSpec(talkers.map((t) => ({ label: t.ip, value: t.bytes })), 'Top talkers (bytes sent + received)', 'bytes'));
   const traffic = trafficBuckets(data.conns, 60, s);
   if (traffic.length > 0) charts.set('traffic', timelineSpec(traffic.map((b) => ({ t: b.t, value: b.bytes })), 'Traffic over time', 'bytes', 'area'));
@@ -189,7 +193,9 @@ export function buildView(data: ReportData): Built {
       map,
       geo_off: data.geo === null || !data.geo.enabled,
       mix: { baseline: data.baseline !== null, rows: services.map((svc) => ({ service: svc, capture: ((share[svc] ?? 0) * 100).toFixed(1) })) },
-      talkers: talkers.map((t) => ({ ip: t.ip, bytes: formatBytes(t.bytes), flows: t.flows, ...geoText(lookup(t.ip)) })),
+      talkers: talkers.map((t) => ({ ip: t.ip, host: clip(hostNames.get(t.ip) ?? '', 40), bytes: formatBytes(t.bytes), flows: t.flows, ...geoText(lookup(t.ip)) })),
+      hosts: (data.hosts ?? []).slice(0, MAX_HOSTS).map((h) => ({ ip: h.ip, names: clip(h.names.join(' / '), 80), mac: h.mac, software: clip(h.client_software, 40), first_seen: shortTime(h.first_seen) })),
+      hosts_more: Math.max(0, (data.hosts ?? []).length - MAX_HOSTS),
       dns: dnsSummary(data.dns),
       tls: tlsSummary(data.tls),
       http: httpSummary(data.http),

@@ -103,6 +103,7 @@ export function fixture(opts: { hostile: boolean; geo: GeoLookup | null; scale?:
     name: '',
     dst_country: '',
     dst_asn: '',
+    src_host: '',
     uids: cs.slice(0, 50).map((c) => c.uid),
     community_ids: cs.slice(0, 50).map((c) => c.community_id),
     flow_count: cs.length,
@@ -113,7 +114,7 @@ export function fixture(opts: { hostile: boolean; geo: GeoLookup | null; scale?:
     ...f,
   });
   const findings: Finding[] = [
-    mk(1, { severity: 'high', score: 0.962, kinds: ['beacon'], src: '10.0.0.23', dst: '45.33.32.156', name: h('update.vps-c2.example'), evidence: [{ name: 'ts_score', value: 0.998 }, { name: 'ds_score', value: 0.97 }, { name: 'sni', value: h('update.vps-c2.example') }], explanation: h('10.0.0.23 contacted update.vps-c2.example every 60 s (240 times) with near-constant size.') }, beacon),
+    mk(1, { severity: 'high', score: 0.962, kinds: ['beacon'], src: '10.0.0.23', src_host: h('LT-OLGA'), dst: '45.33.32.156', name: h('update.vps-c2.example'), evidence: [{ name: 'ts_score', value: 0.998 }, { name: 'ds_score', value: 0.97 }, { name: 'sni', value: h('update.vps-c2.example') }], explanation: h('10.0.0.23 contacted update.vps-c2.example every 60 s (240 times) with near-constant size.') }, beacon),
     mk(2, { severity: 'high', score: 0.91, kinds: ['exfil', 'anomaly'], src: '10.0.0.42', dst: '185.220.101.7', evidence: [{ name: 'orig_bytes', value: 1_000_780_000 }, { name: 'ratio', value: 6250, note: 'out/in' }], explanation: '10.0.0.42 sent 1.0 GB to 185.220.101.7 in one hour, 250× its baseline.' }, exfil),
     mk(3, { severity: 'medium', score: 0.74, kinds: ['dns_tunnel'], src: '10.0.0.51', dst: '', name: h('exfil-tunnel.xyz').replace(/^/, ''), evidence: [{ name: 'queries', value: 300 }, { name: 'mean_entropy', value: 3.6 }, { name: 'example', value: h('a1b2.t.exfil-tunnel.xyz') }], explanation: h('300 TXT queries with random labels under exfil-tunnel.xyz.') }, tunnel),
     mk(4, { severity: 'low', score: 0.41, kinds: ['scan'], src: '10.0.0.66', dst: '', dst_port: null, evidence: [{ name: 'ports', value: 200 }], explanation: '10.0.0.66 probed 200 ports on 3 hosts; 90% were rejected.' }, scan),
@@ -150,5 +151,7 @@ export function fixture(opts: { hostile: boolean; geo: GeoLookup | null; scale?:
     baseline: { path: 'models/baseline.json', sha256: 'ab'.repeat(32), flows: 12_000, service_share: { tls: 0.6, dns: 0.3, http: 0.08, '': 0.02 } },
     geo: opts.geo,
     decode_issues: { truncated: 3 },
+    // DHCP host names come off the wire too (option 12 is whatever the client sends).
+    hosts: [{ ip: '10.0.0.23', names: [h('LT-OLGA')], mac: '3c:52:82:c3:96:8f', client_software: h('MSFT 5.0'), first_seen: String(START) }],
   };
 }

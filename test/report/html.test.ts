@@ -134,6 +134,9 @@ test('report structure: sections, shaded countries and endpoint bubbles on the m
   assert.match(verdict, /4 findings: 2 high, 1 medium, 1 low/);
   assert.match(verdict, /beacon/);
   assert.equal(await page.locator('#findings tbody tr').count(), 4);
+  // DHCP host names: under the source address in the findings table, and in the host table.
+  assert.match(await page.locator('#findings tbody tr').first().innerText(), /10\.0\.0\.23\s+LT-OLGA/);
+  assert.match(await page.locator('#talkers table').last().innerText(), /10\.0\.0\.23\s+LT-OLGA\s+3c:52:82:c3:96:8f\s+MSFT 5\.0/);
   assert.ok((await page.locator('#details svg').count()) >= 3, 'beacon histogram, timeline and exfil chart');
   assert.match(await page.locator('#methodology').innerText(), /IP Geolocation by DB-IP[\s\S]*CC-BY-4.0/);
   await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
