@@ -118,7 +118,8 @@ test('the report for samples/ in Chromium: sections, map marks, first ranked row
     assert.equal(rank?.trim(), '1');
     const first = findings[0];
     assert.ok(first, 'there is a finding');
-    assert.equal(src?.trim(), first.src, 'first row is the top finding');
+    // The source cell: the address, then the DHCP host name when the capture gave one.
+    assert.equal(src?.trim(), first.src_host === '' ? first.src : `${first.src}\n${first.src_host}`, 'first row is the top finding');
     assert.ok(dest !== undefined && (dest.includes(first.dst) || dest.includes(first.name)), 'first row shows its destination');
     assert.ok(truth.entities.some((e) => matches(first, e)), `first row (${first.src} → ${first.dst || first.name}) is an injected behaviour`);
     const shot = join(out, 'report-first-screen.png');
