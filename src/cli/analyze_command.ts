@@ -184,7 +184,6 @@ export function defaultWorkers(paths: readonly string[]): number {
   return bytes === null || bytes >= WORKERS_FROM_BYTES ? cores : 1;
 }
 
-/** A plain Error from a loader (model, allow-list, detector module) is the user's input problem: one line, exit 2. */
 /** What an intel list could not check, said once on stderr (summary.json's detection.intel has the counts). */
 function warnSkipped(f: IntelFileFacts): void {
   const n = Object.values(f.skipped).reduce((a, b) => a + b, 0);
@@ -192,6 +191,7 @@ function warnSkipped(f: IntelFileFacts): void {
   process.stderr.write(stripControl(`nad: ${f.path}: ${f.indicators} indicators; ${n} line${n === 1 ? '' : 's'} left out (${reasons}); first: ${f.first_skipped}`) + '\n');
 }
 
+/** A plain Error from a loader (model, allow-list, intel list, detector module) is the user's input problem: one line, exit 2. */
 function asUsage<T>(what: () => T): T {
   try {
     return what();
