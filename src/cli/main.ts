@@ -37,7 +37,7 @@ function addAnalyzeOptions(cmd: Command): Command {
   const head = addGeoOptions(top, 'geo enrichment (country, city, ASN) of public addresses (default on)', 'no geo enrichment')
     .option('-f, --filter <bpf>', 'BPF filter applied through tcpdump (real BPF semantics; tcpdump must be installed)')
     .option('--allow <file>', 'allow-list (YAML or JSON: CIDRs, domain suffixes, JA3/JA4/JA4H, each with a reason)')
-    .option('--intel <file>', 'threat-intel indicators to match: a Zeek Intel framework file or a plain list (repeatable)', collect, [] as string[])
+    .option('--intel <file>', 'threat-intel indicators to match: a Zeek Intel framework file, a STIX 2 bundle or a plain list (repeatable)', collect, [] as string[])
     .option('--detector <module>', 'load a custom detector module (repeatable)', collect, [] as string[])
     .addOption(new Option('--fail-on <severity>', 'exit 1 when any finding is at or above this severity').choices(['low', 'medium', 'high']))
     .addOption(new Option('--alert-level <severity>', 'lowest severity written to alert sinks, as the Python tool\'s ALERT_LEVEL').choices(['low', 'medium', 'high']).default('medium'))

@@ -2,7 +2,7 @@
  * Threat-intelligence lists (`--intel FILE`, repeatable): the indicators a responder brings from a report, a feed or a
  * MISP export, to be matched against what the capture saw (intel.ts).
  *
- * Two formats, told apart by a `#fields` line:
+ * Three formats, told apart by a leading `{` (STIX) or a `#fields` line (Zeek):
  * - **Zeek's Intel framework file** (what feeds and MISP export for Zeek): tab-separated, a `#fields` line naming the
  *   columns, at least `indicator` and `indicator_type`; `meta.source` and `meta.desc` are kept; `-` is an empty field.
  *   Types: Intel::ADDR, Intel::SUBNET, Intel::DOMAIN, Intel::URL, Intel::SOFTWARE, Intel::CERT_HASH, and the
@@ -11,6 +11,8 @@
  *   errors: a feed mixes them.
  * - **A plain list**: one indicator a line (the first word; `#` starts a comment), its type read from its form: an
  *   address, a CIDR, a URL (a scheme or a `/`), a JA4, or a host name.
+ * - **A STIX 2.x bundle** (JSON, what ISACs and CISA advisories publish; intel_stix.ts): the indicators whose
+ *   pattern is one or more equality comparisons joined by OR.
  *
  * A line nad cannot use is counted with its reason and the first one is named, so a responder knows what the list
  * did not check; a file with nothing usable, or one that cannot be read, is an error (one line, exit 2).
@@ -18,6 +20,7 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { ipv4ToInt, ipv6ToGroups, parseCidr, type Cidr } from '../features/address.js';
+import { stixEntries } from './intel_stix.js';
 
 export type IntelType =
   | 'addr' | 'subnet' | 'domain' | 'url' | 'software' | 'cert_hash'
@@ -39,7 +42,7 @@ export interface IntelItem {
 export interface IntelFileFacts {
   path: string;
   sha256: string;
-  format: 'zeek' | 'plain';
+  format: 'zeek' | 'plain' | 'stix';
   indicators: number;
   /** Lines left out, by reason (`type Intel::EMAIL`, `bad address`, …). */
   skipped: Record<string, number>;
@@ -88,7 +91,7 @@ export function urlKey(url: string): string {
 }
 
 /** The item for one indicator of a known type, or the reason it cannot be one. */
-function item(type: IntelType, indicator: string, source: string, desc: string): IntelItem | string {
+export function intelItem(type: IntelType, indicator: string, source: string, desc: string): IntelItem | string {
   const base = { type, indicator, source, desc };
   switch (type) {
     case 'addr': {
@@ -126,12 +129,12 @@ function item(type: IntelType, indicator: string, source: string, desc: string):
 
 /** A plain list's indicator: its type from its form. */
 function plainItem(word: string, source: string): IntelItem | string {
-  if (word.includes('/') && !/^[0-9a-f.:]+\/\d+$/i.test(word)) return item('url', word, source, '');
-  if (word.includes('/')) return item('subnet', word, source, '');
-  if (addrKey(word) !== '') return item('addr', word, source, '');
+  if (word.includes('/') && !/^[0-9a-f.:]+\/\d+$/i.test(word)) return intelItem('url', word, source, '');
+  if (word.includes('/')) return intelItem('subnet', word, source, '');
+  if (addrKey(word) !== '') return intelItem('addr', word, source, '');
   const lower = word.toLowerCase();
-  if (JA4.test(lower)) return item('ja4', word, source, '');
-  if (HOST.test(domainKey(word)) && /[a-z]/i.test(word)) return item('domain', word, source, '');
+  if (JA4.test(lower)) return intelItem('ja4', word, source, '');
+  if (HOST.test(domainKey(word)) && /[a-z]/i.test(word)) return intelItem('domain', word, source, '');
   return 'not an address, CIDR, URL, JA4 or host name';
 }
 
@@ -139,20 +142,27 @@ function plainItem(word: string, source: string): IntelItem | string {
 export function parseIntel(text: string, path: string): { items: IntelItem[]; facts: IntelFileFacts } {
   const lines = text.split(/\r?\n/);
   const fieldsAt = lines.findIndex((l) => l.startsWith('#fields'));
-  const format = fieldsAt >= 0 ? 'zeek' : 'plain';
+  const format = text.trimStart().startsWith('{') ? 'stix' : fieldsAt >= 0 ? 'zeek' : 'plain';
   const name = path.split('/').pop() ?? path;
   const items: IntelItem[] = [];
   const skipped: Record<string, number> = {};
   let firstSkipped = '';
-  const skip = (n: number, reason: string): void => {
+  const skipAt = (where: string, reason: string): void => {
     skipped[reason] = (skipped[reason] ?? 0) + 1;
-    if (firstSkipped === '') firstSkipped = `line ${n}: ${reason}`;
+    if (firstSkipped === '') firstSkipped = `${where}: ${reason}`;
   };
+  const skip = (n: number, reason: string): void => skipAt(`line ${n}`, reason);
   const take = (n: number, r: IntelItem | string): void => {
     if (typeof r === 'string') skip(n, r);
     else items.push(r);
   };
-  if (format === 'zeek') {
+  if (format === 'stix') {
+    for (const { where, entry: e } of stixEntries(text, path, name)) {
+      const r = typeof e === 'string' ? e : intelItem(e.type, e.value, e.source, e.desc);
+      if (typeof r === 'string') skipAt(where, r);
+      else items.push(r);
+    }
+  } else if (format === 'zeek') {
     const cols = lines[fieldsAt]!.split('\t').slice(1);
     const at = (c: string): number => cols.indexOf(c);
     const iInd = at('indicator');
@@ -169,7 +179,7 @@ export function parseIntel(text: string, path: string): { items: IntelItem[]; fa
       const zt = field(iType);
       const type = ZEEK_TYPES[zt];
       if (type === undefined) { skip(i + 1, `type ${zt || '(none)'}`); continue; }
-      take(i + 1, item(type, field(iInd), field(iSrc) || name, field(iDesc)));
+      take(i + 1, intelItem(type, field(iInd), field(iSrc) || name, field(iDesc)));
     }
   } else {
     for (let i = 0; i < lines.length; i++) {

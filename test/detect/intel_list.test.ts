@@ -97,3 +97,46 @@ test('errors: one line naming the file, for a missing file, a #fields line witho
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('STIX 2.1 bundles: indicators whose pattern is OR\'d equalities; the rest counted by reason', () => {
+  // Patterns written as the STIX 2.1 patterning section and the stix2 library's guide write them.
+  const bundle = {
+    type: 'bundle', id: 'bundle--1',
+    objects: [
+      { type: 'identity', id: 'identity--isac', name: 'Example ISAC', identity_class: 'organization' },
+      { type: 'indicator', id: 'indicator--a', created_by_ref: 'identity--isac', name: 'C2 addresses', pattern_type: 'stix',
+        pattern: "[ipv4-addr:value = '198.51.100.1/32' OR ipv4-addr:value = '203.0.113.33'] OR [ipv6-addr:value = '2001:0db8:dead:beef:dead:beef:dead:0001']" },
+      { type: 'indicator', id: 'indicator--b', name: 'Phishing site', pattern: "[domain-name:value = 'site.of.interest.zaz']" },
+      { type: 'indicator', id: 'indicator--c', pattern_type: 'stix', pattern: "([url:value = 'http://example.com/foo' OR url:value = 'http://example.com/bar'])" },
+      { type: 'indicator', id: 'indicator--d', pattern_type: 'stix', pattern: "[x509-certificate:hashes.'SHA-1' = 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01']" },
+      { type: 'indicator', id: 'indicator--e', pattern_type: 'stix', pattern: "[domain-name:value = 'www.5z8.info' AND domain-name:resolves_to_refs[*].value = '198.51.100.1/32']" },
+      { type: 'indicator', id: 'indicator--f', pattern_type: 'stix', pattern: "[network-traffic:dst_ref.value ISSUBSET '2001:0db8:dead:beef:0000:0000:0000:0000/64']" },
+      { type: 'indicator', id: 'indicator--g', pattern_type: 'stix', pattern: "[file:hashes.'SHA-256' = 'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']" },
+      { type: 'indicator', id: 'indicator--h', pattern_type: 'stix', pattern: "[file:name = 'foo.dll'] FOLLOWEDBY [file:name = 'bar.dll']" },
+      { type: 'indicator', id: 'indicator--i', pattern_type: 'snort', pattern: 'alert tcp any any -> any 80 (msg:"x";)' },
+      { type: 'indicator', id: 'indicator--j', revoked: true, pattern_type: 'stix', pattern: "[domain-name:value = 'old.example']" },
+      { type: 'indicator', id: 'indicator--k', pattern_type: 'stix', pattern: "[domain-name:value = 'it\\'s.example" },
+      { type: 'malware', id: 'malware--x', name: 'EvilRAT', is_family: true },
+    ],
+  };
+  const { items, facts } = parseIntel(JSON.stringify(bundle, null, 2), '/feeds/aa23.json');
+  assert.equal(facts.format, 'stix');
+  assert.deepEqual(items.map((i) => [i.type, i.indicator, i.source, i.desc]), [
+    ['subnet', '198.51.100.1/32', 'Example ISAC', 'C2 addresses'],
+    ['addr', '203.0.113.33', 'Example ISAC', 'C2 addresses'],
+    ['addr', '2001:0db8:dead:beef:dead:beef:dead:0001', 'Example ISAC', 'C2 addresses'],
+    ['domain', 'site.of.interest.zaz', 'aa23.json', 'Phishing site'],
+    ['url', 'http://example.com/foo', 'aa23.json', ''],
+    ['url', 'http://example.com/bar', 'aa23.json', ''],
+    ['cert_hash', 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01', 'aa23.json', ''],
+  ]);
+  assert.deepEqual(facts.skipped, {
+    'STIX pattern with AND': 1, 'STIX pattern with ISSUBSET': 1, 'STIX file': 1, 'STIX pattern with FOLLOWEDBY': 1,
+    'STIX pattern_type snort': 1, 'STIX indicator revoked': 1, 'STIX pattern with an unclosed string': 1,
+  });
+  assert.equal(facts.first_skipped, 'indicator indicator--e: STIX pattern with AND');
+  // The address keys match the flows' spelling of the same addresses.
+  assert.equal(items[2]!.key, addrKey('2001:db8:dead:beef:dead:beef:dead:1'));
+  assert.throws(() => parseIntel('{"type": "report"}', 'r.json'), /^Error: r\.json: JSON but not a STIX bundle/);
+  assert.throws(() => parseIntel('{"type": "bundle", ', 'r.json'), /^Error: r\.json: not valid JSON/);
+});
