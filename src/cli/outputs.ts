@@ -184,6 +184,7 @@ export async function writeRunOutputs(
   /** intel.csv's rows by flow, for the alerts' threat.enrichments. */
   const intelByUid = new Map<string, IntelMatch[]>();
   let detection: Record<string, unknown> | null = null;
+  let intelSummary: ReportData['intel'] | null = null;
   if (opts.detect) {
     // Loaded here, not at start-up: a run with --no-detect never pays for the detectors' modules.
     const { detect } = await import('../detect/index.js');
@@ -211,6 +212,8 @@ export async function writeRunOutputs(
         else l.push(m);
       }
       written.push('intel.csv');
+      const by = result.stats.by_detector['intel'] ?? {};
+      intelSummary = { files: setup.intel.files.length, indicators: by['indicators'] ?? 0, matched: by['indicators_matched'] ?? 0, flows: by['flows_matched'] ?? 0 };
     }
   }
   await letSignalsIn();
@@ -259,6 +262,7 @@ export async function writeRunOutputs(
     memory_keep: data.memory_keep === null ? '' : memoryStopText(data.memory_keep),
     flows: recordCounts(data).conns,
     hosts: hosts.list(),
+    ...(intelSummary === null ? {} : { intel: intelSummary }),
   };
   await letSignalsIn();
   if (opts.report) {

@@ -57,6 +57,12 @@ export function renderTerminal(data: ReportData, opts: TerminalOptions): string 
       ? 'No findings.'
       : `Findings: ${paint('high', `${counts.high} high`)}, ${paint('medium', `${counts.medium} medium`)}, ${paint('low', `${counts.low} low`)}`,
   );
+  const intel = data.intel;
+  if (intel !== undefined) {
+    // Said even when nothing matched: "no match" is an answer the responder came for.
+    lines.push(`Intel: ${intel.matched} of ${intel.indicators} indicators seen${intel.matched === 0 ? '' : `, in ${intel.flows} flows`}` +
+      ` (${intel.files} list${intel.files === 1 ? '' : 's'}; intel.csv)`);
+  }
   const top = data.findings.slice(0, opts.top ?? 10);
   if (top.length > 0) {
     lines.push('');

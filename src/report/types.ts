@@ -50,4 +50,6 @@ export interface ReportData {
   flows?: number;
   /** Internal hosts named by DHCP (features/hosts.ts), sorted by address; absent or empty without DHCP. */
   hosts?: readonly HostEntry[];
+  /** With --intel: how many indicators the lists gave, how many the capture showed, in how many flows. */
+  intel?: { files: number; indicators: number; matched: number; flows: number };
 }

@@ -184,6 +184,8 @@ export function buildView(data: ReportData): Built {
         decode_issues: Object.entries(data.decode_issues ?? {}).map(([k, count]) => ({ kind: k, count })),
         memory_stop: data.memory_stop ?? '',
         memory_keep: data.memory_keep ?? '',
+        intel: data.intel === undefined ? '' : `${data.intel.matched} of ${data.intel.indicators} indicators seen` +
+          `${data.intel.matched === 0 ? '' : `, in ${data.intel.flows} flows (intel.csv)`}; ${data.intel.files} list${data.intel.files === 1 ? '' : 's'}, each with its sha256 in summary.json`,
         params: Object.entries(data.params).map(([k, v]) => ({ key: k, value: v === null || String(v) === '' ? '—' : String(v) })),
         baseline: data.baseline,
       },

@@ -153,6 +153,8 @@ test('nad analyze --intel on samples/: a listed C2 name of the ground truth is a
       ['domain-name', 'case-42', 'C2', beacon.name, 'tls.client.server_name', 'indicator_match_rule'],
     ]);
     assert.ok(alerts.filter((a) => a !== alert).every((a) => a.threat === undefined), 'no enrichment on findings without an intel match');
+    // The terminal's answer to "did the capture show any of them?": 1 of 1 indicators, in the beacon's SNI and DNS flows.
+    assert.match(r.stdout, new RegExp(`^Intel: 1 of 1 indicators seen, in ${2 * beacon.count} flows \\(1 list; intel\\.csv\\)$`, 'm'));
     // Without detection nothing would match: refused in one line, before the capture is read.
     const nd = nad(['analyze', join(PROJECT_ROOT, 'samples/suspect.pcap'), '--intel', intel, '--out', join(dir, 'nd'), '--no-detect']);
     assert.equal(nd.status, 2);
