@@ -5,6 +5,7 @@
  *   domains                 DNS query names and CNAME targets, TLS SNI, HTTP Host; the name and every name below it
  *   URLs                    HTTP host + URI (Zeek's HTTP::IN_URL form); an indicator without `?` also matches any query
  *   software                HTTP User-Agent, SSH client and server banners (exact, as Zeek compares them)
+ *   file names              the last path segment of HTTP request URIs (exact)
  *   certificate hashes      the server certificate's SHA-1 (tls.csv cert_sha1)
  *   fingerprints            JA3, JA3S, JA4, JA4S, JA4X (tls.csv), JA4H (http.csv), HASSH, HASSHServer (ssh.csv)
  * A hit is one entity (source, and destination name when one is known, else address), as the other detectors key
@@ -141,7 +142,9 @@ class IntelIndex {
   }
 
   exactly(type: string, value: string): readonly IntelItem[] {
-    return value === '' ? [] : (this.exact.get(`${type}:${type === 'software' ? value : value.toLowerCase()}`) ?? []);
+    if (value === '' || this.exact.size === 0) return [];
+    // Banners and file names are compared as written (as Zeek compares them); hashes and fingerprints in lower case.
+    return this.exact.get(`${type}:${type === 'software' || type === 'file_name' ? value : value.toLowerCase()}`) ?? [];
   }
 }
 
@@ -168,6 +171,8 @@ function intelMatches(index: IntelIndex, conn: ConnRecord, app: FlowApp): Seen |
     add(index.domain(host), 'http.host', h.host, h.ts, host);
     add(index.url(host, h.uri), 'http.uri', /^[a-z][a-z0-9+.-]*:\/\//i.test(h.uri) ? h.uri : `${h.host}${h.uri}`, h.ts, host);
     add(index.exactly('software', h.user_agent), 'http.user_agent', h.user_agent, h.ts);
+    const file = fileNameOf(h.uri);
+    add(index.exactly('file_name', file), 'http.uri', file, h.ts, host);
     add(index.exactly('ja4h', h.ja4h), 'http.ja4h', h.ja4h, h.ts);
   }
   for (const s of app.ssh) {
@@ -190,6 +195,17 @@ function intelMatches(index: IntelIndex, conn: ConnRecord, app: FlowApp): Seen |
     }
   }
   return matches.length === 0 ? null : { conn, matches };
+}
+
+/** The file name an HTTP URI asks for: its last path segment, percent-decoded where that is valid; '' for a directory. */
+function fileNameOf(uri: string): string {
+  const path = uri.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').split(/[?#]/)[0] ?? '';
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
 }
 
 /** The intel.csv rows of the matches: by time, then flow, column and indicator. */

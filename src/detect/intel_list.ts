@@ -5,9 +5,10 @@
  * Three formats, told apart by a leading `{` (STIX) or a `#fields` line (Zeek):
  * - **Zeek's Intel framework file** (what feeds and MISP export for Zeek): tab-separated, a `#fields` line naming the
  *   columns, at least `indicator` and `indicator_type`; `meta.source` and `meta.desc` are kept; `-` is an empty field.
- *   Types: Intel::ADDR, Intel::SUBNET, Intel::DOMAIN, Intel::URL, Intel::SOFTWARE, Intel::CERT_HASH, and the
+ *   Types: Intel::ADDR, Intel::SUBNET, Intel::DOMAIN, Intel::URL, Intel::SOFTWARE, Intel::CERT_HASH, Intel::FILE_NAME,
+ *   and the
  *   fingerprint types of Zeek's JA3/HASSH packages and FoxIO's (Intel::JA3, JA3S, JA4, JA4S, JA4H, JA4X, HASSH,
- *   HASSHSERVER). Types nad cannot see (EMAIL, FILE_HASH, FILE_NAME, USER_NAME, PUBKEY_HASH, …) are counted, not
+ *   HASSHSERVER). Types nad cannot see (EMAIL, FILE_HASH, USER_NAME, PUBKEY_HASH, …) are counted, not
  *   errors: a feed mixes them.
  * - **A plain list**: one indicator a line (the first word; `#` starts a comment), its type read from its form: an
  *   address, a CIDR, a URL (a scheme or a `/`), a JA4, or a host name.
@@ -23,7 +24,7 @@ import { ipv4ToInt, ipv6ToGroups, parseCidr, type Cidr } from '../features/addre
 import { stixEntries } from './intel_stix.js';
 
 export type IntelType =
-  | 'addr' | 'subnet' | 'domain' | 'url' | 'software' | 'cert_hash'
+  | 'addr' | 'subnet' | 'domain' | 'url' | 'software' | 'cert_hash' | 'file_name'
   | 'ja3' | 'ja3s' | 'ja4' | 'ja4s' | 'ja4h' | 'ja4x' | 'hassh' | 'hassh_server';
 
 export interface IntelItem {
@@ -56,7 +57,7 @@ const ZEEK_TYPES: Readonly<Record<string, IntelType>> = {
   'Intel::ADDR': 'addr', 'Intel::SUBNET': 'subnet', 'Intel::DOMAIN': 'domain', 'Intel::URL': 'url',
   'Intel::SOFTWARE': 'software', 'Intel::CERT_HASH': 'cert_hash', 'Intel::JA3': 'ja3', 'Intel::JA3S': 'ja3s',
   'Intel::JA4': 'ja4', 'Intel::JA4S': 'ja4s', 'Intel::JA4H': 'ja4h', 'Intel::JA4X': 'ja4x', 'Intel::HASSH': 'hassh',
-  'Intel::HASSHSERVER': 'hassh_server',
+  'Intel::HASSHSERVER': 'hassh_server', 'Intel::FILE_NAME': 'file_name',
 };
 
 /** Zeek's own spelling of a type, for evidence and the report. */
@@ -115,6 +116,11 @@ export function intelItem(type: IntelType, indicator: string, source: string, de
     }
     case 'software':
       return indicator === '' ? 'empty' : { ...base, key: indicator };
+    case 'file_name': {
+      // A name, not a path: what an HTTP request's URI ends in.
+      const key = indicator.trim();
+      return key === '' || key.includes('/') ? 'bad file name' : { ...base, key };
+    }
     default: {
       // Hashes and fingerprints: compared lower case; a certificate hash may be written with colons.
       const lower = indicator.trim().toLowerCase();

@@ -177,6 +177,7 @@ test('intel match sites on hand-built records: subnets, URLs, user agents, certi
     'cname-target.example\tIntel::DOMAIN\tf',
     'ns.infra.example\tIntel::DOMAIN\tf',
     'tunnel.example\tIntel::DOMAIN\tf',
+    'invoice 7.exe\tIntel::FILE_NAME\tf',
   ].join('\n'), 'f.intel');
   const t0 = 1_700_000_000;
   const flows: { conn: ConnRecord; app: FlowApp }[] = [];
@@ -189,6 +190,9 @@ test('intel match sites on hand-built records: subnets, URLs, user agents, certi
   const urlAny = flow({ ts: t0 + 1, orig_h: '10.0.0.2', resp_h: '203.0.113.1', resp_p: 8080 }, (c) => ({ http: [http(c, { host: 'Bad.Example:8080', uri: '/drop/x.php?id=1&z=2' })] }));
   flow({ ts: t0 + 2, orig_h: '10.0.0.3', resp_h: '203.0.113.1', resp_p: 80 }, (c) => ({ http: [http(c, { host: 'bad.example', uri: '/drop/y.php?id=2' })] }));
   const proxied = flow({ ts: t0 + 3, orig_h: '10.0.0.4', resp_h: '10.0.0.254', resp_p: 3128 }, (c) => ({ http: [http(c, { host: 'bad.example', uri: 'http://bad.example/drop/x.php?id=3' })] }));
+  // A file name is the URI's last path segment, percent-decoded; a longer name is another file.
+  const file = flow({ ts: t0 + 3.5, orig_h: '10.0.0.13', resp_h: '203.0.113.5', resp_p: 80 }, (c) => ({ http: [http(c, { host: 'files.example', uri: '/dl/invoice%207.exe?id=9' })] }));
+  flow({ ts: t0 + 3.6, orig_h: '10.0.0.14', resp_h: '203.0.113.5', resp_p: 80 }, (c) => ({ http: [http(c, { host: 'files.example', uri: '/dl/invoice%207.exe.txt' })] }));
   const ua = flow({ ts: t0 + 4, orig_h: '10.0.0.5', resp_h: '203.0.113.2', resp_p: 80 }, (c) => ({ http: [http(c, { host: 'ok.example', uri: '/', user_agent: 'curl/7.1 (x)' })] }));
   flow({ ts: t0 + 5, orig_h: '10.0.0.6', resp_h: '203.0.113.2', resp_p: 80 }, (c) => ({ http: [http(c, { host: 'ok.example', uri: '/', user_agent: 'curl/7.1' })] }));
   const cert = flow({ ts: t0 + 6, orig_h: '10.0.0.7', resp_h: '203.0.113.3' }, (c) => ({ tls: [tls(c, { server_name: 'ok.example', cert_sha1: 'abcdef0123456789abcdef0123456789abcdef01' })] }));
@@ -212,6 +216,7 @@ test('intel match sites on hand-built records: subnets, URLs, user agents, certi
     ['10.0.0.1', '198.51.100.9', subnet.uid, 'Intel::SUBNET 198.51.100.0/24 @ seen in flows.id.resp_h'],
     ['10.0.0.11', 'tunnel.example', flows.filter((f) => f.conn.orig_h === '10.0.0.11').map((f) => f.conn.uid).join(' '), 'Intel::DOMAIN tunnel.example @ seen in dns.query'],
     ['10.0.0.12', 'y0.tunnel.example', flows.find((f) => f.conn.orig_h === '10.0.0.12')!.conn.uid, 'Intel::DOMAIN tunnel.example @ seen in dns.query'],
+    ['10.0.0.13', 'files.example', file.uid, 'Intel::FILE_NAME invoice 7.exe @ seen in http.uri'],
     ['10.0.0.12', 'y1.tunnel.example', flows.filter((f) => f.conn.orig_h === '10.0.0.12')[1]!.conn.uid, 'Intel::DOMAIN tunnel.example @ seen in dns.query'],
     ['10.0.0.2', 'bad.example', urlAny.uid, 'Intel::URL bad.example/drop/x.php @ seen in http.uri'],
     ['10.0.0.4', 'bad.example', proxied.uid, 'Intel::URL bad.example/drop/x.php @ seen in http.uri'],
@@ -223,5 +228,5 @@ test('intel match sites on hand-built records: subnets, URLs, user agents, certi
   const looked = hits.find((h) => h.src === '10.0.0.9')!;
   assert.match(looked.reason, /^10\.0\.0\.9 looked up www\.ok\.example: Intel::DOMAIN cname-target\.example is on the intel list f\.$/);
   assert.match(hits.find((h) => h.src === '10.0.0.8')!.reason, /talked to 203\.0\.113\.4/);
-  assert.deepEqual(d.stats?.(), { indicators: 9, indicators_matched: 7, flows_matched: 16 });
+  assert.deepEqual(d.stats?.(), { indicators: 10, indicators_matched: 8, flows_matched: 17 });
 });
