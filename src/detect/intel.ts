@@ -48,6 +48,8 @@ export interface IntelMatch extends FlowRef {
   sources: string;
   /** meta.desc of the list entry, '' when none. */
   desc: string;
+  /** meta.url of the list entry (a STIX indicator's external reference), '' when none. */
+  url: string;
 }
 
 /** One indicator seen in a flow; `name` is the host the flow names there (SNI, Host, DNS query), '' for the rest;
@@ -216,7 +218,7 @@ function matchRows(seen: readonly Seen[]): IntelMatch[] {
       rows.push({
         ts: m.ts, uid: c.uid, community_id: c.community_id, orig_h: c.orig_h, orig_p: c.orig_p, resp_h: c.resp_h, resp_p: c.resp_p,
         proto: c.proto, seen_indicator: m.value, seen_indicator_type: zeekTypeName(m.item.type), seen_where: m.where,
-        indicator: m.item.indicator, sources: m.item.source, desc: m.item.desc,
+        indicator: m.item.indicator, sources: m.item.source, desc: m.item.desc, url: m.item.url,
       });
     }
   }
@@ -240,7 +242,7 @@ function describe(e: Entity): RawFinding {
   const evidence: Evidence[] = items.slice(0, MAX_LISTED).map((it) => ({
     name: 'indicator',
     value: `${zeekTypeName(it.type)} ${it.indicator}`,
-    note: `seen in ${[...e.items.get(it)!].sort().join(', ')}; source ${it.source}${it.desc === '' ? '' : `: ${it.desc}`}`,
+    note: `seen in ${[...e.items.get(it)!].sort().join(', ')}; source ${it.source}${it.desc === '' ? '' : `: ${it.desc}`}${it.url === '' ? '' : `; ${it.url}`}`,
   }));
   evidence.push({ name: 'indicators_matched', value: items.length }, { name: 'connections', value: conns.length }, { name: 'intel_score', value: INTEL_SCORE });
   const lead = items[0]!;

@@ -4,7 +4,7 @@
  *
  * Three formats, told apart by a leading `{` (STIX) or a `#fields` line (Zeek):
  * - **Zeek's Intel framework file** (what feeds and MISP export for Zeek): tab-separated, a `#fields` line naming the
- *   columns, at least `indicator` and `indicator_type`; `meta.source` and `meta.desc` are kept; `-` is an empty field.
+ *   columns, at least `indicator` and `indicator_type`; `meta.source`, `meta.desc` and `meta.url` are kept; `-` is an empty field.
  *   Types: Intel::ADDR, Intel::SUBNET, Intel::DOMAIN, Intel::URL, Intel::SOFTWARE, Intel::CERT_HASH, Intel::FILE_NAME,
  *   and the
  *   fingerprint types of Zeek's JA3/HASSH packages and FoxIO's (Intel::JA3, JA3S, JA4, JA4S, JA4H, JA4X, HASSH,
@@ -36,6 +36,8 @@ export interface IntelItem {
   /** meta.source (Zeek) or the file's name. */
   source: string;
   desc: string;
+  /** Where the list points for more (Zeek's meta.url, a STIX indicator's first external reference URL), '' when none. */
+  url: string;
   /** For subnet items. */
   cidr?: Cidr;
 }
@@ -92,8 +94,8 @@ export function urlKey(url: string): string {
 }
 
 /** The item for one indicator of a known type, or the reason it cannot be one. */
-export function intelItem(type: IntelType, indicator: string, source: string, desc: string): IntelItem | string {
-  const base = { type, indicator, source, desc };
+export function intelItem(type: IntelType, indicator: string, source: string, desc: string, url = ''): IntelItem | string {
+  const base = { type, indicator, source, desc, url };
   switch (type) {
     case 'addr': {
       const key = addrKey(indicator.trim());
@@ -164,7 +166,7 @@ export function parseIntel(text: string, path: string): { items: IntelItem[]; fa
   };
   if (format === 'stix') {
     for (const { where, entry: e } of stixEntries(text, path, name)) {
-      const r = typeof e === 'string' ? e : intelItem(e.type, e.value, e.source, e.desc);
+      const r = typeof e === 'string' ? e : intelItem(e.type, e.value, e.source, e.desc, e.url);
       if (typeof r === 'string') skipAt(where, r);
       else items.push(r);
     }
@@ -176,6 +178,7 @@ export function parseIntel(text: string, path: string): { items: IntelItem[]; fa
     if (iInd < 0 || iType < 0) throw new Error(`${path}: line ${fieldsAt + 1}: the #fields line needs indicator and indicator_type`);
     const iSrc = at('meta.source');
     const iDesc = at('meta.desc');
+    const iUrl = at('meta.url');
     for (let i = fieldsAt + 1; i < lines.length; i++) {
       const line = lines[i]!;
       if (line.trim() === '' || line.startsWith('#')) continue;
@@ -185,7 +188,7 @@ export function parseIntel(text: string, path: string): { items: IntelItem[]; fa
       const zt = field(iType);
       const type = ZEEK_TYPES[zt];
       if (type === undefined) { skip(i + 1, `type ${zt || '(none)'}`); continue; }
-      take(i + 1, intelItem(type, field(iInd), field(iSrc) || name, field(iDesc)));
+      take(i + 1, intelItem(type, field(iInd), field(iSrc) || name, field(iDesc), field(iUrl)));
     }
   } else {
     for (let i = 0; i < lines.length; i++) {

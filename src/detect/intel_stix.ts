@@ -10,7 +10,7 @@
  *   url:value                                                                                     URL
  *   x509-certificate:hashes.'SHA-1'                                                               certificate SHA-1
  * The source is the name of the identity in `created_by_ref` (else the file's name), the description the indicator's
- * name. Revoked indicators are left out; validity windows are not applied (the capture's time is what counts, and a
+ * name, the reference the first URL of its external_references. Revoked indicators are left out; validity windows are not applied (the capture's time is what counts, and a
  * responder may be looking back at an old one).
  */
 import type { IntelType } from './intel_list.js';
@@ -18,7 +18,7 @@ import type { IntelType } from './intel_list.js';
 /** One comparison of an indicator, or why the indicator (or this comparison) is left out. */
 export interface StixEntry {
   where: string;
-  entry: { type: IntelType; value: string; source: string; desc: string } | string;
+  entry: { type: IntelType; value: string; source: string; desc: string; url: string } | string;
 }
 
 type Token = { k: 'punct'; v: '[' | ']' | '(' | ')' } | { k: 'word'; v: string } | { k: 'string'; v: string } | { k: 'other'; v: string };
@@ -140,9 +140,12 @@ export function stixEntries(text: string, path: string, fileName: string): StixE
     const by = typeof o['created_by_ref'] === 'string' ? identities.get(o['created_by_ref']) : undefined;
     const source = by ?? fileName;
     const desc = typeof o['name'] === 'string' ? o['name'] : typeof o['description'] === 'string' ? o['description'] : '';
+    const refs = Array.isArray(o['external_references']) ? (o['external_references'] as Record<string, unknown>[]) : [];
+    const ref = refs.find((r) => r !== null && typeof r === 'object' && typeof r['url'] === 'string');
+    const url = ref === undefined ? '' : String(ref['url']);
     for (const { path: p, value } of eq) {
       const type = typeOf(p, value);
-      out.push({ where, entry: type === null ? `STIX ${p.split(':')[0]}` : { type, value, source, desc } });
+      out.push({ where, entry: type === null ? `STIX ${p.split(':')[0]}` : { type, value, source, desc, url } });
     }
   }
   return out;

@@ -148,6 +148,7 @@ export const INTEL_COLUMNS: readonly Column<IntelMatch>[] = [
   { header: 'indicator', get: (r) => r.indicator },
   { header: 'sources', get: (r) => r.sources },
   { header: 'desc', get: (r) => r.desc },
+  { header: 'url', get: (r) => r.url },
 ];
 
 /** dhcp.csv: one row per DHCP message, Zeek's dhcp.log names where it has them. */

@@ -61,7 +61,7 @@ function enrichments(f: Finding, byUid: ReadonlyMap<string, readonly IntelMatch[
       const type = ecsIndicatorType(m.seen_indicator_type, m.indicator);
       out.set(key, {
         indicator: {
-          type, provider: m.sources, description: m.desc, name: m.indicator,
+          type, provider: m.sources, description: m.desc, reference: m.url, name: m.indicator,
           ...(type.endsWith('-addr') && !m.indicator.includes('/') ? { ip: m.indicator } : {}),
           ...(type === 'url' ? { url: { original: m.indicator } } : {}),
         },

@@ -112,7 +112,7 @@ test('nad analyze --intel on samples/: a listed C2 name of the ground truth is a
     // The beacon's registered domain (its last two labels), so the match goes through the subdomain rule; one line
     // of a type nad cannot see, which is counted and said once.
     const domain = beacon.name.split('.').slice(-2).join('.');
-    writeFileSync(intel, `#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\n${domain}\tIntel::DOMAIN\tcase-42\tC2\nx@y.z\tIntel::EMAIL\tcase-42\t-\n`);
+    writeFileSync(intel, `#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\tmeta.url\n${domain}\tIntel::DOMAIN\tcase-42\tC2\thttps://example.org/case-42\nx@y.z\tIntel::EMAIL\tcase-42\t-\t-\n`);
     const out = join(dir, 'out');
     const r = nad(['analyze', join(PROJECT_ROOT, 'samples/suspect.pcap'), '--intel', intel, '--out', out, '--fail-on', 'high', '--no-report']);
     assert.equal(r.status, 1, r.stderr);
@@ -128,29 +128,30 @@ test('nad analyze --intel on samples/: a listed C2 name of the ground truth is a
     assert.ok(onBeacon, `an intel finding on ${beacon.src} → ${beacon.name}`);
     assert.equal(onBeacon.severity, 'high');
     assert.ok(onBeacon.kinds.includes('beacon'), 'merged with the beacon finding of the same entity');
-    assert.ok(onBeacon.evidence.some((e) => e.name === 'intel.indicator' && e.value === `Intel::DOMAIN ${domain}` && /source case-42: C2/.test(e.note ?? '')));
+    assert.ok(onBeacon.evidence.some((e) => e.name === 'intel.indicator' && e.value === `Intel::DOMAIN ${domain}` && /source case-42: C2; https:\/\/example\.org\/case-42$/.test(e.note ?? '')));
     // Nothing else in the capture is under that domain: every intel finding is the beacon host's.
     for (const f of hits) assert.equal(f.src, beacon.src);
     // intel.csv (Zeek's intel.log columns): one row per check-in's ClientHello, as many as the ground truth's beacon
     // count, each naming the beacon's SNI under the listed domain.
     const lines = readFileSync(join(out, 'intel.csv'), 'utf8').trimEnd().split('\r\n');
-    assert.equal(lines[0], 'ts,uid,community_id,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto,seen.indicator,seen.indicator_type,seen.where,indicator,sources,desc');
+    assert.equal(lines[0], 'ts,uid,community_id,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto,seen.indicator,seen.indicator_type,seen.where,indicator,sources,desc,url');
     const rows = lines.slice(1).map((l) => l.split(','));
     const sni = rows.filter((r) => r[10] === 'tls.server_name');
     assert.equal(sni.length, beacon.count);
-    for (const r of sni) assert.deepEqual([r[3], r[8], r[9], r[11], r[12], r[13]], [beacon.src, beacon.name, 'Intel::DOMAIN', domain, 'case-42', 'C2']);
+    for (const r of sni) assert.deepEqual([r[3], r[8], r[9], r[11], r[12], r[13], r[14]], [beacon.src, beacon.name, 'Intel::DOMAIN', domain, 'case-42', 'C2', 'https://example.org/case-42']);
     assert.ok(rows.every((r) => r[10] === 'tls.server_name' || r[10] === 'dns.query'), 'only SNI and DNS carry the name');
     // alerts.jsonl: ECS threat.enrichments as Elastic's indicator match rules write them (ECS 8.x field reference:
     // threat.enrichments.indicator.type/provider, matched.atomic/field/type).
     const alerts = readFileSync(join(out, 'alerts.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as {
       source: { ip: string }; destination: { domain?: string };
-      threat?: { enrichments: { indicator: { type: string; provider: string; description: string }; matched: { atomic: string; field: string; type: string } }[] };
+      threat?: { enrichments: { indicator: { type: string; provider: string; description: string; reference: string }; matched: { atomic: string; field: string; type: string } }[] };
     });
     const alert = alerts.find((a) => a.source.ip === beacon.src && a.destination.domain === beacon.name);
     assert.ok(alert?.threat, 'the beacon alert carries threat.enrichments');
-    assert.deepEqual(alert.threat.enrichments.map((e) => [e.indicator.type, e.indicator.provider, e.indicator.description, e.matched.atomic, e.matched.field, e.matched.type]).sort(), [
-      ['domain-name', 'case-42', 'C2', beacon.name, 'dns.question.name', 'indicator_match_rule'],
-      ['domain-name', 'case-42', 'C2', beacon.name, 'tls.client.server_name', 'indicator_match_rule'],
+    const ref = 'https://example.org/case-42';
+    assert.deepEqual(alert.threat.enrichments.map((e) => [e.indicator.type, e.indicator.provider, e.indicator.description, e.indicator.reference, e.matched.atomic, e.matched.field, e.matched.type]).sort(), [
+      ['domain-name', 'case-42', 'C2', ref, beacon.name, 'dns.question.name', 'indicator_match_rule'],
+      ['domain-name', 'case-42', 'C2', ref, beacon.name, 'tls.client.server_name', 'indicator_match_rule'],
     ]);
     assert.ok(alerts.filter((a) => a !== alert).every((a) => a.threat === undefined), 'no enrichment on findings without an intel match');
     // The terminal's answer to "did the capture show any of them?": 1 of 1 indicators, in the beacon's SNI and DNS flows.

@@ -11,20 +11,20 @@ import { addrKey, loadIntel, parseIntel, urlKey } from '../../src/detect/intel_l
 const ZEEK = [
   '#separator \\x09',
   // Columns in another order than the usual one, and an extra column Zeek's own files carry.
-  '#fields\tmeta.source\tindicator_type\tindicator\tmeta.do_notice\tmeta.desc',
-  'feed-a\tIntel::DOMAIN\tEvil.Example.\tT\tC2 domain',
-  'feed-a\tIntel::ADDR\t2001:DB8::0:1\tF\t-',
-  'feed-b\tIntel::SUBNET\t198.51.100.0/24\tF\t(empty)',
-  'feed-b\tIntel::URL\thttp://Bad.Example:80/drop/x.php?id=1\tF\tdropper',
-  'feed-b\tIntel::CERT_HASH\tAB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01\tF\t-',
-  'feed-b\tIntel::JA3\t6734F37431670B3AB4292B8F60F29984\tF\t-',
-  'feed-b\tIntel::SOFTWARE\tcurl/7.1 (x)\tF\t-',
+  '#fields\tmeta.source\tindicator_type\tindicator\tmeta.do_notice\tmeta.desc\tmeta.url',
+  'feed-a\tIntel::DOMAIN\tEvil.Example.\tT\tC2 domain\thttps://example.org/report',
+  'feed-a\tIntel::ADDR\t2001:DB8::0:1\tF\t-\t-',
+  'feed-b\tIntel::SUBNET\t198.51.100.0/24\tF\t(empty)\t-',
+  'feed-b\tIntel::URL\thttp://Bad.Example:80/drop/x.php?id=1\tF\tdropper\t-',
+  'feed-b\tIntel::CERT_HASH\tAB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01\tF\t-\t-',
+  'feed-b\tIntel::JA3\t6734F37431670B3AB4292B8F60F29984\tF\t-\t-',
+  'feed-b\tIntel::SOFTWARE\tcurl/7.1 (x)\tF\t-\t-',
   '# a comment line',
   '',
-  'feed-c\tIntel::EMAIL\tbad@example.com\tF\t-',
-  'feed-c\tIntel::FILE_HASH\t0123\tF\t-',
-  'feed-c\tIntel::ADDR\t999.1.1.1\tF\t-',
-  'feed-c\tIntel::JA3\tnot-a-hash\tF\t-',
+  'feed-c\tIntel::EMAIL\tbad@example.com\tF\t-\t-',
+  'feed-c\tIntel::FILE_HASH\t0123\tF\t-\t-',
+  'feed-c\tIntel::ADDR\t999.1.1.1\tF\t-\t-',
+  'feed-c\tIntel::JA3\tnot-a-hash\tF\t-\t-',
   'too\tfew',
 ].join('\n');
 
@@ -40,8 +40,9 @@ test('Zeek intel file: columns by the #fields line, - and (empty) as empty, unus
     ['ja3', '6734f37431670b3ab4292b8f60f29984', 'feed-b', ''],
     ['software', 'curl/7.1 (x)', 'feed-b', ''],
   ]);
-  assert.deepEqual(facts.skipped, { 'type Intel::EMAIL': 1, 'type Intel::FILE_HASH': 1, 'bad address': 1, 'bad JA3': 1, '2 fields, the #fields line names 5': 1 });
+  assert.deepEqual(facts.skipped, { 'type Intel::EMAIL': 1, 'type Intel::FILE_HASH': 1, 'bad address': 1, 'bad JA3': 1, '2 fields, the #fields line names 6': 1 });
   assert.equal(facts.first_skipped, 'line 12: type Intel::EMAIL');
+  assert.deepEqual(items.map((i) => i.url), ['https://example.org/report', '', '', '', '', '', '']);
   assert.equal(facts.indicators, 7);
 });
 
@@ -105,6 +106,7 @@ test('STIX 2.1 bundles: indicators whose pattern is OR\'d equalities; the rest c
     objects: [
       { type: 'identity', id: 'identity--isac', name: 'Example ISAC', identity_class: 'organization' },
       { type: 'indicator', id: 'indicator--a', created_by_ref: 'identity--isac', name: 'C2 addresses', pattern_type: 'stix',
+        external_references: [{ source_name: 'capec', external_id: 'CAPEC-1' }, { source_name: 'report', url: 'https://example.org/aa23' }],
         pattern: "[ipv4-addr:value = '198.51.100.1/32' OR ipv4-addr:value = '203.0.113.33'] OR [ipv6-addr:value = '2001:0db8:dead:beef:dead:beef:dead:0001']" },
       { type: 'indicator', id: 'indicator--b', name: 'Phishing site', pattern: "[domain-name:value = 'site.of.interest.zaz']" },
       { type: 'indicator', id: 'indicator--c', pattern_type: 'stix', pattern: "([url:value = 'http://example.com/foo' OR url:value = 'http://example.com/bar'])" },
@@ -135,6 +137,8 @@ test('STIX 2.1 bundles: indicators whose pattern is OR\'d equalities; the rest c
     'STIX pattern_type snort': 1, 'STIX indicator revoked': 1, 'STIX pattern with an unclosed string': 1,
   });
   assert.equal(facts.first_skipped, 'indicator indicator--e: STIX pattern with AND');
+  // The first external reference with a URL; none for an indicator without references.
+  assert.deepEqual(items.map((i) => i.url), ['https://example.org/aa23', 'https://example.org/aa23', 'https://example.org/aa23', '', '', '', '']);
   // The address keys match the flows' spelling of the same addresses.
   assert.equal(items[2]!.key, addrKey('2001:db8:dead:beef:dead:beef:dead:1'));
   assert.throws(() => parseIntel('{"type": "report"}', 'r.json'), /^Error: r\.json: JSON but not a STIX bundle/);
