@@ -76,9 +76,26 @@ export function linkDhcp(records: readonly DhcpRecord[], conns: readonly ConnRec
     if (l === undefined) byCid.set(c.community_id, [c]);
     else l.push(c);
   }
+  // Each 5-tuple's flows by start time, searched by halving: a day of DHCP floods on one 5-tuple is many flows.
+  const starts = new Map<string, number[]>();
+  for (const [cid, l] of byCid) {
+    l.sort((a, b) => Number(a.ts) - Number(b.ts));
+    starts.set(cid, l.map((c) => Number(c.ts)));
+  }
   return records.map((r) => {
     const t = Number(r.ts);
-    const c = byCid.get(r.community_id)?.find((x) => Number(x.ts) <= t && t <= Number(x.last_ts));
-    return c === undefined ? r : { ...r, uid: c.uid, orig_h: c.orig_h, orig_p: c.orig_p, resp_h: c.resp_h, resp_p: c.resp_p };
+    const l = byCid.get(r.community_id);
+    const ts = starts.get(r.community_id);
+    if (l === undefined || ts === undefined) return r;
+    // The last flow that started at or before the message.
+    let lo = 0;
+    let hi = ts.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (ts[mid]! <= t) { at = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    const c = at < 0 ? undefined : l[at];
+    return c === undefined || t > Number(c.last_ts) ? r : { ...r, uid: c.uid, orig_h: c.orig_h, orig_p: c.orig_p, resp_h: c.resp_h, resp_p: c.resp_p };
   });
 }
