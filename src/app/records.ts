@@ -169,6 +169,10 @@ export interface DhcpRecord extends FlowRef {
   client_software: string;
   /** Parameter request list (option 55), option codes joined by `,`: the DHCP fingerprint Fingerbank reads. */
   param_list: string;
+  /** Routers (option 3) the server gives: the gateway its clients will send through. */
+  routers: string[];
+  /** DNS servers (option 6) the server gives. */
+  dns_servers: string[];
 }
 
 /** All application records of one flow, handed to detectors with its ConnRecord. */

@@ -194,6 +194,7 @@ export async function writeRunOutputs(
       app: appByUid(data),
       baseline: setup.baseline,
       arp: data.arp,
+      dhcp: data.dhcp,
       options: {
         allow: setup.allow,
         intel: setup.intel,

@@ -8,7 +8,7 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { ConnRecord } from '../flow/conn.js';
-import type { FlowApp } from '../app/records.js';
+import type { DhcpRecord, FlowApp } from '../app/records.js';
 import type { Evidence } from '../findings/finding.js';
 import type { NameIndex } from '../features/names.js';
 import type { ArpSweep } from '../features/arp.js';
@@ -32,6 +32,8 @@ export interface DetectContext {
   readonly geo: GeoLookup | null;
   /** ARP requests per sender (from the capture sink's ArpTally); empty when not collected. */
   readonly arp: readonly ArpSweep[];
+  /** DHCP messages of the capture (app/dhcp, in time order); empty when not collected. */
+  readonly dhcp: readonly DhcpRecord[];
   /** Every analysed connection grouped per (source, destination address) and per (source, destination name), sorted
    *  by key; computed on first use and shared by the detectors that need it. */
   readonly pairs: PairIndex;
@@ -46,6 +48,7 @@ export interface ContextInput {
   threshold?: number;
   geo?: GeoLookup | null;
   arp?: readonly ArpSweep[];
+  dhcp?: readonly DhcpRecord[];
   first_ts?: number;
   last_ts?: number;
 }
@@ -64,7 +67,7 @@ export function createContext(i: ContextInput): DetectContext {
   const span = i.first_ts !== undefined && i.last_ts !== undefined ? { first_ts: i.first_ts, last_ts: i.last_ts } : spanOf(i.conns);
   let pairs: PairIndex | null = null;
   return {
-    baseline: i.baseline ?? null, names: i.names, threshold: i.threshold ?? 0.6, geo: i.geo ?? null, arp: i.arp ?? [],
+    baseline: i.baseline ?? null, names: i.names, threshold: i.threshold ?? 0.6, geo: i.geo ?? null, arp: i.arp ?? [], dhcp: i.dhcp ?? [],
     first_ts: i.first_ts ?? span.first_ts, last_ts: i.last_ts ?? span.last_ts,
     get pairs(): PairIndex {
       pairs ??= groupPairs(i.conns, (c) => i.names.nameOf(c));

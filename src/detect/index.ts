@@ -1,11 +1,12 @@
 /**
  * Public API of the detection stage (features → detectors → findings).
  *
- *   detect({ conns, app, baseline, arp, options }) → { findings, suppressed, stats }
+ *   detect({ conns, app, baseline, arp, dhcp, options }) → { findings, suppressed, stats }
  *     conns:    every ConnRecord of the analysis (after the flow table flushed);
  *     app:      uid → FlowApp (DNS/TLS/HTTP/SSH records of that flow; missing uids mean no records);
  *     arp:      optional ARP who-has tallies: createArpTally() from src/features/arp.ts, fed every decoded packet
  *               in the capture sink (`decodePacket(p); arp.packet(p)`), then `arp.sweeps()`;
+ *     dhcp:     optional DHCP messages (CaptureData.dhcp, app/dhcp/tally.ts), for the rogue-server check;
  *     baseline: a BaselineModel (learnBaseline / loadBaseline) or null;
  *     options:  { threshold (-a, 0..1, default 0.6), allow (AllowList from loadAllowList, --allow), detectors (extra
  *                 custom Detector objects, --detector), intel (IntelList from loadIntel, --intel), geo (ip →
@@ -19,7 +20,7 @@
  *   loadIntel(paths) → IntelList         (Zeek Intel framework files or plain lists; throws as loadAllowList)
  */
 import type { ConnRecord } from '../flow/conn.js';
-import type { FlowApp } from '../app/records.js';
+import type { DhcpRecord, FlowApp } from '../app/records.js';
 import type { Finding, Severity } from '../findings/finding.js';
 import { mergeFindings } from '../findings/merge.js';
 import { applyAllowList, type AllowList, type Suppressed } from '../findings/suppress.js';
@@ -29,6 +30,7 @@ import { createAnomalyDetector, DEFAULT_THRESHOLD } from './anomaly.js';
 import type { BaselineModel } from './baseline.js';
 import { createBeaconDetector } from './beacon.js';
 import { createContext, createDetectors, detectorIds, registerDetector, runDetectors, spanOf, type Detector, type GeoLookup } from './detector.js';
+import { createDhcpDetector } from './dhcp.js';
 import { createDnsTunnelDetector } from './dns_tunnel.js';
 import { createExfilDetector } from './exfil.js';
 import { createHttpDetector } from './http.js';
@@ -48,7 +50,7 @@ export { createArpTally, type ArpSweep, type ArpTally } from '../features/arp.js
 export { SEVERITY_CUTS } from '../findings/severity.js';
 
 const BUILT_INS: readonly [string, () => Detector][] = [
-  ['anomaly', createAnomalyDetector], ['beacon', createBeaconDetector], ['dns_tunnel', createDnsTunnelDetector],
+  ['anomaly', createAnomalyDetector], ['beacon', createBeaconDetector], ['dhcp', createDhcpDetector], ['dns_tunnel', createDnsTunnelDetector],
   ['exfil', createExfilDetector], ['http', createHttpDetector], ['novelty', createNoveltyDetector],
   ['scan', createScanDetector], ['tls', createTlsDetector],
 ];
@@ -71,6 +73,8 @@ export interface DetectInput {
   baseline: BaselineModel | null;
   /** ARP requests per sender (features/arp.ts createArpTally().sweeps()); omit when not collected. */
   arp?: readonly ArpSweep[];
+  /** DHCP messages (CaptureData.dhcp); omit when not collected. */
+  dhcp?: readonly DhcpRecord[];
   options?: DetectOptions;
 }
 
@@ -112,7 +116,7 @@ export function detect(input: DetectInput): DetectResult {
   names.seal();
   const { kept, suppressed } = applyAllowList(flows, opts.allow ?? null, (c) => names.nameOf(c));
   const ctx = createContext({
-    conns: kept.map((f) => f.conn), names, baseline: input.baseline, threshold, geo: opts.geo ?? null, arp: input.arp ?? [],
+    conns: kept.map((f) => f.conn), names, baseline: input.baseline, threshold, geo: opts.geo ?? null, arp: input.arp ?? [], dhcp: input.dhcp ?? [],
     ...captureSpan(input.conns, opts),
   });
   const intel = opts.intel === undefined || opts.intel === null ? null : createIntelDetector(opts.intel);

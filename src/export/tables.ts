@@ -167,4 +167,6 @@ export const DHCP_COLUMNS: readonly Column<DhcpRecord>[] = [
   { header: 'lease_time', get: (r) => r.lease_time },
   { header: 'client_software', get: (r) => r.client_software },
   { header: 'param_list', get: (r) => r.param_list },
+  { header: 'routers', get: (r) => r.routers },
+  { header: 'dns_servers', get: (r) => r.dns_servers },
 ];

@@ -56,7 +56,8 @@ export const SSH_TABLE: readonly TableColumn[] = [...REF, S('client'), S('server
  *  in SHARD_TABLES, whose app tables keep only the rows of non-edge flows. */
 export const DHCP_TABLE: readonly TableColumn[] = [
   ...REF, S('trans_id'), S('msg_type'), S('mac'), S('client_addr'), S('assigned_addr'), S('requested_addr'), S('server_addr'),
-  S('host_name'), S('client_fqdn'), S('domain'), I('lease_time'), S('client_software'), S('param_list'),
+  S('host_name'), S('client_fqdn'), S('domain'), I('lease_time'), S('client_software'), S('param_list'), J('routers'),
+  J('dns_servers'),
 ];
 
 /** The tables of a shard, by file name stem (flows.parquet, dns.parquet, …). */

@@ -31,7 +31,7 @@ const RFC2132_TYPES: Readonly<Record<string, string>> = { 1: 'DISCOVER', 2: 'OFF
 const FIELDS = [
   'dhcp.id', 'dhcp.option.dhcp', 'dhcp.hw.mac_addr', 'dhcp.ip.client', 'dhcp.ip.your', 'dhcp.option.requested_ip_address',
   'dhcp.option.dhcp_server_id', 'dhcp.option.hostname', 'dhcp.option.domain_name', 'dhcp.option.ip_address_lease_time',
-  'dhcp.option.vendor_class_id', 'dhcp.option.request_list_item', 'communityid',
+  'dhcp.option.vendor_class_id', 'dhcp.option.request_list_item', 'dhcp.option.router', 'dhcp.option.domain_name_server', 'communityid',
 ];
 
 /** tshark's view of each DHCP message, as the dhcp.csv columns it corresponds to. */
@@ -45,14 +45,15 @@ function tsharkMessages(file: string): string[][] {
     return [
       `0x${(f[0] ?? '').replace(/^0x/, '').padStart(8, '0')}`, RFC2132_TYPES[f[1] ?? ''] ?? `type ${f[1]}`,
       // chaddr first; a second address is option 61's client identifier.
-      (f[2] ?? '').split(',')[0]!, addr(f[3]), addr(f[4]), addr(f[5]), addr(f[6]), f[7] ?? '', f[8] ?? '', f[9] ?? '', f[10] ?? '', f[11] ?? '', f[12] ?? '',
+      (f[2] ?? '').split(',')[0]!, addr(f[3]), addr(f[4]), addr(f[5]), addr(f[6]), f[7] ?? '', f[8] ?? '', f[9] ?? '', f[10] ?? '', f[11] ?? '',
+      f[12] ?? '', f[13] ?? '', f[14] ?? '',
     ];
   });
 }
 
 function nadRow(r: DhcpRecord): string[] {
   return [r.trans_id, r.msg_type, r.mac, r.client_addr, r.assigned_addr, r.requested_addr, r.server_addr, r.host_name, r.domain,
-    r.lease_time === null ? '' : String(r.lease_time), r.client_software, r.param_list, r.community_id];
+    r.lease_time === null ? '' : String(r.lease_time), r.client_software, r.param_list, r.routers.join(','), r.dns_servers.join(','), r.community_id];
 }
 
 async function dhcpOf(file: string): Promise<DhcpRecord[]> {

@@ -1,6 +1,6 @@
 /** Synthetic connection records for detector tests (no capture needed). */
 import type { ConnRecord } from '../../src/flow/conn.js';
-import type { DnsRecord, FlowApp, HttpRecord, TlsRecord } from '../../src/app/records.js';
+import type { DhcpRecord, DnsRecord, FlowApp, HttpRecord, TlsRecord } from '../../src/app/records.js';
 
 let counter = 0;
 
@@ -52,4 +52,15 @@ export function http(c: ConnRecord, p: Partial<HttpRecord>): HttpRecord {
 export function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
   return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 4294967296; };
+}
+
+let dhcpN = 0;
+/** A DHCP message (dhcp.csv row) with empty defaults, one second after the last one. */
+export function dhcpMsg(p: Partial<DhcpRecord> & Pick<DhcpRecord, 'msg_type' | 'trans_id' | 'mac'>): DhcpRecord {
+  dhcpN++;
+  return {
+    ts: `${1_700_000_000 + dhcpN}.000000000`, uid: '', community_id: '', orig_h: '0.0.0.0', orig_p: 68, resp_h: '255.255.255.255', resp_p: 67,
+    client_addr: '', assigned_addr: '', requested_addr: '', server_addr: '', host_name: '', client_fqdn: '', domain: '',
+    lease_time: null, client_software: '', param_list: '', routers: [], dns_servers: [], ...p,
+  };
 }

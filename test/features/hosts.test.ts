@@ -6,20 +6,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { DhcpRecord } from '../../src/app/records.js';
 import { hostInventory } from '../../src/features/hosts.js';
 import { nad } from '../cli/run.js';
+import { dhcpMsg } from '../detect/synth.js';
 import { PROJECT_ROOT } from '../shared.js';
 
-let n = 0;
-function msg(p: Partial<DhcpRecord> & Pick<DhcpRecord, 'msg_type' | 'trans_id' | 'mac'>): DhcpRecord {
-  n++;
-  return {
-    ts: `${1_700_000_000 + n}.000000000`, uid: '', community_id: '', orig_h: '0.0.0.0', orig_p: 68, resp_h: '255.255.255.255', resp_p: 67,
-    client_addr: '', assigned_addr: '', requested_addr: '', server_addr: '', host_name: '', client_fqdn: '', domain: '',
-    lease_time: null, client_software: '', param_list: '', ...p,
-  };
-}
+const msg = dhcpMsg;
 
 test('host inventory: the client\'s name in the exchange that gave the address; two holders are both named', () => {
   const inv = hostInventory([

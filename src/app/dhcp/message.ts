@@ -40,6 +40,9 @@ export interface DhcpMessage {
   vendor_class: string;
   /** Option 55: the option codes asked for, in order (a DHCP fingerprint, as Fingerbank reads it). */
   param_list: number[];
+  /** Option 3 (routers) and option 6 (DNS servers), in order: what a server tells its clients to trust. */
+  routers: string[];
+  dns_servers: string[];
   /** False when an option ran past the datagram (what came before it is kept). */
   complete: boolean;
 }
@@ -51,6 +54,16 @@ const TEXT = new TextDecoder('utf-8', { fatal: false });
 function quad(v: DataView, at: number): string {
   const x = v.getUint32(at);
   return x === 0 ? '' : `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`;
+}
+
+/** A list of IPv4 addresses (options 3, 6): whole 4-byte entries only, 0.0.0.0 kept as written. */
+function quads(v: DataView, from: number, to: number): string[] {
+  const out: string[] = [];
+  for (let i = from; i + 4 <= to; i += 4) {
+    const x = v.getUint32(i);
+    out.push(`${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`);
+  }
+  return out;
 }
 
 function text(buf: Uint8Array, from: number, to: number): string {
@@ -90,7 +103,7 @@ export function parseDhcp(buf: Uint8Array, view: DataView, off: number, end: num
   const m: DhcpMessage = {
     op, xid: view.getUint32(off + 4), ciaddr: quad(view, off + 12), yiaddr: quad(view, off + 16), mac, msg_type: 0,
     host_name: '', client_fqdn: '', domain: '', requested_addr: '', server_id: '', lease_time: null, vendor_class: '',
-    param_list: [], complete: true,
+    param_list: [], routers: [], dns_servers: [], complete: true,
   };
   let i = off + HEADER + 4;
   while (i < end) {
@@ -111,6 +124,8 @@ export function parseDhcp(buf: Uint8Array, view: DataView, off: number, end: num
       case 51: if (len === 4) m.lease_time = view.getUint32(from); break;
       case 60: m.vendor_class = text(buf, from, to); break;
       case 55: m.param_list = [...buf.subarray(from, to)]; break;
+      case 3: m.routers = quads(view, from, to); break;
+      case 6: m.dns_servers = quads(view, from, to); break;
       case 81:
         // flags, RCODE1, RCODE2, then the name; the E bit (0x04) says it is in DNS wire format.
         if (len > 3) m.client_fqdn = (buf[from]! & 0x04) !== 0 ? wireName(buf, from + 3, to) : text(buf, from + 3, to);

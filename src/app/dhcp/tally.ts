@@ -54,7 +54,7 @@ export function createDhcpTally(): DhcpTally {
         msg_type: m.msg_type === 0 ? 'BOOTP' : dhcpMessageTypeName(m.msg_type), mac: m.mac,
         client_addr: m.ciaddr, assigned_addr: m.yiaddr, requested_addr: m.requested_addr, server_addr: m.server_id,
         host_name: m.host_name, client_fqdn: m.client_fqdn, domain: m.domain, lease_time: m.lease_time,
-        client_software: m.vendor_class, param_list: m.param_list.join(','),
+        client_software: m.vendor_class, param_list: m.param_list.join(','), routers: m.routers, dns_servers: m.dns_servers,
       });
     },
     records: () => records,
