@@ -180,6 +180,7 @@ export async function writeRunOutputs(
   await letSignalsIn();
 
   const hosts = hostInventory(data.dhcp);
+  const hostList = hosts.list();
   let findings: Finding[] = [];
   /** intel.csv's rows by flow, for the alerts' threat.enrichments. */
   const intelByUid = new Map<string, IntelMatch[]>();
@@ -240,7 +241,7 @@ export async function writeRunOutputs(
     detection,
     findings_by_severity: severityCounts(findings),
     findings,
-    hosts: hosts.list(),
+    hosts: hostList,
     ...extra,
   };
   writeFileAtomic(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
@@ -262,7 +263,7 @@ export async function writeRunOutputs(
     memory_stop: data.memory_stop === null ? '' : memoryStopText(data.memory_stop),
     memory_keep: data.memory_keep === null ? '' : memoryStopText(data.memory_keep),
     flows: recordCounts(data).conns,
-    hosts: hosts.list(),
+    hosts: hostList,
     ...(intelSummary === null ? {} : { intel: intelSummary }),
   };
   await letSignalsIn();

@@ -14,18 +14,16 @@
  */
 import type { ConnRecord } from '../flow/conn.js';
 import type { FlowApp, FlowRef } from '../app/records.js';
-import { ipv4ToInt, ipv6ToGroups } from '../features/address.js';
+import { cidrNetworkKey, networkKey } from '../features/address.js';
 import { compareText } from '../features/stats.js';
 import type { Evidence } from '../findings/finding.js';
 import type { DetectContext, Detector, RawFinding } from './detector.js';
-import { addrKey, domainKey, urlKey, zeekTypeName, type IntelItem, type IntelList } from './intel_list.js';
+import { addrKey, domainKey, SCHEME, urlKey, zeekTypeName, type IntelItem, type IntelList } from './intel_list.js';
 
 /** Score of a hit: high (severity.ts), whatever else fired. */
 export const INTEL_SCORE = 0.8;
 /** Indicators listed in one finding's evidence (the count says how many matched). */
 const MAX_LISTED = 20;
-/** DNS answers that are addresses (names.ts has the same test for resolutions). */
-const ADDRESS = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)$/i;
 
 /**
  * One indicator seen in one flow: a row of intel.csv, as a row of Zeek's intel.log, with the list's own indicator
@@ -69,17 +67,6 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 /** The subnets of one prefix length, by masked network. */
 interface PrefixSet { v6: boolean; prefix: number; nets: Map<string, IntelItem[]> }
 
-function maskedKey(v6: boolean, prefix: number, ip: string): string | null {
-  if (!v6) {
-    const v = ipv4ToInt(ip);
-    return v === null ? null : String(prefix === 0 ? 0 : Math.floor(v / 2 ** (32 - prefix)));
-  }
-  const g = ipv6ToGroups(ip);
-  if (g === null) return null;
-  let left = prefix;
-  return g.map((x) => { const take = Math.max(0, Math.min(16, left)); left -= take; return (x & ((0xffff << (16 - take)) & 0xffff)).toString(16); }).join(':');
-}
-
 /** The indicators, indexed by what they match. */
 class IntelIndex {
   readonly addrs = new Map<string, IntelItem[]>();
@@ -98,8 +85,7 @@ class IntelIndex {
         const { v6, prefix } = it.cidr;
         let set = this.prefixes.find((p) => p.v6 === v6 && p.prefix === prefix);
         if (set === undefined) { set = { v6, prefix, nets: new Map() }; this.prefixes.push(set); }
-        const k = maskedKey(v6, prefix, it.cidr.text.split('/')[0]!.trim());
-        if (k !== null) push(set.nets, k, it);
+        push(set.nets, cidrNetworkKey(it.cidr), it);
       } else if (it.type === 'domain') push(this.domains, it.key, it);
       else if (it.type === 'url') push(this.urls, it.key, it);
       else push(this.exact, `${it.type}:${it.key}`, it);
@@ -111,7 +97,7 @@ class IntelIndex {
     if (hit === undefined) {
       hit = [...(this.addrs.get(addrKey(ip)) ?? [])];
       for (const p of this.prefixes) {
-        const k = maskedKey(p.v6, p.prefix, ip);
+        const k = networkKey(ip, p.v6, p.prefix);
         if (k !== null) hit.push(...(p.nets.get(k) ?? []));
       }
       if (this.#addrMemo.size > 1_000_000) this.#addrMemo.clear();
@@ -134,10 +120,10 @@ class IntelIndex {
     }
   }
 
-  url(host: string, uri: string): IntelItem[] {
-    if (this.urls.size === 0 || host === '') return [];
-    // A proxy request's URI is absolute (RFC 9112 §3.2.2): it names its own host.
-    const key = /^[a-z][a-z0-9+.-]*:\/\//i.test(uri) ? urlKey(uri) : urlKey(`${host}${uri.startsWith('/') ? uri : `/${uri}`}`);
+  /** Items for a request's URL (`host/uri` or a proxy's absolute URI); without a `?`, an item matches any query. */
+  url(url: string): IntelItem[] {
+    if (this.urls.size === 0 || url === '') return [];
+    const key = urlKey(url);
     const q = key.indexOf('?');
     const full = this.urls.get(key) ?? [];
     return q < 0 ? full : [...full, ...(this.urls.get(key.slice(0, q)) ?? [])];
@@ -171,7 +157,10 @@ function intelMatches(index: IntelIndex, conn: ConnRecord, app: FlowApp): Seen |
   for (const h of app.http) {
     const host = domainKey(h.host.replace(/:\d+$/, ''));
     add(index.domain(host), 'http.host', h.host, h.ts, host);
-    add(index.url(host, h.uri), 'http.uri', /^[a-z][a-z0-9+.-]*:\/\//i.test(h.uri) ? h.uri : `${h.host}${h.uri}`, h.ts, host);
+    // A proxy request's URI is absolute: it names its own host. Matched with the Host's port dropped; shown as sent.
+    const absolute = SCHEME.test(h.uri);
+    const path = h.uri.startsWith('/') ? h.uri : `/${h.uri}`;
+    add(index.url(absolute ? h.uri : host === '' ? '' : `${host}${path}`), 'http.uri', absolute ? h.uri : `${h.host}${path}`, h.ts, host);
     add(index.exactly('software', h.user_agent), 'http.user_agent', h.user_agent, h.ts);
     const file = fileNameOf(h.uri);
     add(index.exactly('file_name', file), 'http.uri', file, h.ts, host);
@@ -191,8 +180,8 @@ function intelMatches(index: IntelIndex, conn: ConnRecord, app: FlowApp): Seen |
     // data, which name the resolver's infrastructure rather than what the client asked for.
     for (let i = 0; i < d.answers.length; i++) {
       const a = d.answers[i]!;
-      const type = d.answer_types[i] ?? '';
-      if (type === 'A' || type === 'AAAA' || (type === '' && ADDRESS.test(a))) add(index.address(a), 'dns.answers', a, d.ts, q);
+      const type = d.answer_types[i];
+      if (type === 'A' || type === 'AAAA') add(index.address(a), 'dns.answers', a, d.ts, q);
       else if (type === 'CNAME') add(index.domain(a), 'dns.answers', a, d.ts, q);
     }
   }
@@ -201,7 +190,7 @@ function intelMatches(index: IntelIndex, conn: ConnRecord, app: FlowApp): Seen |
 
 /** The file name an HTTP URI asks for: its last path segment, percent-decoded where that is valid; '' for a directory. */
 function fileNameOf(uri: string): string {
-  const path = uri.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').split(/[?#]/)[0] ?? '';
+  const path = (SCHEME.test(uri) ? uri.replace(SCHEME, '').replace(/^[^/]*/, '') : uri).split(/[?#]/)[0] ?? '';
   const last = path.slice(path.lastIndexOf('/') + 1);
   try {
     return decodeURIComponent(last);

@@ -62,9 +62,11 @@ const ZEEK_TYPES: Readonly<Record<string, IntelType>> = {
   'Intel::HASSHSERVER': 'hassh_server', 'Intel::FILE_NAME': 'file_name',
 };
 
-/** Zeek's own spelling of a type, for evidence and the report. */
+const ZEEK_NAMES = new Map(Object.entries(ZEEK_TYPES).map(([name, t]) => [t, name]));
+
+/** Zeek's own spelling of a type, for evidence, intel.csv and the report. */
 export function zeekTypeName(t: IntelType): string {
-  return Object.entries(ZEEK_TYPES).find(([, v]) => v === t)?.[0] ?? t;
+  return ZEEK_NAMES.get(t) ?? t;
 }
 
 /** An address as one key for IPv4 and IPv6 spellings alike ('' when not an address): `4:<int>` or the 8 groups in hex. */
@@ -85,9 +87,12 @@ export function domainKey(name: string): string {
   return name.trim().toLowerCase().replace(/\.$/, '').replace(/^\*\./, '');
 }
 
+/** An absolute URL's scheme (RFC 3986 §3.1), as lists write URLs and proxy requests send them (RFC 9112 §3.2.2). */
+export const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
 /** A URL as Zeek's HTTP::IN_URL writes it: host (lower case, no default port) and URI, no scheme. */
 export function urlKey(url: string): string {
-  const s = url.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  const s = url.trim().replace(SCHEME, '');
   const slash = s.indexOf('/');
   const host = (slash < 0 ? s : s.slice(0, slash)).toLowerCase().replace(/:(80|443)$/, '').replace(/\.$/, '');
   return `${host}${slash < 0 ? '/' : s.slice(slash)}`;

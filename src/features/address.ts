@@ -82,6 +82,31 @@ export function cidrContains(c: Cidr, ip: string): boolean {
   return g !== null && groupsIn(c, g);
 }
 
+/**
+ * The network part of an address under a prefix length, as a key: two addresses have the same key exactly when one
+ * CIDR of that length holds both (intel subnets are looked up this way, one map per prefix length). null when `ip` is
+ * not an address of that family.
+ */
+export function networkKey(ip: string, v6: boolean, prefix: number): string | null {
+  if (!v6) {
+    const v = ipv4ToInt(ip);
+    return v === null ? null : networkKeyOf([v], false, prefix);
+  }
+  const g = ipv6ToGroups(ip);
+  return g === null ? null : networkKeyOf(g, true, prefix);
+}
+
+/** networkKey of a CIDR's own network. */
+export function cidrNetworkKey(c: Cidr): string {
+  return networkKeyOf(c.bits, c.v6, c.prefix);
+}
+
+function networkKeyOf(bits: readonly number[], v6: boolean, prefix: number): string {
+  if (!v6) return String(prefix === 0 ? 0 : Math.floor(bits[0]! / 2 ** (32 - prefix)));
+  let left = prefix;
+  return bits.map((x) => { const take = Math.max(0, Math.min(16, left)); left -= take; return (x & ((0xffff << (16 - take)) & 0xffff)).toString(16); }).join(':');
+}
+
 /** IPv6 CIDR test on an address already expanded to its 8 groups. */
 function groupsIn(c: Cidr, g: readonly number[]): boolean {
   let left = c.prefix;

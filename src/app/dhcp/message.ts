@@ -3,6 +3,7 @@
  * every length checked against the datagram: a short or hostile message gives null or stops at the bad option, never
  * a throw and never a loop (each option advances the cursor by at least one byte).
  */
+import { addrToString } from '../../flow/key.js';
 
 /** DHCP message types (RFC 2132 §9.6, RFC 3203, RFC 4388, RFC 6926). */
 const MSG_TYPES = ['', 'DISCOVER', 'OFFER', 'REQUEST', 'DECLINE', 'ACK', 'NAK', 'RELEASE', 'INFORM', 'FORCERENEW',
@@ -51,22 +52,19 @@ const HEADER = 236;
 const COOKIE = 0x63825363;
 const TEXT = new TextDecoder('utf-8', { fatal: false });
 
-function quad(v: DataView, at: number): string {
-  const x = v.getUint32(at);
-  return x === 0 ? '' : `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`;
+/** ciaddr/yiaddr/option addresses: the dotted quad as flows.csv writes it, '' for 0.0.0.0 (unset). */
+function quad(buf: Buffer, view: DataView, at: number): string {
+  return view.getUint32(at) === 0 ? '' : addrToString(buf, at, 4);
 }
 
 /** A list of IPv4 addresses (options 3, 6): whole 4-byte entries only, 0.0.0.0 kept as written. */
-function quads(v: DataView, from: number, to: number): string[] {
+function quads(buf: Buffer, from: number, to: number): string[] {
   const out: string[] = [];
-  for (let i = from; i + 4 <= to; i += 4) {
-    const x = v.getUint32(i);
-    out.push(`${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`);
-  }
+  for (let i = from; i + 4 <= to; i += 4) out.push(addrToString(buf, i, 4));
   return out;
 }
 
-function text(buf: Uint8Array, from: number, to: number): string {
+function text(buf: Buffer, from: number, to: number): string {
   // Trailing NULs are common (C strings); they are not part of the name.
   let end = to;
   while (end > from && buf[end - 1] === 0) end--;
@@ -74,7 +72,7 @@ function text(buf: Uint8Array, from: number, to: number): string {
 }
 
 /** RFC 1035 §3.1 labels without compression (RFC 4702 §2.3 forbids it here); '' when malformed. */
-function wireName(buf: Uint8Array, from: number, to: number): string {
+function wireName(buf: Buffer, from: number, to: number): string {
   const labels: string[] = [];
   let i = from;
   while (i < to) {
@@ -88,7 +86,7 @@ function wireName(buf: Uint8Array, from: number, to: number): string {
 }
 
 /** Parses one UDP payload buf[off, end); null when it is not a DHCP message (too short, no magic cookie). */
-export function parseDhcp(buf: Uint8Array, view: DataView, off: number, end: number): DhcpMessage | null {
+export function parseDhcp(buf: Buffer, view: DataView, off: number, end: number): DhcpMessage | null {
   if (end - off < HEADER + 4 || view.getUint32(off + HEADER) !== COOKIE) return null;
   const op = buf[off]!;
   if (op !== 1 && op !== 2) return null;
@@ -101,7 +99,7 @@ export function parseDhcp(buf: Uint8Array, view: DataView, off: number, end: num
     mac = parts.join(':');
   }
   const m: DhcpMessage = {
-    op, xid: view.getUint32(off + 4), ciaddr: quad(view, off + 12), yiaddr: quad(view, off + 16), mac, msg_type: 0,
+    op, xid: view.getUint32(off + 4), ciaddr: quad(buf, view, off + 12), yiaddr: quad(buf, view, off + 16), mac, msg_type: 0,
     host_name: '', client_fqdn: '', domain: '', requested_addr: '', server_id: '', lease_time: null, vendor_class: '',
     param_list: [], routers: [], dns_servers: [], complete: true,
   };
@@ -119,13 +117,13 @@ export function parseDhcp(buf: Uint8Array, view: DataView, off: number, end: num
       case 53: if (len >= 1) m.msg_type = buf[from]!; break;
       case 12: m.host_name = text(buf, from, to); break;
       case 15: m.domain = text(buf, from, to); break;
-      case 50: if (len === 4) m.requested_addr = quad(view, from); break;
-      case 54: if (len === 4) m.server_id = quad(view, from); break;
+      case 50: if (len === 4) m.requested_addr = quad(buf, view, from); break;
+      case 54: if (len === 4) m.server_id = quad(buf, view, from); break;
       case 51: if (len === 4) m.lease_time = view.getUint32(from); break;
       case 60: m.vendor_class = text(buf, from, to); break;
       case 55: m.param_list = [...buf.subarray(from, to)]; break;
-      case 3: m.routers = quads(view, from, to); break;
-      case 6: m.dns_servers = quads(view, from, to); break;
+      case 3: m.routers = quads(buf, from, to); break;
+      case 6: m.dns_servers = quads(buf, from, to); break;
       case 81:
         // flags, RCODE1, RCODE2, then the name; the E bit (0x04) says it is in DNS wire format.
         if (len > 3) m.client_fqdn = (buf[from]! & 0x04) !== 0 ? wireName(buf, from + 3, to) : text(buf, from + 3, to);

@@ -12,6 +12,7 @@ import type { ConnRecord } from '../../flow/conn.js';
 import type { Packet } from '../../decode/layer.js';
 import { formatTs } from '../../capture/time.js';
 import { communityIdAt } from '../../flow/community_id.js';
+import { addrToString } from '../../flow/key.js';
 import { dhcpMessageTypeName, parseDhcp } from './message.js';
 
 /** DHCP messages kept per run. */
@@ -23,10 +24,6 @@ export interface DhcpTally {
   records(): DhcpRecord[];
   /** Datagrams on 67/68 that were not DHCP (no magic cookie, too short), messages cut short, messages not kept. */
   readonly stats: { not_dhcp: number; truncated: number; dropped: number };
-}
-
-function quadAt(buf: Uint8Array, at: number): string {
-  return `${buf[at]}.${buf[at + 1]}.${buf[at + 2]}.${buf[at + 3]}`;
 }
 
 export function createDhcpTally(): DhcpTally {
@@ -44,8 +41,8 @@ export function createDhcpTally(): DhcpTally {
       if (m === null) { stats.not_dhcp++; return; }
       if (!m.complete) stats.truncated++;
       if (records.length >= MAX_DHCP_RECORDS) { stats.dropped++; return; }
-      const src = quadAt(p.buf, p.src_ip_off);
-      const dst = quadAt(p.buf, p.dst_ip_off);
+      const src = addrToString(p.buf, p.src_ip_off, 4);
+      const dst = addrToString(p.buf, p.dst_ip_off, 4);
       records.push({
         ts: formatTs(p.ts_sec, p.ts_nsec), uid: '',
         community_id: communityIdAt(17, p.buf, p.src_ip_off, p.buf, p.dst_ip_off, 4, sp, dp),
