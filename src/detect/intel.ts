@@ -17,6 +17,7 @@ import type { FlowApp, FlowRef } from '../app/records.js';
 import { cidrNetworkKey, networkKey } from '../features/address.js';
 import { compareText } from '../features/stats.js';
 import type { Evidence } from '../findings/finding.js';
+import { entityKey, shared } from '../findings/merge.js';
 import type { DetectContext, Detector, RawFinding } from './detector.js';
 import { addrKey, domainKey, SCHEME, urlKey, zeekTypeName, type IntelItem, type IntelList } from './intel_list.js';
 
@@ -217,16 +218,9 @@ function matchRows(seen: readonly Seen[]): IntelMatch[] {
 
 interface Entity { src: string; name: string; conns: Map<string, ConnRecord>; items: Map<IntelItem, Set<string>>; looked_up_only: boolean }
 
-function shared<T>(values: Iterable<T>): T | null {
-  let first: T | null = null;
-  let n = 0;
-  for (const v of values) { if (n > 0 && v !== first) return null; first = v; n++; }
-  return first;
-}
-
 function describe(e: Entity): RawFinding {
   const conns = [...e.conns.values()].sort((a, b) => Number(a.ts) - Number(b.ts) || compareText(a.uid, b.uid));
-  const dst = shared(conns.map((c) => c.resp_h)) ?? '';
+  const dst = shared(conns.map((c) => c.resp_h), '');
   const items = [...e.items.keys()].sort((a, b) => compareText(a.type, b.type) || compareText(a.key, b.key) || compareText(a.source, b.source));
   const evidence: Evidence[] = items.slice(0, MAX_LISTED).map((it) => ({
     name: 'indicator',
@@ -239,7 +233,7 @@ function describe(e: Entity): RawFinding {
   const sources = [...new Set(items.map((it) => it.source))].sort();
   const more = items.length > 1 ? ` and ${items.length - 1} more indicator${items.length > 2 ? 's' : ''}` : '';
   return {
-    detector: 'intel', kind: 'intel', src: e.src, dst, dst_port: shared(conns.map((c) => c.resp_p)), proto: conns[0]!.proto, name: e.name,
+    detector: 'intel', kind: 'intel', src: e.src, dst, dst_port: shared<number | null>(conns.map((c) => c.resp_p), null), proto: conns[0]!.proto, name: e.name,
     score: INTEL_SCORE, conns, evidence,
     reason: `${e.src} ${e.looked_up_only ? 'looked up' : 'talked to'} ${target}: ${zeekTypeName(lead.type)} ${lead.indicator}${more} ` +
       `${items.length > 1 ? 'are' : 'is'} on the intel list${sources.length > 1 ? 's' : ''} ${sources.join(', ')}.`,
@@ -285,7 +279,7 @@ export function createIntelDetector(list: IntelList): IntelDetector {
       for (const s of seen) {
         const name = entityName(s);
         const src = s.conn.orig_h;
-        const key = name !== '' ? `${src}|name:${name}` : `${src}|ip:${s.conn.resp_h}`;
+        const key = entityKey({ src, name, dst: s.conn.resp_h, dst_port: null, kind: 'intel', proto: '' });
         let e = entities.get(key);
         if (e === undefined) { e = { src, name, conns: new Map(), items: new Map(), looked_up_only: true }; entities.set(key, e); }
         e.conns.set(s.conn.uid, s.conn);

@@ -13,7 +13,8 @@ import { combineScores, severityOf, severityRank } from './severity.js';
 /** Most flows listed per finding (flow_count keeps the total). */
 export const MAX_UIDS = 50;
 
-export function entityKey(h: RawFinding): string {
+/** The entity a hit belongs to; detectors that group their own hits (intel) key them the same way. */
+export function entityKey(h: Pick<RawFinding, 'src' | 'name' | 'dst' | 'dst_port' | 'kind' | 'proto'>): string {
   if (h.name !== '') return `${h.src}|name:${h.name}`;
   if (h.dst !== '') return `${h.src}|ip:${h.dst}`;
   if (h.dst_port !== null) return `${h.src}|fan:${h.kind}:${h.proto}/${h.dst_port}`;
@@ -25,7 +26,7 @@ function connOrder(a: ConnRecord, b: ConnRecord): number {
 }
 
 /** The single value shared by all, or the fallback. */
-function shared<T>(values: readonly T[], fallback: T): T {
+export function shared<T>(values: readonly T[], fallback: T): T {
   const set = new Set(values);
   return set.size === 1 ? values[0]! : fallback;
 }
