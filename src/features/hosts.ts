@@ -5,6 +5,8 @@
  * both names, in order, so a finding never silently names the wrong one.
  */
 import type { DhcpRecord } from '../app/records.js';
+import { ipv4ToInt } from './address.js';
+import { compareText } from './stats.js';
 
 export interface HostEntry {
   ip: string;
@@ -57,13 +59,10 @@ export function hostInventory(records: readonly DhcpRecord[]): HostInventory {
   };
 }
 
-/** IPv4 addresses in numeric order (192.168.0.9 before 192.168.0.10); others by text, after them. */
+/** IPv4 addresses in numeric order (192.168.0.9 before 192.168.0.10); anything else by text (DHCPv4 gives IPv4 only). */
 function compareAddr(a: string, b: string): number {
-  const na = a.split('.').map(Number);
-  const nb = b.split('.').map(Number);
-  if (na.length === 4 && nb.length === 4) {
-    for (let i = 0; i < 4; i++) if (na[i] !== nb[i]) return na[i]! - nb[i]!;
-    return 0;
-  }
-  return a < b ? -1 : a > b ? 1 : 0;
+  const x = ipv4ToInt(a);
+  const y = ipv4ToInt(b);
+  if (x !== null && y !== null) return x - y;
+  return compareText(a, b);
 }
