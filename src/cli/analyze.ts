@@ -4,7 +4,7 @@
  * uid), whatever order flows expired in, so a run with --workers N writes the same bytes as one with a single table.
  */
 import type { DhcpRecord, DnsRecord, FlowApp, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
-import { createDhcpTally, linkDhcp, type DhcpTally } from '../app/dhcp/tally.js';
+import { createDhcpTally, linkDhcp, sortDhcp, type DhcpTally } from '../app/dhcp/tally.js';
 import type { AppStats } from '../app/stats.js';
 import { readCaptures } from '../capture/index.js';
 import { createArpTally, type ArpSweep } from '../features/arp.js';
@@ -213,11 +213,6 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
     memory_keep: null,
     spilled: store.spill,
   };
-}
-
-/** DHCP messages in time order (a stable sort: messages of one instant stay in packet order). */
-export function sortDhcp(records: DhcpRecord[]): DhcpRecord[] {
-  return records.sort((a, b) => Number(a.ts) - Number(b.ts));
 }
 
 /** How many records of each kind the run made: the lists' lengths, or the spilled exports' counts. */

@@ -8,9 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DhcpRecord, DnsRecord, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
-import { linkDhcp } from '../app/dhcp/tally.js';
+import { linkDhcp, sortDhcp } from '../app/dhcp/tally.js';
 import type { WarningTally } from '../capture/types.js';
-import { readAndAssemble, sortDhcp, type CaptureData } from '../cli/analyze.js';
+import { readAndAssemble, type CaptureData } from '../cli/analyze.js';
 import { UsageError } from '../cli/errors.js';
 import { compareTsUid, type ConnRecord } from '../flow/conn.js';
 import type { FlowTableStats } from '../flow/table.js';

@@ -58,6 +58,11 @@ export function createDhcpTally(): DhcpTally {
   };
 }
 
+/** DHCP messages in time order (a stable sort: messages of one instant stay in packet order). */
+export function sortDhcp(records: DhcpRecord[]): DhcpRecord[] {
+  return records.sort((a, b) => Number(a.ts) - Number(b.ts));
+}
+
 /**
  * Ties each message to its flow: the connection with the same Community ID whose time span holds the message (flows of
  * one 5-tuple do not overlap in time); its uid and its ends (orig/resp as flows.csv has them). A message whose flow was
