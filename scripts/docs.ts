@@ -5,7 +5,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { columnTable, docsOf } from '../src/export/columns_doc.js';
-import { DHCP_COLUMNS, DNS_COLUMNS, FINDING_COLUMNS, FLOW_COLUMNS, HTTP_COLUMNS, INTEL_COLUMNS, SSH_COLUMNS, TLS_COLUMNS } from '../src/export/tables.js';
+import {
+  CREDENTIAL_COLUMNS, DHCP_COLUMNS, DNS_COLUMNS, FINDING_COLUMNS, FLOW_COLUMNS, FTP_COLUMNS, HTTP_COLUMNS, INTEL_COLUMNS, SSH_COLUMNS, TLS_COLUMNS,
+} from '../src/export/tables.js';
 
 const root = join(import.meta.dirname, '..');
 const records = join(root, 'src', 'app', 'records.ts');
@@ -20,6 +22,8 @@ export function tables(): Record<string, string> {
     'tls.csv': columnTable(TLS_COLUMNS, [...docsOf(records, 'TlsRecord', 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),
     'http.csv': columnTable(HTTP_COLUMNS, [...docsOf(records, 'HttpRecord', 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),
     'ssh.csv': columnTable(SSH_COLUMNS, [...docsOf(records, 'SshRecord', 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),
+    'ftp.csv': columnTable(FTP_COLUMNS, [...docsOf(records, 'FtpRecord', 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),
+    'credentials.csv': columnTable(CREDENTIAL_COLUMNS, [...docsOf(records, 'CredentialRecord', 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),
     'dhcp.csv': columnTable(DHCP_COLUMNS, [...docsOf(records, 'DhcpRecord', 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),
     'findings.csv': columnTable(FINDING_COLUMNS, docsOf(finding, 'Finding')),
     'intel.csv': columnTable(INTEL_COLUMNS, [...docsOf(intel, 'IntelMatch'), ...docsOf(records, 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),

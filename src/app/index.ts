@@ -3,6 +3,7 @@
  * hooks come first so that the service hook, last, only fills in what they did not recognise.
  */
 import { createDnsHook } from './dns/hook.js';
+import { createFtpHook, type FtpOptions } from './ftp.js';
 import type { FlowHook } from './hook.js';
 import { createHttpHook } from './http/hook.js';
 import { createQuicHook } from './quic/hook.js';
@@ -14,14 +15,21 @@ import { createTlsHook } from './tls/hook.js';
 
 export { createAppStats, type AppStats } from './stats.js';
 
-/** Hooks for one run; pass `stats` to read their malformed/dropped counters afterwards (summary.json). */
-export function createAppHooks(stats: AppStats = createAppStats()): FlowHook<unknown>[] {
+/** What the hooks may keep: passwords sent in the clear only when asked (FtpOptions.capture_passwords). */
+export type AppOptions = FtpOptions;
+
+/**
+ * Hooks for one run; pass `stats` to read their malformed/dropped counters afterwards (summary.json). FTP comes first:
+ * it recognises the data connections its sessions announced before any other hook reads their first bytes.
+ */
+export function createAppHooks(stats: AppStats = createAppStats(), opts: AppOptions = {}): FlowHook<unknown>[] {
   return [
+    createFtpHook(stats, opts),
     createDnsHook(stats),
     createTlsHook(stats),
     createQuicHook(stats),
     createDtlsHook(stats),
-    createHttpHook(stats),
+    createHttpHook(stats, opts),
     createSshHook(),
     createServiceHook(),
   ];

@@ -1,6 +1,6 @@
 /**
- * Application-layer records, one type per output file (dns.csv, tls.csv, http.csv, ssh.csv, dhcp.csv).
- * Field names are Zeek's (dns.log, ssl.log, http.log, ssh.log, dhcp.log) wherever Zeek has one.
+ * Application-layer records, one type per output file (dns.csv, tls.csv, http.csv, ssh.csv, ftp.csv, credentials.csv,
+ * dhcp.csv). Field names are Zeek's (dns.log, ssl.log, http.log, ssh.log, ftp.log, dhcp.log) wherever Zeek has one.
  * Every string in them came off the wire: hostile until escaped by the output that renders it.
  */
 
@@ -138,6 +138,57 @@ export interface SshRecord extends FlowRef {
 }
 
 /**
+ * One FTP command and its final reply (Zeek ftp.log): only the commands Zeek logs by default (FTP::logged_commands:
+ * transfers, deletions and data-channel set-ups), so each row is a file moved or a channel opened.
+ */
+export interface FtpRecord extends FlowRef {
+  /** User name of the session (USER), '' until one was given. */
+  user: string;
+  /** Password of the session (PASS): given only for guest users (anonymous, ftp, ftpuser, guest) unless
+   *  --capture-passwords, as Zeek's FTP::default_capture_password; '' otherwise. */
+  password: string;
+  /** The command (RETR, STOR, PASV, …). */
+  command: string;
+  /** Its argument; for transfers the file's URL, `ftp://server/directory/file`, as Zeek builds it. */
+  arg: string;
+  /** File size in bytes from the server's replies (a 213 to SIZE, or `(N bytes)` in the 150), null when not told. */
+  file_size: number | null;
+  /** Final reply code, null when the capture holds none. */
+  reply_code: number | null;
+  /** Final reply text. */
+  reply_msg: string;
+  /** Data-channel set-ups (PASV, EPSV, PORT, EPRT): true for passive mode; null for other commands. */
+  data_channel_passive: boolean | null;
+  /** Set-ups: the host that will open the data connection (the client when passive, the server otherwise); '' for other commands. */
+  data_channel_orig_h: string;
+  /** Set-ups: the host the data connection goes to, as announced (a server behind NAT may announce its private address). */
+  data_channel_resp_h: string;
+  /** Set-ups: the port the data connection goes to; null for other commands. */
+  data_channel_resp_p: number | null;
+  /** Transfers: uid of the data connection that carried the file (flows.csv, service `ftp-data`), '' when not seen. */
+  data_uid: string;
+}
+
+/**
+ * A user name (and password) sent in the clear, as NetworkMiner's Credentials tab lists them: FTP USER/PASS, HTTP
+ * Basic authentication. Passwords are kept only under --capture-passwords (or for FTP guest users, as Zeek does).
+ */
+export interface CredentialRecord extends FlowRef {
+  /** How they were sent: `ftp`, `http-basic`. */
+  protocol: 'ftp' | 'http-basic';
+  /** Host the client addressed (HTTP Host header), '' otherwise. */
+  host: string;
+  /** The user name, as sent. */
+  username: string;
+  /** '' unless captured (see above). */
+  password: string;
+  /** True when a password was sent but not kept. */
+  password_hidden: boolean;
+  /** The server's answer: `accepted` (FTP 230, HTTP 2xx/3xx), `rejected` (FTP 530, HTTP 401/403), '' when not seen. */
+  outcome: '' | 'accepted' | 'rejected';
+}
+
+/**
  * One DHCPv4 message (dhcp.csv), Zeek's dhcp.log names where it has them. Read from every decoded packet, beside the
  * flow table (as ARP is), and tied to its flow afterwards by Community ID and time; the flow's ends are those of
  * flows.csv, or the packet's when the flow was not kept (memory guard).
@@ -189,4 +240,6 @@ export interface RecordSink {
   tls(r: TlsRecord): void;
   http(r: HttpRecord): void;
   ssh(r: SshRecord): void;
+  ftp(r: FtpRecord): void;
+  credential(r: CredentialRecord): void;
 }

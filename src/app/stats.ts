@@ -15,6 +15,8 @@ export interface AppStats {
   http_malformed: number;
   /** Bytes of HTTP bodies that fell into sequence gaps (not captured). */
   http_missed_bytes: number;
+  /** FTP control lines that were not FTP (binary, not a command, not a reply). */
+  ftp_malformed: number;
   /** Records not kept because a flow exceeded its per-flow record limit. */
   records_dropped: number;
 }
@@ -27,6 +29,7 @@ export function createAppStats(): AppStats {
     quic_malformed: 0,
     http_malformed: 0,
     http_missed_bytes: 0,
+    ftp_malformed: 0,
     records_dropped: 0,
   };
 }

@@ -3,7 +3,7 @@
  * No files are written here (analyze_command.ts does that). Records come back in one order (by start time, then
  * uid), whatever order flows expired in, so a run with --workers N writes the same bytes as one with a single table.
  */
-import type { DhcpRecord, DnsRecord, FlowApp, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
+import type { CredentialRecord, DhcpRecord, DnsRecord, FlowApp, FtpRecord, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
 import { createDhcpTally, linkDhcp, sortDhcp, type DhcpTally } from '../app/dhcp/tally.js';
 import type { AppStats } from '../app/stats.js';
 import { readCaptures } from '../capture/index.js';
@@ -21,8 +21,10 @@ import type { MemoryStop } from './memory.js';
 export interface ReadOptions {
   /** Idle and active timeouts of the flow table, in seconds. */
   flow: FlowTableOptions;
-  /** Run the application-layer hooks (DNS, TLS, QUIC, HTTP, SSH, service by payload). */
+  /** Run the application-layer hooks (DNS, TLS, QUIC, HTTP, SSH, FTP, service by payload). */
   app: boolean;
+  /** Keep the passwords of FTP and HTTP Basic logins (--capture-passwords); by default only FTP guests'. */
+  capture_passwords?: boolean;
   /** Stops reading (SIGINT): what was read so far is still assembled and returned. */
   signal?: AbortSignal;
   /** Called now and then while reading, with the bytes read, the total when known, and packets and flows so far. */
@@ -77,6 +79,8 @@ export class RunStore implements RecordStore {
   tls(r: TlsRecord): void { this.spill?.tls(r); this.app(r, this.lists.tls); }
   http(r: HttpRecord): void { this.spill?.http(r); this.app(r, this.lists.http); }
   ssh(r: SshRecord): void { this.spill?.ssh(r); this.app(r, this.lists.ssh); }
+  ftp(r: FtpRecord): void { this.spill?.ftp(r); this.app(r, this.lists.ftp); }
+  credential(r: CredentialRecord): void { this.spill?.credential(r); this.app(r, this.lists.credentials); }
 
   /**
    * From now on records go to `spill`, and are kept only for flows that started before `cutSec` (the capture's
@@ -107,6 +111,8 @@ export interface RecordCounts {
   quic: number;
   http: number;
   ssh: number;
+  ftp: number;
+  credentials: number;
 }
 
 /** What onProgress is told besides the bytes. */
@@ -129,6 +135,9 @@ export interface CaptureData {
   tls: TlsRecord[];
   http: HttpRecord[];
   ssh: SshRecord[];
+  /** FTP commands (ftp.csv) and credentials sent in the clear (credentials.csv), as the other app records. */
+  ftp: FtpRecord[];
+  credentials: CredentialRecord[];
   /** Decoder warnings (truncated, malformed, unsupported link types…) by kind. */
   decode_warnings: Record<string, WarningTally>;
   /** Flow-table counters (created, expired by reason, out-of-order packets, non-IP packets…). */
@@ -159,8 +168,9 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
   const app = opts.app;
   const workers = opts.workers ?? 1;
   const store = opts.store ?? new RunStore(null);
-  const pool = workers > 1 ? new FlowWorkers(workers, opts.flow, opts.app, store) : null;
-  const share = pool === null ? createFlowShare(opts.flow, opts.app, store) : null;
+  const appOpts = { capture_passwords: opts.capture_passwords === true };
+  const pool = workers > 1 ? new FlowWorkers(workers, opts.flow, opts.app, store, appOpts) : null;
+  const share = pool === null ? createFlowShare(opts.flow, opts.app, store, appOpts) : null;
   // One object made once: the reader calls it for every record (no closure per packet). The flows go to the one
   // table, or to the --workers dispatcher (which also takes each chunk whole).
   const flows: PacketSink = pool ?? share!.table;
@@ -202,6 +212,8 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
     tls: lists.tls.sort(compareTsUid),
     http: lists.http.sort(compareTsUid),
     ssh: lists.ssh.sort(compareTsUid),
+    ftp: lists.ftp.sort(compareTsUid),
+    credentials: lists.credentials.sort(compareTsUid),
     decode_warnings: decodeWarnings(stats),
     flow_stats: r.flow_stats,
     app_stats: r.app_stats,
@@ -219,10 +231,16 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
 export function recordCounts(data: CaptureData): RecordCounts {
   const s = data.spilled;
   if (s !== null) {
-    return { conns: s.flows.count, dns: s.dnsRows.count, tls: s.tlsRows.count - s.quic, quic: s.quic, http: s.httpRows.count, ssh: s.sshRows.count };
+    return {
+      conns: s.flows.count, dns: s.dnsRows.count, tls: s.tlsRows.count - s.quic, quic: s.quic, http: s.httpRows.count, ssh: s.sshRows.count,
+      ftp: s.ftpRows.count, credentials: s.credentialRows.count,
+    };
   }
   const quic = data.tls.filter((t) => t.transport === 'quic').length;
-  return { conns: data.conns.length, dns: data.dns.length, tls: data.tls.length - quic, quic, http: data.http.length, ssh: data.ssh.length };
+  return {
+    conns: data.conns.length, dns: data.dns.length, tls: data.tls.length - quic, quic, http: data.http.length, ssh: data.ssh.length,
+    ftp: data.ftp.length, credentials: data.credentials.length,
+  };
 }
 
 /** Shared by every flow without records of a kind (read-only: frozen, so a detector that pushed would throw). */

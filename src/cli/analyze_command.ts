@@ -50,6 +50,8 @@ export interface AnalyzeCliOptions {
   icmpTimeout: number;
   activeTimeout: number;
   app: boolean;
+  /** Keep the passwords of FTP and HTTP Basic logins in ftp.csv and credentials.csv. */
+  capturePasswords?: boolean;
   detect: boolean;
   report: boolean;
   quiet: boolean;
@@ -80,6 +82,7 @@ export function runParameters(opts: AnalyzeCliOptions): RunParameters {
     icmp_timeout_s: opts.icmpTimeout,
     active_timeout_s: opts.activeTimeout,
     app: opts.app,
+    capture_passwords: opts.capturePasswords === true,
   };
 }
 
@@ -94,7 +97,7 @@ export function runParameters(opts: AnalyzeCliOptions): RunParameters {
  */
 export async function readForAnalysis(
   args: readonly string[],
-  opts: Pick<AnalyzeCliOptions, 'filter' | 'tcpTimeout' | 'udpTimeout' | 'icmpTimeout' | 'activeTimeout' | 'app' | 'quiet' | 'workers'>,
+  opts: Pick<AnalyzeCliOptions, 'filter' | 'tcpTimeout' | 'udpTimeout' | 'icmpTimeout' | 'activeTimeout' | 'app' | 'capturePasswords' | 'quiet' | 'workers'>,
   flowsCsv: AtomicWriter | null,
   signal: AbortSignal,
   records: 'until-memory' | 'none' | 'all' = 'until-memory',
@@ -125,6 +128,7 @@ export async function readForAnalysis(
         active_timeout_s: opts.activeTimeout,
       },
       app: opts.app,
+      capture_passwords: opts.capturePasswords === true,
       signal: AbortSignal.any([signal, guard.signal]),
       onProgress: (b, t, counts) => {
         progress.update(b, t, counts);

@@ -17,7 +17,9 @@ import type { InputSummary } from '../capture/types.js';
 import { AtomicWriter, outputError, writeFileAtomic } from '../export/atomic.js';
 import { encodeTable, type Column } from '../export/csv.js';
 import type { SpilledTable } from '../export/spill.js';
-import { DHCP_COLUMNS, DNS_COLUMNS, FINDING_COLUMNS, HTTP_COLUMNS, INTEL_COLUMNS, SSH_COLUMNS, TLS_COLUMNS } from '../export/tables.js';
+import {
+  CREDENTIAL_COLUMNS, DHCP_COLUMNS, DNS_COLUMNS, FINDING_COLUMNS, FTP_COLUMNS, HTTP_COLUMNS, INTEL_COLUMNS, SSH_COLUMNS, TLS_COLUMNS,
+} from '../export/tables.js';
 import { linkTypeName } from '../decode/packet.js';
 import { appByUid, recordCounts, type CaptureData } from './analyze.js';
 import { EXIT } from './errors.js';
@@ -42,6 +44,8 @@ export interface RunParameters {
   icmp_timeout_s: number;
   active_timeout_s: number;
   app: boolean;
+  /** --capture-passwords: ftp.csv and credentials.csv hold every password sent in the clear. */
+  capture_passwords: boolean;
 }
 
 export interface OutputOptions {
@@ -109,7 +113,10 @@ export function captureSummary(data: CaptureData, params: RunParameters): Record
     flows: counts.conns,
     decode_warnings: data.decode_warnings,
     flow_stats: data.flow_stats,
-    app: { dns: counts.dns, tls: counts.tls, quic: counts.quic, http: counts.http, ssh: counts.ssh, dhcp: data.dhcp.length, problems: data.app_stats, dhcp_problems: data.dhcp_stats },
+    app: {
+      dns: counts.dns, tls: counts.tls, quic: counts.quic, http: counts.http, ssh: counts.ssh, ftp: counts.ftp, credentials: counts.credentials,
+      dhcp: data.dhcp.length, problems: data.app_stats, dhcp_problems: data.dhcp_stats,
+    },
   };
 }
 
@@ -166,7 +173,7 @@ export async function writeRunOutputs(
   extra: Record<string, unknown> = {},
 ): Promise<RunResult> {
   /** Files of this run, for the terminal's last line (flows.csv was written while reading). */
-  const written = ['flows.csv', 'dns.csv', 'tls.csv', 'http.csv', 'ssh.csv', 'dhcp.csv'];
+  const written = ['flows.csv', 'dns.csv', 'tls.csv', 'http.csv', 'ssh.csv', 'ftp.csv', 'credentials.csv', 'dhcp.csv'];
   // DHCP messages are few and kept whole (app/dhcp/tally.ts bounds them), spilled run or not.
   writeCsv(join(outDir, 'dhcp.csv'), DHCP_COLUMNS, data.dhcp);
   if (data.spilled !== null) {
@@ -176,6 +183,8 @@ export async function writeRunOutputs(
     writeCsv(join(outDir, 'tls.csv'), TLS_COLUMNS, data.tls);
     writeCsv(join(outDir, 'http.csv'), HTTP_COLUMNS, data.http);
     writeCsv(join(outDir, 'ssh.csv'), SSH_COLUMNS, data.ssh);
+    writeCsv(join(outDir, 'ftp.csv'), FTP_COLUMNS, data.ftp);
+    writeCsv(join(outDir, 'credentials.csv'), CREDENTIAL_COLUMNS, data.credentials);
   }
   await letSignalsIn();
 

@@ -13,12 +13,12 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import type { DnsRecord, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
+import type { CredentialRecord, DnsRecord, FtpRecord, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
 import { compareTsText, type ConnRecord } from '../flow/conn.js';
 import type { RecordStore } from '../scale/share.js';
 import { dropTempFile, outputError, tempPathFor, trackTempFile, writeFully } from './atomic.js';
 import { CsvEncoder, type Column } from './csv.js';
-import { DNS_COLUMNS, FLOW_COLUMNS, HTTP_COLUMNS, SSH_COLUMNS, TLS_COLUMNS } from './tables.js';
+import { CREDENTIAL_COLUMNS, DNS_COLUMNS, FLOW_COLUMNS, FTP_COLUMNS, HTTP_COLUMNS, SSH_COLUMNS, TLS_COLUMNS } from './tables.js';
 
 /** What a spilled row must have: the sort key of every export. */
 export interface Keyed {
@@ -356,6 +356,8 @@ export class SpilledExports implements RecordStore {
   readonly tlsRows: SortedSpill<TlsRecord>;
   readonly httpRows: SortedSpill<HttpRecord>;
   readonly sshRows: SortedSpill<SshRecord>;
+  readonly ftpRows: SortedSpill<FtpRecord>;
+  readonly credentialRows: SortedSpill<CredentialRecord>;
   /** tls.csv rows from QUIC Initials (summary.json counts them apart). */
   quic = 0;
 
@@ -365,6 +367,8 @@ export class SpilledExports implements RecordStore {
     this.tlsRows = new SortedSpill(join(dir, 'tls.csv'), TLS_COLUMNS);
     this.httpRows = new SortedSpill(join(dir, 'http.csv'), HTTP_COLUMNS);
     this.sshRows = new SortedSpill(join(dir, 'ssh.csv'), SSH_COLUMNS);
+    this.ftpRows = new SortedSpill(join(dir, 'ftp.csv'), FTP_COLUMNS);
+    this.credentialRows = new SortedSpill(join(dir, 'credentials.csv'), CREDENTIAL_COLUMNS);
   }
 
   conn(c: ConnRecord): void { this.flows.add(c); }
@@ -375,10 +379,12 @@ export class SpilledExports implements RecordStore {
   }
   http(r: HttpRecord): void { this.httpRows.add(r); }
   ssh(r: SshRecord): void { this.sshRows.add(r); }
+  ftp(r: FtpRecord): void { this.ftpRows.add(r); }
+  credential(r: CredentialRecord): void { this.credentialRows.add(r); }
 
   /** The app-layer exports (flows.csv is written on its own, as soon as the input ends). */
   appTables(): SpilledTable[] {
-    return [this.dnsRows, this.tlsRows, this.httpRows, this.sshRows];
+    return [this.dnsRows, this.tlsRows, this.httpRows, this.sshRows, this.ftpRows, this.credentialRows];
   }
 
   discard(): void {

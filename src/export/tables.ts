@@ -2,7 +2,7 @@
  * The columns of every CSV export. Headers are Zeek's names (`id.orig_h`…) wherever Zeek has one; the meaning of each
  * column is the doc comment of the field it reads (src/flow/conn.ts, src/app/records.ts, src/findings/finding.ts).
  */
-import type { DhcpRecord, DnsRecord, FlowRef, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
+import type { CredentialRecord, DhcpRecord, DnsRecord, FlowRef, FtpRecord, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
 import type { ConnRecord } from '../flow/conn.js';
 import type { Finding } from '../findings/finding.js';
 import type { IntelMatch } from '../detect/intel.js';
@@ -113,6 +113,34 @@ export const SSH_COLUMNS: readonly Column<SshRecord>[] = [
   { header: 'server', get: (r) => r.server },
   { header: 'hassh', get: (r) => r.hassh },
   { header: 'hassh_server', get: (r) => r.hassh_server },
+];
+
+/** ftp.csv: Zeek's ftp.log columns (its `data_channel.*` names), `data_uid` for its `fuid` (nad keeps no files). */
+export const FTP_COLUMNS: readonly Column<FtpRecord>[] = [
+  ...refColumns<FtpRecord>(),
+  { header: 'user', get: (r) => r.user },
+  { header: 'password', get: (r) => r.password },
+  { header: 'command', get: (r) => r.command },
+  { header: 'arg', get: (r) => r.arg },
+  { header: 'file_size', get: (r) => r.file_size },
+  { header: 'reply_code', get: (r) => r.reply_code },
+  { header: 'reply_msg', get: (r) => r.reply_msg },
+  { header: 'data_channel.passive', get: (r) => r.data_channel_passive },
+  { header: 'data_channel.orig_h', get: (r) => r.data_channel_orig_h },
+  { header: 'data_channel.resp_h', get: (r) => r.data_channel_resp_h },
+  { header: 'data_channel.resp_p', get: (r) => r.data_channel_resp_p },
+  { header: 'data_uid', get: (r) => r.data_uid },
+];
+
+/** credentials.csv: user names (and, when asked, passwords) sent in the clear. */
+export const CREDENTIAL_COLUMNS: readonly Column<CredentialRecord>[] = [
+  ...refColumns<CredentialRecord>(),
+  { header: 'protocol', get: (r) => r.protocol },
+  { header: 'host', get: (r) => r.host },
+  { header: 'username', get: (r) => r.username },
+  { header: 'password', get: (r) => r.password },
+  { header: 'password_hidden', get: (r) => r.password_hidden },
+  { header: 'outcome', get: (r) => r.outcome },
 ];
 
 export const FINDING_COLUMNS: readonly Column<Finding>[] = [

@@ -26,7 +26,7 @@ function run(): void {
   const ring = setup.ring.map(sharedBytes);
   const ringBase = setup.index * setup.ring.length;
   const store = keepRecords();
-  const share = createFlowShare(setup.flow, setup.app, store);
+  const share = createFlowShare(setup.flow, setup.app, store, setup.app_options);
   const table = share.table;
   const p = createPacket();
   let epochSet = false;
@@ -53,7 +53,7 @@ function run(): void {
       }
       heap[setup.index] = getHeapStatistics().used_heap_size;
       const l = store.lists;
-      if (l.conns.length + l.dns.length + l.tls.length + l.http.length + l.ssh.length >= RECORD_BATCH) sendRecords();
+      if (l.conns.length + l.dns.length + l.tls.length + l.http.length + l.ssh.length + l.ftp.length + l.credentials.length >= RECORD_BATCH) sendRecords();
     } else {
       const stats = finishShare(share, epochSet ? m.now : undefined);
       sendRecords();

@@ -7,7 +7,7 @@ import { createAppStats, type AppStats } from '../app/stats.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DhcpRecord, DnsRecord, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
+import type { CredentialRecord, DhcpRecord, DnsRecord, FtpRecord, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
 import { linkDhcp, sortDhcp } from '../app/dhcp/tally.js';
 import type { WarningTally } from '../capture/types.js';
 import { readAndAssemble, type CaptureData } from '../cli/analyze.js';
@@ -108,6 +108,7 @@ async function replayEdges(shards: readonly Shard[]): Promise<CaptureData | null
     const data = await readAndAssemble(files, {
       flow: { tcp_idle_s: meta.flow.tcp_idle_s, udp_idle_s: meta.flow.udp_idle_s, icmp_idle_s: meta.flow.icmp_idle_s, active_timeout_s: meta.flow.active_timeout_s },
       app: meta.app,
+      capture_passwords: meta.capture_passwords,
     });
     data.conns = data.conns.filter((c) => !isClockFlow(c));
     return data;
@@ -170,13 +171,16 @@ export async function mergeShards(dirs: readonly string[]): Promise<{ data: Capt
     const rows = await duck.rows(finalRowsSql(table, shards));
     return rows.map((r) => fromRow(columns, r) as unknown as T);
   };
-  let conns: ConnRecord[], dns: DnsRecord[], tls: TlsRecord[], http: HttpRecord[], ssh: SshRecord[], arp: ArpSweep[], dhcp: DhcpRecord[];
+  let conns: ConnRecord[], dns: DnsRecord[], tls: TlsRecord[], http: HttpRecord[], ssh: SshRecord[], ftp: FtpRecord[], credentials: CredentialRecord[];
+  let arp: ArpSweep[], dhcp: DhcpRecord[];
   try {
     conns = (await final<ConnRecord & { edge?: boolean }>('flows')).map(({ edge: _edge, ...c }) => c);
     dns = await final<DnsRecord>('dns');
     tls = await final<TlsRecord>('tls');
     http = await final<HttpRecord>('http');
     ssh = await final<SshRecord>('ssh');
+    ftp = await final<FtpRecord>('ftp');
+    credentials = await final<CredentialRecord>('credentials');
     arp = await arpSweeps(duck, shards);
     // Every shard's DHCP messages are its own packets': all rows, in shard order (time order within each).
     const dhcpFiles = readParquet(shards.map((s) => join(s.dir, 'dhcp.parquet')));
@@ -191,6 +195,8 @@ export async function mergeShards(dirs: readonly string[]): Promise<{ data: Capt
     tls.push(...replay.tls);
     http.push(...replay.http);
     ssh.push(...replay.ssh);
+    ftp.push(...replay.ftp);
+    credentials.push(...replay.credentials);
   }
   const decode_warnings: Record<string, WarningTally> = {};
   for (const s of shards) addTallies(decode_warnings, s.meta.decode_warnings);
@@ -207,6 +213,8 @@ export async function mergeShards(dirs: readonly string[]): Promise<{ data: Capt
     tls: tls.sort(compareTsUid),
     http: http.sort(compareTsUid),
     ssh: ssh.sort(compareTsUid),
+    ftp: ftp.sort(compareTsUid),
+    credentials: credentials.sort(compareTsUid),
     decode_warnings,
     flow_stats: flowStats(shards, conns),
     app_stats,

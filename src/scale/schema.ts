@@ -4,7 +4,7 @@
  * types every engine reads (Spark, Trino, ClickHouse, DuckDB): STRING (UTF-8 byte array), INT64, DOUBLE, BOOLEAN, and
  * JSON (a UTF-8 byte array holding a JSON array) for list fields, which keeps the files free of nested types.
  */
-import type { DnsRecord, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
+import type { CredentialRecord, DnsRecord, FtpRecord, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
 import type { ConnRecord } from '../flow/conn.js';
 
 export type ColumnType = 'STRING' | 'INT64' | 'DOUBLE' | 'BOOLEAN' | 'JSON';
@@ -52,6 +52,15 @@ export const HTTP_TABLE: readonly TableColumn[] = [
 
 export const SSH_TABLE: readonly TableColumn[] = [...REF, S('client'), S('server'), S('hassh'), S('hassh_server')];
 
+export const FTP_TABLE: readonly TableColumn[] = [
+  ...REF, S('user'), S('password'), S('command'), S('arg'), I('file_size'), I('reply_code'), S('reply_msg'),
+  B('data_channel_passive'), S('data_channel_orig_h'), S('data_channel_resp_h'), I('data_channel_resp_p'), S('data_uid'),
+];
+
+export const CREDENTIAL_TABLE: readonly TableColumn[] = [
+  ...REF, S('protocol'), S('host'), S('username'), S('password'), B('password_hidden'), S('outcome'),
+];
+
 /** dhcp.parquet: DHCP messages, read beside the flow table, so every shard's are its own packets' (no edge rows); not
  *  in SHARD_TABLES, whose app tables keep only the rows of non-edge flows. */
 export const DHCP_TABLE: readonly TableColumn[] = [
@@ -61,7 +70,9 @@ export const DHCP_TABLE: readonly TableColumn[] = [
 ];
 
 /** The tables of a shard, by file name stem (flows.parquet, dns.parquet, …). */
-export const SHARD_TABLES = { flows: FLOW_TABLE, dns: DNS_TABLE, tls: TLS_TABLE, http: HTTP_TABLE, ssh: SSH_TABLE } as const;
+export const SHARD_TABLES = {
+  flows: FLOW_TABLE, dns: DNS_TABLE, tls: TLS_TABLE, http: HTTP_TABLE, ssh: SSH_TABLE, ftp: FTP_TABLE, credentials: CREDENTIAL_TABLE,
+} as const;
 export type ShardTable = keyof typeof SHARD_TABLES;
 
 /** What each table's rows are in memory. */
@@ -71,6 +82,8 @@ export interface TableRows {
   tls: TlsRecord[];
   http: HttpRecord[];
   ssh: SshRecord[];
+  ftp: FtpRecord[];
+  credentials: CredentialRecord[];
 }
 
 /** Column-major data for the Parquet writer: INT64 as bigint, JSON as its text, absent/null as null. */

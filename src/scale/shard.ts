@@ -1,7 +1,7 @@
 /**
  * `nad analyze --shard`: besides the usual outputs, a shard directory that `nad merge` (or any SQL engine) can join
  * with the shards of the same capture's other time ranges:
- *   flows.parquet dns.parquet tls.parquet http.parquet ssh.parquet   the records (schema.ts), flows with an `edge` column
+ *   flows.parquet dns.parquet tls.parquet http.parquet ssh.parquet ftp.parquet credentials.parquet   the records (schema.ts), flows with an `edge` column
  *   arp.parquet                                                       ARP who-has requests by (sender, target) pair
  *   edge-<linktype>.pcap                                              every packet of the edge flows (edge.ts)
  *   shard.json                                                        time bounds, timeouts, inputs, counts
@@ -20,7 +20,7 @@ import { selectEdges, splitTs, writeEdgePackets } from './edge.js';
 import { expandCaptureArgs } from './inputs.js';
 import { DHCP_TABLE, SHARD_TABLES, toColumnData, type TableColumn } from './schema.js';
 
-export const SHARD_FORMAT = 3;
+export const SHARD_FORMAT = 4;
 
 /** shard.json: what `nad merge` needs besides the tables. */
 export interface ShardMeta {
@@ -31,6 +31,8 @@ export interface ShardMeta {
   /** Timeouts the shard was analysed with; every shard of a merge must use the same. */
   flow: Required<Pick<FlowTableOptions, 'tcp_idle_s' | 'udp_idle_s' | 'icmp_idle_s' | 'active_timeout_s'>>;
   app: boolean;
+  /** The shard kept every password (--capture-passwords): the merge's replay of edge flows does the same. */
+  capture_passwords: boolean;
   /** Flows first seen this many seconds after first_ts or earlier are edge flows (the longest idle timeout). */
   window_s: number;
   flows: number;
@@ -60,7 +62,9 @@ function minTs(data: CaptureData): [number, number] | null {
 }
 
 /** Writes the shard tables, edge packets and shard.json of an analysed capture into dir. `paths` are the read inputs. */
-export async function writeShard(dir: string, paths: readonly string[], data: CaptureData, flow: ShardMeta['flow'], app: boolean): Promise<ShardMeta> {
+export async function writeShard(
+  dir: string, paths: readonly string[], data: CaptureData, flow: ShardMeta['flow'], app: boolean, capturePasswords = false,
+): Promise<ShardMeta> {
   const window_s = Math.max(flow.tcp_idle_s, flow.udp_idle_s, flow.icmp_idle_s);
   const first = minTs(data);
   const sel = selectEdges(data.conns, first ?? [0, 0], window_s);
@@ -70,6 +74,8 @@ export async function writeShard(dir: string, paths: readonly string[], data: Ca
   writeParquet(join(dir, 'tls.parquet'), SHARD_TABLES.tls, data.tls);
   writeParquet(join(dir, 'http.parquet'), SHARD_TABLES.http, data.http);
   writeParquet(join(dir, 'ssh.parquet'), SHARD_TABLES.ssh, data.ssh);
+  writeParquet(join(dir, 'ftp.parquet'), SHARD_TABLES.ftp, data.ftp);
+  writeParquet(join(dir, 'credentials.parquet'), SHARD_TABLES.credentials, data.credentials);
   writeParquet(join(dir, 'arp.parquet'), ARP_TABLE, edge.arp);
   writeParquet(join(dir, 'dhcp.parquet'), DHCP_TABLE, data.dhcp);
   const meta: ShardMeta = {
@@ -78,6 +84,7 @@ export async function writeShard(dir: string, paths: readonly string[], data: Ca
     last_ts: edge.last_ip === null ? null : formatTs(edge.last_ip[0], edge.last_ip[1]),
     flow,
     app,
+    capture_passwords: capturePasswords,
     window_s,
     flows: data.conns.length,
     edge_flows: sel.uids.size,
@@ -101,12 +108,12 @@ export function checkShardable(captures: readonly string[], filter: string | und
 /** `nad analyze --shard`: the shard files beside the usual outputs. None after an interrupted read: a shard must cover its whole slice. */
 export async function writeShardOutputs(
   outDir: string, captures: readonly string[], data: CaptureData,
-  opts: { tcpTimeout: number; udpTimeout: number; icmpTimeout: number; activeTimeout: number; app: boolean },
+  opts: { tcpTimeout: number; udpTimeout: number; icmpTimeout: number; activeTimeout: number; app: boolean; capturePasswords?: boolean },
 ): Promise<ShardMeta | null> {
   if (data.interrupted) {
     process.stderr.write('nad: warning: interrupted: shard files not written (a shard must cover its whole time slice)\n');
     return null;
   }
   const flow = { tcp_idle_s: opts.tcpTimeout, udp_idle_s: opts.udpTimeout, icmp_idle_s: opts.icmpTimeout, active_timeout_s: opts.activeTimeout };
-  return writeShard(outDir, expandCaptureArgs(captures), data, flow, opts.app);
+  return writeShard(outDir, expandCaptureArgs(captures), data, flow, opts.app, opts.capturePasswords === true);
 }

@@ -2,8 +2,8 @@
  * One flow table with its app hooks and the records it writes: the whole per-flow pipeline of one thread. The
  * single-threaded run has one; `--workers N` has one per worker, each fed its share of the packets (workers.ts).
  */
-import { createAppHooks } from '../app/index.js';
-import type { DnsRecord, HttpRecord, RecordSink, SshRecord, TlsRecord } from '../app/records.js';
+import { createAppHooks, type AppOptions } from '../app/index.js';
+import type { CredentialRecord, DnsRecord, FtpRecord, HttpRecord, RecordSink, SshRecord, TlsRecord } from '../app/records.js';
 import { createAppStats, type AppStats } from '../app/stats.js';
 import type { ConnRecord } from '../flow/conn.js';
 import { emptyFlowStats, FlowTable, type FlowTableOptions, type FlowTableStats } from '../flow/table.js';
@@ -21,10 +21,12 @@ export interface RecordLists {
   tls: TlsRecord[];
   http: HttpRecord[];
   ssh: SshRecord[];
+  ftp: FtpRecord[];
+  credentials: CredentialRecord[];
 }
 
 export function emptyLists(): RecordLists {
-  return { conns: [], dns: [], tls: [], http: [], ssh: [] };
+  return { conns: [], dns: [], tls: [], http: [], ssh: [], ftp: [], credentials: [] };
 }
 
 /** A store that keeps every record (`lists` may be swapped for empty ones: a worker hands its records on in batches). */
@@ -36,6 +38,8 @@ export function keepRecords(): RecordStore & { lists: RecordLists } {
     tls: (x: TlsRecord) => store.lists.tls.push(x),
     http: (x: HttpRecord) => store.lists.http.push(x),
     ssh: (x: SshRecord) => store.lists.ssh.push(x),
+    ftp: (x: FtpRecord) => store.lists.ftp.push(x),
+    credential: (x: CredentialRecord) => store.lists.credentials.push(x),
   };
   return store;
 }
@@ -47,6 +51,8 @@ export function storeLists(store: RecordStore, lists: RecordLists): void {
   for (const x of lists.tls) store.tls(x);
   for (const x of lists.http) store.http(x);
   for (const x of lists.ssh) store.ssh(x);
+  for (const x of lists.ftp) store.ftp(x);
+  for (const x of lists.credentials) store.credential(x);
 }
 
 /** A share's counters, copied when it is done. */
@@ -60,9 +66,9 @@ export interface FlowShare {
   app_stats: AppStats;
 }
 
-export function createFlowShare(flow: FlowTableOptions, app: boolean, store: RecordStore): FlowShare {
+export function createFlowShare(flow: FlowTableOptions, app: boolean, store: RecordStore, appOpts: AppOptions = {}): FlowShare {
   const appStats = createAppStats();
-  return { table: new FlowTable(flow, store, app ? createAppHooks(appStats) : [], store), app_stats: appStats };
+  return { table: new FlowTable(flow, store, app ? createAppHooks(appStats, appOpts) : [], store), app_stats: appStats };
 }
 
 /** Ends the share's flows (`now`: the clock of the whole capture, for a worker's share) and copies its counters. */

@@ -15,6 +15,7 @@
  * expires flows exactly as one table would; the records are put in one order afterwards (compareTsUid), so every
  * output is byte-identical to --workers 1.
  */
+import type { AppOptions } from '../app/index.js';
 import { Worker } from 'node:worker_threads';
 import type { Packet } from '../decode/layer.js';
 import type { FlowTable, FlowTableOptions } from '../flow/table.js';
@@ -39,6 +40,7 @@ function chunkSlotShape(test: string | undefined): [number, number] {
 export interface WorkerSetup {
   flow: FlowTableOptions;
   app: boolean;
+  app_options: AppOptions;
   /** The chunk slots (CHUNK_SLOTS × CHUNK_SLOT_BYTES), and per slot the number of sent batches not yet walked. */
   chunks: SharedArrayBuffer[];
   refs: SharedArrayBuffer;
@@ -103,8 +105,8 @@ export class FlowWorkers {
   private readonly heaps: Float64Array;
 
   /** n flow tables: one in this thread, n - 1 in worker threads (n >= 2); every table's records go to `store`. */
-  constructor(n: number, flow: FlowTableOptions, app: boolean, store: RecordStore) {
-    this.local = createFlowShare(flow, app, store);
+  constructor(n: number, flow: FlowTableOptions, app: boolean, store: RecordStore, appOpts: AppOptions = {}) {
+    this.local = createFlowShare(flow, app, store, appOpts);
     const state = new SharedArrayBuffer(4 * RING * (n - 1));
     this.state = new Int32Array(state);
     const heaps = new SharedArrayBuffer(8 * (n - 1));
@@ -116,7 +118,7 @@ export class FlowWorkers {
     this.done = [];
     for (let i = 0; i < n - 1; i++) {
       const ring = Array.from({ length: RING }, () => new SharedArrayBuffer(BATCH_BYTES));
-      const setup: WorkerSetup = { flow, app, chunks, refs, ring, state, heaps, index: i };
+      const setup: WorkerSetup = { flow, app, app_options: appOpts, chunks, refs, ring, state, heaps, index: i };
       const w = new Worker(workerUrl(), { workerData: setup });
       const done = new Promise<ShareStats>((resolve, reject) => {
           w.on('message', (m: FromWorker) => {

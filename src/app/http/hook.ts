@@ -7,11 +7,11 @@
 import type { Packet } from '../../decode/layer.js';
 import type { FlowView } from '../../flow/conn.js';
 import type { FlowHook } from '../hook.js';
-import type { HttpRecord, RecordSink } from '../records.js';
+import type { CredentialRecord, HttpRecord, RecordSink } from '../records.js';
 import { tsString } from '../ref.js';
 import type { AppStats } from '../stats.js';
 import { chunks, findHeadEnd, HEAD_CAP, HttpSide, kill, settle, St, startBody, UNTIL_CLOSE } from './framing.js';
-import { parseRequestHead, parseResponseHead, startsRequest, startsResponse, type HttpHead } from './parse.js';
+import { basicCredentials, parseRequestHead, parseResponseHead, startsRequest, startsResponse, type HttpHead } from './parse.js';
 
 /** Transactions kept per connection. */
 const MAX_TRANS = 1000;
@@ -30,9 +30,20 @@ export class HttpFlowState {
   /** Next transaction a response answers. */
   answered = 0;
   tunnel = false;
+  /** Basic-authentication credentials, with the depth of the transaction that sent them (its status decides the outcome). */
+  creds: { depth: number; cred: CredentialRecord }[] | null = null;
 }
 
-export function createHttpHook(stats: AppStats): FlowHook<HttpFlowState> {
+/** Credentials a connection keeps at most (a client that sends them with every request). */
+const MAX_CREDS = 100;
+
+export interface HttpOptions {
+  /** Keep Basic-authentication passwords (Zeek's HTTP::default_capture_password); by default only the user names. */
+  capture_passwords?: boolean;
+}
+
+export function createHttpHook(stats: AppStats, opts: HttpOptions = {}): FlowHook<HttpFlowState> {
+  const capture = opts.capture_passwords === true;
   return {
     name: 'http',
     onInit(p: Packet, flow: FlowView): HttpFlowState | null {
@@ -57,7 +68,7 @@ export function createHttpHook(stats: AppStats): FlowHook<HttpFlowState> {
       if (side.state === St.Dead || !side.sb.push(p)) return alive(stats, s, sides);
       // A segment cut by the snap length leaves a gap behind it: read the head as far as it goes, then stop.
       const cut = p.payload_len > p.payload_end - p.payload_off;
-      if (dir === s.client) requests(stats, flow, s, side, p, cut);
+      if (dir === s.client) requests(stats, flow, s, side, p, cut, capture);
       else responses(stats, flow, s, side, p, cut);
       side.sb.keep();
       return alive(stats, s, sides);
@@ -65,6 +76,13 @@ export function createHttpHook(stats: AppStats): FlowHook<HttpFlowState> {
     onExpire(_flow: FlowView, s: HttpFlowState, out: RecordSink): void {
       if (s.sides !== null) settleSides(stats, s.sides);
       for (const r of s.trans) out.http(r);
+      if (s.creds !== null) {
+        for (const { depth, cred } of s.creds) {
+          const status = s.trans[depth - 1]?.status_code ?? null;
+          cred.outcome = status === null ? '' : status >= 200 && status < 400 ? 'accepted' : status === 401 || status === 403 ? 'rejected' : '';
+          out.credential(cred);
+        }
+      }
     },
   };
 }
@@ -116,7 +134,7 @@ function settleSides(stats: AppStats, sides: [HttpSide, HttpSide]): void {
   stats.http_missed_bytes += sides[0].sb.missed + sides[1].sb.missed;
 }
 
-function requests(stats: AppStats, flow: FlowView, s: HttpFlowState, side: HttpSide, p: Packet, cut: boolean): void {
+function requests(stats: AppStats, flow: FlowView, s: HttpFlowState, side: HttpSide, p: Packet, cut: boolean, capture: boolean): void {
   const sb = side.sb;
   for (;;) {
     if (sb.skip === 0 && side.counting) side.counting = false;
@@ -142,6 +160,7 @@ function requests(stats: AppStats, flow: FlowView, s: HttpFlowState, side: HttpS
     }
     const rec = requestRecord(flow, p, h, s.trans.length + 1);
     addTrans(s, rec);
+    if (h.authorization !== '') credential(flow, s, rec, h, capture);
     if (partial) {
       kill(side);
       return;
@@ -241,6 +260,22 @@ function responses(stats: AppStats, flow: FlowView, s: HttpFlowState, side: Http
 const NO_TRANS: HttpRecord[] = [];
 
 /** `[rec]` first: an array literal is made at its size, where push onto `[]` reserves 17 slots for the flow's lifetime. */
+/** An `Authorization: Basic` header: the user name, and the password when asked to keep it. */
+function credential(flow: FlowView, s: HttpFlowState, rec: HttpRecord, h: HttpHead, capture: boolean): void {
+  const basic = basicCredentials(h.authorization);
+  if (basic === null) return;
+  if (s.creds === null) s.creds = [];
+  if (s.creds.length >= MAX_CREDS) return;
+  s.creds.push({
+    depth: rec.trans_depth,
+    cred: {
+      ts: rec.ts, uid: flow.uid, community_id: flow.community_id, orig_h: flow.orig_h, orig_p: flow.orig_p, resp_h: flow.resp_h, resp_p: flow.resp_p,
+      protocol: 'http-basic', host: h.host, username: basic.username, password: capture ? basic.password : '',
+      password_hidden: !capture && basic.password !== '', outcome: '',
+    },
+  });
+}
+
 function addTrans(s: HttpFlowState, rec: HttpRecord): void {
   if (s.trans === NO_TRANS) s.trans = [rec];
   else s.trans.push(rec);

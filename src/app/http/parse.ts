@@ -24,12 +24,14 @@ export interface HttpHead {
   /** Request: the first Cookie and Accept-Language values (JA4H's inputs), '' when absent. */
   cookie: string;
   accept_language: string;
+  /** Request: the first Authorization value, '' when absent. */
+  authorization: string;
 }
 
 function emptyHead(): HttpHead {
   return {
     method: '', uri: '', status: 0, reason: '', version: '', host: '', user_agent: '', referrer: '',
-    content_type: '', content_length: -1, chunked: false, ja4h: '', cookie: '', accept_language: '',
+    content_type: '', content_length: -1, chunked: false, ja4h: '', cookie: '', accept_language: '', authorization: '',
   };
 }
 
@@ -122,6 +124,9 @@ function readHeaders(lines: readonly string[], h: HttpHead): void {
       case 'accept-language':
         if (h.accept_language === '') h.accept_language = value;
         break;
+      case 'authorization':
+        if (h.authorization === '') h.authorization = value;
+        break;
       default:
     }
   }
@@ -139,4 +144,16 @@ export function parseChunkSize(buf: Buffer, off: number, end: number): number {
     digits++;
   }
   return digits === 0 ? -1 : v;
+}
+
+/**
+ * User name and password of an `Authorization: Basic` value (RFC 7617: base64 of `user:password`), null for any other
+ * scheme or a value that is not base64.
+ */
+export function basicCredentials(value: string): { username: string; password: string } | null {
+  const m = /^basic[ \t]+([A-Za-z0-9+/]+={0,2})[ \t]*$/i.exec(value);
+  if (m === null) return null;
+  const text = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = text.indexOf(':');
+  return colon < 0 ? { username: text, password: '' } : { username: text.slice(0, colon), password: text.slice(colon + 1) };
 }

@@ -1,0 +1,413 @@
+/**
+ * FTP control channels (RFC 959, RFC 2428 for EPSV/EPRT) → Zeek's ftp.log: one FtpRecord per logged command
+ * (Zeek's FTP::logged_commands) with its final reply, the session's user, the directory it was in, and the data
+ * channel it set up; plus a CredentialRecord per PASS. Data connections announced by PASV/EPSV/PORT/EPRT are
+ * recognised when they start (Zeek's expected connections): their service is `ftp-data`, and the transfer that used
+ * one names its uid, so an upload's bytes can be read off flows.csv.
+ *
+ * Bounded: lines up to MAX_LINE bytes, MAX_QUEUE commands awaiting replies, MAX_ROWS rows and MAX_CREDS credentials a
+ * connection, MAX_EXPECT announced data channels at a time. A line that is not FTP (binary, a command that is not
+ * letters) counts as malformed; after AUTH TLS is accepted the channel is encrypted and the reading stops.
+ */
+import type { Packet } from '../decode/layer.js';
+import type { FlowView } from '../flow/conn.js';
+import type { FlowHook } from './hook.js';
+import type { CredentialRecord, FtpRecord, RecordSink } from './records.js';
+import { tsString } from './ref.js';
+import type { AppStats } from './stats.js';
+import { StreamBuf } from './stream.js';
+
+const PORT_FTP = 21;
+/** RFC 959 puts no limit on a line; real commands and replies are short. A longer one is not FTP. */
+const MAX_LINE = 4096;
+const SIDE_CAP = 2 * MAX_LINE;
+const MAX_QUEUE = 64;
+const MAX_ROWS = 1000;
+const MAX_CREDS = 100;
+/** Lines that are not FTP before the connection is given up. */
+const MAX_BAD_LINES = 8;
+/** Announced data channels remembered at a time, and for how long (seconds of capture time). */
+const MAX_EXPECT = 4096;
+const EXPECT_S = 300;
+
+/** Zeek's FTP::logged_commands. */
+const LOGGED = new Set(['APPE', 'DELE', 'RETR', 'STOR', 'STOU', 'ACCT', 'PORT', 'PASV', 'EPRT', 'EPSV']);
+/** Commands that move data over a data connection (the ones a new data connection belongs to). */
+const TRANSFERS = new Set(['APPE', 'RETR', 'STOR', 'STOU', 'LIST', 'NLST', 'MLSD']);
+/** Zeek's FTP::guest_ids: users whose password (an e-mail address, by custom) is logged. */
+const GUEST_IDS = new Set(['anonymous', 'ftp', 'ftpuser', 'guest']);
+
+export interface FtpOptions {
+  /** Keep every password (Zeek's FTP::default_capture_password); by default only guest users' are kept. */
+  capture_passwords?: boolean;
+}
+
+interface Command {
+  ts_sec: number;
+  ts_nsec: number;
+  command: string;
+  arg: string;
+  /** Size told by a preliminary (1xx) reply, -1 when none. */
+  size: number;
+  /** The data connection this transfer used, '' until one starts. */
+  data_uid: string;
+}
+
+export class FtpFlowState {
+  readonly client = new StreamBuf(SIDE_CAP);
+  readonly server = new StreamBuf(SIDE_CAP);
+  clientDone = false;
+  serverDone = false;
+  bad = 0;
+  user = '';
+  /** The password as it may be logged ('' when hidden or not given). */
+  password = '';
+  cwd = '.';
+  /** Commands awaiting their final reply, oldest first. */
+  readonly queue: Command[] = [];
+  /** A multi-line reply being read: its code (0 when none) and first line's text. */
+  multiCode = 0;
+  multiText = '';
+  /** The last SIZE answered: its argument and the size. */
+  sizeArg = '';
+  sizeValue = -1;
+  /** A data connection that started before the transfer command it belongs to was read. */
+  waitingDataUid = '';
+  rows: FtpRecord[] = [];
+  creds: CredentialRecord[] = [];
+}
+
+interface Expected {
+  orig_h: string;
+  state: FtpFlowState;
+  at_sec: number;
+}
+
+/** Does a server payload open with an FTP greeting (`220` and FTP in the first line)? For FTP on other ports. */
+function greets(p: Packet): boolean {
+  const b = p.buf, o = p.payload_off, end = Math.min(p.payload_end, o + 128);
+  if (end - o < 6 || b[o] !== 0x32 || b[o + 1] !== 0x32 || b[o + 2] !== 0x30 || (b[o + 3] !== 0x20 && b[o + 3] !== 0x2d)) return false;
+  return /FTP/i.test(b.toString('latin1', o, end).split('\n')[0]!);
+}
+
+export function createFtpHook(stats: AppStats, opts: FtpOptions = {}): FlowHook<FtpFlowState> {
+  const capture = opts.capture_passwords === true;
+  /** Announced data channels by `resp_h resp_p`. */
+  const expect = new Map<string, Expected>();
+
+  const announce = (s: FtpFlowState, orig_h: string, resp_h: string, resp_p: number, at_sec: number): void => {
+    const key = `${resp_h} ${resp_p}`;
+    expect.delete(key);
+    if (expect.size >= MAX_EXPECT) expect.delete(expect.keys().next().value!);
+    expect.set(key, { orig_h, state: s, at_sec });
+  };
+
+  /** A new flow that an FTP session announced: marked ftp-data and tied to its transfer. */
+  const claimed = (p: Packet, flow: FlowView): boolean => {
+    const key = `${flow.resp_h} ${flow.resp_p}`;
+    const e = expect.get(key);
+    if (e === undefined || e.orig_h !== flow.orig_h) return false;
+    expect.delete(key);
+    if (p.ts_sec - e.at_sec > EXPECT_S) return false;
+    flow.service = 'ftp-data';
+    flow.service_source = 'payload';
+    const s = e.state;
+    const t = s.queue.find((c) => TRANSFERS.has(c.command) && c.data_uid === '');
+    if (t !== undefined) t.data_uid = flow.uid;
+    else s.waitingDataUid = flow.uid;
+    return true;
+  };
+
+  return {
+    name: 'ftp',
+    onInit(p: Packet, flow: FlowView, is_orig: boolean): FtpFlowState | null {
+      if (flow.ip_proto !== 6) return null;
+      if (expect.size > 0 && claimed(p, flow)) return null;
+      if (flow.resp_p !== PORT_FTP && flow.orig_p !== PORT_FTP && (is_orig || !greets(p))) return null;
+      return new FtpFlowState();
+    },
+    onPacket(p: Packet, flow: FlowView, is_orig: boolean, s: FtpFlowState): boolean {
+      const sb = is_orig ? s.client : s.server;
+      if (!(is_orig ? s.clientDone : s.serverDone)) {
+        if (sb.push(p)) {
+          if (is_orig) clientLines(stats, flow, p, s, capture);
+          else serverLines(stats, flow, p, s, announce);
+        }
+        if (sb.overflow) s.bad = MAX_BAD_LINES;
+      }
+      sb.keep();
+      if (s.bad >= MAX_BAD_LINES) stop(s);
+      return !(s.clientDone && s.serverDone);
+    },
+    onExpire(flow: FlowView, s: FtpFlowState, out: RecordSink): void {
+      // Logged commands the capture holds no reply to are logged too, as Zeek does when the connection ends.
+      for (const c of s.queue) if (LOGGED.has(c.command)) addRow(stats, flow, s, c, null, '');
+      s.queue.length = 0;
+      for (const r of s.rows) out.ftp(r);
+      for (const c of s.creds) out.credential(c);
+    },
+  };
+}
+
+function stop(s: FtpFlowState): void {
+  s.clientDone = s.serverDone = true;
+  s.client.release();
+  s.server.release();
+}
+
+/** The next whole line of sb (CRLF or LF stripped), consumed; null when none is complete yet or the side gave up. */
+function nextLine(sb: StreamBuf, s: FtpFlowState, client: boolean): string | null {
+  if (sb.len === 0) return null;
+  const eol = sb.data.indexOf(0x0a, sb.start);
+  if (eol < 0 || eol >= sb.start + sb.len) {
+    if (sb.len > MAX_LINE || sb.overflow) {
+      s.bad = MAX_BAD_LINES; // a line this long is not FTP
+      if (client) s.clientDone = true;
+      else s.serverDone = true;
+    }
+    return null;
+  }
+  let end = eol;
+  if (end > sb.start && sb.data[end - 1] === 0x0d) end--;
+  const line = sb.data.toString('latin1', sb.start, end);
+  sb.consume(eol + 1 - sb.start);
+  return line;
+}
+
+/** Text an FTP line may hold: printable ASCII and Latin-1, tab; telnet IAC sequences (0xff …) as well. */
+function textLine(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 0x20 && c !== 0x09) return false;
+  }
+  return true;
+}
+
+const COMMAND = /^[A-Za-z]{3,4}$/;
+
+function clientLines(stats: AppStats, flow: FlowView, p: Packet, s: FtpFlowState, capture: boolean): void {
+  for (let line = nextLine(s.client, s, true); line !== null && !s.clientDone; line = nextLine(s.client, s, true)) {
+    // Telnet control sequences (IAC IP, IAC DM before ABOR, RFC 959 §4.1.3) are not part of the command.
+    const text = line.replace(/\xff[\xf0-\xfe]?/g, '');
+    const sp = text.indexOf(' ');
+    const command = (sp < 0 ? text : text.slice(0, sp)).toUpperCase();
+    const arg = sp < 0 ? '' : text.slice(sp + 1);
+    if (!COMMAND.test(command) || !textLine(text)) {
+      stats.ftp_malformed++;
+      s.bad++;
+      continue;
+    }
+    if (command === 'USER') {
+      s.user = arg;
+      s.password = '';
+    } else if (command === 'PASS') {
+      const shown = capture || GUEST_IDS.has(s.user.toLowerCase());
+      s.password = shown ? arg : '';
+      if (s.creds.length < MAX_CREDS) {
+        s.creds.push({
+          ts: tsString(p.ts_sec, p.ts_nsec), uid: flow.uid, community_id: flow.community_id,
+          orig_h: flow.orig_h, orig_p: flow.orig_p, resp_h: flow.resp_h, resp_p: flow.resp_p,
+          protocol: 'ftp', host: '', username: s.user, password: s.password, password_hidden: !shown && arg !== '', outcome: '',
+        });
+      } else stats.records_dropped++;
+    }
+    if (s.queue.length >= MAX_QUEUE) {
+      stats.records_dropped++;
+      s.queue.shift();
+    }
+    const c: Command = { ts_sec: p.ts_sec, ts_nsec: p.ts_nsec, command, arg, size: -1, data_uid: '' };
+    if (TRANSFERS.has(command) && s.waitingDataUid !== '') {
+      c.data_uid = s.waitingDataUid;
+      s.waitingDataUid = '';
+    }
+    s.queue.push(c);
+  }
+}
+
+const REPLY = /^(\d{3})([ -])(.*)$/;
+
+function serverLines(stats: AppStats, flow: FlowView, p: Packet, s: FtpFlowState, announce: Announce): void {
+  for (let line = nextLine(s.server, s, false); line !== null && !s.serverDone; line = nextLine(s.server, s, false)) {
+    if (s.multiCode !== 0) {
+      // A multi-line reply ends with a line that starts with its code and a space (RFC 959 §4.2).
+      if (line.length >= 4 && line.charCodeAt(3) === 0x20 && Number(line.slice(0, 3)) === s.multiCode) {
+        const code = s.multiCode;
+        s.multiCode = 0;
+        reply(stats, flow, p, s, code, s.multiText, announce);
+      }
+      continue;
+    }
+    const m = REPLY.exec(line);
+    if (m === null || !textLine(line)) {
+      stats.ftp_malformed++;
+      s.bad++;
+      continue;
+    }
+    const code = Number(m[1]);
+    if (m[2] === '-') {
+      s.multiCode = code;
+      s.multiText = m[3]!;
+      continue;
+    }
+    reply(stats, flow, p, s, code, m[3]!, announce);
+  }
+}
+
+type Announce = (s: FtpFlowState, orig_h: string, resp_h: string, resp_p: number, at_sec: number) => void;
+
+/** A final or preliminary reply to the oldest command awaiting one. */
+function reply(stats: AppStats, flow: FlowView, p: Packet, s: FtpFlowState, code: number, msg: string, announce: Announce): void {
+  const c = s.queue[0];
+  if (c === undefined) return; // the greeting, or a reply to nothing the capture holds
+  if (code < 200) {
+    // 150 Opening BINARY mode data connection for 'f' (77 bytes).
+    const m = /\((\d{1,15}) bytes\)/.exec(msg);
+    if (m !== null) c.size = Number(m[1]);
+    return;
+  }
+  s.queue.shift();
+  const ok = code >= 200 && code < 300;
+  switch (c.command) {
+    case 'USER':
+      if (code === 230) s.password = '';
+      break;
+    case 'PASS': {
+      const cred = s.creds[s.creds.length - 1];
+      if (cred !== undefined && cred.outcome === '') cred.outcome = ok ? 'accepted' : code >= 400 ? 'rejected' : '';
+      break;
+    }
+    case 'CWD':
+      if (code === 250) s.cwd = buildPath(s.cwd, c.arg);
+      break;
+    case 'CDUP':
+      if (code === 200 || code === 250) s.cwd = buildPath(s.cwd, '..');
+      break;
+    case 'PWD':
+    case 'XPWD':
+      if (code === 257) {
+        const q = /"((?:[^"]|"")*)"/.exec(msg);
+        if (q !== null) s.cwd = q[1]!.replace(/""/g, '"');
+      }
+      break;
+    case 'SIZE':
+      if (code === 213 && /^\d{1,15}$/.test(msg.trim())) {
+        s.sizeArg = c.arg;
+        s.sizeValue = Number(msg.trim());
+      }
+      break;
+    case 'AUTH':
+      // AUTH TLS / SSL accepted (RFC 4217 §4): everything after is TLS.
+      if (code === 234) stop(s);
+      break;
+    default:
+  }
+  if (!LOGGED.has(c.command)) return;
+  const row = addRow(stats, flow, s, c, code, msg);
+  if (row === null || !ok) return;
+  const dc = dataChannel(flow, c, code, msg);
+  if (dc === null) return;
+  row.data_channel_passive = dc.passive;
+  row.data_channel_orig_h = dc.orig_h;
+  row.data_channel_resp_h = dc.resp_h;
+  row.data_channel_resp_p = dc.resp_p;
+  announce(s, dc.orig_h, dc.resp_h, dc.resp_p, p.ts_sec);
+  // A server behind NAT announces its private address: the client connects to the one it already talks to.
+  if (dc.passive && dc.resp_h !== flow.resp_h) announce(s, dc.orig_h, flow.resp_h, dc.resp_p, p.ts_sec);
+}
+
+function addRow(stats: AppStats, flow: FlowView, s: FtpFlowState, c: Command, code: number | null, msg: string): FtpRecord | null {
+  if (s.rows.length >= MAX_ROWS) {
+    stats.records_dropped++;
+    return null;
+  }
+  const transfer = TRANSFERS.has(c.command);
+  const size = c.size >= 0 ? c.size : transfer && s.sizeValue >= 0 && s.sizeArg === c.arg ? s.sizeValue : null;
+  const row: FtpRecord = {
+    ts: tsString(c.ts_sec, c.ts_nsec), uid: flow.uid, community_id: flow.community_id,
+    orig_h: flow.orig_h, orig_p: flow.orig_p, resp_h: flow.resp_h, resp_p: flow.resp_p,
+    user: s.user, password: s.password, command: c.command,
+    arg: transfer && c.arg !== '' ? fileUrl(flow.resp_h, s.cwd, c.arg) : c.arg,
+    file_size: transfer ? size : null, reply_code: code, reply_msg: msg,
+    data_channel_passive: null, data_channel_orig_h: '', data_channel_resp_h: '', data_channel_resp_p: null,
+    data_uid: c.data_uid,
+  };
+  s.rows.push(row);
+  return row;
+}
+
+interface DataChannel {
+  passive: boolean;
+  orig_h: string;
+  resp_h: string;
+  resp_p: number;
+}
+
+/** The data connection a PASV/EPSV reply or an accepted PORT/EPRT announces (RFC 959 §4.1.2, RFC 2428 §2–3). */
+export function dataChannel(flow: Pick<FlowView, 'orig_h' | 'resp_h'>, c: { command: string; arg: string }, code: number, msg: string): DataChannel | null {
+  switch (c.command) {
+    case 'PASV': {
+      if (code !== 227) return null;
+      const hp = hostPort(msg);
+      return hp === null ? null : { passive: true, orig_h: flow.orig_h, resp_h: hp.host, resp_p: hp.port };
+    }
+    case 'EPSV': {
+      const m = code === 229 ? /\((.)\1\1(\d{1,5})\1\)/.exec(msg) : null;
+      const port = m === null ? -1 : Number(m[2]);
+      return port > 0 && port < 65536 ? { passive: true, orig_h: flow.orig_h, resp_h: flow.resp_h, resp_p: port } : null;
+    }
+    case 'PORT': {
+      const hp = hostPort(c.arg);
+      return hp === null ? null : { passive: false, orig_h: flow.resp_h, resp_h: hp.host, resp_p: hp.port };
+    }
+    case 'EPRT': {
+      // |1|132.235.1.2|6275|  or  |2|1080::8:800:200C:417A|5282|  (any delimiter).
+      const d = c.arg.charAt(0);
+      const parts = c.arg.split(d);
+      if (parts.length !== 5 || (parts[1] !== '1' && parts[1] !== '2')) return null;
+      const port = /^\d{1,5}$/.test(parts[3]!) ? Number(parts[3]) : -1;
+      const host = parts[2]!.toLowerCase();
+      if (port <= 0 || port > 65535 || !(parts[1] === '1' ? IPV4.test(host) : /^[0-9a-f:.]+$/.test(host) && host.includes(':'))) return null;
+      return { passive: false, orig_h: flow.resp_h, resp_h: host, resp_p: port };
+    }
+    default:
+      return null;
+  }
+}
+
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/;
+
+/** h1,h2,h3,h4,p1,p2 anywhere in text (PORT's argument, a 227 reply's text). */
+function hostPort(text: string): { host: string; port: number } | null {
+  const m = /(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3})/.exec(text);
+  if (m === null) return null;
+  const n = m.slice(1).map(Number);
+  if (n.some((x) => x > 255)) return null;
+  const port = n[4]! * 256 + n[5]!;
+  return port === 0 ? null : { host: n.slice(0, 4).join('.'), port };
+}
+
+/**
+ * Zeek's build_path_compressed: `file` under `dir` unless absolute, `seg/..` pairs taken out, repeated slashes made
+ * one. A leading `.` stays (Zeek's cwd starts as `.`: `./robots.txt`).
+ */
+export function buildPath(dir: string, file: string): string {
+  const joined = file.startsWith('/') ? file : `${dir}/${file}`;
+  const parts = joined.split('/');
+  const out: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const seg = parts[i]!;
+    if (seg === '..' && out.length > 0 && out[out.length - 1] !== '..' && out[out.length - 1] !== '' && i < parts.length - 1) {
+      out.pop();
+      continue;
+    }
+    out.push(seg);
+  }
+  return out.join('/').replace(/\/{2,}/g, '/');
+}
+
+/** ftp://server/path as Zeek's FTP::build_url writes a transfer's argument (IPv6 addresses in brackets). */
+export function fileUrl(server: string, cwd: string, file: string): string {
+  const path = buildPath(cwd, file);
+  const host = server.includes(':') ? `[${server}]` : server;
+  return `ftp://${host}${path.startsWith('/') ? '' : '/'}${path}`;
+}

@@ -1,0 +1,280 @@
+/**
+ * FTP (ftp.csv, credentials.csv, ftp-data flows) against independent sources: Zeek's published ftp.log and conn.log
+ * baselines for the two Zeek traces in ../shared/captures/app (zeek/zeek testing/btest/Baseline/
+ * scripts.base.protocols.ftp.ftp-ipv4 @25d7b71c50 and ftp-ipv6 @22bf3e1196; conn.log @7251b0f240), tshark's FTP
+ * dissector for the commands, RFC 7617's Basic example; hand-built sessions for what the traces lack (a rejected
+ * login, a hidden password, an upload); and a fuzz of mutated real control channels.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { buildPath, createFtpHook, fileUrl, type FtpFlowState } from '../../src/app/ftp.js';
+import { basicCredentials } from '../../src/app/http/parse.js';
+import type { CredentialRecord, FtpRecord, RecordSink } from '../../src/app/records.js';
+import { createAppStats } from '../../src/app/stats.js';
+import { readCaptures } from '../../src/capture/index.js';
+import { createPacket, type Packet } from '../../src/decode/layer.js';
+import { decodePacket } from '../../src/decode/packet.js';
+import type { FlowView } from '../../src/flow/conn.js';
+import { CAPTURES, SKIP_NO_SHARED } from '../shared.js';
+import { mutate, Rng } from './mutate.js';
+import { runApp } from './run.js';
+
+/** Zeek ftp.log rows: ts, orig_h, orig_p, resp_h, resp_p, user, password, command, arg, file_size, reply_code, reply_msg,
+ *  data_channel.passive, .orig_h, .resp_h, .resp_p (mime_type and fuid left out: nad sniffs no files). */
+const ZEEK_FTP: Record<string, string[][]> = {
+  'app/ftp-ipv4.pcap': [
+    ['1329843175.680248', '141.142.220.235', '50003', '199.233.217.249', '21', 'anonymous', 'test', 'PASV', '-', '-', '227', 'Entering Passive Mode (199,233,217,249,221,90)', 'T', '141.142.220.235', '199.233.217.249', '56666'],
+    ['1329843179.815947', '141.142.220.235', '50003', '199.233.217.249', '21', 'anonymous', 'test', 'PASV', '-', '-', '227', 'Entering Passive Mode (199,233,217,249,221,91)', 'T', '141.142.220.235', '199.233.217.249', '56667'],
+    ['1329843179.926563', '141.142.220.235', '50003', '199.233.217.249', '21', 'anonymous', 'test', 'RETR', 'ftp://199.233.217.249/./robots.txt', '77', '226', 'Transfer complete.', '-', '-', '-', '-'],
+    ['1329843194.040188', '141.142.220.235', '50003', '199.233.217.249', '21', 'anonymous', 'test', 'PORT', '141,142,220,235,131,46', '-', '200', 'PORT command successful.', 'F', '199.233.217.249', '141.142.220.235', '33582'],
+    ['1329843197.672179', '141.142.220.235', '50003', '199.233.217.249', '21', 'anonymous', 'test', 'PORT', '141,142,220,235,147,203', '-', '200', 'PORT command successful.', 'F', '199.233.217.249', '141.142.220.235', '37835'],
+    ['1329843197.727769', '141.142.220.235', '50003', '199.233.217.249', '21', 'anonymous', 'test', 'RETR', 'ftp://199.233.217.249/./robots.txt', '77', '226', 'Transfer complete.', '-', '-', '-', '-'],
+  ],
+  'app/ftp-ipv6.pcap': [
+    ['1329327783.207785', '2001:470:1f11:81f:c999:d94:aa7c:2e3e', '49185', '2001:470:4867:99::21', '21', 'anonymous', 'test', 'EPSV', '-', '-', '229', 'Entering Extended Passive Mode (|||57086|)', 'T', '2001:470:1f11:81f:c999:d94:aa7c:2e3e', '2001:470:4867:99::21', '57086'],
+    ['1329327786.415755', '2001:470:1f11:81f:c999:d94:aa7c:2e3e', '49185', '2001:470:4867:99::21', '21', 'anonymous', 'test', 'EPSV', '-', '-', '229', 'Entering Extended Passive Mode (|||57087|)', 'T', '2001:470:1f11:81f:c999:d94:aa7c:2e3e', '2001:470:4867:99::21', '57087'],
+    ['1329327787.180814', '2001:470:1f11:81f:c999:d94:aa7c:2e3e', '49185', '2001:470:4867:99::21', '21', 'anonymous', 'test', 'EPSV', '-', '-', '229', 'Entering Extended Passive Mode (|||57088|)', 'T', '2001:470:1f11:81f:c999:d94:aa7c:2e3e', '2001:470:4867:99::21', '57088'],
+    ['1329327787.396984', '2001:470:1f11:81f:c999:d94:aa7c:2e3e', '49185', '2001:470:4867:99::21', '21', 'anonymous', 'test', 'RETR', 'ftp://[2001:470:4867:99::21]/robots.txt', '77', '226', 'Transfer complete.', '-', '-', '-', '-'],
+    ['1329327795.355248', '2001:470:1f11:81f:c999:d94:aa7c:2e3e', '49185', '2001:470:4867:99::21', '21', 'anonymous', 'test', 'EPRT', '|2|2001:470:1f11:81f:c999:d94:aa7c:2e3e|49189|', '-', '200', 'EPRT command successful.', 'F', '2001:470:4867:99::21', '2001:470:1f11:81f:c999:d94:aa7c:2e3e', '49189'],
+    ['1329327795.463946', '2001:470:1f11:81f:c999:d94:aa7c:2e3e', '49185', '2001:470:4867:99::21', '21', 'anonymous', 'test', 'RETR', 'ftp://[2001:470:4867:99::21]/robots.txt', '77', '226', 'Transfer complete.', '-', '-', '-', '-'],
+    ['1329327799.799327', '2001:470:1f11:81f:c999:d94:aa7c:2e3e', '49185', '2001:470:4867:99::21', '21', 'anonymous', 'test', 'EPRT', '|2|2001:470:1f11:81f:c999:d94:aa7c:2e3e|49190|', '-', '200', 'EPRT command successful.', 'F', '2001:470:4867:99::21', '2001:470:1f11:81f:c999:d94:aa7c:2e3e', '49190'],
+  ],
+};
+
+/** Zeek conn.log of ftp-ipv4: service by (orig_h, orig_p, resp_h, resp_p). */
+const ZEEK_CONN_IPV4: [string, string][] = [
+  ['141.142.220.235 37604 199.233.217.249 56666', 'ftp-data'],
+  ['141.142.220.235 59378 199.233.217.249 56667', 'ftp-data'],
+  ['199.233.217.249 61920 141.142.220.235 33582', 'ftp-data'],
+  ['199.233.217.249 61918 141.142.220.235 37835', 'ftp-data'],
+  ['141.142.220.235 50003 199.233.217.249 21', 'ftp'],
+];
+
+/** Zeek's unset field is `-`; nad's empty or null. */
+const z = (v: string | number | boolean | null): string => (v === null || v === '' ? '-' : v === true ? 'T' : v === false ? 'F' : String(v));
+
+function zeekRow(r: FtpRecord): string[] {
+  return [
+    r.ts.slice(0, r.ts.indexOf('.') + 7), r.orig_h, String(r.orig_p), r.resp_h, String(r.resp_p), r.user, r.password, r.command,
+    z(r.arg), z(r.file_size), z(r.reply_code), z(r.reply_msg), z(r.data_channel_passive), z(r.data_channel_orig_h),
+    z(r.data_channel_resp_h), z(r.data_channel_resp_p),
+  ];
+}
+
+for (const [rel, rows] of Object.entries(ZEEK_FTP)) {
+  test(`ftp.csv equals Zeek's ftp.log for ${rel}`, { skip: SKIP_NO_SHARED }, async () => {
+    const run = await runApp(join(CAPTURES, rel));
+    assert.deepEqual(run.ftp.map(zeekRow), rows);
+    // The login Zeek's rows carry, as credentials.csv has it: a guest user, so the password is kept.
+    assert.deepEqual(run.credentials.map((c) => [c.protocol, c.username, c.password, c.password_hidden, c.outcome]), [['ftp', 'anonymous', 'test', false, 'accepted']]);
+    // Each transfer names the data connection that carried its file: Zeek's file_size of 77 bytes is what that flow
+    // delivered, in the direction of the transfer (RETR: the server sends).
+    const byUid = new Map(run.conns.map((c) => [c.uid, c]));
+    const retr = run.ftp.filter((r) => r.command === 'RETR');
+    assert.equal(retr.length, 2);
+    for (const r of retr) {
+      const data = byUid.get(r.data_uid);
+      assert.ok(data !== undefined, `RETR at ${r.ts}: no data connection`);
+      assert.equal(data.service, 'ftp-data');
+      const fromServer = data.orig_h === r.resp_h ? data.orig_bytes : data.resp_bytes;
+      assert.equal(fromServer, 77);
+    }
+    assert.notEqual(retr[0]!.data_uid, retr[1]!.data_uid);
+  });
+}
+
+test("flows.csv service: the data connections are ftp-data, the control connection ftp (Zeek's conn.log, ftp-ipv4)", { skip: SKIP_NO_SHARED }, async () => {
+  const run = await runApp(join(CAPTURES, 'app/ftp-ipv4.pcap'));
+  const ours = new Map(run.conns.map((c) => [`${c.orig_h} ${c.orig_p} ${c.resp_h} ${c.resp_p}`, c.service]));
+  for (const [key, service] of ZEEK_CONN_IPV4) assert.equal(ours.get(key), service, key);
+});
+
+test('the commands equal the ones tshark dissects, in order, for every shared FTP capture', { skip: SKIP_NO_SHARED }, async (t) => {
+  const LOGGED = new Set(['APPE', 'DELE', 'RETR', 'STOR', 'STOU', 'ACCT', 'PORT', 'PASV', 'EPRT', 'EPSV']);
+  for (const rel of ['app/ftp-ipv4.pcap', 'app/ftp-ipv6.pcap', 'zeek-conn/ftp-auth-tls.pcap']) {
+    let out: string;
+    try {
+      out = execFileSync('tshark', ['-r', join(CAPTURES, rel), '-Y', 'ftp.request', '-T', 'fields', '-e', 'ftp.request.command'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      t.skip('tshark not installed');
+      return;
+    }
+    const theirs = out.split('\n').filter((c) => LOGGED.has(c));
+    const run = await runApp(join(CAPTURES, rel));
+    assert.deepEqual(run.ftp.map((r) => r.command), theirs, rel);
+  }
+});
+
+// ---- Hand-built sessions ----
+
+const CLIENT = '10.0.0.5', SERVER = '203.0.113.9';
+
+function flowView(orig_p: number, resp_p: number, uid: string, orig_h = CLIENT, resp_h = SERVER): FlowView {
+  return { uid, community_id: `1:${uid}`, proto: 'tcp', ip_proto: 6, orig_h, orig_p, resp_h, resp_p, first_sec: 1000, first_nsec: 0, service: '', service_source: '' };
+}
+
+/** Plays a control session: lines from the client (`>`) and the server (`<`), one segment each, a second apart. */
+function play(lines: string[], opts: { capture_passwords?: boolean; dataAfter?: number } = {}): { rows: FtpRecord[]; creds: CredentialRecord[]; data: FlowView | null } {
+  const hook = createFtpHook(createAppStats(), opts);
+  const ctl = flowView(40000, 21, 'Cctl');
+  const p = createPacket();
+  let state: FtpFlowState | null = null;
+  const seq = [1000, 5000];
+  const rows: FtpRecord[] = [];
+  const creds: CredentialRecord[] = [];
+  const out = { dns() {}, tls() {}, http() {}, ssh() {}, ftp: (r: FtpRecord) => rows.push(r), credential: (r: CredentialRecord) => creds.push(r) } satisfies RecordSink;
+  let data: FlowView | null = null;
+  lines.forEach((l, i) => {
+    if (l.startsWith('=data ')) {
+      // A data connection starts: `=data ORIG_H ORIG_P RESP_H RESP_P`.
+      const [, oh, op, rh, rp] = l.split(' ');
+      data = flowView(Number(op), Number(rp), 'Cdata', oh, rh);
+      const d = Buffer.from('file bytes');
+      setPayload(p, d, 1, 1000 + i);
+      assert.equal(hook.onInit(p, data, true), null);
+      return;
+    }
+    const client = l.startsWith('>');
+    const bytes = Buffer.from(`${l.slice(2)}\r\n`, 'latin1');
+    const dir = client ? 0 : 1;
+    setPayload(p, bytes, seq[dir]!, 1000 + i);
+    seq[dir]! += bytes.length;
+    state ??= hook.onInit(p, ctl, client);
+    assert.ok(state !== null);
+    hook.onPacket(p, ctl, client, state);
+  });
+  if (state !== null) hook.onExpire(ctl, state, out);
+  return { rows, creds, data };
+}
+
+function setPayload(p: Packet, data: Buffer, seq: number, sec: number): void {
+  p.buf = data;
+  p.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  p.ip_proto = 6;
+  p.payload_off = 0;
+  p.payload_end = data.length;
+  p.payload_len = data.length;
+  p.end = data.length;
+  p.tcp_seq = seq >>> 0;
+  p.ts_sec = sec;
+  p.ts_nsec = 0;
+}
+
+test('a non-guest login: the password is hidden unless --capture-passwords; a rejected one is marked rejected', () => {
+  const session = [
+    '< 220 Service ready', '> USER alice', '< 331 Password required', '> PASS wrong', '< 530 Login incorrect.',
+    '> USER alice', '< 331 Password required', '> PASS s3cret', '< 230 User logged in',
+  ];
+  const hidden = play(session);
+  assert.deepEqual(hidden.creds.map((c) => [c.username, c.password, c.password_hidden, c.outcome]), [['alice', '', true, 'rejected'], ['alice', '', true, 'accepted']]);
+  const kept = play(session, { capture_passwords: true });
+  assert.deepEqual(kept.creds.map((c) => [c.username, c.password, c.password_hidden, c.outcome]), [['alice', 'wrong', false, 'rejected'], ['alice', 's3cret', false, 'accepted']]);
+});
+
+test('an upload: STOR after CWD, with the data connection of its PASV tied to it; multi-line replies read whole', () => {
+  const { rows, data } = play([
+    '< 220-Welcome', '< 220-to the server', '< 220 ready', '> USER bob', '< 331 ok', '> PASS x', '< 230-Hello', '< 230 logged in',
+    '> CWD /upload/stage', '< 250 CWD ok', '> CWD ..', '< 250 CWD ok', '> TYPE I', '< 200 ok',
+    '> PASV', '< 227 Entering Passive Mode (203,0,113,9,195,80).', '> STOR loot.zip',
+    '< 150 Ok to send data.', '=data 10.0.0.5 40001 203.0.113.9 50000', '< 226 Transfer complete.', '> QUIT', '< 221 Bye',
+  ]);
+  assert.deepEqual(rows.map((r) => [r.command, r.arg, r.reply_code, r.user, r.password]), [
+    ['PASV', '', 227, 'bob', ''],
+    ['STOR', 'ftp://203.0.113.9/upload/loot.zip', 226, 'bob', ''],
+  ]);
+  assert.equal(rows[0]!.data_channel_resp_p, 195 * 256 + 80);
+  assert.ok(data !== null);
+  assert.equal((data as FlowView).service, 'ftp-data');
+  assert.equal(rows[1]!.data_uid, 'Cdata');
+});
+
+test('a server behind NAT announcing its private address: the client still reaches the public one, which is the data connection', () => {
+  const { rows, data } = play([
+    '> USER anonymous', '< 331 ok', '> PASS guest@', '< 230 ok', '> PASV', '< 227 Entering Passive Mode (192,168,1,20,19,137)',
+    '> RETR a.txt', '< 150 Opening BINARY mode data connection for a.txt (12 bytes)', '=data 10.0.0.5 40002 203.0.113.9 5001', '< 226 done',
+  ]);
+  assert.equal(rows[0]!.data_channel_resp_h, '192.168.1.20');
+  assert.equal((data as FlowView | null)?.service, 'ftp-data');
+  assert.deepEqual([rows[1]!.file_size, rows[1]!.data_uid, rows[1]!.password], [12, 'Cdata', 'guest@']);
+});
+
+test('a command without a reply is logged with no reply code; AUTH TLS accepted stops the reading', () => {
+  const unanswered = play(['> USER u', '< 331 ok', '> PASS p', '< 230 ok', '> DELE old.log']);
+  assert.deepEqual(unanswered.rows.map((r) => [r.command, r.reply_code]), [['DELE', null]]);
+  const tls = play(['< 220 ready', '> AUTH TLS', '< 234 Proceed', '> USER secret', '> PASS secret', '> RETR x']);
+  assert.deepEqual([tls.rows.length, tls.creds.length], [0, 0]);
+});
+
+test("paths and URLs as Zeek's build_path_compressed and build_url write them", () => {
+  assert.equal(buildPath('.', 'robots.txt'), './robots.txt');
+  assert.equal(buildPath('/', 'robots.txt'), '/robots.txt');
+  assert.equal(buildPath('/a/b', '../c'), '/a/c');
+  assert.equal(buildPath('/a', '/etc/passwd'), '/etc/passwd');
+  assert.equal(buildPath('/a//b/', 'c'), '/a/b/c');
+  assert.equal(fileUrl('2001:db8::1', '/', 'f'), 'ftp://[2001:db8::1]/f');
+  assert.equal(fileUrl('192.0.2.1', '.', 'f'), 'ftp://192.0.2.1/./f');
+});
+
+test("HTTP Basic: RFC 7617's example decodes; other schemes and broken base64 are not credentials", () => {
+  assert.deepEqual(basicCredentials('Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=='), { username: 'Aladdin', password: 'open sesame' });
+  assert.deepEqual(basicCredentials('basic dGVzdDoxMjPCow=='), { username: 'test', password: '123£' }); // RFC 7617 §2.1 (UTF-8)
+  assert.equal(basicCredentials('Bearer abc.def'), null);
+  assert.equal(basicCredentials('Basic !!!'), null);
+});
+
+// ---- Fuzz ----
+
+const FUZZ_CASES = Math.max(20_000, Math.floor(Number(process.env['NAD_FUZZ_CASES'] ?? 0) / 5));
+
+test(`fuzz: ${FUZZ_CASES} mutated real FTP control channels never throw or loop`, { skip: SKIP_NO_SHARED, timeout: 300_000 }, async (t) => {
+  // The control channel's segments of both shared traces, in order, with their direction.
+  const segs: { client: boolean; data: Buffer }[][] = [];
+  for (const rel of ['app/ftp-ipv4.pcap', 'app/ftp-ipv6.pcap']) {
+    const one: { client: boolean; data: Buffer }[] = [];
+    await readCaptures([join(CAPTURES, rel)], {
+      packet(p: Packet): void {
+        decodePacket(p);
+        if (p.ip_proto !== 6 || p.payload_end <= p.payload_off || (p.src_port !== 21 && p.dst_port !== 21)) return;
+        one.push({ client: p.dst_port === 21, data: Buffer.from(p.buf.subarray(p.payload_off, p.payload_end)) });
+      },
+    });
+    segs.push(one);
+  }
+  assert.ok(segs.every((s) => s.length > 20), 'FTP control segments missing');
+  const stats = createAppStats();
+  const hook = createFtpHook(stats, { capture_passwords: true });
+  const rng = new Rng(0x667470);
+  const p = createPacket();
+  let exceptions = 0, rows = 0;
+  let first: unknown = null;
+  const out = { dns() {}, tls() {}, http() {}, ssh() {}, ftp: () => { rows++; }, credential() {} } satisfies RecordSink;
+  for (let n = 0; n < FUZZ_CASES; n++) {
+    const session = segs[n & 1]!;
+    const ctl = flowView(40000 + (n & 1023), 21, 'Cfz');
+    try {
+      let state: FtpFlowState | null = null;
+      const seq = [1, 1];
+      for (let i = 0; i < session.length; i++) {
+        const s = session[i]!;
+        // Mutate a few segments a session; drop or reorder some (sequence numbers stay honest, as a capture's would).
+        const data = rng.below(6) === 0 ? mutate(rng, s.data, session[rng.below(session.length)]!.data) : s.data;
+        const dir = s.client ? 0 : 1;
+        if (rng.below(40) === 0) { seq[dir]! += data.length; continue; }
+        setPayload(p, data, seq[dir]!, 1000 + i);
+        seq[dir]! += data.length;
+        state ??= hook.onInit(p, ctl, s.client);
+        if (state === null) break;
+        if (!hook.onPacket(p, ctl, s.client, state)) break;
+      }
+      if (state !== null) hook.onExpire(ctl, state, out);
+    } catch (err) {
+      exceptions++;
+      first ??= err;
+    }
+  }
+  t.diagnostic(`rows ${rows}, ftp_malformed ${stats.ftp_malformed}, records_dropped ${stats.records_dropped}`);
+  assert.equal(exceptions, 0, `uncaught exceptions: ${exceptions}; first: ${String((first as Error | null)?.stack ?? first)}`);
+  assert.ok(stats.ftp_malformed > 0, 'no mutation was ever counted as malformed');
+});
