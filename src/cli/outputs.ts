@@ -205,6 +205,8 @@ export async function writeRunOutputs(
       baseline: setup.baseline,
       arp: data.arp,
       dhcp: data.dhcp,
+      ftp: data.ftp,
+      credentials: data.credentials,
       options: {
         allow: setup.allow,
         intel: setup.intel,

@@ -20,7 +20,7 @@
  *   loadIntel(paths) → IntelList         (Zeek Intel framework files or plain lists; throws as loadAllowList)
  */
 import type { ConnRecord } from '../flow/conn.js';
-import type { DhcpRecord, FlowApp } from '../app/records.js';
+import type { CredentialRecord, DhcpRecord, FlowApp, FtpRecord } from '../app/records.js';
 import type { Finding, Severity } from '../findings/finding.js';
 import { mergeFindings } from '../findings/merge.js';
 import { applyAllowList, type AllowList, type Suppressed } from '../findings/suppress.js';
@@ -30,6 +30,7 @@ import { createAnomalyDetector, DEFAULT_THRESHOLD } from './anomaly.js';
 import type { BaselineModel } from './baseline.js';
 import { createBeaconDetector } from './beacon.js';
 import { createContext, createDetectors, detectorIds, registerDetector, runDetectors, spanOf, type Detector, type GeoLookup } from './detector.js';
+import { createCleartextDetector } from './cleartext.js';
 import { createDhcpDetector } from './dhcp.js';
 import { createDnsTunnelDetector } from './dns_tunnel.js';
 import { createExfilDetector } from './exfil.js';
@@ -50,7 +51,7 @@ export { createArpTally, type ArpSweep, type ArpTally } from '../features/arp.js
 export { SEVERITY_CUTS } from '../findings/severity.js';
 
 const BUILT_INS: readonly [string, () => Detector][] = [
-  ['anomaly', createAnomalyDetector], ['beacon', createBeaconDetector], ['dhcp', createDhcpDetector], ['dns_tunnel', createDnsTunnelDetector],
+  ['anomaly', createAnomalyDetector], ['beacon', createBeaconDetector], ['cleartext', createCleartextDetector], ['dhcp', createDhcpDetector], ['dns_tunnel', createDnsTunnelDetector],
   ['exfil', createExfilDetector], ['http', createHttpDetector], ['novelty', createNoveltyDetector],
   ['scan', createScanDetector], ['tls', createTlsDetector],
 ];
@@ -75,6 +76,9 @@ export interface DetectInput {
   arp?: readonly ArpSweep[];
   /** DHCP messages (CaptureData.dhcp); omit when not collected. */
   dhcp?: readonly DhcpRecord[];
+  /** FTP commands and cleartext credentials (CaptureData.ftp, .credentials); omit when not collected. */
+  ftp?: readonly FtpRecord[];
+  credentials?: readonly CredentialRecord[];
   options?: DetectOptions;
 }
 
@@ -117,6 +121,7 @@ export function detect(input: DetectInput): DetectResult {
   const { kept, suppressed } = applyAllowList(flows, opts.allow ?? null, (c) => names.nameOf(c));
   const ctx = createContext({
     conns: kept.map((f) => f.conn), names, baseline: input.baseline, threshold, geo: opts.geo ?? null, arp: input.arp ?? [], dhcp: input.dhcp ?? [],
+    ftp: input.ftp ?? [], credentials: input.credentials ?? [],
     ...captureSpan(input.conns, opts),
   });
   const intel = opts.intel === undefined || opts.intel === null ? null : createIntelDetector(opts.intel);

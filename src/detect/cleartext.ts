@@ -1,0 +1,152 @@
+/**
+ * What cleartext protocols gave away (ftp.csv, credentials.csv), as a responder reads NetworkMiner's files and
+ * credentials and Zeek's FTP::Bruteforcing notice. One finding per (client, server, port) and kind:
+ *   cleartext   files uploaded over FTP (STOR, APPE, STOU accepted) to a public server              0.55 (medium:
+ *               data left over a protocol anyone on the path reads; infostealers send their loot this way)
+ *               the same to an internal server                                                        0.25
+ *               a login accepted in the clear by a public server (FTP, HTTP Basic; not FTP guests)  0.45 (low: an
+ *               account is exposed, not yet a compromise)
+ *               the same by an internal server                                                        0.3
+ *   bruteforce  at least 20 rejected logins from one client to one server (Zeek's FTP::bruteforce_threshold) 0.65
+ * The strongest reason of an entity scores; the others are in its evidence.
+ */
+import type { CredentialRecord, FlowApp, FtpRecord } from '../app/records.js';
+import { isInternal } from '../features/address.js';
+import type { ConnRecord } from '../flow/conn.js';
+import { round3 } from '../features/stats.js';
+import type { DetectContext, Detector, RawFinding } from './detector.js';
+import { formatBytes } from './exfil.js';
+
+const UPLOAD_PUBLIC = 0.55;
+const UPLOAD_INTERNAL = 0.25;
+const LOGIN_PUBLIC = 0.45;
+const LOGIN_INTERNAL = 0.3;
+const BRUTEFORCE = 0.65;
+/** Zeek's FTP::bruteforce_threshold. */
+const BRUTEFORCE_REJECTED = 20;
+const UPLOADS = new Set(['STOR', 'APPE', 'STOU']);
+const GUESTS = new Set(['anonymous', 'ftp', 'ftpuser', 'guest']);
+/** File names named in the evidence at most. */
+const NAMES_SHOWN = 5;
+
+interface Entity {
+  src: string;
+  dst: string;
+  port: number;
+  protocols: Set<string>;
+  conns: Map<string, ConnRecord>;
+  files: string[];
+  bytes: number;
+  accepted: Set<string>;
+  rejected: number;
+  rejectedUsers: Set<string>;
+}
+
+/** The file name of a transfer's URL (its last path segment). */
+function fileName(url: string): string {
+  const slash = url.lastIndexOf('/');
+  return slash < 0 ? url : url.slice(slash + 1);
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+export function createCleartextDetector(): Detector {
+  const byUid = new Map<string, ConnRecord>();
+  return {
+    id: 'cleartext',
+    observe(conn: ConnRecord, app: FlowApp): void {
+      if (conn.service === 'ftp' || conn.service === 'ftp-data' || conn.resp_p === 21 || app.http.length > 0) byUid.set(conn.uid, conn);
+    },
+    finish(ctx: DetectContext): RawFinding[] {
+      const entities = new Map<string, Entity>();
+      const entity = (r: { uid: string; orig_h: string; resp_h: string; resp_p: number }, protocol: string): Entity | null => {
+        const conn = byUid.get(r.uid);
+        if (conn === undefined) return null; // allow-listed, or not analysed
+        const key = `${r.orig_h} ${r.resp_h} ${r.resp_p}`;
+        let e = entities.get(key);
+        if (e === undefined) {
+          e = { src: r.orig_h, dst: r.resp_h, port: r.resp_p, protocols: new Set(), conns: new Map(), files: [], bytes: 0, accepted: new Set(), rejected: 0, rejectedUsers: new Set() };
+          entities.set(key, e);
+        }
+        e.protocols.add(protocol);
+        e.conns.set(conn.uid, conn);
+        return e;
+      };
+      for (const r of ctx.ftp) upload(r, entity, byUid);
+      for (const c of ctx.credentials) login(c, entity);
+      const out: RawFinding[] = [];
+      for (const e of [...entities.values()].sort((a, b) => (a.src + a.dst < b.src + b.dst ? -1 : a.src + a.dst > b.src + b.dst ? 1 : a.port - b.port))) {
+        out.push(...findingsOf(e));
+      }
+      return out;
+    },
+  };
+}
+
+function upload(r: FtpRecord, entity: (r: FtpRecord, p: string) => Entity | null, byUid: ReadonlyMap<string, ConnRecord>): void {
+  if (!UPLOADS.has(r.command) || r.reply_code === null || r.reply_code < 200 || r.reply_code >= 300) return;
+  const e = entity(r, 'ftp');
+  if (e === null) return;
+  e.files.push(fileName(r.arg));
+  const data = byUid.get(r.data_uid);
+  if (data !== undefined) {
+    e.conns.set(data.uid, data);
+    e.bytes += data.orig_h === r.orig_h ? data.orig_bytes : data.resp_bytes;
+  }
+}
+
+function login(c: CredentialRecord, entity: (r: CredentialRecord, p: string) => Entity | null): void {
+  if (c.protocol === 'ftp' && GUESTS.has(c.username.toLowerCase())) return;
+  if (c.outcome === '') return;
+  const e = entity(c, c.protocol);
+  if (e === null) return;
+  if (c.outcome === 'accepted') e.accepted.add(c.username);
+  else {
+    e.rejected++;
+    e.rejectedUsers.add(c.username);
+  }
+}
+
+function findingsOf(e: Entity): RawFinding[] {
+  const internal = isInternal(e.dst);
+  const proto = [...e.protocols].sort().join('+');
+  const conns = [...e.conns.values()];
+  const base = { detector: 'cleartext', src: e.src, dst: e.dst, dst_port: e.port, proto: 'tcp', name: '', conns };
+  const out: RawFinding[] = [];
+  if (e.files.length > 0 || e.accepted.size > 0) {
+    const up = e.files.length > 0 ? (internal ? UPLOAD_INTERNAL : UPLOAD_PUBLIC) : 0;
+    const lo = e.accepted.size > 0 ? (internal ? LOGIN_INTERNAL : LOGIN_PUBLIC) : 0;
+    const score = round3(Math.max(up, lo));
+    const users = [...e.accepted].sort();
+    const shown = e.files.slice(0, NAMES_SHOWN).join(', ') + (e.files.length > NAMES_SHOWN ? ', …' : '');
+    const parts: string[] = [];
+    if (e.files.length > 0) parts.push(`uploaded ${plural(e.files.length, 'file')}${e.bytes > 0 ? ` (${formatBytes(e.bytes)})` : ''} to ${e.dst} over FTP (${shown})`);
+    if (users.length > 0) parts.push(`${e.files.length > 0 ? 'logged in' : `logged in to ${e.dst}`} as ${users.join(', ')} over ${proto === 'ftp' ? 'FTP' : proto === 'http-basic' ? 'HTTP Basic authentication' : proto}`);
+    out.push({
+      ...base, kind: 'cleartext', score,
+      evidence: [
+        { name: 'protocols', value: proto },
+        ...(e.files.length > 0 ? [{ name: 'files_uploaded', value: e.files.length }, { name: 'upload_bytes', value: e.bytes }, { name: 'file_names', value: shown }] : []),
+        ...(users.length > 0 ? [{ name: 'accepted_users', value: users.join(' ') }] : []),
+        { name: 'server_internal', value: internal ? 'yes' : 'no' },
+        { name: 'cleartext_score', value: score },
+      ],
+      reason: `${e.src} ${parts.join(', and ')}, in the clear${internal ? '' : ' to a public server'}: anyone on the path can read ${e.files.length > 0 ? 'the files' : 'the password'}.`,
+    });
+  }
+  if (e.rejected >= BRUTEFORCE_REJECTED) {
+    const users = [...e.rejectedUsers].sort();
+    out.push({
+      ...base, kind: 'bruteforce', score: BRUTEFORCE,
+      evidence: [
+        { name: 'protocols', value: proto }, { name: 'rejected_logins', value: e.rejected },
+        { name: 'user_names', value: users.length }, { name: 'users', value: users.slice(0, 10).join(' ') + (users.length > 10 ? ' …' : '') },
+        { name: 'accepted_users', value: [...e.accepted].sort().join(' ') || '(none)' },
+        { name: 'bruteforce_score', value: BRUTEFORCE },
+      ],
+      reason: `${e.src} had ${e.rejected} logins rejected by ${e.dst}:${e.port} (${proto}) for ${plural(users.length, 'user name')}` +
+        (e.accepted.size > 0 ? `, and then one was accepted (${[...e.accepted].sort().join(', ')})` : '') + ': password guessing.',
+    });
+  }
+  return out;
+}
