@@ -187,4 +187,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `nad analyze … | head`: once the reader of stdout is gone, the summary has nowhere to go, but the files do; the
+// broken pipe is not an error of the analysis (no stack trace, the run's own exit code).
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+});
 process.exitCode = await main(process.argv);
