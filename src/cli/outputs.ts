@@ -275,6 +275,8 @@ export async function writeRunOutputs(
     memory_keep: data.memory_keep === null ? '' : memoryStopText(data.memory_keep),
     flows: recordCounts(data).conns,
     hosts: hostList,
+    ftp: data.ftp,
+    credentials: data.credentials,
     ...(intelSummary === null ? {} : { intel: intelSummary }),
   };
   await letSignalsIn();

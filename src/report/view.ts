@@ -198,6 +198,7 @@ export function buildView(data: ReportData): Built {
       talkers: talkers.map((t) => ({ ip: t.ip, host: clip(hostNames.get(t.ip) ?? '', 40), bytes: formatBytes(t.bytes), flows: t.flows, ...geoText(lookup(t.ip)) })),
       hosts: (data.hosts ?? []).slice(0, MAX_HOSTS).map((h) => ({ ip: h.ip, names: clip(h.names.join(' / '), 80), mac: h.mac, software: clip(h.client_software, 40), first_seen: shortTime(h.first_seen) })),
       hosts_more: Math.max(0, (data.hosts ?? []).length - MAX_HOSTS),
+      cleartext: cleartextView(data),
       dns: dnsSummary(data.dns),
       tls: tlsSummary(data.tls),
       http: httpSummary(data.http),
@@ -248,4 +249,37 @@ function findingDetail(f: Finding, conns: readonly ConnRecord[], data: ReportDat
   const first = conns.map((c) => epochSeconds(c.ts)).filter(Number.isFinite);
   out['span'] = first.length === 0 ? '' : `${shortTime(f.first_seen)} → ${shortTime(f.last_seen)}`;
   return out;
+}
+
+/** Rows of the report's FTP transfer and login tables (ftp.csv and credentials.csv have every one). */
+const MAX_CLEARTEXT_ROWS = 50;
+const FTP_TRANSFERS = new Set(['RETR', 'STOR', 'APPE', 'STOU', 'DELE']);
+
+/**
+ * The cleartext section: FTP transfers (not the data-channel set-ups) with the bytes their data connection carried,
+ * and logins sent in the clear. Passwords never appear in the report, whatever --capture-passwords says: it is handed on.
+ */
+function cleartextView(data: ReportData): Record<string, unknown> | null {
+  const ftp = (data.ftp ?? []).filter((r) => FTP_TRANSFERS.has(r.command));
+  const creds = data.credentials ?? [];
+  if (ftp.length === 0 && creds.length === 0) return null;
+  const byUid = new Map(data.conns.map((c) => [c.uid, c]));
+  const transfers = ftp.slice(0, MAX_CLEARTEXT_ROWS).map((r) => {
+    const d = byUid.get(r.data_uid);
+    const bytes = d === undefined ? null : r.command === 'RETR' ? (d.orig_h === r.resp_h ? d.orig_bytes : d.resp_bytes) : d.orig_h === r.orig_h ? d.orig_bytes : d.resp_bytes;
+    return {
+      time: shortTime(r.ts), client: r.orig_h, server: `${r.resp_h}:${r.resp_p}`, user: clip(r.user, 40), command: r.command,
+      upload: r.command !== 'RETR' && r.command !== 'DELE', file: clip(r.arg, 120),
+      bytes: bytes === null ? (r.file_size === null ? '' : formatBytes(r.file_size)) : formatBytes(bytes),
+      reply: r.reply_code === null ? '' : String(r.reply_code),
+    };
+  });
+  const logins = creds.slice(0, MAX_CLEARTEXT_ROWS).map((c) => ({
+    time: shortTime(c.ts), protocol: c.protocol, client: c.orig_h, server: `${c.host !== '' ? `${clip(c.host, 60)} ` : ''}${c.resp_h}:${c.resp_p}`,
+    user: clip(c.username, 60), outcome: c.outcome === '' ? 'no answer seen' : c.outcome,
+  }));
+  return {
+    transfers, transfers_more: Math.max(0, ftp.length - MAX_CLEARTEXT_ROWS),
+    logins, logins_more: Math.max(0, creds.length - MAX_CLEARTEXT_ROWS),
+  };
 }

@@ -380,3 +380,18 @@ test('a second Ctrl-C exits at once and leaves no half-written file', async () =
   assert.deepEqual(left.filter((f) => f.endsWith('.tmp')), [], 'no temp file left');
   assert.ok(!left.includes('flows.csv') || readFileSync(join(out, 'flows.csv'), 'utf8').endsWith('\r\n'), 'no half-written flows.csv');
 });
+
+test('stdout closed early (nad analyze … | head -1): no stack trace, the files still written, the run\'s exit code', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nad-epipe-'));
+  const child = nadChild(['analyze', 'samples/suspect.pcap', '--out', join(dir, 'out'), '--no-geo', '--fail-on', 'high']);
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  // Like `head -1`: read one chunk, then close the pipe before the summary is written.
+  child.stdout.once('data', () => child.stdout.destroy());
+  child.stdout.destroy();
+  const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  assert.doesNotMatch(stderr, STACK_LINE);
+  assert.doesNotMatch(stderr, /EPIPE/);
+  assert.equal(status, 1, 'samples/suspect.pcap has high findings: --fail-on high exits 1');
+  assert.ok(existsSync(join(dir, 'out', 'report.html')) && existsSync(join(dir, 'out', 'summary.json')));
+});

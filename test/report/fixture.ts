@@ -3,7 +3,7 @@
  * office capture with a beacon, an exfiltration, a DNS tunnel and a port scan. `hostile` puts attacker-controlled
  * strings in every wire-derived field that the report shows.
  */
-import type { DnsRecord, HttpRecord, TlsRecord } from '../../src/app/records.js';
+import type { CredentialRecord, DnsRecord, FtpRecord, HttpRecord, TlsRecord } from '../../src/app/records.js';
 import type { InputSummary } from '../../src/capture/types.js';
 import type { Finding } from '../../src/findings/finding.js';
 import type { ConnRecord } from '../../src/flow/conn.js';
@@ -19,6 +19,8 @@ export const HOSTILE = {
   svg: '<svg onload="window.__pwned=5"><foreignObject><iframe src="javascript:alert(5)"></iframe></foreignObject></svg>',
 } as const;
 export const HOSTILE_ALL = Object.values(HOSTILE).join(' ');
+/** A password the fixture's FTP and HTTP logins carry (as under --capture-passwords): the report must never show it. */
+export const PASSWORD = 'hunter2-NEVER-IN-REPORT';
 
 const START = 1_772_000_000; // 2026-02-25T06:13:20Z
 
@@ -137,6 +139,19 @@ export function fixture(opts: { hostile: boolean; geo: GeoLookup | null; scale?:
     stopped: null,
     interrupted: false,
   };
+  // An FTP upload and two cleartext logins; user names and file names come off the wire.
+  const ctl = conn({ orig_h: '10.0.0.23', resp_h: '198.51.100.7', resp_p: 21, service: 'ftp' }, START + 7000);
+  const data = conn({ orig_h: '10.0.0.23', resp_h: '198.51.100.7', resp_p: 50000, service: 'ftp-data', orig_bytes: 2_400_000, resp_bytes: 0 }, START + 7005);
+  conns.push(ctl, data);
+  const ftp: FtpRecord[] = [{
+    ...ref(ctl), user: h('bob'), password: PASSWORD, command: 'STOR', arg: h('ftp://198.51.100.7/./PW_bob.html'), file_size: null,
+    reply_code: 226, reply_msg: h('Transfer complete.'), data_channel_passive: null, data_channel_orig_h: '', data_channel_resp_h: '',
+    data_channel_resp_p: null, data_uid: data.uid,
+  }];
+  const credentials: CredentialRecord[] = [
+    { ...ref(ctl), protocol: 'ftp', host: '', username: h('bob'), password: PASSWORD, password_hidden: false, outcome: 'accepted' },
+    { ...ref(ctl), protocol: 'http-basic', host: h('intranet'), username: h('admin'), password: PASSWORD, password_hidden: false, outcome: 'rejected' },
+  ];
   return {
     tool: 'nad',
     version: '0.1.0',
@@ -153,5 +168,7 @@ export function fixture(opts: { hostile: boolean; geo: GeoLookup | null; scale?:
     decode_issues: { truncated: 3 },
     // DHCP host names come off the wire too (option 12 is whatever the client sends).
     hosts: [{ ip: '10.0.0.23', names: [h('LT-OLGA')], mac: '3c:52:82:c3:96:8f', client_software: h('MSFT 5.0'), first_seen: String(START) }],
+    ftp,
+    credentials,
   };
 }

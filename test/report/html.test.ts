@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import { openGeo } from '../../src/geo/lookup.js';
 import { inertSvg } from '../../src/report/charts.js';
 import { renderReport, safeUrl } from '../../src/report/html.js';
-import { HOSTILE, fixture } from './fixture.js';
+import { HOSTILE, PASSWORD, fixture } from './fixture.js';
 import { SKIP_NO_CHROMIUM, launch } from './browser.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nad-report-'));
@@ -170,4 +170,16 @@ test('TLS section lists the certificates\' JA4X fingerprints', () => {
   const section = cleanHtml.slice(at, cleanHtml.indexOf('HTTP: ', at));
   assert.match(section, /JA4X \(certificate\)/);
   assert.match(section, /a373a9f83c6b_2bab15409345_7bf9a7bf7029/);
+});
+
+test('cleartext section: the FTP upload with its data connection\'s bytes, the logins, and never a password', () => {
+  for (const html of [hostileHtml, cleanHtml]) {
+    assert.ok(!html.includes(PASSWORD), 'a password is in the report');
+    const i = html.indexOf('<h3 id="cleartext">');
+    assert.ok(i > 0, 'no cleartext section');
+    const section = html.slice(i, html.indexOf('</section>', i));
+    assert.match(section, /<strong>STOR<\/strong><\/td><td class="mono wrap">ftp:\/\/198\.51\.100\.7\/\.\/PW_bob\.html/);
+    assert.match(section, /<td class="num">2\.40 MB<\/td>/);
+    assert.match(section, /<td class="mono">http-basic<\/td>.*<td>rejected<\/td>/);
+  }
 });
