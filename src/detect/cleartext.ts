@@ -32,6 +32,8 @@ const NAMES_SHOWN = 5;
 interface Entity {
   src: string;
   dst: string;
+  /** The server's name (DNS, SNI, Host) as the other detectors name it, so findings on one server merge. */
+  name: string;
   port: number;
   protocols: Set<string>;
   conns: Map<string, ConnRecord>;
@@ -65,7 +67,7 @@ export function createCleartextDetector(): Detector {
         const key = `${r.orig_h} ${r.resp_h} ${r.resp_p}`;
         let e = entities.get(key);
         if (e === undefined) {
-          e = { src: r.orig_h, dst: r.resp_h, port: r.resp_p, protocols: new Set(), conns: new Map(), files: [], bytes: 0, accepted: new Set(), rejected: 0, rejectedUsers: new Set() };
+          e = { src: r.orig_h, dst: r.resp_h, name: ctx.names.nameOf(conn), port: r.resp_p, protocols: new Set(), conns: new Map(), files: [], bytes: 0, accepted: new Set(), rejected: 0, rejectedUsers: new Set() };
           entities.set(key, e);
         }
         e.protocols.add(protocol);
@@ -111,7 +113,7 @@ function findingsOf(e: Entity): RawFinding[] {
   const internal = isInternal(e.dst);
   const proto = [...e.protocols].sort().join('+');
   const conns = [...e.conns.values()];
-  const base = { detector: 'cleartext', src: e.src, dst: e.dst, dst_port: e.port, proto: 'tcp', name: '', conns };
+  const base = { detector: 'cleartext', src: e.src, dst: e.dst, dst_port: e.port, proto: 'tcp', name: e.name, conns };
   const out: RawFinding[] = [];
   if (e.files.length > 0 || e.accepted.size > 0) {
     const up = e.files.length > 0 ? (internal ? UPLOAD_INTERNAL : UPLOAD_PUBLIC) : 0;

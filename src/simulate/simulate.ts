@@ -9,6 +9,7 @@ import { ipToString, macToString } from './frames.js';
 import { injectBeacon, BEACON_HTTP, BEACON_HTTPS, type BeaconParams } from './inject/beacon.js';
 import { injectDnsTunnel, DNS_TUNNEL, type TunnelParams } from './inject/dns_tunnel.js';
 import { injectDrip, injectUpload, EXFIL_DRIP, EXFIL_UPLOAD, type DripParams, type UploadParams } from './inject/exfil.js';
+import { injectFtpExfil, EXFIL_FTP, type FtpExfilParams } from './inject/ftp.js';
 import { injectNovelty, NEW_ASN, NEW_COUNTRY, NEW_PORT, type NoveltyParams } from './inject/novelty.js';
 import { injectScan, SCAN_HORIZONTAL, SCAN_VERTICAL, type ScanParams } from './inject/scan.js';
 import type { InjectContext } from './inject/context.js';
@@ -20,12 +21,12 @@ import { World } from './world.js';
 
 /** Single behaviours; `--inject` also accepts the groups `exfil`, `scan` and `all`. */
 export const INJECTIONS = [
-  'beacon', 'beacon-http', 'exfil-upload', 'exfil-drip', 'dns-tunnel', 'scan-vertical', 'scan-horizontal', 'new-country', 'new-asn', 'new-port',
+  'beacon', 'beacon-http', 'exfil-upload', 'exfil-drip', 'exfil-ftp', 'dns-tunnel', 'scan-vertical', 'scan-horizontal', 'new-country', 'new-asn', 'new-port',
 ] as const;
 export type Injection = (typeof INJECTIONS)[number];
 
 const GROUPS: Readonly<Record<string, readonly Injection[]>> = {
-  all: INJECTIONS, exfil: ['exfil-upload', 'exfil-drip'], scan: ['scan-vertical', 'scan-horizontal'],
+  all: INJECTIONS, exfil: ['exfil-upload', 'exfil-drip', 'exfil-ftp'], scan: ['scan-vertical', 'scan-horizontal'],
 };
 
 export interface SimulateOptions {
@@ -47,6 +48,7 @@ export interface InjectParams {
   readonly 'beacon-http'?: Partial<BeaconParams>;
   readonly 'exfil-upload'?: Partial<UploadParams>;
   readonly 'exfil-drip'?: Partial<DripParams>;
+  readonly 'exfil-ftp'?: Partial<FtpExfilParams>;
   readonly 'dns-tunnel'?: Partial<TunnelParams>;
   readonly 'scan-vertical'?: Partial<ScanParams>;
   readonly 'scan-horizontal'?: Partial<ScanParams>;
@@ -87,9 +89,10 @@ function victims(office: Office): Readonly<Record<Injection, Host>> {
   const at = (i: number): Host => others[i % Math.max(1, others.length)] ?? main;
   const linux = ws.find((h) => h.os === 'linux') ?? at(5);
   const country = at(3) === linux ? at(7) : at(3);
+  const ftp = at(2) === linux ? at(8) : at(2);
   return {
     'beacon': main, 'scan-vertical': main, 'scan-horizontal': main, 'exfil-upload': main,
-    'beacon-http': at(0), 'exfil-drip': at(1), 'dns-tunnel': at(6), 'new-country': country, 'new-asn': at(4), 'new-port': linux,
+    'beacon-http': at(0), 'exfil-drip': at(1), 'exfil-ftp': ftp, 'dns-tunnel': at(6), 'new-country': country, 'new-asn': at(4), 'new-port': linux,
   };
 }
 
@@ -99,6 +102,7 @@ function inject(ctx: InjectContext, which: Injection, nasIp: string, p: InjectPa
     case 'beacon-http': return injectBeacon(ctx, { ...BEACON_HTTP, ...p['beacon-http'] }, 'beacon-http');
     case 'exfil-upload': return injectUpload(ctx, { ...EXFIL_UPLOAD, ...p['exfil-upload'] }, 'exfil-upload');
     case 'exfil-drip': return injectDrip(ctx, { ...EXFIL_DRIP, ...p['exfil-drip'] }, 'exfil-drip');
+    case 'exfil-ftp': return injectFtpExfil(ctx, { ...EXFIL_FTP, ...p['exfil-ftp'] }, 'exfil-ftp');
     case 'dns-tunnel': return injectDnsTunnel(ctx, { ...DNS_TUNNEL, ...p['dns-tunnel'] }, 'dns-tunnel');
     case 'scan-vertical': return injectScan(ctx, { ...SCAN_VERTICAL(nasIp), ...p['scan-vertical'] }, 'scan-vertical');
     case 'scan-horizontal': return injectScan(ctx, { ...SCAN_HORIZONTAL, ...p['scan-horizontal'] }, 'scan-horizontal');

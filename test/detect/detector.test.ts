@@ -12,7 +12,7 @@ import { conn } from './synth.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 
 test('built-in detectors are registered once, sorted', () => {
-  assert.deepEqual(detectorIds(), ['anomaly', 'beacon', 'dhcp', 'dns_tunnel', 'exfil', 'http', 'novelty', 'scan', 'tls']);
+  assert.deepEqual(detectorIds(), ['anomaly', 'beacon', 'cleartext', 'dhcp', 'dns_tunnel', 'exfil', 'http', 'novelty', 'scan', 'tls']);
 });
 
 test('a custom detector module joins the run and its hits are ranked with the rest', async () => {

@@ -84,6 +84,29 @@ test('flows and metadata: each injected entity is in flows.csv / dns.csv as the 
   }
 });
 
+test('cleartext: the FTP exfiltration\'s uploads and logins are in ftp.csv and credentials.csv as the ground truth says', { skip }, () => {
+  const e = truth.entities.find((x) => x.id === 'exfil-ftp');
+  assert.ok(e, 'ground truth has exfil-ftp');
+  const user = String((e.params as { user: string }).user);
+  // One session is a control connection on port 21 and one data connection: a login and one STOR each.
+  const sessions = e.count / 2;
+  const ftp = readCsv(join(out, 'ftp.csv')).filter((r) => r['id.orig_h'] === e.src_ip && e.dst_ips.includes(r['id.resp_h'] ?? ''));
+  const stor = ftp.filter((r) => r['command'] === 'STOR');
+  assert.equal(stor.length, sessions);
+  for (const r of stor) {
+    assert.equal(r['user'], user);
+    assert.equal(r['password'], '', 'not a guest: the password is not kept without --capture-passwords');
+    assert.equal(r['reply_code'], '226');
+    assert.match(r['arg'] ?? '', new RegExp(`^ftp://${e.dst_ips[0]!.replaceAll('.', '\\.')}/\\./PW_${e.src_host}_`));
+    assert.notEqual(r['data_uid'], '');
+  }
+  const flows = new Map(readCsv(join(out, 'flows.csv')).map((f) => [f['uid'], f]));
+  const data = stor.map((r) => flows.get(r['data_uid']));
+  assert.ok(data.every((f) => f?.['service'] === 'ftp-data' && e.dst_ports.includes(Number(f['id.resp_p']))), 'each STOR names an ftp-data flow of the ground truth');
+  const creds = readCsv(join(out, 'credentials.csv')).filter((r) => r['id.orig_h'] === e.src_ip);
+  assert.deepEqual(creds.map((r) => [r['protocol'], r['username'], r['password'], r['password_hidden'], r['outcome']]), Array.from({ length: sessions }, () => ['ftp', user, '', 'T', 'accepted']));
+});
+
 test('detection: every injected behaviour is found, and ranked above every entity that was not injected', { skip }, () => {
   const injected = (f: Finding): boolean => truth.entities.some((e) => matches(f, e));
   const firstOther = findings.find((f) => !injected(f))?.rank ?? Infinity;

@@ -71,7 +71,8 @@ test('pcap is classic little-endian µs Ethernet, records in time order, caplen 
 test('--inject names and groups expand in canonical order; unknown names are refused', () => {
   assert.deepEqual(parseInjectList('scan,beacon'), ['beacon', 'scan-vertical', 'scan-horizontal']);
   assert.deepEqual(parseInjectList(''), []);
-  assert.equal(parseInjectList('all').length, 10);
+  assert.equal(parseInjectList('all').length, 11);
+  assert.deepEqual(parseInjectList('exfil'), ['exfil-upload', 'exfil-drip', 'exfil-ftp']);
   assert.throws(() => parseInjectList('beacon,teleport'), /unknown injection "teleport"/);
   assert.throws(() => simulate({ ...SHORT, start: 'yesterday' }), /ISO 8601/);
   assert.throws(() => simulate({ ...SHORT, hosts: 0 }), /hosts must be/);
@@ -81,7 +82,7 @@ test('--inject names and groups expand in canonical order; unknown names are ref
 test('every injection of "all" yields one entity with a source in the office', () => {
   const { truth } = sim(SUSPECT);
   const ids = truth.entities.map((e) => e.id).sort();
-  assert.deepEqual(ids, ['beacon-http', 'beacon-https', 'dns-tunnel', 'exfil-drip', 'exfil-upload', 'new-asn', 'new-country', 'new-port', 'scan-horizontal', 'scan-vertical']);
+  assert.deepEqual(ids, ['beacon-http', 'beacon-https', 'dns-tunnel', 'exfil-drip', 'exfil-ftp', 'exfil-upload', 'new-asn', 'new-country', 'new-port', 'scan-horizontal', 'scan-vertical']);
   const office = new Set(truth.office.hosts.map((h) => h.ip));
   for (const e of truth.entities) {
     assert.ok(office.has(e.src_ip), `${e.id} from ${e.src_ip}`);
