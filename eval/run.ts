@@ -56,7 +56,7 @@ async function arpOf(file: string, data: object): Promise<ArpSweep[]> {
 
 async function analyse(file: string, baseline: BaselineModel | null): Promise<{ findings: Finding[]; conns: number }> {
   const data = await readAndAssemble([join(CAPTURES, file)], { flow: {}, app: true });
-  const res = detect({ conns: data.conns, app: appByUid(data), baseline, arp: await arpOf(file, data), dhcp: data.dhcp, ftp: data.ftp, credentials: data.credentials });
+  const res = detect({ conns: data.conns, app: appByUid(data), baseline, arp: await arpOf(file, data), dhcp: data.dhcp, ftp: data.ftp, smtp: data.smtp, credentials: data.credentials });
   return { findings: res.findings, conns: data.conns.length };
 }
 

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { columnTable, docsOf } from '../src/export/columns_doc.js';
 import {
-  CREDENTIAL_COLUMNS, DHCP_COLUMNS, DNS_COLUMNS, FINDING_COLUMNS, FLOW_COLUMNS, FTP_COLUMNS, HTTP_COLUMNS, INTEL_COLUMNS, SSH_COLUMNS, TLS_COLUMNS,
+  CREDENTIAL_COLUMNS, DHCP_COLUMNS, DNS_COLUMNS, FINDING_COLUMNS, FLOW_COLUMNS, FTP_COLUMNS, HTTP_COLUMNS, INTEL_COLUMNS, SMTP_COLUMNS, SSH_COLUMNS, TLS_COLUMNS,
 } from '../src/export/tables.js';
 
 const root = join(import.meta.dirname, '..');
@@ -23,6 +23,7 @@ export function tables(): Record<string, string> {
     'http.csv': columnTable(HTTP_COLUMNS, [...docsOf(records, 'HttpRecord', 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),
     'ssh.csv': columnTable(SSH_COLUMNS, [...docsOf(records, 'SshRecord', 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),
     'ftp.csv': columnTable(FTP_COLUMNS, [...docsOf(records, 'FtpRecord', 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),
+    'smtp.csv': columnTable(SMTP_COLUMNS, [...docsOf(records, 'SmtpRecord', 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),
     'credentials.csv': columnTable(CREDENTIAL_COLUMNS, [...docsOf(records, 'CredentialRecord', 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),
     'dhcp.csv': columnTable(DHCP_COLUMNS, [...docsOf(records, 'DhcpRecord', 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),
     'findings.csv': columnTable(FINDING_COLUMNS, docsOf(finding, 'Finding')),

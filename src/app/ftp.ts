@@ -5,7 +5,7 @@
  * recognised when they start (Zeek's expected connections): their service is `ftp-data`, and the transfer that used
  * one names its uid, so an upload's bytes can be read off flows.csv.
  *
- * Bounded: lines up to MAX_LINE bytes, MAX_QUEUE commands awaiting replies, MAX_ROWS rows and MAX_CREDS credentials a
+ * Bounded: lines up to MAX_LINE bytes (lines.ts), MAX_QUEUE commands awaiting replies, MAX_ROWS rows and MAX_CREDS credentials a
  * connection, MAX_EXPECT announced data channels at a time. A line that is not FTP (binary, a command that is not
  * letters) counts as malformed; after AUTH TLS is accepted the channel is encrypted and the reading stops.
  */
@@ -15,12 +15,10 @@ import type { FlowHook } from './hook.js';
 import type { CredentialRecord, FtpRecord, RecordSink } from './records.js';
 import { tsString } from './ref.js';
 import type { AppStats } from './stats.js';
+import { LINE_SIDE_CAP, nextLine, textLine } from './lines.js';
 import { StreamBuf } from './stream.js';
 
 const PORT_FTP = 21;
-/** RFC 959 puts no limit on a line; real commands and replies are short. A longer one is not FTP. */
-const MAX_LINE = 4096;
-const SIDE_CAP = 2 * MAX_LINE;
 const MAX_QUEUE = 64;
 const MAX_ROWS = 1000;
 const MAX_CREDS = 100;
@@ -54,8 +52,8 @@ interface Command {
 }
 
 export class FtpFlowState {
-  readonly client = new StreamBuf(SIDE_CAP);
-  readonly server = new StreamBuf(SIDE_CAP);
+  readonly client = new StreamBuf(LINE_SIDE_CAP);
+  readonly server = new StreamBuf(LINE_SIDE_CAP);
   clientDone = false;
   serverDone = false;
   bad = 0;
@@ -155,38 +153,14 @@ function stop(s: FtpFlowState): void {
   s.server.release();
 }
 
-/** The next whole line of sb (CRLF or LF stripped), consumed; null when none is complete yet or the side gave up. */
-function nextLine(sb: StreamBuf, s: FtpFlowState, client: boolean): string | null {
-  if (sb.len === 0) return null;
-  const eol = sb.data.indexOf(0x0a, sb.start);
-  if (eol < 0 || eol >= sb.start + sb.len) {
-    if (sb.len > MAX_LINE || sb.overflow) {
-      s.bad = MAX_BAD_LINES; // a line this long is not FTP
-      if (client) s.clientDone = true;
-      else s.serverDone = true;
-    }
-    return null;
-  }
-  let end = eol;
-  if (end > sb.start && sb.data[end - 1] === 0x0d) end--;
-  const line = sb.data.toString('latin1', sb.start, end);
-  sb.consume(eol + 1 - sb.start);
-  return line;
-}
-
-/** Text an FTP line may hold: printable ASCII and Latin-1, tab; telnet IAC sequences (0xff …) as well. */
-function textLine(line: string): boolean {
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c < 0x20 && c !== 0x09) return false;
-  }
-  return true;
-}
-
 const COMMAND = /^[A-Za-z]{3,4}$/;
 
 function clientLines(stats: AppStats, flow: FlowView, p: Packet, s: FtpFlowState, capture: boolean): void {
-  for (let line = nextLine(s.client, s, true); line !== null && !s.clientDone; line = nextLine(s.client, s, true)) {
+  for (let line = nextLine(s.client); line !== null && !s.clientDone; line = nextLine(s.client)) {
+    if (line === false) {
+      s.bad = MAX_BAD_LINES; // a line this long is not FTP
+      return;
+    }
     // Telnet control sequences (IAC IP, IAC DM before ABOR, RFC 959 §4.1.3) are not part of the command.
     const text = line.replace(/\xff[\xf0-\xfe]?/g, '');
     const sp = text.indexOf(' ');
@@ -227,7 +201,11 @@ function clientLines(stats: AppStats, flow: FlowView, p: Packet, s: FtpFlowState
 const REPLY = /^(\d{3})([ -])(.*)$/;
 
 function serverLines(stats: AppStats, flow: FlowView, p: Packet, s: FtpFlowState, announce: Announce): void {
-  for (let line = nextLine(s.server, s, false); line !== null && !s.serverDone; line = nextLine(s.server, s, false)) {
+  for (let line = nextLine(s.server); line !== null && !s.serverDone; line = nextLine(s.server)) {
+    if (line === false) {
+      s.bad = MAX_BAD_LINES;
+      return;
+    }
     if (s.multiCode !== 0) {
       // A multi-line reply ends with a line that starts with its code and a space (RFC 959 §4.2).
       if (line.length >= 4 && line.charCodeAt(3) === 0x20 && Number(line.slice(0, 3)) === s.multiCode) {

@@ -6,6 +6,7 @@ import { createDnsHook } from './dns/hook.js';
 import { createFtpHook, type FtpOptions } from './ftp.js';
 import type { FlowHook } from './hook.js';
 import { createHttpHook } from './http/hook.js';
+import { createMailHook } from './mail.js';
 import { createQuicHook } from './quic/hook.js';
 import { createServiceHook } from './service.js';
 import { createSshHook } from './ssh.js';
@@ -15,7 +16,7 @@ import { createTlsHook } from './tls/hook.js';
 
 export { createAppStats, type AppStats } from './stats.js';
 
-/** What the hooks may keep: passwords sent in the clear only when asked (FtpOptions.capture_passwords). */
+/** What the hooks may keep: passwords sent in the clear only when asked (capture_passwords: FTP, HTTP Basic, mail). */
 export type AppOptions = FtpOptions;
 
 /**
@@ -31,6 +32,7 @@ export function createAppHooks(stats: AppStats = createAppStats(), opts: AppOpti
     createDtlsHook(stats),
     createHttpHook(stats, opts),
     createSshHook(),
+    createMailHook(stats, opts),
     createServiceHook(),
   ];
 }

@@ -174,8 +174,8 @@ export interface FtpRecord extends FlowRef {
  * Basic authentication. Passwords are kept only under --capture-passwords (or for FTP guest users, as Zeek does).
  */
 export interface CredentialRecord extends FlowRef {
-  /** How they were sent: `ftp`, `http-basic`. */
-  protocol: 'ftp' | 'http-basic';
+  /** How they were sent: `ftp`, `http-basic`, `smtp` (AUTH LOGIN/PLAIN), `pop3` (USER/PASS, AUTH PLAIN, APOP's user), `imap` (LOGIN, AUTHENTICATE PLAIN). */
+  protocol: 'ftp' | 'http-basic' | 'smtp' | 'pop3' | 'imap';
   /** Host the client addressed (HTTP Host header), '' otherwise. */
   host: string;
   /** The user name, as sent. */
@@ -184,8 +184,56 @@ export interface CredentialRecord extends FlowRef {
   password: string;
   /** True when a password was sent but not kept. */
   password_hidden: boolean;
-  /** The server's answer: `accepted` (FTP 230, HTTP 2xx/3xx), `rejected` (FTP 530, HTTP 401/403), '' when not seen. */
+  /** The server's answer: `accepted` (FTP 230, HTTP 2xx/3xx, SMTP 235, POP3 +OK, IMAP OK), `rejected` (FTP 4xx/5xx, HTTP 401/403, SMTP 535, POP3 -ERR, IMAP NO/BAD), '' when not seen. */
   outcome: '' | 'accepted' | 'rejected';
+}
+
+/**
+ * One SMTP message (Zeek smtp.log): the envelope (HELO, MAIL FROM, RCPT TO), the headers Zeek logs, the server's last
+ * reply, and the file names of its attachments (Zeek's fuids point at files; nad keeps none). Only mail sent in the
+ * clear: after STARTTLS the session is encrypted.
+ */
+export interface SmtpRecord extends FlowRef {
+  /** Position of the message in the connection, from 1. */
+  trans_depth: number;
+  /** The client's EHLO/HELO argument. */
+  helo: string;
+  /** Envelope sender (MAIL FROM), without the angle brackets. */
+  mailfrom: string;
+  /** Envelope recipients (RCPT TO). */
+  rcptto: string[];
+  /** Date header. */
+  date: string;
+  /** From header, as written. */
+  from: string;
+  /** To header, split at commas. */
+  to: string[];
+  /** Cc header, split at commas. */
+  cc: string[];
+  /** Reply-To header. */
+  reply_to: string;
+  /** Message-ID header. */
+  msg_id: string;
+  /** In-Reply-To header. */
+  in_reply_to: string;
+  /** Subject header, as written (MIME encoded-words are not decoded). */
+  subject: string;
+  /** X-Originating-IP header (webmail's client address). */
+  x_originating_ip: string;
+  /** The first and second Received headers (the hops nearest the recipient). */
+  first_received: string;
+  /** Second Received header. */
+  second_received: string;
+  /** The server's reply to the end of the message (`250 OK id=…`). */
+  last_reply: string;
+  /** X-Mailer or User-Agent header: the mail client. */
+  user_agent: string;
+  /** STARTTLS was accepted while the message was under way (nothing after it is readable). */
+  tls: boolean;
+  /** File names of the attachments (MIME Content-Disposition filename, Content-Type name). */
+  attachments: string[];
+  /** Bytes of the message (headers and body, after dot-unstuffing). */
+  body_bytes: number;
 }
 
 /**
@@ -241,5 +289,6 @@ export interface RecordSink {
   http(r: HttpRecord): void;
   ssh(r: SshRecord): void;
   ftp(r: FtpRecord): void;
+  smtp(r: SmtpRecord): void;
   credential(r: CredentialRecord): void;
 }

@@ -17,6 +17,8 @@ export interface AppStats {
   http_missed_bytes: number;
   /** FTP control lines that were not FTP (binary, not a command, not a reply). */
   ftp_malformed: number;
+  /** SMTP, POP3 and IMAP connections given up because their lines were not the protocol's. */
+  mail_malformed: number;
   /** Records not kept because a flow exceeded its per-flow record limit. */
   records_dropped: number;
 }
@@ -30,6 +32,7 @@ export function createAppStats(): AppStats {
     http_malformed: 0,
     http_missed_bytes: 0,
     ftp_malformed: 0,
+    mail_malformed: 0,
     records_dropped: 0,
   };
 }

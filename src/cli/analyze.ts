@@ -3,7 +3,7 @@
  * No files are written here (analyze_command.ts does that). Records come back in one order (by start time, then
  * uid), whatever order flows expired in, so a run with --workers N writes the same bytes as one with a single table.
  */
-import type { CredentialRecord, DhcpRecord, DnsRecord, FlowApp, FtpRecord, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
+import type { CredentialRecord, DhcpRecord, DnsRecord, FlowApp, FtpRecord, HttpRecord, SmtpRecord, SshRecord, TlsRecord } from '../app/records.js';
 import { createDhcpTally, linkDhcp, sortDhcp, type DhcpTally } from '../app/dhcp/tally.js';
 import type { AppStats } from '../app/stats.js';
 import { readCaptures } from '../capture/index.js';
@@ -23,7 +23,7 @@ export interface ReadOptions {
   flow: FlowTableOptions;
   /** Run the application-layer hooks (DNS, TLS, QUIC, HTTP, SSH, FTP, service by payload). */
   app: boolean;
-  /** Keep the passwords of FTP and HTTP Basic logins (--capture-passwords); by default only FTP guests'. */
+  /** Keep the passwords of cleartext logins (--capture-passwords: FTP, HTTP Basic, SMTP, POP3, IMAP); by default only FTP guests'. */
   capture_passwords?: boolean;
   /** Stops reading (SIGINT): what was read so far is still assembled and returned. */
   signal?: AbortSignal;
@@ -80,6 +80,7 @@ export class RunStore implements RecordStore {
   http(r: HttpRecord): void { this.spill?.http(r); this.app(r, this.lists.http); }
   ssh(r: SshRecord): void { this.spill?.ssh(r); this.app(r, this.lists.ssh); }
   ftp(r: FtpRecord): void { this.spill?.ftp(r); this.app(r, this.lists.ftp); }
+  smtp(r: SmtpRecord): void { this.spill?.smtp(r); this.app(r, this.lists.smtp); }
   credential(r: CredentialRecord): void { this.spill?.credential(r); this.app(r, this.lists.credentials); }
 
   /**
@@ -112,6 +113,7 @@ export interface RecordCounts {
   http: number;
   ssh: number;
   ftp: number;
+  smtp: number;
   credentials: number;
 }
 
@@ -135,8 +137,9 @@ export interface CaptureData {
   tls: TlsRecord[];
   http: HttpRecord[];
   ssh: SshRecord[];
-  /** FTP commands (ftp.csv) and credentials sent in the clear (credentials.csv), as the other app records. */
+  /** FTP commands (ftp.csv), SMTP messages (smtp.csv) and credentials sent in the clear (credentials.csv). */
   ftp: FtpRecord[];
+  smtp: SmtpRecord[];
   credentials: CredentialRecord[];
   /** Decoder warnings (truncated, malformed, unsupported link types…) by kind. */
   decode_warnings: Record<string, WarningTally>;
@@ -213,6 +216,7 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
     http: lists.http.sort(compareTsUid),
     ssh: lists.ssh.sort(compareTsUid),
     ftp: lists.ftp.sort(compareTsUid),
+    smtp: lists.smtp.sort(compareTsUid),
     credentials: lists.credentials.sort(compareTsUid),
     decode_warnings: decodeWarnings(stats),
     flow_stats: r.flow_stats,
@@ -233,13 +237,13 @@ export function recordCounts(data: CaptureData): RecordCounts {
   if (s !== null) {
     return {
       conns: s.flows.count, dns: s.dnsRows.count, tls: s.tlsRows.count - s.quic, quic: s.quic, http: s.httpRows.count, ssh: s.sshRows.count,
-      ftp: s.ftpRows.count, credentials: s.credentialRows.count,
+      ftp: s.ftpRows.count, smtp: s.smtpRows.count, credentials: s.credentialRows.count,
     };
   }
   const quic = data.tls.filter((t) => t.transport === 'quic').length;
   return {
     conns: data.conns.length, dns: data.dns.length, tls: data.tls.length - quic, quic, http: data.http.length, ssh: data.ssh.length,
-    ftp: data.ftp.length, credentials: data.credentials.length,
+    ftp: data.ftp.length, smtp: data.smtp.length, credentials: data.credentials.length,
   };
 }
 

@@ -18,7 +18,7 @@ import { AtomicWriter, outputError, writeFileAtomic } from '../export/atomic.js'
 import { encodeTable, type Column } from '../export/csv.js';
 import type { SpilledTable } from '../export/spill.js';
 import {
-  CREDENTIAL_COLUMNS, DHCP_COLUMNS, DNS_COLUMNS, FINDING_COLUMNS, FTP_COLUMNS, HTTP_COLUMNS, INTEL_COLUMNS, SSH_COLUMNS, TLS_COLUMNS,
+  CREDENTIAL_COLUMNS, DHCP_COLUMNS, DNS_COLUMNS, FINDING_COLUMNS, FTP_COLUMNS, HTTP_COLUMNS, INTEL_COLUMNS, SMTP_COLUMNS, SSH_COLUMNS, TLS_COLUMNS,
 } from '../export/tables.js';
 import { linkTypeName } from '../decode/packet.js';
 import { appByUid, recordCounts, type CaptureData } from './analyze.js';
@@ -114,7 +114,7 @@ export function captureSummary(data: CaptureData, params: RunParameters): Record
     decode_warnings: data.decode_warnings,
     flow_stats: data.flow_stats,
     app: {
-      dns: counts.dns, tls: counts.tls, quic: counts.quic, http: counts.http, ssh: counts.ssh, ftp: counts.ftp, credentials: counts.credentials,
+      dns: counts.dns, tls: counts.tls, quic: counts.quic, http: counts.http, ssh: counts.ssh, ftp: counts.ftp, smtp: counts.smtp, credentials: counts.credentials,
       dhcp: data.dhcp.length, problems: data.app_stats, dhcp_problems: data.dhcp_stats,
     },
   };
@@ -173,7 +173,7 @@ export async function writeRunOutputs(
   extra: Record<string, unknown> = {},
 ): Promise<RunResult> {
   /** Files of this run, for the terminal's last line (flows.csv was written while reading). */
-  const written = ['flows.csv', 'dns.csv', 'tls.csv', 'http.csv', 'ssh.csv', 'ftp.csv', 'credentials.csv', 'dhcp.csv'];
+  const written = ['flows.csv', 'dns.csv', 'tls.csv', 'http.csv', 'ssh.csv', 'ftp.csv', 'smtp.csv', 'credentials.csv', 'dhcp.csv'];
   // DHCP messages are few and kept whole (app/dhcp/tally.ts bounds them), spilled run or not.
   writeCsv(join(outDir, 'dhcp.csv'), DHCP_COLUMNS, data.dhcp);
   if (data.spilled !== null) {
@@ -184,6 +184,7 @@ export async function writeRunOutputs(
     writeCsv(join(outDir, 'http.csv'), HTTP_COLUMNS, data.http);
     writeCsv(join(outDir, 'ssh.csv'), SSH_COLUMNS, data.ssh);
     writeCsv(join(outDir, 'ftp.csv'), FTP_COLUMNS, data.ftp);
+    writeCsv(join(outDir, 'smtp.csv'), SMTP_COLUMNS, data.smtp);
     writeCsv(join(outDir, 'credentials.csv'), CREDENTIAL_COLUMNS, data.credentials);
   }
   await letSignalsIn();
@@ -206,6 +207,7 @@ export async function writeRunOutputs(
       arp: data.arp,
       dhcp: data.dhcp,
       ftp: data.ftp,
+      smtp: data.smtp,
       credentials: data.credentials,
       options: {
         allow: setup.allow,
@@ -276,6 +278,7 @@ export async function writeRunOutputs(
     flows: recordCounts(data).conns,
     hosts: hostList,
     ftp: data.ftp,
+    smtp: data.smtp,
     credentials: data.credentials,
     ...(intelSummary === null ? {} : { intel: intelSummary }),
   };

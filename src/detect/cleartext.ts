@@ -4,13 +4,15 @@
  *   cleartext   files uploaded over FTP (STOR, APPE, STOU accepted) to a public server              0.55 (medium:
  *               data left over a protocol anyone on the path reads; infostealers send their loot this way)
  *               the same to an internal server                                                        0.25
- *               a login accepted in the clear by a public server (FTP, HTTP Basic; not FTP guests)  0.45 (low: an
+ *               a login accepted in the clear by a public server (FTP, HTTP Basic, SMTP AUTH, POP3, IMAP; not FTP
+ *               guests)                                                                               0.45 (low: an
  *               account is exposed, not yet a compromise)
  *               the same by an internal server                                                        0.3
+ *               mail with attachments sent in the clear to a public server (smtp.csv)                 0.45
  *   bruteforce  at least 20 rejected logins from one client to one server (Zeek's FTP::bruteforce_threshold) 0.65
  * The strongest reason of an entity scores; the others are in its evidence.
  */
-import type { CredentialRecord, FlowApp, FtpRecord } from '../app/records.js';
+import type { CredentialRecord, FlowApp, FtpRecord, SmtpRecord } from '../app/records.js';
 import { isInternal } from '../features/address.js';
 import type { ConnRecord } from '../flow/conn.js';
 import { round3 } from '../features/stats.js';
@@ -21,6 +23,11 @@ const UPLOAD_PUBLIC = 0.55;
 const UPLOAD_INTERNAL = 0.25;
 const LOGIN_PUBLIC = 0.45;
 const LOGIN_INTERNAL = 0.3;
+const MAIL_PUBLIC = 0.45;
+const MAIL_SERVICES = new Set(['smtp', 'pop3', 'imap']);
+const PROTOCOL_NAMES: Readonly<Record<string, string>> = {
+  ftp: 'FTP', 'http-basic': 'HTTP Basic authentication', smtp: 'SMTP AUTH', pop3: 'POP3', imap: 'IMAP',
+};
 const BRUTEFORCE = 0.65;
 /** Zeek's FTP::bruteforce_threshold. */
 const BRUTEFORCE_REJECTED = 20;
@@ -39,6 +46,9 @@ interface Entity {
   conns: Map<string, ConnRecord>;
   files: string[];
   bytes: number;
+  /** Messages with attachments (smtp.csv), and the attachments' names. */
+  mails: number;
+  attachments: string[];
   accepted: Set<string>;
   rejected: number;
   rejectedUsers: Set<string>;
@@ -57,7 +67,7 @@ export function createCleartextDetector(): Detector {
   return {
     id: 'cleartext',
     observe(conn: ConnRecord, app: FlowApp): void {
-      if (conn.service === 'ftp' || conn.service === 'ftp-data' || conn.resp_p === 21 || app.http.length > 0) byUid.set(conn.uid, conn);
+      if (conn.service === 'ftp' || conn.service === 'ftp-data' || conn.resp_p === 21 || MAIL_SERVICES.has(conn.service) || app.http.length > 0) byUid.set(conn.uid, conn);
     },
     finish(ctx: DetectContext): RawFinding[] {
       const entities = new Map<string, Entity>();
@@ -67,7 +77,7 @@ export function createCleartextDetector(): Detector {
         const key = `${r.orig_h} ${r.resp_h} ${r.resp_p}`;
         let e = entities.get(key);
         if (e === undefined) {
-          e = { src: r.orig_h, dst: r.resp_h, name: ctx.names.nameOf(conn), port: r.resp_p, protocols: new Set(), conns: new Map(), files: [], bytes: 0, accepted: new Set(), rejected: 0, rejectedUsers: new Set() };
+          e = { src: r.orig_h, dst: r.resp_h, name: ctx.names.nameOf(conn), port: r.resp_p, protocols: new Set(), conns: new Map(), files: [], bytes: 0, mails: 0, attachments: [], accepted: new Set(), rejected: 0, rejectedUsers: new Set() };
           entities.set(key, e);
         }
         e.protocols.add(protocol);
@@ -76,6 +86,7 @@ export function createCleartextDetector(): Detector {
       };
       for (const r of ctx.ftp) upload(r, entity, byUid);
       for (const c of ctx.credentials) login(c, entity);
+      for (const m of ctx.smtp) mail(m, entity);
       const out: RawFinding[] = [];
       for (const e of [...entities.values()].sort((a, b) => (a.src + a.dst < b.src + b.dst ? -1 : a.src + a.dst > b.src + b.dst ? 1 : a.port - b.port))) {
         out.push(...findingsOf(e));
@@ -97,6 +108,14 @@ function upload(r: FtpRecord, entity: (r: FtpRecord, p: string) => Entity | null
   }
 }
 
+function mail(m: SmtpRecord, entity: (r: SmtpRecord, p: string) => Entity | null): void {
+  if (m.attachments.length === 0 || m.tls) return;
+  const e = entity(m, 'smtp');
+  if (e === null) return;
+  e.mails++;
+  for (const a of m.attachments) if (!e.attachments.includes(a)) e.attachments.push(a);
+}
+
 function login(c: CredentialRecord, entity: (r: CredentialRecord, p: string) => Entity | null): void {
   if (c.protocol === 'ftp' && GUESTS.has(c.username.toLowerCase())) return;
   if (c.outcome === '') return;
@@ -115,25 +134,30 @@ function findingsOf(e: Entity): RawFinding[] {
   const conns = [...e.conns.values()];
   const base = { detector: 'cleartext', src: e.src, dst: e.dst, dst_port: e.port, proto: 'tcp', name: e.name, conns };
   const out: RawFinding[] = [];
-  if (e.files.length > 0 || e.accepted.size > 0) {
+  if (e.files.length > 0 || e.accepted.size > 0 || (e.mails > 0 && !internal)) {
     const up = e.files.length > 0 ? (internal ? UPLOAD_INTERNAL : UPLOAD_PUBLIC) : 0;
     const lo = e.accepted.size > 0 ? (internal ? LOGIN_INTERNAL : LOGIN_PUBLIC) : 0;
-    const score = round3(Math.max(up, lo));
+    const ma = e.mails > 0 && !internal ? MAIL_PUBLIC : 0;
+    const score = round3(Math.max(up, lo, ma));
     const users = [...e.accepted].sort();
     const shown = e.files.slice(0, NAMES_SHOWN).join(', ') + (e.files.length > NAMES_SHOWN ? ', …' : '');
     const parts: string[] = [];
     if (e.files.length > 0) parts.push(`uploaded ${plural(e.files.length, 'file')}${e.bytes > 0 ? ` (${formatBytes(e.bytes)})` : ''} to ${e.dst} over FTP (${shown})`);
-    if (users.length > 0) parts.push(`${e.files.length > 0 ? 'logged in' : `logged in to ${e.dst}`} as ${users.join(', ')} over ${proto === 'ftp' ? 'FTP' : proto === 'http-basic' ? 'HTTP Basic authentication' : proto}`);
+    const over = [...e.protocols].sort().map((p) => PROTOCOL_NAMES[p] ?? p).join(' and ');
+    if (users.length > 0) parts.push(`${e.files.length > 0 ? 'logged in' : `logged in to ${e.dst}`} as ${users.join(', ')} over ${over}`);
+    const mailed = e.attachments.slice(0, NAMES_SHOWN).join(', ') + (e.attachments.length > NAMES_SHOWN ? ', …' : '');
+    if (e.mails > 0 && !internal) parts.push(`sent ${plural(e.mails, 'message')} with attachments (${mailed})${users.length > 0 || e.files.length > 0 ? '' : ` through ${e.dst}`}`);
     out.push({
       ...base, kind: 'cleartext', score,
       evidence: [
         { name: 'protocols', value: proto },
         ...(e.files.length > 0 ? [{ name: 'files_uploaded', value: e.files.length }, { name: 'upload_bytes', value: e.bytes }, { name: 'file_names', value: shown }] : []),
         ...(users.length > 0 ? [{ name: 'accepted_users', value: users.join(' ') }] : []),
+        ...(e.mails > 0 ? [{ name: 'mails_with_attachments', value: e.mails }, { name: 'attachment_names', value: mailed }] : []),
         { name: 'server_internal', value: internal ? 'yes' : 'no' },
         { name: 'cleartext_score', value: score },
       ],
-      reason: `${e.src} ${parts.join(', and ')}, in the clear${internal ? '' : ' to a public server'}: anyone on the path can read ${e.files.length > 0 ? 'the files' : 'the password'}.`,
+      reason: `${e.src} ${parts.join(', and ')}, in the clear${internal ? '' : ' to a public server'}: anyone on the path can read ${e.files.length > 0 || e.mails > 0 ? 'what was sent' : 'the password'}.`,
     });
   }
   if (e.rejected >= BRUTEFORCE_REJECTED) {

@@ -8,7 +8,7 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { ConnRecord } from '../flow/conn.js';
-import type { CredentialRecord, DhcpRecord, FlowApp, FtpRecord } from '../app/records.js';
+import type { CredentialRecord, DhcpRecord, FlowApp, FtpRecord, SmtpRecord } from '../app/records.js';
 import type { Evidence } from '../findings/finding.js';
 import type { NameIndex } from '../features/names.js';
 import type { ArpSweep } from '../features/arp.js';
@@ -34,8 +34,10 @@ export interface DetectContext {
   readonly arp: readonly ArpSweep[];
   /** DHCP messages of the capture (app/dhcp, in time order); empty when not collected. */
   readonly dhcp: readonly DhcpRecord[];
-  /** FTP commands (ftp.csv) and credentials sent in the clear (credentials.csv), in time order; empty when not collected. */
+  /** FTP commands (ftp.csv), SMTP messages (smtp.csv) and credentials sent in the clear (credentials.csv), in time order;
+   *  empty when not collected. */
   readonly ftp: readonly FtpRecord[];
+  readonly smtp: readonly SmtpRecord[];
   readonly credentials: readonly CredentialRecord[];
   /** Every analysed connection grouped per (source, destination address) and per (source, destination name), sorted
    *  by key; computed on first use and shared by the detectors that need it. */
@@ -53,6 +55,7 @@ export interface ContextInput {
   arp?: readonly ArpSweep[];
   dhcp?: readonly DhcpRecord[];
   ftp?: readonly FtpRecord[];
+  smtp?: readonly SmtpRecord[];
   credentials?: readonly CredentialRecord[];
   first_ts?: number;
   last_ts?: number;
@@ -73,7 +76,7 @@ export function createContext(i: ContextInput): DetectContext {
   let pairs: PairIndex | null = null;
   return {
     baseline: i.baseline ?? null, names: i.names, threshold: i.threshold ?? 0.6, geo: i.geo ?? null, arp: i.arp ?? [], dhcp: i.dhcp ?? [],
-    ftp: i.ftp ?? [], credentials: i.credentials ?? [],
+    ftp: i.ftp ?? [], smtp: i.smtp ?? [], credentials: i.credentials ?? [],
     first_ts: i.first_ts ?? span.first_ts, last_ts: i.last_ts ?? span.last_ts,
     get pairs(): PairIndex {
       pairs ??= groupPairs(i.conns, (c) => i.names.nameOf(c));

@@ -20,7 +20,7 @@
  *   loadIntel(paths) → IntelList         (Zeek Intel framework files or plain lists; throws as loadAllowList)
  */
 import type { ConnRecord } from '../flow/conn.js';
-import type { CredentialRecord, DhcpRecord, FlowApp, FtpRecord } from '../app/records.js';
+import type { CredentialRecord, DhcpRecord, FlowApp, FtpRecord, SmtpRecord } from '../app/records.js';
 import type { Finding, Severity } from '../findings/finding.js';
 import { mergeFindings } from '../findings/merge.js';
 import { applyAllowList, type AllowList, type Suppressed } from '../findings/suppress.js';
@@ -78,6 +78,7 @@ export interface DetectInput {
   dhcp?: readonly DhcpRecord[];
   /** FTP commands and cleartext credentials (CaptureData.ftp, .credentials); omit when not collected. */
   ftp?: readonly FtpRecord[];
+  smtp?: readonly SmtpRecord[];
   credentials?: readonly CredentialRecord[];
   options?: DetectOptions;
 }
@@ -121,7 +122,7 @@ export function detect(input: DetectInput): DetectResult {
   const { kept, suppressed } = applyAllowList(flows, opts.allow ?? null, (c) => names.nameOf(c));
   const ctx = createContext({
     conns: kept.map((f) => f.conn), names, baseline: input.baseline, threshold, geo: opts.geo ?? null, arp: input.arp ?? [], dhcp: input.dhcp ?? [],
-    ftp: input.ftp ?? [], credentials: input.credentials ?? [],
+    ftp: input.ftp ?? [], smtp: input.smtp ?? [], credentials: input.credentials ?? [],
     ...captureSpan(input.conns, opts),
   });
   const intel = opts.intel === undefined || opts.intel === null ? null : createIntelDetector(opts.intel);

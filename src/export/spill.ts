@@ -13,12 +13,12 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import type { CredentialRecord, DnsRecord, FtpRecord, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
+import type { CredentialRecord, DnsRecord, FtpRecord, HttpRecord, SmtpRecord, SshRecord, TlsRecord } from '../app/records.js';
 import { compareTsText, type ConnRecord } from '../flow/conn.js';
 import type { RecordStore } from '../scale/share.js';
 import { dropTempFile, outputError, tempPathFor, trackTempFile, writeFully } from './atomic.js';
 import { CsvEncoder, type Column } from './csv.js';
-import { CREDENTIAL_COLUMNS, DNS_COLUMNS, FLOW_COLUMNS, FTP_COLUMNS, HTTP_COLUMNS, SSH_COLUMNS, TLS_COLUMNS } from './tables.js';
+import { CREDENTIAL_COLUMNS, DNS_COLUMNS, FLOW_COLUMNS, FTP_COLUMNS, HTTP_COLUMNS, SMTP_COLUMNS, SSH_COLUMNS, TLS_COLUMNS } from './tables.js';
 
 /** What a spilled row must have: the sort key of every export. */
 export interface Keyed {
@@ -357,6 +357,7 @@ export class SpilledExports implements RecordStore {
   readonly httpRows: SortedSpill<HttpRecord>;
   readonly sshRows: SortedSpill<SshRecord>;
   readonly ftpRows: SortedSpill<FtpRecord>;
+  readonly smtpRows: SortedSpill<SmtpRecord>;
   readonly credentialRows: SortedSpill<CredentialRecord>;
   /** tls.csv rows from QUIC Initials (summary.json counts them apart). */
   quic = 0;
@@ -368,6 +369,7 @@ export class SpilledExports implements RecordStore {
     this.httpRows = new SortedSpill(join(dir, 'http.csv'), HTTP_COLUMNS);
     this.sshRows = new SortedSpill(join(dir, 'ssh.csv'), SSH_COLUMNS);
     this.ftpRows = new SortedSpill(join(dir, 'ftp.csv'), FTP_COLUMNS);
+    this.smtpRows = new SortedSpill(join(dir, 'smtp.csv'), SMTP_COLUMNS);
     this.credentialRows = new SortedSpill(join(dir, 'credentials.csv'), CREDENTIAL_COLUMNS);
   }
 
@@ -380,11 +382,12 @@ export class SpilledExports implements RecordStore {
   http(r: HttpRecord): void { this.httpRows.add(r); }
   ssh(r: SshRecord): void { this.sshRows.add(r); }
   ftp(r: FtpRecord): void { this.ftpRows.add(r); }
+  smtp(r: SmtpRecord): void { this.smtpRows.add(r); }
   credential(r: CredentialRecord): void { this.credentialRows.add(r); }
 
   /** The app-layer exports (flows.csv is written on its own, as soon as the input ends). */
   appTables(): SpilledTable[] {
-    return [this.dnsRows, this.tlsRows, this.httpRows, this.sshRows, this.ftpRows, this.credentialRows];
+    return [this.dnsRows, this.tlsRows, this.httpRows, this.sshRows, this.ftpRows, this.smtpRows, this.credentialRows];
   }
 
   discard(): void {

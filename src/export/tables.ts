@@ -2,7 +2,7 @@
  * The columns of every CSV export. Headers are Zeek's names (`id.orig_h`…) wherever Zeek has one; the meaning of each
  * column is the doc comment of the field it reads (src/flow/conn.ts, src/app/records.ts, src/findings/finding.ts).
  */
-import type { CredentialRecord, DhcpRecord, DnsRecord, FlowRef, FtpRecord, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
+import type { CredentialRecord, DhcpRecord, DnsRecord, FlowRef, FtpRecord, HttpRecord, SmtpRecord, SshRecord, TlsRecord } from '../app/records.js';
 import type { ConnRecord } from '../flow/conn.js';
 import type { Finding } from '../findings/finding.js';
 import type { IntelMatch } from '../detect/intel.js';
@@ -130,6 +130,31 @@ export const FTP_COLUMNS: readonly Column<FtpRecord>[] = [
   { header: 'data_channel.resp_h', get: (r) => r.data_channel_resp_h },
   { header: 'data_channel.resp_p', get: (r) => r.data_channel_resp_p },
   { header: 'data_uid', get: (r) => r.data_uid },
+];
+
+/** smtp.csv: Zeek's smtp.log columns (but `path`, and `fuids` as the attachments' file names), and the message size. */
+export const SMTP_COLUMNS: readonly Column<SmtpRecord>[] = [
+  ...refColumns<SmtpRecord>(),
+  { header: 'trans_depth', get: (r) => r.trans_depth },
+  { header: 'helo', get: (r) => r.helo },
+  { header: 'mailfrom', get: (r) => r.mailfrom },
+  { header: 'rcptto', get: (r) => r.rcptto },
+  { header: 'date', get: (r) => r.date },
+  { header: 'from', get: (r) => r.from },
+  { header: 'to', get: (r) => r.to },
+  { header: 'cc', get: (r) => r.cc },
+  { header: 'reply_to', get: (r) => r.reply_to },
+  { header: 'msg_id', get: (r) => r.msg_id },
+  { header: 'in_reply_to', get: (r) => r.in_reply_to },
+  { header: 'subject', get: (r) => r.subject },
+  { header: 'x_originating_ip', get: (r) => r.x_originating_ip },
+  { header: 'first_received', get: (r) => r.first_received },
+  { header: 'second_received', get: (r) => r.second_received },
+  { header: 'last_reply', get: (r) => r.last_reply },
+  { header: 'user_agent', get: (r) => r.user_agent },
+  { header: 'tls', get: (r) => r.tls },
+  { header: 'attachments', get: (r) => r.attachments },
+  { header: 'body_bytes', get: (r) => r.body_bytes },
 ];
 
 /** credentials.csv: user names (and, when asked, passwords) sent in the clear. */

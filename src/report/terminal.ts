@@ -87,19 +87,22 @@ export function renderTerminal(data: ReportData, opts: TerminalOptions): string 
   return `${lines.join('\n')}\n`;
 }
 
-/** `Cleartext: 2 FTP uploads; 1 FTP download; 3 logins in the clear (1 rejected) (ftp.csv, credentials.csv)`, '' when there were none. */
+/** `Cleartext: 2 FTP uploads; 1 FTP download; 2 mails; 3 logins in the clear (1 rejected) (ftp.csv, smtp.csv, credentials.csv)`, '' when none. */
 function cleartextLine(data: ReportData): string {
   const ftp = data.ftp ?? [];
   const creds = data.credentials ?? [];
   const ok = (r: { reply_code: number | null }): boolean => r.reply_code !== null && r.reply_code >= 200 && r.reply_code < 300;
   const uploads = ftp.filter((r) => (r.command === 'STOR' || r.command === 'APPE' || r.command === 'STOU') && ok(r)).length;
   const downloads = ftp.filter((r) => r.command === 'RETR' && ok(r)).length;
-  if (uploads + downloads + creds.length === 0) return '';
+  const mails = (data.smtp ?? []).length;
+  if (uploads + downloads + creds.length + mails === 0) return '';
   const n = (k: number, one: string): string => `${k} ${one}${k === 1 ? '' : 's'}`;
   const parts: string[] = [];
   if (uploads > 0) parts.push(n(uploads, 'FTP upload'));
   if (downloads > 0) parts.push(n(downloads, 'FTP download'));
+  if (mails > 0) parts.push(n(mails, 'mail'));
   const rejected = creds.filter((c) => c.outcome === 'rejected').length;
   if (creds.length > 0) parts.push(`${n(creds.length, 'login')} in the clear${rejected === 0 ? '' : ` (${rejected} rejected)`}`);
-  return `Cleartext: ${parts.join('; ')} (${[...(ftp.length > 0 ? ['ftp.csv'] : []), ...(creds.length > 0 ? ['credentials.csv'] : [])].join(', ')})`;
+  const files = [...(ftp.length > 0 ? ['ftp.csv'] : []), ...(mails > 0 ? ['smtp.csv'] : []), ...(creds.length > 0 ? ['credentials.csv'] : [])];
+  return `Cleartext: ${parts.join('; ')} (${files.join(', ')})`;
 }

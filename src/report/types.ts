@@ -3,7 +3,7 @@
  * every string that came off the wire (names, SNI, URIs, user agents, explanations quoting them) is hostile until the
  * renderer escapes it.
  */
-import type { CredentialRecord, DnsRecord, FtpRecord, HttpRecord, TlsRecord } from '../app/records.js';
+import type { CredentialRecord, DnsRecord, FtpRecord, HttpRecord, SmtpRecord, TlsRecord } from '../app/records.js';
 import type { InputSummary } from '../capture/types.js';
 import type { Finding } from '../findings/finding.js';
 import type { ConnRecord } from '../flow/conn.js';
@@ -50,8 +50,10 @@ export interface ReportData {
   flows?: number;
   /** Internal hosts named by DHCP (features/hosts.ts), sorted by address; absent or empty without DHCP. */
   hosts?: readonly HostEntry[];
-  /** FTP commands (ftp.csv) and cleartext logins (credentials.csv); absent or empty when none. Passwords are never shown. */
+  /** FTP commands (ftp.csv), SMTP messages (smtp.csv) and cleartext logins (credentials.csv); absent or empty when none.
+   *  Passwords are never shown. */
   ftp?: readonly FtpRecord[];
+  smtp?: readonly SmtpRecord[];
   credentials?: readonly CredentialRecord[];
   /** With --intel: how many indicators the lists gave, how many the capture showed, in how many flows. */
   intel?: { files: number; indicators: number; matched: number; flows: number };

@@ -257,12 +257,13 @@ const FTP_TRANSFERS = new Set(['RETR', 'STOR', 'APPE', 'STOU', 'DELE']);
 
 /**
  * The cleartext section: FTP transfers (not the data-channel set-ups) with the bytes their data connection carried,
- * and logins sent in the clear. Passwords never appear in the report, whatever --capture-passwords says: it is handed on.
+ * mail sent in the clear, and logins sent in the clear. Passwords never appear in the report, whatever --capture-passwords says: it is handed on.
  */
 function cleartextView(data: ReportData): Record<string, unknown> | null {
   const ftp = (data.ftp ?? []).filter((r) => FTP_TRANSFERS.has(r.command));
   const creds = data.credentials ?? [];
-  if (ftp.length === 0 && creds.length === 0) return null;
+  const mails = data.smtp ?? [];
+  if (ftp.length === 0 && creds.length === 0 && mails.length === 0) return null;
   const byUid = new Map(data.conns.map((c) => [c.uid, c]));
   const transfers = ftp.slice(0, MAX_CLEARTEXT_ROWS).map((r) => {
     const d = byUid.get(r.data_uid);
@@ -278,7 +279,12 @@ function cleartextView(data: ReportData): Record<string, unknown> | null {
     time: shortTime(c.ts), protocol: c.protocol, client: c.orig_h, server: `${c.host !== '' ? `${clip(c.host, 60)} ` : ''}${c.resp_h}:${c.resp_p}`,
     user: clip(c.username, 60), outcome: c.outcome === '' ? 'no answer seen' : c.outcome,
   }));
+  const messages = mails.slice(0, MAX_CLEARTEXT_ROWS).map((m) => ({
+    time: shortTime(m.ts), client: m.orig_h, server: `${m.resp_h}:${m.resp_p}`, from: clip(m.mailfrom, 60),
+    to: clip(m.rcptto.join(', '), 80), subject: clip(m.subject, 80), attachments: clip(m.attachments.join(', '), 80), bytes: formatBytes(m.body_bytes),
+  }));
   return {
+    messages, messages_more: Math.max(0, mails.length - MAX_CLEARTEXT_ROWS),
     transfers, transfers_more: Math.max(0, ftp.length - MAX_CLEARTEXT_ROWS),
     logins, logins_more: Math.max(0, creds.length - MAX_CLEARTEXT_ROWS),
   };

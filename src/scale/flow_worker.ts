@@ -53,7 +53,7 @@ function run(): void {
       }
       heap[setup.index] = getHeapStatistics().used_heap_size;
       const l = store.lists;
-      if (l.conns.length + l.dns.length + l.tls.length + l.http.length + l.ssh.length + l.ftp.length + l.credentials.length >= RECORD_BATCH) sendRecords();
+      if (l.conns.length + l.dns.length + l.tls.length + l.http.length + l.ssh.length + l.ftp.length + l.smtp.length + l.credentials.length >= RECORD_BATCH) sendRecords();
     } else {
       const stats = finishShare(share, epochSet ? m.now : undefined);
       sendRecords();

@@ -7,7 +7,7 @@ import { createAppStats, type AppStats } from '../app/stats.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CredentialRecord, DhcpRecord, DnsRecord, FtpRecord, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
+import type { CredentialRecord, DhcpRecord, DnsRecord, FtpRecord, HttpRecord, SmtpRecord, SshRecord, TlsRecord } from '../app/records.js';
 import { linkDhcp, sortDhcp } from '../app/dhcp/tally.js';
 import type { WarningTally } from '../capture/types.js';
 import { readAndAssemble, type CaptureData } from '../cli/analyze.js';
@@ -171,7 +171,7 @@ export async function mergeShards(dirs: readonly string[]): Promise<{ data: Capt
     const rows = await duck.rows(finalRowsSql(table, shards));
     return rows.map((r) => fromRow(columns, r) as unknown as T);
   };
-  let conns: ConnRecord[], dns: DnsRecord[], tls: TlsRecord[], http: HttpRecord[], ssh: SshRecord[], ftp: FtpRecord[], credentials: CredentialRecord[];
+  let conns: ConnRecord[], dns: DnsRecord[], tls: TlsRecord[], http: HttpRecord[], ssh: SshRecord[], ftp: FtpRecord[], smtp: SmtpRecord[], credentials: CredentialRecord[];
   let arp: ArpSweep[], dhcp: DhcpRecord[];
   try {
     conns = (await final<ConnRecord & { edge?: boolean }>('flows')).map(({ edge: _edge, ...c }) => c);
@@ -180,6 +180,7 @@ export async function mergeShards(dirs: readonly string[]): Promise<{ data: Capt
     http = await final<HttpRecord>('http');
     ssh = await final<SshRecord>('ssh');
     ftp = await final<FtpRecord>('ftp');
+    smtp = await final<SmtpRecord>('smtp');
     credentials = await final<CredentialRecord>('credentials');
     arp = await arpSweeps(duck, shards);
     // Every shard's DHCP messages are its own packets': all rows, in shard order (time order within each).
@@ -196,6 +197,7 @@ export async function mergeShards(dirs: readonly string[]): Promise<{ data: Capt
     http.push(...replay.http);
     ssh.push(...replay.ssh);
     ftp.push(...replay.ftp);
+    smtp.push(...replay.smtp);
     credentials.push(...replay.credentials);
   }
   const decode_warnings: Record<string, WarningTally> = {};
@@ -214,6 +216,7 @@ export async function mergeShards(dirs: readonly string[]): Promise<{ data: Capt
     http: http.sort(compareTsUid),
     ssh: ssh.sort(compareTsUid),
     ftp: ftp.sort(compareTsUid),
+    smtp: smtp.sort(compareTsUid),
     credentials: credentials.sort(compareTsUid),
     decode_warnings,
     flow_stats: flowStats(shards, conns),

@@ -4,7 +4,7 @@
  * types every engine reads (Spark, Trino, ClickHouse, DuckDB): STRING (UTF-8 byte array), INT64, DOUBLE, BOOLEAN, and
  * JSON (a UTF-8 byte array holding a JSON array) for list fields, which keeps the files free of nested types.
  */
-import type { CredentialRecord, DnsRecord, FtpRecord, HttpRecord, SshRecord, TlsRecord } from '../app/records.js';
+import type { CredentialRecord, DnsRecord, FtpRecord, HttpRecord, SmtpRecord, SshRecord, TlsRecord } from '../app/records.js';
 import type { ConnRecord } from '../flow/conn.js';
 
 export type ColumnType = 'STRING' | 'INT64' | 'DOUBLE' | 'BOOLEAN' | 'JSON';
@@ -57,6 +57,12 @@ export const FTP_TABLE: readonly TableColumn[] = [
   B('data_channel_passive'), S('data_channel_orig_h'), S('data_channel_resp_h'), I('data_channel_resp_p'), S('data_uid'),
 ];
 
+export const SMTP_TABLE: readonly TableColumn[] = [
+  ...REF, I('trans_depth'), S('helo'), S('mailfrom'), J('rcptto'), S('date'), S('from'), J('to'), J('cc'), S('reply_to'), S('msg_id'),
+  S('in_reply_to'), S('subject'), S('x_originating_ip'), S('first_received'), S('second_received'), S('last_reply'), S('user_agent'),
+  B('tls'), J('attachments'), I('body_bytes'),
+];
+
 export const CREDENTIAL_TABLE: readonly TableColumn[] = [
   ...REF, S('protocol'), S('host'), S('username'), S('password'), B('password_hidden'), S('outcome'),
 ];
@@ -71,7 +77,7 @@ export const DHCP_TABLE: readonly TableColumn[] = [
 
 /** The tables of a shard, by file name stem (flows.parquet, dns.parquet, …). */
 export const SHARD_TABLES = {
-  flows: FLOW_TABLE, dns: DNS_TABLE, tls: TLS_TABLE, http: HTTP_TABLE, ssh: SSH_TABLE, ftp: FTP_TABLE, credentials: CREDENTIAL_TABLE,
+  flows: FLOW_TABLE, dns: DNS_TABLE, tls: TLS_TABLE, http: HTTP_TABLE, ssh: SSH_TABLE, ftp: FTP_TABLE, smtp: SMTP_TABLE, credentials: CREDENTIAL_TABLE,
 } as const;
 export type ShardTable = keyof typeof SHARD_TABLES;
 
@@ -83,6 +89,7 @@ export interface TableRows {
   http: HttpRecord[];
   ssh: SshRecord[];
   ftp: FtpRecord[];
+  smtp: SmtpRecord[];
   credentials: CredentialRecord[];
 }
 

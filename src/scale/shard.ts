@@ -1,7 +1,7 @@
 /**
  * `nad analyze --shard`: besides the usual outputs, a shard directory that `nad merge` (or any SQL engine) can join
  * with the shards of the same capture's other time ranges:
- *   flows.parquet dns.parquet tls.parquet http.parquet ssh.parquet ftp.parquet credentials.parquet   the records (schema.ts), flows with an `edge` column
+ *   flows.parquet dns.parquet tls.parquet http.parquet ssh.parquet ftp.parquet smtp.parquet credentials.parquet   the records (schema.ts), flows with an `edge` column
  *   arp.parquet                                                       ARP who-has requests by (sender, target) pair
  *   edge-<linktype>.pcap                                              every packet of the edge flows (edge.ts)
  *   shard.json                                                        time bounds, timeouts, inputs, counts
@@ -75,6 +75,7 @@ export async function writeShard(
   writeParquet(join(dir, 'http.parquet'), SHARD_TABLES.http, data.http);
   writeParquet(join(dir, 'ssh.parquet'), SHARD_TABLES.ssh, data.ssh);
   writeParquet(join(dir, 'ftp.parquet'), SHARD_TABLES.ftp, data.ftp);
+  writeParquet(join(dir, 'smtp.parquet'), SHARD_TABLES.smtp, data.smtp);
   writeParquet(join(dir, 'credentials.parquet'), SHARD_TABLES.credentials, data.credentials);
   writeParquet(join(dir, 'arp.parquet'), ARP_TABLE, edge.arp);
   writeParquet(join(dir, 'dhcp.parquet'), DHCP_TABLE, data.dhcp);

@@ -3,7 +3,7 @@
  * single-threaded run has one; `--workers N` has one per worker, each fed its share of the packets (workers.ts).
  */
 import { createAppHooks, type AppOptions } from '../app/index.js';
-import type { CredentialRecord, DnsRecord, FtpRecord, HttpRecord, RecordSink, SshRecord, TlsRecord } from '../app/records.js';
+import type { CredentialRecord, DnsRecord, FtpRecord, HttpRecord, RecordSink, SmtpRecord, SshRecord, TlsRecord } from '../app/records.js';
 import { createAppStats, type AppStats } from '../app/stats.js';
 import type { ConnRecord } from '../flow/conn.js';
 import { emptyFlowStats, FlowTable, type FlowTableOptions, type FlowTableStats } from '../flow/table.js';
@@ -22,11 +22,12 @@ export interface RecordLists {
   http: HttpRecord[];
   ssh: SshRecord[];
   ftp: FtpRecord[];
+  smtp: SmtpRecord[];
   credentials: CredentialRecord[];
 }
 
 export function emptyLists(): RecordLists {
-  return { conns: [], dns: [], tls: [], http: [], ssh: [], ftp: [], credentials: [] };
+  return { conns: [], dns: [], tls: [], http: [], ssh: [], ftp: [], smtp: [], credentials: [] };
 }
 
 /** A store that keeps every record (`lists` may be swapped for empty ones: a worker hands its records on in batches). */
@@ -39,6 +40,7 @@ export function keepRecords(): RecordStore & { lists: RecordLists } {
     http: (x: HttpRecord) => store.lists.http.push(x),
     ssh: (x: SshRecord) => store.lists.ssh.push(x),
     ftp: (x: FtpRecord) => store.lists.ftp.push(x),
+    smtp: (x: SmtpRecord) => store.lists.smtp.push(x),
     credential: (x: CredentialRecord) => store.lists.credentials.push(x),
   };
   return store;
@@ -52,6 +54,7 @@ export function storeLists(store: RecordStore, lists: RecordLists): void {
   for (const x of lists.http) store.http(x);
   for (const x of lists.ssh) store.ssh(x);
   for (const x of lists.ftp) store.ftp(x);
+  for (const x of lists.smtp) store.smtp(x);
   for (const x of lists.credentials) store.credential(x);
 }
 

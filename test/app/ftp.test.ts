@@ -20,6 +20,7 @@ import type { FlowView } from '../../src/flow/conn.js';
 import { CAPTURES, SKIP_NO_SHARED } from '../shared.js';
 import { mutate, Rng } from './mutate.js';
 import { runApp } from './run.js';
+import { flowView as view, setPayload } from './session.js';
 
 /** Zeek ftp.log rows: ts, orig_h, orig_p, resp_h, resp_p, user, password, command, arg, file_size, reply_code, reply_msg,
  *  data_channel.passive, .orig_h, .resp_h, .resp_p (mime_type and fuid left out: nad sniffs no files). */
@@ -109,28 +110,22 @@ test('the commands equal the ones tshark dissects, in order, for every shared FT
 
 // ---- Hand-built sessions ----
 
-const CLIENT = '10.0.0.5', SERVER = '203.0.113.9';
-
-function flowView(orig_p: number, resp_p: number, uid: string, orig_h = CLIENT, resp_h = SERVER): FlowView {
-  return { uid, community_id: `1:${uid}`, proto: 'tcp', ip_proto: 6, orig_h, orig_p, resp_h, resp_p, first_sec: 1000, first_nsec: 0, service: '', service_source: '' };
-}
-
 /** Plays a control session: lines from the client (`>`) and the server (`<`), one segment each, a second apart. */
 function play(lines: string[], opts: { capture_passwords?: boolean; dataAfter?: number } = {}): { rows: FtpRecord[]; creds: CredentialRecord[]; data: FlowView | null } {
   const hook = createFtpHook(createAppStats(), opts);
-  const ctl = flowView(40000, 21, 'Cctl');
+  const ctl = view(40000, 21, 'Cctl');
   const p = createPacket();
   let state: FtpFlowState | null = null;
   const seq = [1000, 5000];
   const rows: FtpRecord[] = [];
   const creds: CredentialRecord[] = [];
-  const out = { dns() {}, tls() {}, http() {}, ssh() {}, ftp: (r: FtpRecord) => rows.push(r), credential: (r: CredentialRecord) => creds.push(r) } satisfies RecordSink;
+  const out = { dns() {}, tls() {}, http() {}, ssh() {}, ftp: (r: FtpRecord) => rows.push(r), smtp() {}, credential: (r: CredentialRecord) => creds.push(r) } satisfies RecordSink;
   let data: FlowView | null = null;
   lines.forEach((l, i) => {
     if (l.startsWith('=data ')) {
       // A data connection starts: `=data ORIG_H ORIG_P RESP_H RESP_P`.
       const [, oh, op, rh, rp] = l.split(' ');
-      data = flowView(Number(op), Number(rp), 'Cdata', oh, rh);
+      data = view(Number(op), Number(rp), 'Cdata', oh, rh);
       const d = Buffer.from('file bytes');
       setPayload(p, d, 1, 1000 + i);
       assert.equal(hook.onInit(p, data, true), null);
@@ -147,19 +142,6 @@ function play(lines: string[], opts: { capture_passwords?: boolean; dataAfter?: 
   });
   if (state !== null) hook.onExpire(ctl, state, out);
   return { rows, creds, data };
-}
-
-function setPayload(p: Packet, data: Buffer, seq: number, sec: number): void {
-  p.buf = data;
-  p.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  p.ip_proto = 6;
-  p.payload_off = 0;
-  p.payload_end = data.length;
-  p.payload_len = data.length;
-  p.end = data.length;
-  p.tcp_seq = seq >>> 0;
-  p.ts_sec = sec;
-  p.ts_nsec = 0;
 }
 
 test('a non-guest login: the password is hidden unless --capture-passwords; a rejected one is marked rejected', () => {
@@ -249,10 +231,10 @@ test(`fuzz: ${FUZZ_CASES} mutated real FTP control channels never throw or loop`
   const p = createPacket();
   let exceptions = 0, rows = 0;
   let first: unknown = null;
-  const out = { dns() {}, tls() {}, http() {}, ssh() {}, ftp: () => { rows++; }, credential() {} } satisfies RecordSink;
+  const out = { dns() {}, tls() {}, http() {}, ssh() {}, ftp: () => { rows++; }, smtp() {}, credential() {} } satisfies RecordSink;
   for (let n = 0; n < FUZZ_CASES; n++) {
     const session = segs[n & 1]!;
-    const ctl = flowView(40000 + (n & 1023), 21, 'Cfz');
+    const ctl = view(40000 + (n & 1023), 21, 'Cfz');
     try {
       let state: FtpFlowState | null = null;
       const seq = [1, 1];

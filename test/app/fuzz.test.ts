@@ -68,7 +68,7 @@ async function seeds(): Promise<Seed[]> {
   return out;
 }
 
-const NO_RECORDS: RecordSink = { dns() {}, tls() {}, http() {}, ssh() {}, ftp() {}, credential() {} };
+const NO_RECORDS: RecordSink = { dns() {}, tls() {}, http() {}, ssh() {}, ftp() {}, smtp() {}, credential() {} };
 
 function view(seed: Seed): FlowView {
   return {

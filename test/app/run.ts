@@ -1,6 +1,6 @@
 /** Test helper: captures through readCaptures → decodePacket → FlowTable with the app hooks, collecting app records. */
 import { createAppHooks } from '../../src/app/index.js';
-import type { CredentialRecord, DnsRecord, FtpRecord, HttpRecord, RecordSink, SshRecord, TlsRecord } from '../../src/app/records.js';
+import type { CredentialRecord, DnsRecord, FtpRecord, HttpRecord, RecordSink, SmtpRecord, SshRecord, TlsRecord } from '../../src/app/records.js';
 import { createAppStats, type AppStats } from '../../src/app/stats.js';
 import { readCaptures } from '../../src/capture/index.js';
 import { Issue, type Packet } from '../../src/decode/layer.js';
@@ -14,6 +14,7 @@ export interface AppRun {
   http: HttpRecord[];
   ssh: SshRecord[];
   ftp: FtpRecord[];
+  smtp: SmtpRecord[];
   credentials: CredentialRecord[];
   conns: ConnRecord[];
   stats: AppStats;
@@ -22,13 +23,14 @@ export interface AppRun {
 }
 
 export async function runApp(file: string, opts: { capture_passwords?: boolean } = {}): Promise<AppRun> {
-  const run: AppRun = { dns: [], tls: [], http: [], ssh: [], ftp: [], credentials: [], conns: [], stats: createAppStats(), undecoded_link: 0 };
+  const run: AppRun = { dns: [], tls: [], http: [], ssh: [], ftp: [], smtp: [], credentials: [], conns: [], stats: createAppStats(), undecoded_link: 0 };
   const records: RecordSink = {
     dns: (r) => run.dns.push(r),
     tls: (r) => run.tls.push(r),
     http: (r) => run.http.push(r),
     ssh: (r) => run.ssh.push(r),
     ftp: (r) => run.ftp.push(r),
+    smtp: (r) => run.smtp.push(r),
     credential: (r) => run.credentials.push(r),
   };
   const table = new FlowTable({}, { conn: (c) => run.conns.push(c) }, createAppHooks(run.stats, opts), records);

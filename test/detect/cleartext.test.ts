@@ -3,7 +3,7 @@
 // (medium), FTP guests and downloads (nothing). Scores as src/detect/cleartext.ts documents them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CredentialRecord, FlowApp, FtpRecord } from '../../src/app/records.js';
+import type { CredentialRecord, FlowApp, FtpRecord, SmtpRecord } from '../../src/app/records.js';
 import { createCleartextDetector } from '../../src/detect/cleartext.js';
 import { createContext } from '../../src/detect/detector.js';
 import { NameIndex } from '../../src/features/names.js';
@@ -74,4 +74,23 @@ test("password guessing: 20 rejected logins are medium (Zeek's FTP::bruteforce_t
   assert.match(f[0]!.explanation, /had 20 logins rejected by 10\.0\.0\.21:21 \(ftp\) for 3 user names: password guessing/);
   const nineteen = attempts(19);
   assert.deepEqual(run(nineteen, [], nineteen.map((c) => cred(c, 'root', 'rejected'))), []);
+});
+
+test('mail with attachments sent in the clear to a public server is low and names them; to an internal relay, or encrypted, it is nothing', () => {
+  const mk = (c: ConnRecord, attachments: string[], tls = false): SmtpRecord => ({
+    ts: c.ts, uid: c.uid, community_id: c.community_id, orig_h: c.orig_h, orig_p: c.orig_p, resp_h: c.resp_h, resp_p: c.resp_p, trans_depth: 1,
+    helo: 'pc', mailfrom: 'x@corp.example', rcptto: ['drop@mail.example'], date: '', from: '', to: [], cc: [], reply_to: '', msg_id: '',
+    in_reply_to: '', subject: 'logs', x_originating_ip: '', first_received: '', second_received: '', last_reply: '250 ok', user_agent: '',
+    tls, attachments, body_bytes: 4000,
+  });
+  const out = conn({ ts: T0, resp_h: '198.51.100.25', resp_p: 587, service: 'smtp' });
+  const relay = conn({ ts: T0, resp_h: '10.0.0.25', resp_p: 25, service: 'smtp' });
+  const names = new NameIndex();
+  names.seal();
+  const d = createCleartextDetector();
+  for (const c of [out, relay]) d.observe(c, NO_APP);
+  const hits = d.finish(createContext({ conns: [out, relay], names, smtp: [mk(out, ['PW_pc.html']), mk(out, ['cookies.txt']), mk(relay, ['report.pdf']), mk(out, ['x.zip'], true)] }));
+  assert.equal(hits.length, 1);
+  assert.deepEqual([hits[0]!.dst, severityOf(hits[0]!.score)], ['198.51.100.25', 'low']);
+  assert.match(hits[0]!.reason, /sent 2 messages with attachments \(PW_pc\.html, cookies\.txt\) through 198\.51\.100\.25/);
 });

@@ -6,7 +6,7 @@ import { decodePacket } from '../../src/decode/packet.js';
 import type { ConnRecord } from '../../src/flow/conn.js';
 import { FlowTable, type FlowTableOptions } from '../../src/flow/table.js';
 
-export const NO_RECORDS: RecordSink = { dns() {}, tls() {}, http() {}, ssh() {}, ftp() {}, credential() {} };
+export const NO_RECORDS: RecordSink = { dns() {}, tls() {}, http() {}, ssh() {}, ftp() {}, smtp() {}, credential() {} };
 
 export interface TableRun {
   conns: ConnRecord[];

@@ -3,7 +3,7 @@
  * office capture with a beacon, an exfiltration, a DNS tunnel and a port scan. `hostile` puts attacker-controlled
  * strings in every wire-derived field that the report shows.
  */
-import type { CredentialRecord, DnsRecord, FtpRecord, HttpRecord, TlsRecord } from '../../src/app/records.js';
+import type { CredentialRecord, DnsRecord, FtpRecord, HttpRecord, SmtpRecord, TlsRecord } from '../../src/app/records.js';
 import type { InputSummary } from '../../src/capture/types.js';
 import type { Finding } from '../../src/findings/finding.js';
 import type { ConnRecord } from '../../src/flow/conn.js';
@@ -148,6 +148,11 @@ export function fixture(opts: { hostile: boolean; geo: GeoLookup | null; scale?:
     reply_code: 226, reply_msg: h('Transfer complete.'), data_channel_passive: null, data_channel_orig_h: '', data_channel_resp_h: '',
     data_channel_resp_p: null, data_uid: data.uid,
   }];
+  const smtp: SmtpRecord[] = [{
+    ...ref(ctl), trans_depth: 1, helo: h('pc'), mailfrom: h('x@corp.example'), rcptto: [h('drop@mail.example')], date: '', from: h('X'), to: [],
+    cc: [], reply_to: '', msg_id: '', in_reply_to: '', subject: h('logs'), x_originating_ip: '', first_received: '', second_received: '',
+    last_reply: '250 ok', user_agent: h('Outlook'), tls: false, attachments: [h('PW_pc.html')], body_bytes: 4000,
+  }];
   const credentials: CredentialRecord[] = [
     { ...ref(ctl), protocol: 'ftp', host: '', username: h('bob'), password: PASSWORD, password_hidden: false, outcome: 'accepted' },
     { ...ref(ctl), protocol: 'http-basic', host: h('intranet'), username: h('admin'), password: PASSWORD, password_hidden: false, outcome: 'rejected' },
@@ -169,6 +174,7 @@ export function fixture(opts: { hostile: boolean; geo: GeoLookup | null; scale?:
     // DHCP host names come off the wire too (option 12 is whatever the client sends).
     hosts: [{ ip: '10.0.0.23', names: [h('LT-OLGA')], mac: '3c:52:82:c3:96:8f', client_software: h('MSFT 5.0'), first_seen: String(START) }],
     ftp,
+    smtp,
     credentials,
   };
 }

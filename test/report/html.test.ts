@@ -181,5 +181,6 @@ test('cleartext section: the FTP upload with its data connection\'s bytes, the l
     assert.match(section, /<strong>STOR<\/strong><\/td><td class="mono wrap">ftp:\/\/198\.51\.100\.7\/\.\/PW_bob\.html/);
     assert.match(section, /<td class="num">2\.40 MB<\/td>/);
     assert.match(section, /<td class="mono">http-basic<\/td>.*<td>rejected<\/td>/);
+    assert.match(section, /<td class="mono wrap">PW_pc\.html/);
   }
 });

@@ -91,7 +91,7 @@ test('readShard: a directory without shard.json, or with files missing, is a usa
       assert.throws(() => readShard(dir), new RegExp(`shard format ${old}, this nad reads ${SHARD_FORMAT}`));
     }
     writeFileSync(join(dir, 'shard.json'), JSON.stringify({ format: SHARD_FORMAT, edge_files: [{ file: 'edge-1.pcap', linktype: 1, packets: 3 }] }));
-    assert.throws(() => readShard(dir), /incomplete shard \(missing flows.parquet, dns.parquet, tls.parquet, http.parquet, ssh.parquet, ftp.parquet, credentials.parquet, arp.parquet, dhcp.parquet, edge-1.pcap\)/);
+    assert.throws(() => readShard(dir), /incomplete shard \(missing flows.parquet, dns.parquet, tls.parquet, http.parquet, ssh.parquet, ftp.parquet, smtp.parquet, credentials.parquet, arp.parquet, dhcp.parquet, edge-1.pcap\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

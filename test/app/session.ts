@@ -1,0 +1,50 @@
+/** Test helper: hand-built TCP payloads for one app hook, as the flow table would hand them over. */
+import assert from 'node:assert/strict';
+import type { FlowHook } from '../../src/app/hook.js';
+import type { CredentialRecord, RecordSink, SmtpRecord } from '../../src/app/records.js';
+import type { Packet } from '../../src/decode/layer.js';
+import { createPacket } from '../../src/decode/layer.js';
+import type { FlowView } from '../../src/flow/conn.js';
+
+export function setPayload(p: Packet, data: Buffer, seq: number, sec: number): void {
+  p.buf = data;
+  p.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  p.ip_proto = 6;
+  p.payload_off = 0;
+  p.payload_end = data.length;
+  p.payload_len = data.length;
+  p.end = data.length;
+  p.tcp_seq = seq >>> 0;
+  p.ts_sec = sec;
+  p.ts_nsec = 0;
+}
+
+export function flowView(orig_p: number, resp_p: number, uid: string, orig_h = '10.0.0.5', resp_h = '203.0.113.9'): FlowView {
+  return { uid, community_id: `1:${uid}`, proto: 'tcp', ip_proto: 6, orig_h, orig_p, resp_h, resp_p, first_sec: 1000, first_nsec: 0, service: '', service_source: '' };
+}
+
+/**
+ * Plays lines through one hook on one connection: `> ` from the client, `< ` from the server, one segment each, a
+ * second apart, each ended by CR LF; returns the SMTP rows and credentials it wrote at the end.
+ */
+export function playLines<S>(hook: FlowHook<S>, flow: FlowView, lines: readonly string[]): { smtp: SmtpRecord[]; creds: CredentialRecord[] } {
+  const p = createPacket();
+  const seq = [1000, 5000];
+  let state: S | null = null;
+  const smtp: SmtpRecord[] = [];
+  const creds: CredentialRecord[] = [];
+  const out = { dns() {}, tls() {}, http() {}, ssh() {}, ftp() {}, smtp: (r: SmtpRecord) => smtp.push(r), credential: (r: CredentialRecord) => creds.push(r) } satisfies RecordSink;
+  let live = true;
+  lines.forEach((l, i) => {
+    const client = l.startsWith('>');
+    const bytes = Buffer.from(`${l.slice(2)}\r\n`, 'latin1');
+    const dir = client ? 0 : 1;
+    setPayload(p, bytes, seq[dir]!, 1000 + i);
+    seq[dir]! += bytes.length;
+    state ??= hook.onInit(p, flow, client);
+    assert.ok(state !== null, 'the hook took the connection');
+    if (live) live = hook.onPacket(p, flow, client, state);
+  });
+  if (state !== null) hook.onExpire(flow, state, out);
+  return { smtp, creds };
+}
