@@ -5,7 +5,10 @@
  *   domains                 DNS query names and CNAME targets, TLS SNI, HTTP Host; the name and every name below it
  *   URLs                    HTTP host + URI (Zeek's HTTP::IN_URL form); an indicator without `?` also matches any query
  *   software                HTTP User-Agent, SSH client and server banners (exact, as Zeek compares them)
- *   file names              the last path segment of HTTP request URIs (exact)
+ *   file names              the last path segment of HTTP request URIs and FTP transfers, SMTP attachment names (exact)
+ *   e-mail addresses        SMTP envelope (MAIL FROM, RCPT TO) and From, To, Cc, Reply-To headers (smtp.csv); login
+ *                           names that are addresses (credentials.csv: an infostealer's exfiltration mailbox)
+ *   user names              FTP users (ftp.csv), logins sent in the clear (credentials.csv) (exact)
  *   certificate hashes      the server certificate's SHA-1 (tls.csv cert_sha1)
  *   fingerprints            JA3, JA3S, JA4, JA4S, JA4X (tls.csv), JA4H (http.csv), HASSH, HASSHServer (ssh.csv)
  * A hit is one entity (source, and destination name when one is known, else address), as the other detectors key
@@ -13,7 +16,7 @@
  * own evidence, and nad does not grade feeds. The evidence names each indicator, where it was seen and its source.
  */
 import type { ConnRecord } from '../flow/conn.js';
-import type { FlowApp, FlowRef } from '../app/records.js';
+import type { CredentialRecord, FlowApp, FlowRef, FtpRecord, SmtpRecord } from '../app/records.js';
 import { cidrNetworkKey, networkKey } from '../features/address.js';
 import { compareText } from '../features/stats.js';
 import type { Evidence } from '../findings/finding.js';
@@ -132,8 +135,8 @@ class IntelIndex {
 
   exactly(type: string, value: string): readonly IntelItem[] {
     if (value === '' || this.exact.size === 0) return [];
-    // Banners and file names are compared as written (as Zeek compares them); hashes and fingerprints in lower case.
-    return this.exact.get(`${type}:${type === 'software' || type === 'file_name' ? value : value.toLowerCase()}`) ?? [];
+    // Banners, file names and user names are compared as written (as Zeek compares them); the rest in lower case.
+    return this.exact.get(`${type}:${type === 'software' || type === 'file_name' || type === 'user_name' ? value : value.toLowerCase()}`) ?? [];
   }
 }
 
@@ -187,6 +190,49 @@ function intelMatches(index: IntelIndex, conn: ConnRecord, app: FlowApp): Seen |
     }
   }
   return matches.length === 0 ? null : { conn, matches };
+}
+
+/** E-mail addresses in a header value (`"Name" <a@b.example>, c@d.example`). */
+function addresses(value: string): string[] {
+  return value.match(/[^\s<>"',;:()[\]]+@[A-Za-z0-9.-]+\.[A-Za-z0-9-]+/g) ?? [];
+}
+
+/**
+ * The matches of the cleartext records (ftp.csv, smtp.csv, credentials.csv), by flow uid: they reach the detector with
+ * the context, not with each flow.
+ */
+function recordMatches(index: IntelIndex, ftp: readonly FtpRecord[], smtp: readonly SmtpRecord[], creds: readonly CredentialRecord[]): Map<string, Match[]> {
+  const out = new Map<string, Match[]>();
+  const add = (uid: string, items: readonly IntelItem[], where: string, value: string, ts: string): void => {
+    if (items.length === 0) return;
+    let list = out.get(uid);
+    if (list === undefined) { list = []; out.set(uid, list); }
+    for (const item of items) list.push({ item, where, name: '', value, ts });
+  };
+  const emails = (uid: string, where: string, values: readonly string[], ts: string): void => {
+    for (const v of values) for (const a of addresses(v)) add(uid, index.exactly('email', a), where, a, ts);
+  };
+  for (const r of ftp) {
+    add(r.uid, index.exactly('user_name', r.user), 'ftp.user', r.user, r.ts);
+    if (r.arg.startsWith('ftp://')) {
+      const file = r.arg.slice(r.arg.lastIndexOf('/') + 1);
+      add(r.uid, index.exactly('file_name', file), 'ftp.arg', file, r.ts);
+    }
+  }
+  for (const m of smtp) {
+    emails(m.uid, 'smtp.mailfrom', [m.mailfrom], m.ts);
+    emails(m.uid, 'smtp.rcptto', m.rcptto, m.ts);
+    emails(m.uid, 'smtp.from', [m.from], m.ts);
+    emails(m.uid, 'smtp.to', m.to, m.ts);
+    emails(m.uid, 'smtp.cc', m.cc, m.ts);
+    emails(m.uid, 'smtp.reply_to', [m.reply_to], m.ts);
+    for (const a of m.attachments) add(m.uid, index.exactly('file_name', a), 'smtp.attachments', a, m.ts);
+  }
+  for (const c of creds) {
+    add(c.uid, index.exactly('user_name', c.username), 'credentials.username', c.username, c.ts);
+    emails(c.uid, 'credentials.username', [c.username], c.ts);
+  }
+  return out;
 }
 
 /** The file name an HTTP URI asks for: its last path segment, percent-decoded where that is valid; '' for a directory. */
@@ -248,13 +294,32 @@ export interface IntelDetector extends Detector {
 export function createIntelDetector(list: IntelList): IntelDetector {
   const index = new IntelIndex(list);
   const seen: Seen[] = [];
+  // Flows kept for the cleartext records' matches, only when the lists hold a type those records show.
+  const recordTypes = list.items.some((it) => it.type === 'email' || it.type === 'user_name' || it.type === 'file_name');
+  const byUid = new Map<string, ConnRecord>();
   return {
     id: 'intel',
     observe(conn: ConnRecord, app: FlowApp): void {
       const s = intelMatches(index, conn, app);
       if (s !== null) seen.push(s);
+      if (recordTypes) byUid.set(conn.uid, conn);
     },
     finish(ctx: DetectContext): RawFinding[] {
+      if (recordTypes) {
+        const bySeen = new Map(seen.map((s) => [s.conn.uid, s]));
+        for (const [uid, matches] of recordMatches(index, ctx.ftp, ctx.smtp, ctx.credentials)) {
+          const conn = byUid.get(uid);
+          if (conn === undefined) continue; // allow-listed
+          const s = bySeen.get(uid);
+          if (s !== undefined) s.matches.push(...matches);
+          else {
+            const added = { conn, matches };
+            seen.push(added);
+            bySeen.set(uid, added);
+          }
+        }
+        byUid.clear();
+      }
       // Names one client looked up under each listed domain; past MAX_NAMES_PER_DOMAIN they are the listed domain.
       const namesUnder = new Map<string, Set<string>>();
       for (const s of seen) {

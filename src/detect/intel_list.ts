@@ -6,12 +6,12 @@
  * - **Zeek's Intel framework file** (what feeds and MISP export for Zeek): tab-separated, a `#fields` line naming the
  *   columns, at least `indicator` and `indicator_type`; `meta.source`, `meta.desc` and `meta.url` are kept; `-` is an empty field.
  *   Types: Intel::ADDR, Intel::SUBNET, Intel::DOMAIN, Intel::URL, Intel::SOFTWARE, Intel::CERT_HASH, Intel::FILE_NAME,
- *   and the
+ *   Intel::EMAIL, Intel::USER_NAME, and the
  *   fingerprint types of Zeek's JA3/HASSH packages and FoxIO's (Intel::JA3, JA3S, JA4, JA4S, JA4H, JA4X, HASSH,
- *   HASSHSERVER). Types nad cannot see (EMAIL, FILE_HASH, USER_NAME, PUBKEY_HASH, …) are counted, not
+ *   HASSHSERVER). Types nad cannot see (FILE_HASH, PUBKEY_HASH, …) are counted, not
  *   errors: a feed mixes them.
  * - **A plain list**: one indicator a line (the first word; `#` starts a comment), its type read from its form: an
- *   address, a CIDR, a URL (a scheme or a `/`), a JA4, or a host name.
+ *   address, a CIDR, a URL (a scheme or a `/`), an e-mail address, a JA4, or a host name.
  * - **A STIX 2.x bundle** (JSON, what ISACs and CISA advisories publish; intel_stix.ts): the indicators whose
  *   pattern is one or more equality comparisons joined by OR.
  *
@@ -24,7 +24,7 @@ import { ipv4ToInt, ipv6ToGroups, parseCidr, type Cidr } from '../features/addre
 import { stixEntries } from './intel_stix.js';
 
 export type IntelType =
-  | 'addr' | 'subnet' | 'domain' | 'url' | 'software' | 'cert_hash' | 'file_name'
+  | 'addr' | 'subnet' | 'domain' | 'url' | 'software' | 'cert_hash' | 'file_name' | 'email' | 'user_name'
   | 'ja3' | 'ja3s' | 'ja4' | 'ja4s' | 'ja4h' | 'ja4x' | 'hassh' | 'hassh_server';
 
 export interface IntelItem {
@@ -47,7 +47,7 @@ export interface IntelFileFacts {
   sha256: string;
   format: 'zeek' | 'plain' | 'stix';
   indicators: number;
-  /** Lines left out, by reason (`type Intel::EMAIL`, `bad address`, …). */
+  /** Lines left out, by reason (`type Intel::FILE_HASH`, `bad address`, …). */
   skipped: Record<string, number>;
   /** The first line left out, for the warning: `line 7: …`. */
   first_skipped: string;
@@ -55,11 +55,15 @@ export interface IntelFileFacts {
 
 export interface IntelList { items: IntelItem[]; files: IntelFileFacts[] }
 
+/** An e-mail address (RFC 5321's local@domain, loosely: what mail headers and envelopes carry). */
+const EMAIL = /^[^\s@<>"]+@[a-z0-9.-]+\.[a-z0-9-]+$/;
+
 const ZEEK_TYPES: Readonly<Record<string, IntelType>> = {
   'Intel::ADDR': 'addr', 'Intel::SUBNET': 'subnet', 'Intel::DOMAIN': 'domain', 'Intel::URL': 'url',
   'Intel::SOFTWARE': 'software', 'Intel::CERT_HASH': 'cert_hash', 'Intel::JA3': 'ja3', 'Intel::JA3S': 'ja3s',
   'Intel::JA4': 'ja4', 'Intel::JA4S': 'ja4s', 'Intel::JA4H': 'ja4h', 'Intel::JA4X': 'ja4x', 'Intel::HASSH': 'hassh',
   'Intel::HASSHSERVER': 'hassh_server', 'Intel::FILE_NAME': 'file_name',
+  'Intel::EMAIL': 'email', 'Intel::USER_NAME': 'user_name',
 };
 
 const ZEEK_NAMES = new Map(Object.entries(ZEEK_TYPES).map(([name, t]) => [t, name]));
@@ -123,6 +127,14 @@ export function intelItem(type: IntelType, indicator: string, source: string, de
     }
     case 'software':
       return indicator === '' ? 'empty' : { ...base, key: indicator };
+    case 'email': {
+      const key = indicator.trim().replace(/^<|>$/g, '').toLowerCase();
+      return EMAIL.test(key) ? { ...base, key } : 'bad e-mail address';
+    }
+    case 'user_name': {
+      const key = indicator.trim();
+      return key === '' ? 'empty' : { ...base, key };
+    }
     case 'file_name': {
       // A name, not a path: what an HTTP request's URI ends in.
       const key = indicator.trim();
@@ -145,6 +157,7 @@ function plainItem(word: string, source: string): IntelItem | string {
   if (word.includes('/') && !/^[0-9a-f.:]+\/\d+$/i.test(word)) return intelItem('url', word, source, '');
   if (word.includes('/')) return intelItem('subnet', word, source, '');
   if (addrKey(word) !== '') return intelItem('addr', word, source, '');
+  if (EMAIL.test(word.toLowerCase())) return intelItem('email', word, source, '');
   const lower = word.toLowerCase();
   if (JA4.test(lower)) return intelItem('ja4', word, source, '');
   if (HOST.test(domainKey(word)) && /[a-z]/i.test(word)) return intelItem('domain', word, source, '');

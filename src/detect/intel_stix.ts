@@ -109,6 +109,9 @@ function typeOf(path: string, value: string): IntelType | null {
   }
   if (p === 'domain-name:value') return 'domain';
   if (p === 'url:value') return 'url';
+  if (p === 'email-addr:value' || p === 'email-message:from_ref.value' || p === 'email-message:sender_ref.value') return 'email';
+  if (p === 'user-account:user_id' || p === 'user-account:account_login') return 'user_name';
+  if (p === 'file:name') return 'file_name';
   if (/^x509-certificate:hashes\.'?(SHA-1|SHA1)'?$/i.test(p)) return 'cert_hash';
   return null;
 }

@@ -112,11 +112,11 @@ test('nad analyze --intel on samples/: a listed C2 name of the ground truth is a
     // The beacon's registered domain (its last two labels), so the match goes through the subdomain rule; one line
     // of a type nad cannot see, which is counted and said once.
     const domain = beacon.name.split('.').slice(-2).join('.');
-    writeFileSync(intel, `#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\tmeta.url\n${domain}\tIntel::DOMAIN\tcase-42\tC2\thttps://example.org/case-42\nx@y.z\tIntel::EMAIL\tcase-42\t-\t-\n`);
+    writeFileSync(intel, `#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\tmeta.url\n${domain}\tIntel::DOMAIN\tcase-42\tC2\thttps://example.org/case-42\nx@y.z\tIntel::PUBKEY_HASH\tcase-42\t-\t-\n`);
     const out = join(dir, 'out');
     const r = nad(['analyze', join(PROJECT_ROOT, 'samples/suspect.pcap'), '--intel', intel, '--out', out, '--fail-on', 'high', '--no-report']);
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /feed\.intel: 1 indicators; 1 line left out \(1 × type Intel::EMAIL\); first: line 3: type Intel::EMAIL/);
+    assert.match(r.stderr, /feed\.intel: 1 indicators; 1 line left out \(1 × type Intel::PUBKEY_HASH\); first: line 3: type Intel::PUBKEY_HASH/);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
       parameters: { intel: string[] }; detection: { intel: { indicators: number }[] };
       findings: { kinds: string[]; severity: string; src: string; name: string; evidence: { name: string; value: unknown; note?: string }[] }[];
@@ -230,4 +230,45 @@ test('intel match sites on hand-built records: subnets, URLs, user agents, certi
   assert.match(looked.reason, /^10\.0\.0\.9 looked up www\.ok\.example: Intel::DOMAIN cname-target\.example is on the intel list f\.$/);
   assert.match(hits.find((h) => h.src === '10.0.0.8')!.reason, /talked to 203\.0\.113\.4/);
   assert.deepEqual(d.stats?.(), { indicators: 10, indicators_matched: 8, flows_matched: 17 });
+});
+
+test('Intel::EMAIL, Intel::USER_NAME and Intel::FILE_NAME on cleartext records: the envelopes, logins and files tshark dissects', { skip: SKIP }, async () => {
+  const tsharkFields = (rel: string, filter: string, fields: string[]): string[][] =>
+    spawnSync('tshark', ['-r', join(CAPTURES, rel), '-Y', filter, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8' })
+      .stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+  // SMTP envelopes (MAIL FROM / RCPT TO parameters) with the client port of their connection; every other address listed.
+  const envelope = tsharkFields('app/smtp.pcap', 'smtp.req.command == "MAIL" or smtp.req.command == "RCPT"', ['tcp.srcport', 'smtp.req.parameter'])
+    .map(([port, param]) => [port!, /<([^>]+)>/.exec(param!)![1]!] as const);
+  const all = [...new Set(envelope.map((e) => e[1]))].sort();
+  const listed = all.filter((_, i) => i % 2 === 0);
+  const login = Buffer.from(tsharkFields('app/smtp.pcap', 'smtp.auth.username', ['smtp.auth.username'])[0]![0]!, 'base64').toString('latin1');
+  const { items, facts } = parseIntel([
+    '#fields\tindicator\tindicator_type\tmeta.source',
+    ...listed.map((a) => `${a}\tIntel::EMAIL\tcase-7`),
+    `${login}\tIntel::USER_NAME\tcase-7`,
+    'robots.txt\tIntel::FILE_NAME\tcase-7',
+  ].join('\n'), 'case.intel');
+  assert.deepEqual(facts.skipped, {}, 'every line of the list is an indicator nad can see');
+  const list = { items, files: [facts] };
+  for (const [rel, expectPorts] of [
+    ['app/smtp.pcap', new Set(envelope.filter((e) => listed.includes(e[1])).map((e) => Number(e[0])))],
+    // The file Zeek's ftp.log names (RETR ftp://…/robots.txt), on the control connection.
+    ['app/ftp-ipv4.pcap', new Set([50003])],
+  ] as const) {
+    const run = await runApp(join(CAPTURES, rel));
+    const d = createIntelDetector(list);
+    const names = new NameIndex();
+    names.seal();
+    for (const c of run.conns) d.observe(c, { dns: [], tls: [], http: [], ssh: [] });
+    d.finish(createContext({ conns: run.conns, names, ftp: run.ftp, smtp: run.smtp, credentials: run.credentials }));
+    const rows = d.matches();
+    assert.deepEqual(new Set(rows.map((r) => r.orig_p)), expectPorts, rel);
+    if (rel === 'app/smtp.pcap') {
+      const emails = new Set(rows.filter((r) => r.seen_indicator_type === 'Intel::EMAIL' && (r.seen_where === 'smtp.mailfrom' || r.seen_where === 'smtp.rcptto')).map((r) => r.seen_indicator.toLowerCase()));
+      assert.deepEqual([...emails].sort(), listed.map((a) => a.toLowerCase()).sort());
+      assert.ok(rows.some((r) => r.seen_indicator_type === 'Intel::USER_NAME' && r.seen_where === 'credentials.username' && r.seen_indicator === login));
+    } else {
+      assert.deepEqual(rows.map((r) => [r.seen_indicator_type, r.seen_where, r.seen_indicator]), [['Intel::FILE_NAME', 'ftp.arg', 'robots.txt'], ['Intel::FILE_NAME', 'ftp.arg', 'robots.txt']]);
+    }
+  }
 });

@@ -21,7 +21,7 @@ const ZEEK = [
   'feed-b\tIntel::SOFTWARE\tcurl/7.1 (x)\tF\t-\t-',
   '# a comment line',
   '',
-  'feed-c\tIntel::EMAIL\tbad@example.com\tF\t-\t-',
+  'feed-c\tIntel::PUBKEY_HASH\tbad@example.com\tF\t-\t-',
   'feed-c\tIntel::FILE_HASH\t0123\tF\t-\t-',
   'feed-c\tIntel::ADDR\t999.1.1.1\tF\t-\t-',
   'feed-c\tIntel::JA3\tnot-a-hash\tF\t-\t-',
@@ -40,8 +40,8 @@ test('Zeek intel file: columns by the #fields line, - and (empty) as empty, unus
     ['ja3', '6734f37431670b3ab4292b8f60f29984', 'feed-b', ''],
     ['software', 'curl/7.1 (x)', 'feed-b', ''],
   ]);
-  assert.deepEqual(facts.skipped, { 'type Intel::EMAIL': 1, 'type Intel::FILE_HASH': 1, 'bad address': 1, 'bad JA3': 1, '2 fields, the #fields line names 6': 1 });
-  assert.equal(facts.first_skipped, 'line 12: type Intel::EMAIL');
+  assert.deepEqual(facts.skipped, { 'type Intel::PUBKEY_HASH': 1, 'type Intel::FILE_HASH': 1, 'bad address': 1, 'bad JA3': 1, '2 fields, the #fields line names 6': 1 });
+  assert.equal(facts.first_skipped, 'line 12: type Intel::PUBKEY_HASH');
   assert.deepEqual(items.map((i) => i.url), ['https://example.org/report', '', '', '', '', '', '']);
   assert.equal(facts.indicators, 7);
 });
@@ -86,7 +86,7 @@ test('errors: one line naming the file, for a missing file, a #fields line witho
   try {
     assert.throws(() => loadIntel([join(dir, 'missing.txt')]), /missing\.txt: cannot read intel list: ENOENT/);
     assert.throws(() => parseIntel('#fields\tindicator\tmeta.source\nx\ty\n', 'f.intel'), /^Error: f\.intel: line 1: the #fields line needs indicator and indicator_type$/);
-    assert.throws(() => parseIntel('#fields\tindicator\tindicator_type\na@b.c\tIntel::EMAIL\n', 'f.intel'), /f\.intel: no usable indicator \(line 2: type Intel::EMAIL\)/);
+    assert.throws(() => parseIntel('#fields\tindicator\tindicator_type\na@b.c\tIntel::PUBKEY_HASH\n', 'f.intel'), /f\.intel: no usable indicator \(line 2: type Intel::PUBKEY_HASH\)/);
     assert.throws(() => parseIntel('', 'empty.txt'), /empty\.txt: no usable indicator \(the file is empty\)/);
     // The recorded sha256 is that of the file's bytes (node:crypto over what was written, not nad's reading of it).
     const bytes = Buffer.from('203.0.113.7\n\xff\n', 'latin1');
