@@ -55,8 +55,8 @@ export class MailFlowState {
   bodyBytes = 0;
   /** The message has ended ("."): its next final reply is its last_reply. */
   awaitingReply = false;
+  /** A multi-line reply being read: its code, 0 when none. */
   multiCode = 0;
-  multiText = '';
   /** Time of the first line either side sent since the last message ended (Zeek's smtp.log ts: the greeting for the first message); -1 unset. */
   transSec = -1;
   transNsec = 0;
@@ -98,7 +98,7 @@ export function createMailHook(stats: AppStats, opts: MailOptions = {}): FlowHoo
       const sb = is_orig ? s.client : s.server;
       if (!s.done && sb.push(p)) {
         if (is_orig) clientLines(stats, flow, p, s, capture);
-        else serverLines(flow, p, s);
+        else serverLines(stats, p, s);
       }
       sb.keep();
       if (s.bad >= MAX_BAD_LINES || sb.overflow) {
@@ -420,7 +420,7 @@ function imapCommand(flow: FlowView, p: Packet, s: MailFlowState, line: string, 
 
 const REPLY = /^(\d{3})([ -])(.*)$/;
 
-function serverLines(flow: FlowView, p: Packet, s: MailFlowState): void {
+function serverLines(stats: AppStats, p: Packet, s: MailFlowState): void {
   for (let line = nextLine(s.server); line !== null && !s.done; line = nextLine(s.server)) {
     if (line === false) {
       s.bad = MAX_BAD_LINES;
@@ -431,14 +431,14 @@ function serverLines(flow: FlowView, p: Packet, s: MailFlowState): void {
         s.transSec = p.ts_sec;
         s.transNsec = p.ts_nsec;
       }
-      smtpReply(flow, p, s, line);
+      smtpReply(stats, s, line);
     }
     else if (s.proto === 'pop3') pop3Reply(s, line);
     else imapReply(s, line);
   }
 }
 
-function smtpReply(_flow: FlowView, _p: Packet, s: MailFlowState, line: string): void {
+function smtpReply(stats: AppStats, s: MailFlowState, line: string): void {
   if (s.multiCode !== 0) {
     if (line.length >= 4 && line.charCodeAt(3) === 0x20 && Number(line.slice(0, 3)) === s.multiCode) s.multiCode = 0;
     else return;
@@ -451,7 +451,6 @@ function smtpReply(_flow: FlowView, _p: Packet, s: MailFlowState, line: string):
   const code = Number(m[1]);
   if (m[2] === '-') {
     s.multiCode = code;
-    s.multiText = m[3]!;
     return;
   }
   if (s.cred !== null && s.cred.outcome === '') {
@@ -466,7 +465,7 @@ function smtpReply(_flow: FlowView, _p: Packet, s: MailFlowState, line: string):
   if ((s.mode === Mode.AuthLoginUser || s.mode === Mode.AuthLoginPass || s.mode === Mode.AuthPlain) && code !== 334) s.mode = Mode.Command;
   if (s.awaitingReply && s.cur !== null) {
     s.cur.last_reply = clipValue(`${code} ${m[3]!}`);
-    if (s.rows.length < MAX_TRANS) s.rows.push(s.cur);
+    addRow(stats, s, s.cur);
     s.cur = null;
     s.awaitingReply = false;
     s.transSec = -1;
