@@ -13,14 +13,12 @@ import { buildPath, createFtpHook, fileUrl, type FtpFlowState } from '../../src/
 import { basicCredentials } from '../../src/app/http/parse.js';
 import type { CredentialRecord, FtpRecord, RecordSink } from '../../src/app/records.js';
 import { createAppStats } from '../../src/app/stats.js';
-import { readCaptures } from '../../src/capture/index.js';
-import { createPacket, type Packet } from '../../src/decode/layer.js';
-import { decodePacket } from '../../src/decode/packet.js';
+import { createPacket } from '../../src/decode/layer.js';
 import type { FlowView } from '../../src/flow/conn.js';
 import { CAPTURES, SKIP_NO_SHARED } from '../shared.js';
-import { mutate, Rng } from './mutate.js';
+import { Rng } from './mutate.js';
 import { runApp } from './run.js';
-import { flowView as view, setPayload } from './session.js';
+import { flowView as view, fuzzSession, segmentsTo, setPayload } from './session.js';
 
 /** Zeek ftp.log rows: ts, orig_h, orig_p, resp_h, resp_p, user, password, command, arg, file_size, reply_code, reply_msg,
  *  data_channel.passive, .orig_h, .resp_h, .resp_p (mime_type and fuid left out: nad sniffs no files). */
@@ -212,18 +210,7 @@ const FUZZ_CASES = Math.max(20_000, Math.floor(Number(process.env['NAD_FUZZ_CASE
 
 test(`fuzz: ${FUZZ_CASES} mutated real FTP control channels never throw or loop`, { skip: SKIP_NO_SHARED, timeout: 300_000 }, async (t) => {
   // The control channel's segments of both shared traces, in order, with their direction.
-  const segs: { client: boolean; data: Buffer }[][] = [];
-  for (const rel of ['app/ftp-ipv4.pcap', 'app/ftp-ipv6.pcap']) {
-    const one: { client: boolean; data: Buffer }[] = [];
-    await readCaptures([join(CAPTURES, rel)], {
-      packet(p: Packet): void {
-        decodePacket(p);
-        if (p.ip_proto !== 6 || p.payload_end <= p.payload_off || (p.src_port !== 21 && p.dst_port !== 21)) return;
-        one.push({ client: p.dst_port === 21, data: Buffer.from(p.buf.subarray(p.payload_off, p.payload_end)) });
-      },
-    });
-    segs.push(one);
-  }
+  const segs = [await segmentsTo(join(CAPTURES, 'app/ftp-ipv4.pcap'), 21), await segmentsTo(join(CAPTURES, 'app/ftp-ipv6.pcap'), 21)];
   assert.ok(segs.every((s) => s.length > 20), 'FTP control segments missing');
   const stats = createAppStats();
   const hook = createFtpHook(stats, { capture_passwords: true });
@@ -233,24 +220,8 @@ test(`fuzz: ${FUZZ_CASES} mutated real FTP control channels never throw or loop`
   let first: unknown = null;
   const out = { dns() {}, tls() {}, http() {}, ssh() {}, ftp: () => { rows++; }, smtp() {}, credential() {} } satisfies RecordSink;
   for (let n = 0; n < FUZZ_CASES; n++) {
-    const session = segs[n & 1]!;
-    const ctl = view(40000 + (n & 1023), 21, 'Cfz');
     try {
-      let state: FtpFlowState | null = null;
-      const seq = [1, 1];
-      for (let i = 0; i < session.length; i++) {
-        const s = session[i]!;
-        // Mutate a few segments a session; drop or reorder some (sequence numbers stay honest, as a capture's would).
-        const data = rng.below(6) === 0 ? mutate(rng, s.data, session[rng.below(session.length)]!.data) : s.data;
-        const dir = s.client ? 0 : 1;
-        if (rng.below(40) === 0) { seq[dir]! += data.length; continue; }
-        setPayload(p, data, seq[dir]!, 1000 + i);
-        seq[dir]! += data.length;
-        state ??= hook.onInit(p, ctl, s.client);
-        if (state === null) break;
-        if (!hook.onPacket(p, ctl, s.client, state)) break;
-      }
-      if (state !== null) hook.onExpire(ctl, state, out);
+      fuzzSession(hook, view(40000 + (n & 1023), 21, 'Cfz'), segs[n & 1]!, rng, p, out);
     } catch (err) {
       exceptions++;
       first ??= err;

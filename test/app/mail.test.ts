@@ -8,16 +8,14 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createMailHook, type MailFlowState } from '../../src/app/mail.js';
+import { createMailHook } from '../../src/app/mail.js';
 import type { RecordSink, SmtpRecord } from '../../src/app/records.js';
 import { createAppStats } from '../../src/app/stats.js';
-import { readCaptures } from '../../src/capture/index.js';
-import { createPacket, type Packet } from '../../src/decode/layer.js';
-import { decodePacket } from '../../src/decode/packet.js';
+import { createPacket } from '../../src/decode/layer.js';
 import { CAPTURES, SKIP_NO_SHARED } from '../shared.js';
-import { mutate, Rng } from './mutate.js';
+import { Rng } from './mutate.js';
 import { runApp } from './run.js';
-import { flowView, playLines, setPayload } from './session.js';
+import { flowView, fuzzSession, playLines, segmentsTo, type Segment } from './session.js';
 
 /** Zeek smtp.log: ts, orig_h, orig_p, resp_h, resp_p, trans_depth, helo, mailfrom, rcptto (a set), date, from, to (a set),
  *  cc (a set), reply_to, msg_id, in_reply_to, subject, x_originating_ip, first_received, second_received, last_reply,
@@ -128,16 +126,9 @@ test('an SMTP message: dot-stuffing, folded headers, two attachments, pipelined 
 const FUZZ_CASES = Math.max(20_000, Math.floor(Number(process.env['NAD_FUZZ_CASES'] ?? 0) / 5));
 
 test(`fuzz: ${FUZZ_CASES} mutated real SMTP and POP3 sessions never throw or loop`, { skip: SKIP_NO_SHARED, timeout: 300_000 }, async (t) => {
-  const sessions: { port: number; segs: { client: boolean; data: Buffer }[] }[] = [];
+  const sessions: { port: number; segs: Segment[] }[] = [];
   for (const [rel, port] of [['app/smtp.pcap', SMTP], ['zeek-conn/pop3.pcap', POP3]] as const) {
-    const segs: { client: boolean; data: Buffer }[] = [];
-    await readCaptures([join(CAPTURES, rel)], {
-      packet(p: Packet): void {
-        decodePacket(p);
-        if (p.ip_proto !== 6 || p.payload_end <= p.payload_off || (p.src_port !== port && p.dst_port !== port)) return;
-        segs.push({ client: p.dst_port === port, data: Buffer.from(p.buf.subarray(p.payload_off, p.payload_end)) });
-      },
-    });
+    const segs = await segmentsTo(join(CAPTURES, rel), port);
     assert.ok(segs.length > 10, `${rel}: segments missing`);
     sessions.push({ port, segs });
   }
@@ -150,22 +141,8 @@ test(`fuzz: ${FUZZ_CASES} mutated real SMTP and POP3 sessions never throw or loo
   const out = { dns() {}, tls() {}, http() {}, ssh() {}, ftp() {}, smtp: () => { rows++; }, credential: () => { creds++; } } satisfies RecordSink;
   for (let n = 0; n < FUZZ_CASES; n++) {
     const { port, segs } = sessions[n & 1]!;
-    const flow = flowView(40000 + (n & 1023), port, 'Cfz');
     try {
-      let state: MailFlowState | null = null;
-      const seq = [1, 1];
-      for (let i = 0; i < segs.length; i++) {
-        const s = segs[i]!;
-        const data = rng.below(6) === 0 ? mutate(rng, s.data, segs[rng.below(segs.length)]!.data) : s.data;
-        const dir = s.client ? 0 : 1;
-        if (rng.below(40) === 0) { seq[dir]! += data.length; continue; }
-        setPayload(p, data, seq[dir]!, 1000 + i);
-        seq[dir]! += data.length;
-        state ??= h.onInit(p, flow, s.client);
-        if (state === null) break;
-        if (!h.onPacket(p, flow, s.client, state)) break;
-      }
-      if (state !== null) h.onExpire(flow, state, out);
+      fuzzSession(h, flowView(40000 + (n & 1023), port, 'Cfz'), segs, rng, p, out);
     } catch (err) {
       exceptions++;
       first ??= err;

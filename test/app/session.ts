@@ -2,9 +2,12 @@
 import assert from 'node:assert/strict';
 import type { FlowHook } from '../../src/app/hook.js';
 import type { CredentialRecord, RecordSink, SmtpRecord } from '../../src/app/records.js';
+import { readCaptures } from '../../src/capture/index.js';
 import type { Packet } from '../../src/decode/layer.js';
 import { createPacket } from '../../src/decode/layer.js';
+import { decodePacket } from '../../src/decode/packet.js';
 import type { FlowView } from '../../src/flow/conn.js';
+import { mutate, type Rng } from './mutate.js';
 
 export function setPayload(p: Packet, data: Buffer, seq: number, sec: number): void {
   p.buf = data;
@@ -47,4 +50,44 @@ export function playLines<S>(hook: FlowHook<S>, flow: FlowView, lines: readonly 
   });
   if (state !== null) hook.onExpire(flow, state, out);
   return { smtp, creds };
+}
+
+/** One direction's payload of a connection, in capture order. */
+export interface Segment { client: boolean; data: Buffer }
+
+/** The payload segments of every TCP connection to `port` in a capture, in order (one list for all of them). */
+export async function segmentsTo(file: string, port: number): Promise<Segment[]> {
+  const segs: Segment[] = [];
+  await readCaptures([file], {
+    packet(p: Packet): void {
+      decodePacket(p);
+      if (p.ip_proto !== 6 || p.payload_end <= p.payload_off || (p.src_port !== port && p.dst_port !== port)) return;
+      segs.push({ client: p.dst_port === port, data: Buffer.from(p.buf.subarray(p.payload_off, p.payload_end)) });
+    },
+  });
+  return segs;
+}
+
+/**
+ * One fuzz case: the segments through the hook as one connection, a few of them mutated (one in six) and some dropped
+ * (one in forty, as a capture loses them: the sequence numbers stay honest). Throws what the hook throws.
+ */
+export function fuzzSession<S>(hook: FlowHook<S>, flow: FlowView, segs: readonly Segment[], rng: Rng, p: Packet, out: RecordSink): void {
+  let state: S | null = null;
+  const seq = [1, 1];
+  for (let i = 0; i < segs.length; i++) {
+    const s = segs[i]!;
+    const data = rng.below(6) === 0 ? mutate(rng, s.data, segs[rng.below(segs.length)]!.data) : s.data;
+    const dir = s.client ? 0 : 1;
+    if (rng.below(40) === 0) {
+      seq[dir]! += data.length;
+      continue;
+    }
+    setPayload(p, data, seq[dir]!, 1000 + i);
+    seq[dir]! += data.length;
+    state ??= hook.onInit(p, flow, s.client);
+    if (state === null) break;
+    if (!hook.onPacket(p, flow, s.client, state)) break;
+  }
+  if (state !== null) hook.onExpire(flow, state, out);
 }
