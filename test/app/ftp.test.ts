@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildPath, createFtpHook, fileUrl, type FtpFlowState } from '../../src/app/ftp.js';
+import { createHttpHook } from '../../src/app/http/hook.js';
 import { basicCredentials } from '../../src/app/http/parse.js';
 import type { CredentialRecord, FtpRecord, RecordSink } from '../../src/app/records.js';
 import { createAppStats } from '../../src/app/stats.js';
@@ -18,7 +19,7 @@ import type { FlowView } from '../../src/flow/conn.js';
 import { CAPTURES, SKIP_NO_SHARED } from '../shared.js';
 import { Rng } from './mutate.js';
 import { runApp } from './run.js';
-import { flowView as view, fuzzSession, segmentsTo, setPayload } from './session.js';
+import { flowView as view, fuzzSession, playLines, segmentsTo, setPayload } from './session.js';
 
 /** Zeek ftp.log rows: ts, orig_h, orig_p, resp_h, resp_p, user, password, command, arg, file_size, reply_code, reply_msg,
  *  data_channel.passive, .orig_h, .resp_h, .resp_p (mime_type and fuid left out: nad sniffs no files). */
@@ -230,4 +231,18 @@ test(`fuzz: ${FUZZ_CASES} mutated real FTP control channels never throw or loop`
   t.diagnostic(`rows ${rows}, ftp_malformed ${stats.ftp_malformed}, records_dropped ${stats.records_dropped}`);
   assert.equal(exceptions, 0, `uncaught exceptions: ${exceptions}; first: ${String((first as Error | null)?.stack ?? first)}`);
   assert.ok(stats.ftp_malformed > 0, 'no mutation was ever counted as malformed');
+});
+
+test('HTTP Basic through the HTTP hook: one credential per request that sends it, its outcome from that request\'s status', () => {
+  const hook = createHttpHook(createAppStats(), { capture_passwords: false });
+  const auth = `Authorization: Basic ${Buffer.from('admin:letmein').toString('base64')}`;
+  const { creds } = playLines(hook, view(40100, 80, 'Chttp'), [
+    '> GET /admin HTTP/1.1', '> Host: router.lan', `> ${auth.replace('letmein', 'x')}`, '> ',
+    '< HTTP/1.1 401 Unauthorized', '< Content-Length: 0', '< ',
+    '> GET /admin HTTP/1.1', '> Host: router.lan', `> ${auth}`, '> ',
+    '< HTTP/1.1 200 OK', '< Content-Length: 0', '< ',
+  ]);
+  assert.deepEqual(creds.map((c) => [c.protocol, c.host, c.username, c.password, c.password_hidden, c.outcome]), [
+    ['http-basic', 'router.lan', 'admin', '', true, 'rejected'], ['http-basic', 'router.lan', 'admin', '', true, 'accepted'],
+  ]);
 });

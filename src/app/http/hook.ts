@@ -260,6 +260,11 @@ function responses(stats: AppStats, flow: FlowView, s: HttpFlowState, side: Http
 const NO_TRANS: HttpRecord[] = [];
 
 /** `[rec]` first: an array literal is made at its size, where push onto `[]` reserves 17 slots for the flow's lifetime. */
+function addTrans(s: HttpFlowState, rec: HttpRecord): void {
+  if (s.trans === NO_TRANS) s.trans = [rec];
+  else s.trans.push(rec);
+}
+
 /** An `Authorization: Basic` header: the user name, and the password when asked to keep it. */
 function credential(flow: FlowView, s: HttpFlowState, rec: HttpRecord, h: HttpHead, capture: boolean): void {
   const basic = basicCredentials(h.authorization);
@@ -274,11 +279,6 @@ function credential(flow: FlowView, s: HttpFlowState, rec: HttpRecord, h: HttpHe
       password_hidden: !capture && basic.password !== '', outcome: '',
     },
   });
-}
-
-function addTrans(s: HttpFlowState, rec: HttpRecord): void {
-  if (s.trans === NO_TRANS) s.trans = [rec];
-  else s.trans.push(rec);
 }
 
 function requestRecord(flow: FlowView, p: Packet, h: HttpHead | null, depth: number): HttpRecord {
