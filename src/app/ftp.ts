@@ -102,6 +102,12 @@ export function createFtpHook(stats: AppStats, opts: FtpOptions = {}): FlowHook<
 
   /** A new flow that an FTP session announced: marked ftp-data and tied to its transfer. */
   const claimed = (p: Packet, flow: FlowView): boolean => {
+    // Announcements no connection took are dropped once stale (oldest first), so a finished session costs nothing.
+    for (const [k, e] of expect) {
+      if (p.ts_sec - e.at_sec <= EXPECT_S) break;
+      expect.delete(k);
+    }
+    if (expect.size === 0) return false;
     const key = `${flow.resp_h} ${flow.resp_p}`;
     const e = expect.get(key);
     if (e === undefined || e.orig_h !== flow.orig_h) return false;
