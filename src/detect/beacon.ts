@@ -90,6 +90,8 @@ export function scoreSeries(ts: readonly number[], sizes: readonly number[], dat
 
 function eligible(c: ConnRecord): boolean {
   if (isBroadcastOrMulticast(c.resp_h)) return false;
+  // An FTP data connection is part of its control connection's session: counted too, one check-in would be two.
+  if (c.service === 'ftp-data') return false;
   if (c.proto === 'udp' && (INFRA_UDP_PORTS.has(c.resp_p) || c.service === 'dns')) return false;
   return c.proto !== 'icmp';
 }

@@ -105,6 +105,10 @@ test('cleartext: the FTP exfiltration\'s uploads and logins are in ftp.csv and c
   assert.ok(data.every((f) => f?.['service'] === 'ftp-data' && e.dst_ports.includes(Number(f['id.resp_p']))), 'each STOR names an ftp-data flow of the ground truth');
   const creds = readCsv(join(out, 'credentials.csv')).filter((r) => r['id.orig_h'] === e.src_ip);
   assert.deepEqual(creds.map((r) => [r['protocol'], r['username'], r['password'], r['password_hidden'], r['outcome']]), Array.from({ length: sessions }, () => ['ftp', user, '', 'T', 'accepted']));
+  // The sessions come every interval_s ± jitter (the ground truth's parameters): a beacon by its control connections
+  // alone (its data connections belong to the sessions), and a cleartext upload, in one finding.
+  const hit = findings.find((f) => matches(f, e));
+  assert.ok(hit?.kinds.includes('beacon') && hit.kinds.includes('cleartext'), `exfil-ftp finding kinds: ${hit?.kinds.join(',')}`);
 });
 
 test('detection: every injected behaviour is found, and ranked above every entity that was not injected', { skip }, () => {
