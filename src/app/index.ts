@@ -6,6 +6,7 @@ import { createDnsHook } from './dns/hook.js';
 import { createFtpHook, type FtpOptions } from './ftp.js';
 import type { FlowHook } from './hook.js';
 import { createHttpHook } from './http/hook.js';
+import { createLdapHook } from './ldap.js';
 import { createMailHook } from './mail.js';
 import { createQuicHook } from './quic/hook.js';
 import { createServiceHook } from './service.js';
@@ -33,6 +34,7 @@ export function createAppHooks(stats: AppStats = createAppStats(), opts: AppOpti
     createHttpHook(stats, opts),
     createSshHook(),
     createMailHook(stats, opts),
+    createLdapHook(stats, opts),
     createServiceHook(),
   ];
 }

@@ -174,8 +174,8 @@ export interface FtpRecord extends FlowRef {
  * Basic authentication. Passwords are kept only under --capture-passwords (or for FTP guest users, as Zeek does).
  */
 export interface CredentialRecord extends FlowRef {
-  /** How they were sent: `ftp`, `http-basic`, `smtp` (AUTH LOGIN/PLAIN), `pop3` (USER/PASS, AUTH PLAIN, APOP's user), `imap` (LOGIN, AUTHENTICATE PLAIN). */
-  protocol: 'ftp' | 'http-basic' | 'smtp' | 'pop3' | 'imap';
+  /** How they were sent: `ftp`, `http-basic`, `smtp` (AUTH LOGIN/PLAIN), `pop3` (USER/PASS, AUTH PLAIN, APOP's user), `imap` (LOGIN, AUTHENTICATE PLAIN), `ldap` (simple bind: the DN). */
+  protocol: 'ftp' | 'http-basic' | 'smtp' | 'pop3' | 'imap' | 'ldap';
   /** Host the client addressed (HTTP Host header), '' otherwise. */
   host: string;
   /** The user name, as sent. */
@@ -184,7 +184,7 @@ export interface CredentialRecord extends FlowRef {
   password: string;
   /** True when a password was sent but not kept. */
   password_hidden: boolean;
-  /** The server's answer: `accepted` (FTP 230, HTTP 2xx/3xx, SMTP 235, POP3 +OK, IMAP OK), `rejected` (FTP 4xx/5xx, HTTP 401/403, SMTP 535, POP3 -ERR, IMAP NO/BAD), '' when not seen. */
+  /** The server's answer: `accepted` (FTP 230, HTTP 2xx/3xx, SMTP 235, POP3 +OK, IMAP OK, LDAP success), `rejected` (FTP 4xx/5xx, HTTP 401/403, SMTP 535, POP3 -ERR, IMAP NO/BAD, any other LDAP resultCode), '' when not seen. */
   outcome: '' | 'accepted' | 'rejected';
 }
 

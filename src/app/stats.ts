@@ -19,6 +19,8 @@ export interface AppStats {
   ftp_malformed: number;
   /** SMTP, POP3 and IMAP connections given up because their lines were not the protocol's. */
   mail_malformed: number;
+  /** LDAP connections given up because their bytes were not LDAP messages (or one outgrew 64 KiB). */
+  ldap_malformed: number;
   /** Records not kept because a flow exceeded its per-flow record limit. */
   records_dropped: number;
 }
@@ -33,6 +35,7 @@ export function createAppStats(): AppStats {
     http_missed_bytes: 0,
     ftp_malformed: 0,
     mail_malformed: 0,
+    ldap_malformed: 0,
     records_dropped: 0,
   };
 }

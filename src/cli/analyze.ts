@@ -23,7 +23,7 @@ export interface ReadOptions {
   flow: FlowTableOptions;
   /** Run the application-layer hooks (DNS, TLS, QUIC, HTTP, SSH, FTP, service by payload). */
   app: boolean;
-  /** Keep the passwords of cleartext logins (--capture-passwords: FTP, HTTP Basic, SMTP, POP3, IMAP); by default only FTP guests'. */
+  /** Keep the passwords of cleartext logins (--capture-passwords: FTP, HTTP Basic, SMTP, POP3, IMAP, LDAP); by default only FTP guests'. */
   capture_passwords?: boolean;
   /** Stops reading (SIGINT): what was read so far is still assembled and returned. */
   signal?: AbortSignal;

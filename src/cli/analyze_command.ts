@@ -50,7 +50,7 @@ export interface AnalyzeCliOptions {
   icmpTimeout: number;
   activeTimeout: number;
   app: boolean;
-  /** Keep the passwords of cleartext logins (FTP, HTTP Basic, SMTP, POP3, IMAP) in ftp.csv and credentials.csv. */
+  /** Keep the passwords of cleartext logins (FTP, HTTP Basic, SMTP, POP3, IMAP, LDAP) in ftp.csv and credentials.csv. */
   capturePasswords?: boolean;
   detect: boolean;
   report: boolean;

@@ -44,7 +44,7 @@ function addAnalyzeOptions(cmd: Command): Command {
     .option('--alert-log <file>', 'append alerts (ECS JSON lines) to a long-lived log');
   return addFlowTimeouts(head)
     .option('--no-app', 'skip application-layer parsing (DNS, TLS, QUIC, HTTP, SSH, FTP)')
-    .option('--capture-passwords', 'keep the passwords of cleartext logins (FTP, HTTP Basic, SMTP, POP3, IMAP) in ftp.csv and credentials.csv (default: user names only, FTP guests\' passwords)')
+    .option('--capture-passwords', 'keep the passwords of cleartext logins (FTP, HTTP Basic, SMTP, POP3, IMAP, LDAP) in ftp.csv and credentials.csv (default: user names only, FTP guests\' passwords)')
     .option('--no-detect', 'skip detection: flows and metadata exports only')
     .option('--no-report', 'skip report.html')
     .option('--workers <n>', 'n flow tables, one in the reading thread and n - 1 in worker threads (default: the number of cores for a pipe or a capture over 64 MB on more than 2 cores, else 1); the outputs are the same for any n', parseNumber(1, 64, true))

@@ -4,8 +4,8 @@
  *   cleartext   files uploaded over FTP (STOR, APPE, STOU accepted) to a public server              0.55 (medium:
  *               data left over a protocol anyone on the path reads; infostealers send their loot this way)
  *               the same to an internal server                                                        0.25
- *               a login accepted in the clear by a public server (FTP, HTTP Basic, SMTP AUTH, POP3, IMAP; not FTP
- *               guests)                                                                               0.45 (low: an
+ *               a login accepted in the clear by a public server (FTP, HTTP Basic, SMTP AUTH, POP3, IMAP, LDAP simple
+ *               bind; not FTP guests)                                                                               0.45 (low: an
  *               account is exposed, not yet a compromise)
  *               the same by an internal server                                                        0.3
  *               mail with attachments sent in the clear to a public server (smtp.csv)                 0.45
@@ -24,9 +24,11 @@ const UPLOAD_INTERNAL = 0.25;
 const LOGIN_PUBLIC = 0.45;
 const LOGIN_INTERNAL = 0.3;
 const MAIL_PUBLIC = 0.45;
-const MAIL_SERVICES = new Set(['smtp', 'pop3', 'imap']);
+/** Flows whose records this detector reads: their services, and ports the service hook names no service for. */
+const SERVICES = new Set(['ftp', 'ftp-data', 'smtp', 'pop3', 'imap', 'ldap']);
+const PORTS = new Set([21, 389, 3268]);
 const PROTOCOL_NAMES: Readonly<Record<string, string>> = {
-  ftp: 'FTP', 'http-basic': 'HTTP Basic authentication', smtp: 'SMTP AUTH', pop3: 'POP3', imap: 'IMAP',
+  ftp: 'FTP', 'http-basic': 'HTTP Basic authentication', smtp: 'SMTP AUTH', pop3: 'POP3', imap: 'IMAP', ldap: 'an LDAP simple bind',
 };
 const BRUTEFORCE = 0.65;
 /** Zeek's FTP::bruteforce_threshold. */
@@ -67,7 +69,7 @@ export function createCleartextDetector(): Detector {
   return {
     id: 'cleartext',
     observe(conn: ConnRecord, app: FlowApp): void {
-      if (conn.service === 'ftp' || conn.service === 'ftp-data' || conn.resp_p === 21 || MAIL_SERVICES.has(conn.service) || app.http.length > 0) byUid.set(conn.uid, conn);
+      if (SERVICES.has(conn.service) || PORTS.has(conn.resp_p) || app.http.length > 0) byUid.set(conn.uid, conn);
     },
     finish(ctx: DetectContext): RawFinding[] {
       const entities = new Map<string, Entity>();
