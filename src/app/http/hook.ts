@@ -160,7 +160,7 @@ function requests(stats: AppStats, flow: FlowView, s: HttpFlowState, side: HttpS
     }
     const rec = requestRecord(flow, p, h, s.trans.length + 1);
     addTrans(s, rec);
-    if (h.authorization !== '') credential(flow, s, rec, h, capture);
+    if (h.authorization !== '') credential(stats, flow, s, rec, h, capture);
     if (partial) {
       kill(side);
       return;
@@ -266,11 +266,14 @@ function addTrans(s: HttpFlowState, rec: HttpRecord): void {
 }
 
 /** An `Authorization: Basic` header: the user name, and the password when asked to keep it. */
-function credential(flow: FlowView, s: HttpFlowState, rec: HttpRecord, h: HttpHead, capture: boolean): void {
+function credential(stats: AppStats, flow: FlowView, s: HttpFlowState, rec: HttpRecord, h: HttpHead, capture: boolean): void {
   const basic = basicCredentials(h.authorization);
   if (basic === null) return;
   if (s.creds === null) s.creds = [];
-  if (s.creds.length >= MAX_CREDS) return;
+  if (s.creds.length >= MAX_CREDS) {
+    stats.records_dropped++;
+    return;
+  }
   s.creds.push({
     depth: rec.trans_depth,
     cred: {
