@@ -10,12 +10,13 @@
  * letters) counts as malformed; after AUTH TLS is accepted the channel is encrypted and the reading stops.
  */
 import type { Packet } from '../decode/layer.js';
-import type { FlowView } from '../flow/conn.js';
+import type { ConnRecord, FlowView } from '../flow/conn.js';
+import { newCredential, setPassword } from './credentials.js';
 import type { FlowHook } from './hook.js';
 import type { CredentialRecord, FtpRecord, RecordSink } from './records.js';
 import { tsString } from './ref.js';
 import type { AppStats } from './stats.js';
-import { LINE_SIDE_CAP, nextLine, textLine } from './lines.js';
+import { LINE_SIDE_CAP, nextLine, ReplyReader, textLine } from './lines.js';
 import { StreamBuf } from './stream.js';
 
 const PORT_FTP = 21;
@@ -32,8 +33,16 @@ const EXPECT_S = 300;
 const LOGGED = new Set(['APPE', 'DELE', 'RETR', 'STOR', 'STOU', 'ACCT', 'PORT', 'PASV', 'EPRT', 'EPSV']);
 /** Commands that move data over a data connection (the ones a new data connection belongs to). */
 const TRANSFERS = new Set(['APPE', 'RETR', 'STOR', 'STOU', 'LIST', 'NLST', 'MLSD']);
+/** The transfers that send a file to the server. */
+export const FTP_UPLOADS: ReadonlySet<string> = new Set(['STOR', 'APPE', 'STOU']);
 /** Zeek's FTP::guest_ids: users whose password (an e-mail address, by custom) is logged. */
-const GUEST_IDS = new Set(['anonymous', 'ftp', 'ftpuser', 'guest']);
+export const FTP_GUEST_IDS: ReadonlySet<string> = new Set(['anonymous', 'ftp', 'ftpuser', 'guest']);
+
+/** Bytes a transfer's data connection moved in the transfer's direction (RETR: from the server; uploads: to it). */
+export function transferBytes(r: Pick<FtpRecord, 'command' | 'orig_h' | 'resp_h'>, data: Pick<ConnRecord, 'orig_h' | 'orig_bytes' | 'resp_bytes'>): number {
+  const sender = r.command === 'RETR' ? r.resp_h : r.orig_h;
+  return data.orig_h === sender ? data.orig_bytes : data.resp_bytes;
+}
 
 export interface FtpOptions {
   /** Keep every password (Zeek's FTP::default_capture_password); by default only guest users' are kept. */
@@ -63,9 +72,7 @@ export class FtpFlowState {
   cwd = '.';
   /** Commands awaiting their final reply, oldest first. */
   readonly queue: Command[] = [];
-  /** A multi-line reply being read: its code (0 when none) and first line's text. */
-  multiCode = 0;
-  multiText = '';
+  readonly replies = new ReplyReader();
   /** The last SIZE answered: its argument and the size. */
   sizeArg = '';
   sizeValue = -1;
@@ -181,14 +188,13 @@ function clientLines(stats: AppStats, flow: FlowView, p: Packet, s: FtpFlowState
       s.user = arg;
       s.password = '';
     } else if (command === 'PASS') {
-      const shown = capture || GUEST_IDS.has(s.user.toLowerCase());
+      const shown = capture || FTP_GUEST_IDS.has(s.user.toLowerCase());
       s.password = shown ? arg : '';
       if (s.creds.length < MAX_CREDS) {
-        s.creds.push({
-          ts: tsString(p.ts_sec, p.ts_nsec), uid: flow.uid, community_id: flow.community_id,
-          orig_h: flow.orig_h, orig_p: flow.orig_p, resp_h: flow.resp_h, resp_p: flow.resp_p,
-          protocol: 'ftp', host: '', username: s.user, password: s.password, password_hidden: !shown && arg !== '', outcome: '',
-        });
+        const c = newCredential(flow, p.ts_sec, p.ts_nsec, 'ftp');
+        c.username = s.user;
+        setPassword(c, arg, shown);
+        s.creds.push(c);
       } else stats.records_dropped++;
     }
     if (s.queue.length >= MAX_QUEUE) {
@@ -204,36 +210,19 @@ function clientLines(stats: AppStats, flow: FlowView, p: Packet, s: FtpFlowState
   }
 }
 
-const REPLY = /^(\d{3})([ -])(.*)$/;
-
 function serverLines(stats: AppStats, flow: FlowView, p: Packet, s: FtpFlowState, announce: Announce): void {
   for (let line = nextLine(s.server); line !== null && !s.serverDone; line = nextLine(s.server)) {
     if (line === false) {
       s.bad = MAX_BAD_LINES;
       return;
     }
-    if (s.multiCode !== 0) {
-      // A multi-line reply ends with a line that starts with its code and a space (RFC 959 §4.2).
-      if (line.length >= 4 && line.charCodeAt(3) === 0x20 && Number(line.slice(0, 3)) === s.multiCode) {
-        const code = s.multiCode;
-        s.multiCode = 0;
-        reply(stats, flow, p, s, code, s.multiText, announce);
-      }
-      continue;
-    }
-    const m = REPLY.exec(line);
-    if (m === null || !textLine(line)) {
+    const r = s.replies.read(line);
+    if (r === 'bad') {
       stats.ftp_malformed++;
       s.bad++;
       continue;
     }
-    const code = Number(m[1]);
-    if (m[2] === '-') {
-      s.multiCode = code;
-      s.multiText = m[3]!;
-      continue;
-    }
-    reply(stats, flow, p, s, code, m[3]!, announce);
+    if (r !== null) reply(stats, flow, p, s, r.code, r.text, announce);
   }
 }
 

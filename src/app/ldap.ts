@@ -9,9 +9,9 @@
  */
 import type { Packet } from '../decode/layer.js';
 import type { FlowView } from '../flow/conn.js';
+import { newCredential, setPassword } from './credentials.js';
 import type { FlowHook } from './hook.js';
 import type { CredentialRecord, RecordSink } from './records.js';
-import { tsString } from './ref.js';
 import type { AppStats } from './stats.js';
 import { StreamBuf } from './stream.js';
 
@@ -133,12 +133,9 @@ function message(flow: FlowView, p: Packet, s: LdapFlowState, b: Buffer, msg: Tl
     const name = version === null ? null : readTlv(b, version.end, op.end);
     const auth = name === null ? null : readTlv(b, name.end, op.end);
     if (name === null || auth === null || auth.tag !== 0x80 || s.creds.length >= MAX_CREDS) return;
-    const password = b.toString('utf8', auth.start, auth.end);
-    const cred: CredentialRecord = {
-      ts: tsString(p.ts_sec, p.ts_nsec), uid: flow.uid, community_id: flow.community_id, orig_h: flow.orig_h, orig_p: flow.orig_p,
-      resp_h: flow.resp_h, resp_p: flow.resp_p, protocol: 'ldap', host: '', username: b.toString('utf8', name.start, name.end),
-      password: capture ? password : '', password_hidden: !capture && password !== '', outcome: '',
-    };
+    const cred = newCredential(flow, p.ts_sec, p.ts_nsec, 'ldap');
+    cred.username = b.toString('utf8', name.start, name.end);
+    setPassword(cred, b.toString('utf8', auth.start, auth.end), capture);
     s.creds.push(cred);
     s.pending.set(messageId, cred);
   } else if (client && op.tag === 0x77) {

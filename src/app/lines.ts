@@ -32,3 +32,36 @@ export function textLine(line: string): boolean {
   }
   return true;
 }
+
+/** A reply of the protocols that number theirs (FTP, SMTP): its code and the text of its first line. */
+export interface Reply { code: number; text: string }
+
+const REPLY = /^(\d{3})([ -])(.*)$/;
+
+/**
+ * Replies as RFC 959 §4.2 and RFC 5321 §4.2 frame them: `ddd text` is one; `ddd-text` opens a multi-line reply that
+ * ends with a line starting with the same code and a space (the lines between may be anything).
+ */
+export class ReplyReader {
+  /** The open multi-line reply: its code (0 when none) and first line's text. */
+  private code = 0;
+  private text = '';
+
+  /** The reply this line completes; null while a multi-line one goes on; 'bad' for a line that is not a reply. */
+  read(line: string): Reply | null | 'bad' {
+    if (this.code !== 0) {
+      if (line.length < 4 || line.charCodeAt(3) !== 0x20 || Number(line.slice(0, 3)) !== this.code) return null;
+      const done = { code: this.code, text: this.text };
+      this.code = 0;
+      return done;
+    }
+    const m = REPLY.exec(line);
+    if (m === null || !textLine(line)) return 'bad';
+    if (m[2] === '-') {
+      this.code = Number(m[1]);
+      this.text = m[3]!;
+      return null;
+    }
+    return { code: Number(m[1]), text: m[3]! };
+  }
+}

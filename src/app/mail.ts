@@ -11,7 +11,8 @@
 import type { Packet } from '../decode/layer.js';
 import type { FlowView } from '../flow/conn.js';
 import type { FlowHook } from './hook.js';
-import { LINE_SIDE_CAP, nextLine, textLine } from './lines.js';
+import { newCredential, setPassword } from './credentials.js';
+import { LINE_SIDE_CAP, nextLine, ReplyReader, textLine } from './lines.js';
 import type { CredentialRecord, RecordSink, SmtpRecord } from './records.js';
 import { tsString } from './ref.js';
 import type { AppStats } from './stats.js';
@@ -55,8 +56,7 @@ export class MailFlowState {
   bodyBytes = 0;
   /** The message has ended ("."): its next final reply is its last_reply. */
   awaitingReply = false;
-  /** A multi-line reply being read: its code, 0 when none. */
-  multiCode = 0;
+  readonly replies = new ReplyReader();
   /** Time of the first line either side sent since the last message ended (Zeek's smtp.log ts: the greeting for the first message); -1 unset. */
   transSec = -1;
   transNsec = 0;
@@ -139,17 +139,9 @@ function b64(text: string): string | null {
 
 function newCred(flow: FlowView, p: Packet, s: MailFlowState): CredentialRecord | null {
   if (s.creds.length >= MAX_CREDS) return null;
-  const c: CredentialRecord = {
-    ts: tsString(p.ts_sec, p.ts_nsec), uid: flow.uid, community_id: flow.community_id, orig_h: flow.orig_h, orig_p: flow.orig_p,
-    resp_h: flow.resp_h, resp_p: flow.resp_p, protocol: s.proto, host: '', username: '', password: '', password_hidden: false, outcome: '',
-  };
+  const c = newCredential(flow, p.ts_sec, p.ts_nsec, s.proto);
   s.creds.push(c);
   return c;
-}
-
-function setPassword(c: CredentialRecord, password: string, capture: boolean): void {
-  c.password = capture ? password : '';
-  c.password_hidden = !capture && password !== '';
 }
 
 /** authzid NUL authcid NUL passwd (RFC 4616 §2). */
@@ -418,8 +410,6 @@ function imapCommand(flow: FlowView, p: Packet, s: MailFlowState, line: string, 
   } else if (verb === 'STARTTLS') s.imapTag = tag;
 }
 
-const REPLY = /^(\d{3})([ -])(.*)$/;
-
 function serverLines(stats: AppStats, p: Packet, s: MailFlowState): void {
   for (let line = nextLine(s.server); line !== null && !s.done; line = nextLine(s.server)) {
     if (line === false) {
@@ -439,20 +429,13 @@ function serverLines(stats: AppStats, p: Packet, s: MailFlowState): void {
 }
 
 function smtpReply(stats: AppStats, s: MailFlowState, line: string): void {
-  if (s.multiCode !== 0) {
-    if (line.length >= 4 && line.charCodeAt(3) === 0x20 && Number(line.slice(0, 3)) === s.multiCode) s.multiCode = 0;
-    else return;
-  }
-  const m = REPLY.exec(line);
-  if (m === null) {
+  const r = s.replies.read(line);
+  if (r === 'bad') {
     s.bad++;
     return;
   }
-  const code = Number(m[1]);
-  if (m[2] === '-') {
-    s.multiCode = code;
-    return;
-  }
+  if (r === null) return;
+  const code = r.code;
   if (s.cred !== null && s.cred.outcome === '') {
     if (code === 235) s.cred.outcome = 'accepted';
     else if (code === 535 || code === 534 || code === 538 || code === 454) s.cred.outcome = 'rejected';
@@ -464,7 +447,7 @@ function smtpReply(stats: AppStats, s: MailFlowState, line: string): void {
   }
   if ((s.mode === Mode.AuthLoginUser || s.mode === Mode.AuthLoginPass || s.mode === Mode.AuthPlain) && code !== 334) s.mode = Mode.Command;
   if (s.awaitingReply && s.cur !== null) {
-    s.cur.last_reply = clipValue(`${code} ${m[3]!}`);
+    s.cur.last_reply = clipValue(`${code} ${r.text}`);
     addRow(stats, s, s.cur);
     s.cur = null;
     s.awaitingReply = false;

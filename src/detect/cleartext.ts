@@ -12,6 +12,7 @@
  *   bruteforce  at least 20 rejected logins from one client to one server (Zeek's FTP::bruteforce_threshold) 0.65
  * The strongest reason of an entity scores; the others are in its evidence.
  */
+import { FTP_GUEST_IDS, FTP_UPLOADS, transferBytes } from '../app/ftp.js';
 import type { CredentialRecord, FlowApp, FtpRecord, SmtpRecord } from '../app/records.js';
 import { isInternal } from '../features/address.js';
 import type { ConnRecord } from '../flow/conn.js';
@@ -33,8 +34,6 @@ const PROTOCOL_NAMES: Readonly<Record<string, string>> = {
 const BRUTEFORCE = 0.65;
 /** Zeek's FTP::bruteforce_threshold. */
 const BRUTEFORCE_REJECTED = 20;
-const UPLOADS = new Set(['STOR', 'APPE', 'STOU']);
-const GUESTS = new Set(['anonymous', 'ftp', 'ftpuser', 'guest']);
 /** File names named in the evidence at most. */
 const NAMES_SHOWN = 5;
 
@@ -99,14 +98,14 @@ export function createCleartextDetector(): Detector {
 }
 
 function upload(r: FtpRecord, entity: (r: FtpRecord, p: string) => Entity | null, byUid: ReadonlyMap<string, ConnRecord>): void {
-  if (!UPLOADS.has(r.command) || r.reply_code === null || r.reply_code < 200 || r.reply_code >= 300) return;
+  if (!FTP_UPLOADS.has(r.command) || r.reply_code === null || r.reply_code < 200 || r.reply_code >= 300) return;
   const e = entity(r, 'ftp');
   if (e === null) return;
   e.files.push(fileName(r.arg));
   const data = byUid.get(r.data_uid);
   if (data !== undefined) {
     e.conns.set(data.uid, data);
-    e.bytes += data.orig_h === r.orig_h ? data.orig_bytes : data.resp_bytes;
+    e.bytes += transferBytes(r, data);
   }
 }
 
@@ -119,7 +118,7 @@ function mail(m: SmtpRecord, entity: (r: SmtpRecord, p: string) => Entity | null
 }
 
 function login(c: CredentialRecord, entity: (r: CredentialRecord, p: string) => Entity | null): void {
-  if (c.protocol === 'ftp' && GUESTS.has(c.username.toLowerCase())) return;
+  if (c.protocol === 'ftp' && FTP_GUEST_IDS.has(c.username.toLowerCase())) return;
   if (c.outcome === '') return;
   const e = entity(c, c.protocol);
   if (e === null) return;

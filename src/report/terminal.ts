@@ -3,6 +3,7 @@
  * sparkline. Colour only on a TTY without NO_COLOR (https://no-color.org: set and not empty). Every wire-derived
  * string is made printable first, so a DNS name cannot move the cursor or recolour the terminal.
  */
+import { FTP_UPLOADS } from '../app/ftp.js';
 import type { Severity } from '../findings/finding.js';
 import { bucketWidth, severityCounts, span, trafficBuckets } from './summary.js';
 import { clip, epochSeconds, formatBytes, formatDuration, printable, shortTime } from './text.js';
@@ -92,7 +93,7 @@ function cleartextLine(data: ReportData): string {
   const ftp = data.ftp ?? [];
   const creds = data.credentials ?? [];
   const ok = (r: { reply_code: number | null }): boolean => r.reply_code !== null && r.reply_code >= 200 && r.reply_code < 300;
-  const uploads = ftp.filter((r) => (r.command === 'STOR' || r.command === 'APPE' || r.command === 'STOU') && ok(r)).length;
+  const uploads = ftp.filter((r) => FTP_UPLOADS.has(r.command) && ok(r)).length;
   const downloads = ftp.filter((r) => r.command === 'RETR' && ok(r)).length;
   const mails = (data.smtp ?? []).length;
   if (uploads + downloads + creds.length + mails === 0) return '';

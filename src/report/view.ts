@@ -2,6 +2,7 @@
  * ReportData → the plain object the handlebars template reads, plus the chart specs it refers to by id.
  * No HTML here: every value is text or a number, escaped by the template; chart SVG is filled in by html.ts.
  */
+import { FTP_UPLOADS, transferBytes } from '../app/ftp.js';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Finding } from '../findings/finding.js';
 import type { ConnRecord } from '../flow/conn.js';
@@ -267,10 +268,10 @@ function cleartextView(data: ReportData): Record<string, unknown> | null {
   const byUid = new Map(data.conns.map((c) => [c.uid, c]));
   const transfers = ftp.slice(0, MAX_CLEARTEXT_ROWS).map((r) => {
     const d = byUid.get(r.data_uid);
-    const bytes = d === undefined ? null : r.command === 'RETR' ? (d.orig_h === r.resp_h ? d.orig_bytes : d.resp_bytes) : d.orig_h === r.orig_h ? d.orig_bytes : d.resp_bytes;
+    const bytes = d === undefined ? null : transferBytes(r, d);
     return {
       time: shortTime(r.ts), client: r.orig_h, server: `${r.resp_h}:${r.resp_p}`, user: clip(r.user, 40), command: r.command,
-      upload: r.command !== 'RETR' && r.command !== 'DELE', file: clip(r.arg, 120),
+      upload: FTP_UPLOADS.has(r.command), file: clip(r.arg, 120),
       bytes: bytes === null ? (r.file_size === null ? '' : formatBytes(r.file_size)) : formatBytes(bytes),
       reply: r.reply_code === null ? '' : String(r.reply_code),
     };

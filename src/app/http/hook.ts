@@ -7,6 +7,7 @@
 import type { Packet } from '../../decode/layer.js';
 import type { FlowView } from '../../flow/conn.js';
 import type { FlowHook } from '../hook.js';
+import { newCredential, setPassword } from '../credentials.js';
 import type { CredentialRecord, HttpRecord, RecordSink } from '../records.js';
 import { tsString } from '../ref.js';
 import type { AppStats } from '../stats.js';
@@ -160,7 +161,7 @@ function requests(stats: AppStats, flow: FlowView, s: HttpFlowState, side: HttpS
     }
     const rec = requestRecord(flow, p, h, s.trans.length + 1);
     addTrans(s, rec);
-    if (h.authorization !== '') credential(stats, flow, s, rec, h, capture);
+    if (h.authorization !== '') credential(stats, flow, p, s, rec, h, capture);
     if (partial) {
       kill(side);
       return;
@@ -266,7 +267,7 @@ function addTrans(s: HttpFlowState, rec: HttpRecord): void {
 }
 
 /** An `Authorization: Basic` header: the user name, and the password when asked to keep it. */
-function credential(stats: AppStats, flow: FlowView, s: HttpFlowState, rec: HttpRecord, h: HttpHead, capture: boolean): void {
+function credential(stats: AppStats, flow: FlowView, p: Packet, s: HttpFlowState, rec: HttpRecord, h: HttpHead, capture: boolean): void {
   const basic = basicCredentials(h.authorization);
   if (basic === null) return;
   if (s.creds === null) s.creds = [];
@@ -274,14 +275,11 @@ function credential(stats: AppStats, flow: FlowView, s: HttpFlowState, rec: Http
     stats.records_dropped++;
     return;
   }
-  s.creds.push({
-    depth: rec.trans_depth,
-    cred: {
-      ts: rec.ts, uid: flow.uid, community_id: flow.community_id, orig_h: flow.orig_h, orig_p: flow.orig_p, resp_h: flow.resp_h, resp_p: flow.resp_p,
-      protocol: 'http-basic', host: h.host, username: basic.username, password: capture ? basic.password : '',
-      password_hidden: !capture && basic.password !== '', outcome: '',
-    },
-  });
+  const cred = newCredential(flow, p.ts_sec, p.ts_nsec, 'http-basic');
+  cred.host = h.host;
+  cred.username = basic.username;
+  setPassword(cred, basic.password, capture);
+  s.creds.push({ depth: rec.trans_depth, cred });
 }
 
 function requestRecord(flow: FlowView, p: Packet, h: HttpHead | null, depth: number): HttpRecord {
