@@ -13,22 +13,28 @@ import { createServiceHook } from './service.js';
 import { createSshHook } from './ssh.js';
 import { createAppStats, type AppStats } from './stats.js';
 import { createDtlsHook } from './tls/dtls.js';
+import { createTlsDecryptHook, type TlsDecryptOptions } from './tls/decrypt_hook.js';
 import { createTlsHook } from './tls/hook.js';
 
 export { createAppStats, type AppStats } from './stats.js';
 
-/** What the hooks may keep: passwords sent in the clear only when asked (capture_passwords: FTP, HTTP Basic, mail). */
-export type AppOptions = FtpOptions;
+/**
+ * What the hooks may keep and use: passwords sent in the clear only when asked (capture_passwords: FTP, HTTP Basic,
+ * mail); TLS secrets from a key log (tls_keys), which decrypt the connections they belong to.
+ */
+export type AppOptions = FtpOptions & TlsDecryptOptions;
 
 /**
  * Hooks for one run; pass `stats` to read their malformed/dropped counters afterwards (summary.json). FTP comes first:
  * it recognises the data connections its sessions announced before any other hook reads their first bytes.
  */
 export function createAppHooks(stats: AppStats = createAppStats(), opts: AppOptions = {}): FlowHook<unknown>[] {
+  const decrypt = createTlsDecryptHook(stats, opts);
   return [
     createFtpHook(stats, opts),
     createDnsHook(stats),
     createTlsHook(stats),
+    ...(decrypt === null ? [] : [decrypt]),
     createQuicHook(stats),
     createDtlsHook(stats),
     createHttpHook(stats, opts),

@@ -9,6 +9,12 @@ export interface AppStats {
   dns_truncated: number;
   /** TLS records or hellos that did not parse. */
   tls_malformed: number;
+  /** TLS connections decrypted with --tls-keylog secrets (at least one record). */
+  tls_decrypted: number;
+  /** Of those, connections that carried HTTP/2 (recognised, not parsed). */
+  tls_decrypted_h2: number;
+  /** TLS records that did not authenticate under the key log's secrets (wrong keys, lost segments). */
+  tls_decrypt_failed: number;
   /** QUIC Initial packets that failed to decrypt or held an unparsable hello. */
   quic_malformed: number;
   /** HTTP messages whose start line or headers did not parse, or outgrew the header buffer. */
@@ -30,6 +36,9 @@ export function createAppStats(): AppStats {
     dns_malformed: 0,
     dns_truncated: 0,
     tls_malformed: 0,
+    tls_decrypted: 0,
+    tls_decrypted_h2: 0,
+    tls_decrypt_failed: 0,
     quic_malformed: 0,
     http_malformed: 0,
     http_missed_bytes: 0,

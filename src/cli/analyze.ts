@@ -5,7 +5,9 @@
  */
 import type { CredentialRecord, DhcpRecord, DnsRecord, FlowApp, FtpRecord, HttpRecord, SmtpRecord, SshRecord, TlsRecord } from '../app/records.js';
 import { createDhcpTally, linkDhcp, sortDhcp, type DhcpTally } from '../app/dhcp/tally.js';
+import type { AppOptions } from '../app/index.js';
 import type { AppStats } from '../app/stats.js';
+import type { TlsKeyLog } from '../app/tls/keylog.js';
 import { readCaptures } from '../capture/index.js';
 import { createArpTally, type ArpSweep } from '../features/arp.js';
 import type { InputSummary, PacketSink, WarningTally } from '../capture/types.js';
@@ -25,6 +27,8 @@ export interface ReadOptions {
   app: boolean;
   /** Keep the passwords of cleartext logins (--capture-passwords: FTP, HTTP Basic, SMTP, POP3, IMAP, LDAP); by default only FTP guests'. */
   capture_passwords?: boolean;
+  /** TLS secrets from --tls-keylog files: the connections they belong to are decrypted (app/tls/decrypt_hook.ts). */
+  tls_keys?: TlsKeyLog;
   /** Stops reading (SIGINT): what was read so far is still assembled and returned. */
   signal?: AbortSignal;
   /** Called now and then while reading, with the bytes read, the total when known, and packets and flows so far. */
@@ -171,7 +175,7 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
   const app = opts.app;
   const workers = opts.workers ?? 1;
   const store = opts.store ?? new RunStore(null);
-  const appOpts = { capture_passwords: opts.capture_passwords === true };
+  const appOpts: AppOptions = { capture_passwords: opts.capture_passwords === true, ...(opts.tls_keys === undefined ? {} : { tls_keys: opts.tls_keys }) };
   const pool = workers > 1 ? new FlowWorkers(workers, opts.flow, opts.app, store, appOpts) : null;
   const share = pool === null ? createFlowShare(opts.flow, opts.app, store, appOpts) : null;
   // One object made once: the reader calls it for every record (no closure per packet). The flows go to the one

@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 // Detection, geo and the baseline are loaded when a run needs them (detectionSetup): a flows-only run starts in
 // 0.2 s instead of 0.7 s without vega, tldts and maxmind.
+import { loadKeyLogs, type TlsKeyLog } from '../app/tls/keylog.js';
 import { DEFAULT_THRESHOLD } from '../detect/anomaly.js';
 import type { BaselineModel, Detector, IntelFileFacts } from '../detect/index.js';
 import type { BaselineInfo } from '../report/types.js';
@@ -52,6 +53,8 @@ export interface AnalyzeCliOptions {
   app: boolean;
   /** Keep the passwords of cleartext logins (FTP, HTTP Basic, SMTP, POP3, IMAP, LDAP) in ftp.csv and credentials.csv. */
   capturePasswords?: boolean;
+  /** --tls-keylog: key log files (NSS format) whose secrets decrypt the TLS connections they belong to. */
+  tlsKeylog?: string[];
   detect: boolean;
   report: boolean;
   quiet: boolean;
@@ -83,6 +86,7 @@ export function runParameters(opts: AnalyzeCliOptions): RunParameters {
     active_timeout_s: opts.activeTimeout,
     app: opts.app,
     capture_passwords: opts.capturePasswords === true,
+    tls_keylog: opts.tlsKeylog ?? [],
   };
 }
 
@@ -97,7 +101,7 @@ export function runParameters(opts: AnalyzeCliOptions): RunParameters {
  */
 export async function readForAnalysis(
   args: readonly string[],
-  opts: Pick<AnalyzeCliOptions, 'filter' | 'tcpTimeout' | 'udpTimeout' | 'icmpTimeout' | 'activeTimeout' | 'app' | 'capturePasswords' | 'quiet' | 'workers'>,
+  opts: Pick<AnalyzeCliOptions, 'filter' | 'tcpTimeout' | 'udpTimeout' | 'icmpTimeout' | 'activeTimeout' | 'app' | 'capturePasswords' | 'tlsKeylog' | 'quiet' | 'workers'>,
   flowsCsv: AtomicWriter | null,
   signal: AbortSignal,
   records: 'until-memory' | 'none' | 'all' = 'until-memory',
@@ -111,6 +115,7 @@ export async function readForAnalysis(
     paths = filtered.paths;
     filtered.done.catch(() => undefined);
   }
+  const tlsKeys = readKeyLogs(opts.tlsKeylog ?? [], opts.app);
   const progress = createProgress(opts.quiet, 'reading');
   const exportDir = flowsCsv === null || records === 'all' ? null : dirname(flowsCsv.path);
   const store = new RunStore(records === 'none' && exportDir !== null ? new SpilledExports(exportDir) : null);
@@ -129,6 +134,7 @@ export async function readForAnalysis(
       },
       app: opts.app,
       capture_passwords: opts.capturePasswords === true,
+      ...(tlsKeys === null ? {} : { tls_keys: tlsKeys }),
       signal: AbortSignal.any([signal, guard.signal]),
       onProgress: (b, t, counts) => {
         progress.update(b, t, counts);
@@ -196,6 +202,18 @@ function warnSkipped(f: IntelFileFacts): void {
 }
 
 /** A plain Error from a loader (model, allow-list, intel list, detector module) is the user's input problem: one line, exit 2. */
+/** --tls-keylog files, parsed (null without any); a malformed one is a usage error naming its line and byte. */
+function readKeyLogs(paths: readonly string[], app: boolean): TlsKeyLog | null {
+  if (paths.length === 0) return null;
+  if (!app) throw new UsageError('--tls-keylog needs application parsing: the decrypted data goes to the HTTP parser (drop --no-app)');
+  try {
+    return loadKeyLogs(paths);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== undefined) throw err; // a missing file: reportError names it
+    throw new UsageError((err as Error).message);
+  }
+}
+
 function asUsage<T>(what: () => T): T {
   try {
     return what();
@@ -294,6 +312,9 @@ export async function runAnalyzeCommand(captures: string[], opts: AnalyzeCliOpti
     // scale: --shard (loaded only when asked: it brings the Parquet writer)
     const shard = opts.shard ? await import('../scale/shard.js') : null;
     shard?.checkShardable(captures, opts.filter);
+    if (shard !== null && (opts.tlsKeylog ?? []).length > 0) {
+      throw new UsageError('--tls-keylog cannot go with --shard: nad merge rebuilds the flows at slice edges without the secrets');
+    }
     const setup = await detectionSetup(opts, interrupts.signal);
     // A run that keeps no records for detection or the report writes its exports through sorted runs on disk, so its
     // memory holds the open flows, not every flow of the capture (export/spill.ts). --shard needs the records.

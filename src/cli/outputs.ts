@@ -46,6 +46,8 @@ export interface RunParameters {
   app: boolean;
   /** --capture-passwords: ftp.csv and credentials.csv hold every password sent in the clear. */
   capture_passwords: boolean;
+  /** --tls-keylog files whose secrets decrypted TLS connections. */
+  tls_keylog: string[];
 }
 
 export interface OutputOptions {
@@ -263,7 +265,7 @@ export async function writeRunOutputs(
     tool: TOOL_NAME,
     version: TOOL_VERSION,
     generated_at: created,
-    params: { ...params, baseline: params.baseline.join(' '), intel: params.intel.join(' '), detectors: params.detectors.join(' ') },
+    params: { ...params, baseline: params.baseline.join(' '), intel: params.intel.join(' '), detectors: params.detectors.join(' '), tls_keylog: params.tls_keylog.join(' ') },
     inputs: data.inputs,
     conns: data.conns,
     dns: data.dns,

@@ -1,5 +1,5 @@
 /** Test helper: captures through readCaptures → decodePacket → FlowTable with the app hooks, collecting app records. */
-import { createAppHooks } from '../../src/app/index.js';
+import { createAppHooks, type AppOptions } from '../../src/app/index.js';
 import type { CredentialRecord, DnsRecord, FtpRecord, HttpRecord, RecordSink, SmtpRecord, SshRecord, TlsRecord } from '../../src/app/records.js';
 import { createAppStats, type AppStats } from '../../src/app/stats.js';
 import { readCaptures } from '../../src/capture/index.js';
@@ -22,7 +22,7 @@ export interface AppRun {
   undecoded_link: number;
 }
 
-export async function runApp(file: string, opts: { capture_passwords?: boolean } = {}): Promise<AppRun> {
+export async function runApp(file: string, opts: AppOptions = {}): Promise<AppRun> {
   const run: AppRun = { dns: [], tls: [], http: [], ssh: [], ftp: [], smtp: [], credentials: [], conns: [], stats: createAppStats(), undecoded_link: 0 };
   const records: RecordSink = {
     dns: (r) => run.dns.push(r),

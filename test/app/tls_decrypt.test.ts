@@ -1,0 +1,327 @@
+/**
+ * TLS decryption with a key log (--tls-keylog) against independent sources:
+ * - the Unit 42 Dridex capture with the key log its publisher shipped: the HTTP transactions equal tshark's decryption
+ *   of the same file with the same key log (`-o tls.keylog_file`);
+ * - connections this test makes itself through OpenSSL (node:tls over an in-memory socket pair, its `keylog` lines),
+ *   for every suite family nad decrypts — TLS 1.3 AES-GCM and ChaCha20, TLS 1.2 GCM, ChaCha20, CBC with
+ *   encrypt-then-MAC and without, TLS 1.0 CBC: the requests and responses read back equal the ones the test sent;
+ * - the key log parser's errors name the line and its byte offset.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { constants } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Duplex } from 'node:stream';
+import { test } from 'node:test';
+import tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
+import type { RecordSink } from '../../src/app/records.js';
+import { createAppStats } from '../../src/app/stats.js';
+import { createTlsDecryptHook } from '../../src/app/tls/decrypt_hook.js';
+import { loadKeyLogs, parseKeyLog } from '../../src/app/tls/keylog.js';
+import { readCaptures } from '../../src/capture/index.js';
+import { createPacket, type Packet } from '../../src/decode/layer.js';
+import { decodePacket } from '../../src/decode/packet.js';
+import { tcpFrame, type MacIp } from '../../src/simulate/frames.js';
+import { CaptureLog } from '../../src/simulate/pcap.js';
+import { nad, type RunResult } from '../cli/run.js';
+import { CAPTURES, SKIP_NO_SHARED } from '../shared.js';
+import { Rng } from './mutate.js';
+import { runApp } from './run.js';
+import { flowView, fuzzSession, type Segment } from './session.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const DRIDEX = join(CAPTURES, 'malicious', 'u42-2020-dridex-https.pcap');
+const DRIDEX_KEYS = join(CAPTURES, 'malicious', 'u42-2020-dridex-https.keylog.txt');
+const HAVE_TSHARK = spawnSync('tshark', ['-v'], { encoding: 'utf8' }).status === 0;
+
+function tsharkFields(file: string, keylog: string, filter: string, fields: string[]): string[][] {
+  const r = spawnSync('tshark', ['-r', file, '-o', `tls.keylog_file:${keylog}`, '-Y', filter, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+}
+
+test('Dridex capture with its published key log: HTTP inside TLS equals tshark\'s decryption', { skip: SKIP_NO_SHARED || (HAVE_TSHARK ? false : 'tshark not installed (apt-get install tshark): skipped') }, async () => {
+  const keys = loadKeyLogs([DRIDEX_KEYS]);
+  const run = await runApp(DRIDEX, { tls_keys: keys });
+  const oracleReq = tsharkFields(DRIDEX, DRIDEX_KEYS, 'http.request', ['tcp.srcport', 'http.request.method', 'http.host', 'http.request.uri']);
+  assert.ok(oracleReq.length >= 9, 'tshark decrypted the requests');
+  const ours = run.http.map((h) => [String(h.orig_p), h.method, h.host, h.uri]);
+  assert.deepEqual(ours.map((r) => r.join(' ')).sort(), oracleReq.map((r) => r.join(' ')).sort());
+  // Final responses (1xx are interim): status codes and body lengths, per client port.
+  const oracleResp = tsharkFields(DRIDEX, DRIDEX_KEYS, 'http.response && http.response.code >= 200', ['tcp.dstport', 'http.response.code', 'http.content_length']);
+  const answered = run.http.filter((h) => h.status_code !== null);
+  assert.deepEqual(
+    answered.map((h) => `${h.orig_p} ${h.status_code} ${h.response_body_len}`).sort(),
+    oracleResp.map(([port, code, len]) => `${port} ${code} ${len === '' ? 0 : len}`).sort(),
+  );
+  assert.ok(run.http.some((h) => h.host === 'foodsgoodforliver.com' && h.uri === '/invest_20.dll' && h.resp_mime === 'application/octet-stream'));
+  // Every TLS connection in the capture has its secrets in the log.
+  assert.equal(run.stats.tls_decrypted, run.tls.length);
+  assert.equal(run.stats.tls_decrypt_failed, 0);
+  // Each transaction keeps the uid of its TLS connection.
+  const tlsUids = new Set(run.tls.map((t) => t.uid));
+  assert.ok(run.http.every((h) => tlsUids.has(h.uid)));
+});
+
+test('Dridex capture: no key log, no HTTP; wrong secrets are counted as failures, never read', { skip: SKIP_NO_SHARED }, async () => {
+  const plain = await runApp(DRIDEX);
+  assert.equal(plain.http.length, 0);
+  assert.equal(plain.stats.tls_decrypted, 0);
+  const keys = loadKeyLogs([DRIDEX_KEYS]);
+  for (const s of keys.values()) s.master![0]! ^= 1;
+  const wrong = await runApp(DRIDEX, { tls_keys: keys });
+  assert.equal(wrong.http.length, 0);
+  assert.equal(wrong.stats.tls_decrypted, 0);
+  assert.ok(wrong.stats.tls_decrypt_failed >= wrong.tls.length, `failed ${wrong.stats.tls_decrypt_failed}`);
+});
+
+// ---- Connections made through OpenSSL ----
+
+/** Two ends of an in-memory socket; each write is logged in order with its direction. */
+function socketPair(log: { client: boolean; data: Buffer }[]): [Duplex, Duplex] {
+  const make = (client: boolean): Duplex =>
+    new Duplex({
+      read() {},
+      write(chunk: Buffer, _enc, cb) {
+        log.push({ client, data: Buffer.from(chunk) });
+        (client ? server : clientEnd).push(chunk);
+        cb();
+      },
+      final(cb) {
+        (client ? server : clientEnd).push(null);
+        cb();
+      },
+    });
+  const clientEnd = make(true);
+  const server = make(false);
+  return [clientEnd, server];
+}
+
+interface Exchange { method: string; uri: string; body: string; status: number; reply: string }
+
+const EXCHANGES: Exchange[] = [
+  { method: 'GET', uri: '/gate.php?id=42', body: '', status: 200, reply: 'x'.repeat(20000) },
+  { method: 'POST', uri: '/upload', body: 'y'.repeat(3000), status: 404, reply: 'not here' },
+];
+
+/** Runs the exchanges over one TLS connection; returns the bytes each way in order and the client's key log lines. */
+async function tlsSession(opts: { client: tls.ConnectionOptions; server: tls.TlsOptions }): Promise<{ log: { client: boolean; data: Buffer }[]; keylog: string }> {
+  const log: { client: boolean; data: Buffer }[] = [];
+  const [a, b] = socketPair(log);
+  const key = readFileSync(join(HERE, 'fixtures', 'tls-test.key'));
+  const cert = readFileSync(join(HERE, 'fixtures', 'tls-test.crt'));
+  const server = new tls.TLSSocket(b, { isServer: true, secureContext: tls.createSecureContext({ key, cert, ...opts.server }), ...opts.server });
+  let pending = '';
+  let served = 0;
+  server.on('data', (d: Buffer) => {
+    pending += d.toString('latin1');
+    for (;;) {
+      const x = EXCHANGES[served];
+      const head = pending.indexOf('\r\n\r\n');
+      if (x === undefined || head < 0 || pending.length < head + 4 + x.body.length) return;
+      pending = pending.slice(head + 4 + x.body.length);
+      served++;
+      server.write(`HTTP/1.1 ${x.status} ${x.status === 200 ? 'OK' : 'Not Found'}\r\nContent-Type: text/plain\r\nContent-Length: ${x.reply.length}\r\n\r\n${x.reply}`);
+    }
+  });
+  server.on('error', () => undefined);
+  const lines: string[] = [];
+  const client = tls.connect({ socket: a, rejectUnauthorized: false, servername: 'nad-test.example', ...opts.client });
+  client.on('keylog', (line: Buffer) => lines.push(line.toString('latin1')));
+  await new Promise<void>((resolve, reject) => {
+    client.once('secureConnect', () => resolve());
+    client.once('error', reject);
+  });
+  let got = '';
+  for (const x of EXCHANGES) {
+    client.write(`${x.method} ${x.uri} HTTP/1.1\r\nHost: nad-test.example\r\nUser-Agent: nad-test\r\n${x.body === '' ? '' : `Content-Length: ${x.body.length}\r\n`}\r\n${x.body}`);
+    const need = x.reply.length;
+    await new Promise<void>((resolve) => {
+      const on = (d: Buffer): void => {
+        got += d.toString('latin1');
+        if (got.includes('\r\n\r\n') && got.length - got.indexOf('\r\n\r\n') - 4 >= need) {
+          client.off('data', on);
+          got = '';
+          resolve();
+        }
+      };
+      client.on('data', on);
+    });
+  }
+  client.end();
+  await new Promise((r) => setImmediate(r));
+  return { log, keylog: lines.join('') };
+}
+
+const CLIENT: MacIp = { mac: Buffer.from('020000000001', 'hex'), ip: (10 << 24) | 5 };
+const SERVER: MacIp = { mac: Buffer.from('020000000002', 'hex'), ip: (203 << 24) | (113 << 8) | 9 };
+
+/** The session as a capture: a TCP handshake, then every write in order as ≤ 1460-byte segments, 1 ms apart. */
+function toPcap(log: { client: boolean; data: Buffer }[], sport: number): Buffer {
+  const cap = new CaptureLog(0, 1e16);
+  let t = 1_700_000_000_000_000;
+  const seq = { c: 1000, s: 900000 };
+  const ip = { ttl: 64, id: 1, df: true };
+  const seg = (client: boolean, flags: number, payload?: Buffer): void => {
+    const [src, dst] = client ? [CLIENT, SERVER] : [SERVER, CLIENT];
+    const f = tcpFrame(src, dst, ip, {
+      sport: client ? sport : 443, dport: client ? 443 : sport, seq: client ? seq.c : seq.s, ack: client ? seq.s : seq.c, flags, win: 65535,
+      ...(payload === undefined ? {} : { payload }),
+    });
+    cap.add((t += 1000), f);
+    const n = (payload?.length ?? 0) + (flags & 0x02 ? 1 : 0);
+    if (client) seq.c += n;
+    else seq.s += n;
+  };
+  seg(true, 0x02);
+  seg(false, 0x12);
+  seg(true, 0x10);
+  for (const w of log) for (let o = 0; o < w.data.length; o += 1460) seg(w.client, 0x18, w.data.subarray(o, o + 1460));
+  return cap.toPcap(() => 1);
+}
+
+const CASES: { name: string; client: tls.ConnectionOptions; server: tls.TlsOptions; version: string }[] = [
+  { name: 'TLS 1.3 AES-128-GCM', client: { minVersion: 'TLSv1.3', ciphersuites: 'TLS_AES_128_GCM_SHA256' } as tls.ConnectionOptions, server: {}, version: 'TLSv13' },
+  { name: 'TLS 1.3 AES-256-GCM (SHA-384)', client: { minVersion: 'TLSv1.3', ciphersuites: 'TLS_AES_256_GCM_SHA384' } as tls.ConnectionOptions, server: {}, version: 'TLSv13' },
+  { name: 'TLS 1.3 ChaCha20-Poly1305', client: { minVersion: 'TLSv1.3', ciphersuites: 'TLS_CHACHA20_POLY1305_SHA256' } as tls.ConnectionOptions, server: {}, version: 'TLSv13' },
+  { name: 'TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256', client: { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' }, server: {}, version: 'TLSv12' },
+  { name: 'TLS 1.2 ECDHE-RSA-AES256-GCM-SHA384', client: { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES256-GCM-SHA384' }, server: {}, version: 'TLSv12' },
+  { name: 'TLS 1.2 ECDHE-RSA-CHACHA20-POLY1305', client: { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-CHACHA20-POLY1305' }, server: {}, version: 'TLSv12' },
+  { name: 'TLS 1.2 ECDHE-RSA-AES128-SHA, encrypt-then-MAC', client: { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-SHA' }, server: {}, version: 'TLSv12' },
+  {
+    name: 'TLS 1.2 ECDHE-RSA-AES256-SHA384, MAC-then-encrypt',
+    client: { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES256-SHA384', secureOptions: constants.SSL_OP_NO_ENCRYPT_THEN_MAC },
+    server: { secureOptions: constants.SSL_OP_NO_ENCRYPT_THEN_MAC },
+    version: 'TLSv12',
+  },
+  {
+    name: 'TLS 1.0 AES256-SHA (implicit IVs, MD5/SHA-1 PRF)',
+    client: { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'AES256-SHA@SECLEVEL=0' },
+    server: { minVersion: 'TLSv1', ciphers: 'AES256-SHA@SECLEVEL=0' },
+    version: 'TLSv10',
+  },
+];
+
+for (const c of CASES) {
+  test(`OpenSSL ${c.name}: the HTTP the test sent is read back from the capture with the key log`, async (t) => {
+    let session;
+    try {
+      session = await tlsSession({ client: c.client, server: c.server });
+    } catch (err) {
+      // OpenSSL builds without TLS 1.0 at any security level refuse the handshake itself: nothing to decrypt.
+      if (c.version === 'TLSv10') return t.skip(`this OpenSSL refuses TLS 1.0: ${(err as Error).message}`);
+      throw err;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'nad-tls-'));
+    try {
+      const pcap = join(dir, 's.pcap');
+      const keylog = join(dir, 'keys.txt');
+      writeFileSync(pcap, toPcap(session.log, 50000));
+      writeFileSync(keylog, session.keylog);
+      const run = await runApp(pcap, { tls_keys: loadKeyLogs([keylog]) });
+      assert.equal(run.tls.length, 1);
+      assert.equal(run.tls[0]!.version, c.version);
+      assert.equal(run.stats.tls_decrypt_failed, 0);
+      assert.equal(run.stats.tls_decrypted, 1);
+      assert.deepEqual(
+        run.http.map((h) => [h.method, h.host, h.uri, h.request_body_len, h.status_code, h.response_body_len, h.user_agent]),
+        EXCHANGES.map((x) => [x.method, 'nad-test.example', x.uri, x.body.length, x.status, x.reply.length, 'nad-test']),
+      );
+      assert.equal(run.http[0]!.uid, run.tls[0]!.uid);
+      // The flow stays a TLS flow: the HTTP inside does not rename its service.
+      assert.equal(run.conns[0]!.service, 'tls');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('key log parser: labels, merging, and errors that name the line and its byte offset', () => {
+  const r = 'ab'.repeat(32);
+  const keys = parseKeyLog(`# comment\n\nCLIENT_RANDOM ${r} ${'11'.repeat(48)}\nSERVER_TRAFFIC_SECRET_0 ${r.toUpperCase()} ${'22'.repeat(32)}\nEXPORTER_SECRET ${r} ${'33'.repeat(32)}\n`, 'k.txt');
+  assert.equal(keys.size, 1);
+  const s = keys.get(r)!;
+  assert.equal(Buffer.from(s.master!).toString('hex'), '11'.repeat(48));
+  assert.equal(Buffer.from(s.server_traffic!).toString('hex'), '22'.repeat(32));
+  assert.equal(s.client_traffic, undefined);
+  const line1 = `CLIENT_RANDOM ${r} ${'11'.repeat(48)}\n`;
+  assert.throws(() => parseKeyLog(`${line1}CLIENT_RANDOM ${r} 1234\n`, 'k.txt'), { message: `k.txt: byte ${line1.length}: line 2: CLIENT_RANDOM secret is not 48 bytes of hex` });
+  assert.throws(() => parseKeyLog(`CLIENT_RANDOM zz ${'11'.repeat(48)}\n`, 'k.txt'), /k\.txt: byte 0: line 1: CLIENT_RANDOM needs a 32-byte client random/);
+  assert.throws(() => parseKeyLog('hello world\n', 'k.txt'), /k\.txt: byte 0: line 1: not a TLS key log line/);
+});
+
+test('nad analyze --tls-keylog: http.csv from the TLS connections, the same with --workers 2; bad key logs are one line, exit 2', { skip: SKIP_NO_SHARED }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nad-tls-cli-'));
+  try {
+    const run = (out: string, extra: string[]): RunResult => nad(['analyze', DRIDEX, '--tls-keylog', DRIDEX_KEYS, '--out', join(dir, out), '--quiet', '--no-geo', '--no-report', ...extra]);
+    const one = run('w1', ['--workers', '1']);
+    assert.equal(one.status, 0, one.stderr);
+    const http = readFileSync(join(dir, 'w1', 'http.csv'), 'utf8');
+    assert.match(http, /foodsgoodforliver\.com,\/invest_20\.dll,/);
+    const summary = JSON.parse(readFileSync(join(dir, 'w1', 'summary.json'), 'utf8')) as { parameters?: { tls_keylog?: string[] } } & Record<string, unknown>;
+    assert.match(JSON.stringify(summary), /"tls_decrypted": ?8/);
+    assert.ok(JSON.stringify(summary).includes(DRIDEX_KEYS), 'the key log is named among the run parameters');
+    const two = run('w2', ['--workers', '2']);
+    assert.equal(two.status, 0, two.stderr);
+    assert.equal(readFileSync(join(dir, 'w2', 'http.csv'), 'utf8'), http);
+
+    const bad = join(dir, 'bad.txt');
+    const first = `CLIENT_RANDOM ${'ab'.repeat(32)} ${'11'.repeat(48)}\n`;
+    writeFileSync(bad, `${first}CLIENT_RANDOM nothex 00\n`);
+    for (const [file, extra, want] of [
+      [bad, [], new RegExp(`^nad: ${bad.replace(/[.]/g, '\\.')}: byte ${first.length}: line 2: CLIENT_RANDOM needs a 32-byte client random`)],
+      [join(dir, 'missing.txt'), [], /^nad: .*missing\.txt: byte 0: no such file/],
+      [DRIDEX_KEYS, ['--no-app'], /^nad: --tls-keylog needs application parsing/],
+    ] as const) {
+      const r = nad(['analyze', DRIDEX, '--tls-keylog', file, '--out', join(dir, 'x'), '--force', '--quiet', ...extra]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, want);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// ---- Fuzz ----
+
+const FUZZ_CASES = Math.max(5_000, Math.floor(Number(process.env['NAD_FUZZ_CASES'] ?? 0) / 20));
+
+test(`fuzz: ${FUZZ_CASES} mutated Dridex TLS connections, decrypted with their keys, never throw or loop`, { skip: SKIP_NO_SHARED, timeout: 600_000 }, async (t) => {
+  // Each TLS connection's payload segments in order (by client port), the 460 KB download left out for speed.
+  const conns = new Map<number, Segment[]>();
+  await readCaptures([DRIDEX], {
+    packet(p: Packet): void {
+      decodePacket(p);
+      if (p.ip_proto !== 6 || p.payload_end <= p.payload_off || (p.src_port !== 443 && p.dst_port !== 443)) return;
+      const client = p.dst_port === 443;
+      const port = client ? p.src_port : p.dst_port;
+      if (!conns.has(port)) conns.set(port, []);
+      conns.get(port)!.push({ client, data: Buffer.from(p.buf.subarray(p.payload_off, p.payload_end)) });
+    },
+  });
+  const sessions = [...conns.values()].filter((s) => s.length < 200);
+  assert.ok(sessions.length >= 6, 'Dridex TLS connections missing');
+  const stats = createAppStats();
+  const hook = createTlsDecryptHook(stats, { tls_keys: loadKeyLogs([DRIDEX_KEYS]) })!;
+  const rng = new Rng(0x746c73);
+  const p = createPacket();
+  let exceptions = 0, rows = 0;
+  let first: unknown = null;
+  const out = { dns() {}, tls() {}, http: () => { rows++; }, ssh() {}, ftp() {}, smtp() {}, credential() {} } satisfies RecordSink;
+  for (let n = 0; n < FUZZ_CASES; n++) {
+    try {
+      fuzzSession(hook, flowView(40000 + (n & 1023), 443, 'Ctlsfz'), sessions[n % sessions.length]!, rng, p, out);
+    } catch (err) {
+      exceptions++;
+      first ??= err;
+    }
+  }
+  t.diagnostic(`http rows ${rows}, tls_decrypted ${stats.tls_decrypted}, tls_decrypt_failed ${stats.tls_decrypt_failed}, http_malformed ${stats.http_malformed}`);
+  assert.equal(exceptions, 0, `uncaught exceptions: ${exceptions}; first: ${String((first as Error | null)?.stack ?? first)}`);
+  assert.ok(stats.tls_decrypt_failed > 0, 'no mutated record was ever counted as failing');
+  assert.ok(rows > 0 && stats.tls_decrypted > 0, 'no case decrypted anything');
+});
