@@ -13,7 +13,7 @@ import { createServiceHook } from './service.js';
 import { createSshHook } from './ssh.js';
 import { createAppStats, type AppStats } from './stats.js';
 import { createDtlsHook } from './tls/dtls.js';
-import { createTlsDecryptHook, type TlsDecryptOptions } from './tls/decrypt_hook.js';
+import { createTlsDecryptHook, type DecryptedCerts, type TlsDecryptOptions } from './tls/decrypt_hook.js';
 import { createTlsHook } from './tls/hook.js';
 
 export { createAppStats, type AppStats } from './stats.js';
@@ -29,11 +29,12 @@ export type AppOptions = FtpOptions & TlsDecryptOptions;
  * it recognises the data connections its sessions announced before any other hook reads their first bytes.
  */
 export function createAppHooks(stats: AppStats = createAppStats(), opts: AppOptions = {}): FlowHook<unknown>[] {
-  const decrypt = createTlsDecryptHook(stats, opts);
+  const certs: DecryptedCerts = new Map();
+  const decrypt = createTlsDecryptHook(stats, opts, certs);
   return [
     createFtpHook(stats, opts),
     createDnsHook(stats),
-    createTlsHook(stats),
+    createTlsHook(stats, decrypt === null ? null : certs),
     ...(decrypt === null ? [] : [decrypt]),
     createQuicHook(stats),
     createDtlsHook(stats),

@@ -11,7 +11,7 @@ export interface AppStats {
   tls_malformed: number;
   /** TLS connections decrypted with --tls-keylog secrets (at least one record). */
   tls_decrypted: number;
-  /** Of those, connections that carried HTTP/2 (recognised, not parsed). */
+  /** Of those, connections that carried HTTP/2 (read by http/h2.ts). */
   tls_decrypted_h2: number;
   /** TLS records that did not authenticate under the key log's secrets (wrong keys, lost segments). */
   tls_decrypt_failed: number;

@@ -7,7 +7,8 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 // Detection, geo and the baseline are loaded when a run needs them (detectionSetup): a flows-only run starts in
 // 0.2 s instead of 0.7 s without vega, tldts and maxmind.
-import { loadKeyLogs, type TlsKeyLog } from '../app/tls/keylog.js';
+import { loadKeyLogs, mergeKeyLogs, parseKeyLog, type TlsKeyLog } from '../app/tls/keylog.js';
+import { embeddedKeyLogs } from '../capture/secrets.js';
 import { DEFAULT_THRESHOLD } from '../detect/anomaly.js';
 import type { BaselineModel, Detector, IntelFileFacts } from '../detect/index.js';
 import type { BaselineInfo } from '../report/types.js';
@@ -115,7 +116,7 @@ export async function readForAnalysis(
     paths = filtered.paths;
     filtered.done.catch(() => undefined);
   }
-  const tlsKeys = readKeyLogs(opts.tlsKeylog ?? [], opts.app);
+  const tlsKeys = readKeyLogs(opts.tlsKeylog ?? [], captures, opts.app, opts.quiet);
   const progress = createProgress(opts.quiet, 'reading');
   const exportDir = flowsCsv === null || records === 'all' ? null : dirname(flowsCsv.path);
   const store = new RunStore(records === 'none' && exportDir !== null ? new SpilledExports(exportDir) : null);
@@ -202,16 +203,34 @@ function warnSkipped(f: IntelFileFacts): void {
 }
 
 /** A plain Error from a loader (model, allow-list, intel list, detector module) is the user's input problem: one line, exit 2. */
-/** --tls-keylog files, parsed (null without any); a malformed one is a usage error naming its line and byte. */
-function readKeyLogs(paths: readonly string[], app: boolean): TlsKeyLog | null {
-  if (paths.length === 0) return null;
-  if (!app) throw new UsageError('--tls-keylog needs application parsing: the decrypted data goes to the HTTP parser (drop --no-app)');
-  try {
-    return loadKeyLogs(paths);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== undefined) throw err; // a missing file: reportError names it
-    throw new UsageError((err as Error).message);
+/**
+ * TLS secrets: the --tls-keylog files (a malformed one is a usage error naming its line and byte) and the key logs
+ * embedded in pcapng captures (Decryption Secrets Blocks, used as Wireshark uses them; a malformed one is a warning).
+ * null when there are none.
+ */
+function readKeyLogs(paths: readonly string[], captures: readonly string[], app: boolean, quiet: boolean): TlsKeyLog | null {
+  if (paths.length > 0 && !app) throw new UsageError('--tls-keylog needs application parsing: the decrypted data goes to the HTTP parser (drop --no-app)');
+  if (!app) return null;
+  let keys: TlsKeyLog | null = null;
+  if (paths.length > 0) {
+    try {
+      keys = loadKeyLogs(paths);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== undefined) throw err; // a missing file: reportError names it
+      throw new UsageError((err as Error).message);
+    }
   }
+  for (const e of embeddedKeyLogs(captures)) {
+    const where = `${e.path}: byte ${e.offset}: embedded TLS key log`;
+    try {
+      const found = parseKeyLog(e.text, where);
+      keys = mergeKeyLogs(keys ?? new Map(), found);
+      if (!quiet) process.stderr.write(`nad: ${stripControl(e.path)}: decrypting TLS with the key log embedded in the capture (${found.size} connections' secrets)\n`);
+    } catch (err) {
+      if (!quiet) process.stderr.write(`nad: warning: ${stripControl((err as Error).message)}; that key log is not used\n`);
+    }
+  }
+  return keys;
 }
 
 function asUsage<T>(what: () => T): T {

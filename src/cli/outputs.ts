@@ -283,6 +283,9 @@ export async function writeRunOutputs(
     smtp: data.smtp,
     credentials: data.credentials,
     ...(intelSummary === null ? {} : { intel: intelSummary }),
+    ...(data.app_stats.tls_decrypted + data.app_stats.tls_decrypt_failed === 0
+      ? {}
+      : { decrypted: { tls: data.app_stats.tls_decrypted, h2: data.app_stats.tls_decrypted_h2, failed: data.app_stats.tls_decrypt_failed } }),
   };
   await letSignalsIn();
   if (opts.report) {

@@ -66,6 +66,12 @@ export function renderTerminal(data: ReportData, opts: TerminalOptions): string 
   }
   const clear = cleartextLine(data);
   if (clear !== '') lines.push(clear);
+  const dec = data.decrypted;
+  if (dec !== undefined) {
+    // The responder gave secrets: say what they opened, and what they did not fit.
+    lines.push(`Decrypted: ${dec.tls} TLS connection${dec.tls === 1 ? '' : 's'} with the key log${dec.h2 === 0 ? '' : ` (${dec.h2} HTTP/2)`}` +
+      `${dec.failed === 0 ? '' : `; ${dec.failed} records did not decrypt`} (http.csv)`);
+  }
   const top = data.findings.slice(0, opts.top ?? 10);
   if (top.length > 0) {
     lines.push('');

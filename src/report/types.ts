@@ -55,6 +55,9 @@ export interface ReportData {
   ftp?: readonly FtpRecord[];
   smtp?: readonly SmtpRecord[];
   credentials?: readonly CredentialRecord[];
+  /** TLS connections decrypted with key-log secrets (--tls-keylog, a pcapng's own), how many carried HTTP/2, and the
+   *  records that did not authenticate; absent when nothing was decrypted or failed. */
+  decrypted?: { tls: number; h2: number; failed: number };
   /** With --intel: how many indicators the lists gave, how many the capture showed, in how many flows. */
   intel?: { files: number; indicators: number; matched: number; flows: number };
 }

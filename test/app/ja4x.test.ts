@@ -2,7 +2,8 @@
  * JA4X of the leaf certificate against FoxIO's own outputs in ../shared/captures/tls/expected/: python-testdata
  * (`JA4X.1`, the first certificate of a stream's chain) and rust-insta-snapshots (the first `ja4x` under a stream's
  * `tls_certs`). A certificate is on the wire only up to TLS 1.2 (RFC 8446 encrypts it): FoxIO's TLS 1.3 entries come
- * from key logs, which nad does not read, so streams whose ServerHello chose TLS 1.3 are counted and left out.
+ * from key logs. A capture that embeds its key log (a pcapng Decryption Secrets Block) is read with it, as nad analyze
+ * reads it, so its TLS 1.3 leaves are checked too; TLS 1.3 streams without secrets are counted and left out.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { test } from 'node:test';
 import { ja4x } from '../../src/app/tls/ja4x.js';
 import { SKIP_NO_SHARED } from '../shared.js';
 import { byFourTuple, foxioCaptures, pythonValues, type FoxioValue } from './foxio.js';
-import { runApp } from './run.js';
+import { embeddedKeys, runApp } from './run.js';
 
 /** `- stream:` opens a stream; its first `    - ja4x:` line (under `tls_certs: - x509:`) is its leaf's. */
 function fromRust(file: string): FoxioValue[] {
@@ -30,24 +31,27 @@ function fromRust(file: string): FoxioValue[] {
   return out;
 }
 
-test('JA4X of the leaf certificate equals FoxIO python and rust outputs for every TLS <= 1.2 stream', { skip: SKIP_NO_SHARED }, async (t) => {
+test('JA4X of the leaf certificate equals FoxIO python and rust outputs for every TLS <= 1.2 stream, and TLS 1.3 ones whose capture embeds its secrets', { skip: SKIP_NO_SHARED }, async (t) => {
   let checked = 0;
   let tls13 = 0;
+  let decrypted = 0;
   for (const { file, path, python, rust } of foxioCaptures()) {
     const expected = [...(python === null ? [] : pythonValues(python, 'JA4X.1')), ...(rust === null ? [] : fromRust(rust))];
     if (expected.length === 0) continue;
     await t.test(file, async () => {
-      const byKey = byFourTuple((await runApp(path)).tls);
+      const byKey = byFourTuple((await runApp(path, embeddedKeys(path))).tls);
       for (const e of expected) {
         const [a, ap, b, bp] = e.key.split('|');
         const recs = [...(byKey.get(e.key) ?? []), ...(byKey.get(`${b}|${bp}|${a}|${ap}`) ?? [])];
-        if (recs.length > 0 && recs.every((r) => r.version === 'TLSv13')) { tls13++; continue; }
+        if (recs.length > 0 && recs.every((r) => r.version === 'TLSv13' && r.ja4x === '')) { tls13++; continue; }
+        if (recs.some((r) => r.version === 'TLSv13')) decrypted++;
         assert.ok(recs.some((r) => r.ja4x === e.value), `${e.source} ${e.key}: JA4X ${e.value} not in [${recs.map((r) => `${r.version} ${r.ja4x}`).join(', ')}]`);
         checked++;
       }
     });
   }
-  t.diagnostic(`${checked} JA4X checked, ${tls13} of TLS 1.3 streams left out`);
+  t.diagnostic(`${checked} JA4X checked (${decrypted} of TLS 1.3 streams, from embedded key logs), ${tls13} of TLS 1.3 streams without secrets left out`);
+  assert.ok(decrypted >= 1, 'no TLS 1.3 certificate was read from a decrypted handshake');
   assert.ok(checked >= 20, `only ${checked} fingerprints checked`);
 });
 

@@ -2,7 +2,9 @@
 import { createAppHooks, type AppOptions } from '../../src/app/index.js';
 import type { CredentialRecord, DnsRecord, FtpRecord, HttpRecord, RecordSink, SmtpRecord, SshRecord, TlsRecord } from '../../src/app/records.js';
 import { createAppStats, type AppStats } from '../../src/app/stats.js';
+import { mergeKeyLogs, parseKeyLog, type TlsKeyLog } from '../../src/app/tls/keylog.js';
 import { readCaptures } from '../../src/capture/index.js';
+import { embeddedKeyLogs } from '../../src/capture/secrets.js';
 import { Issue, type Packet } from '../../src/decode/layer.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import type { ConnRecord } from '../../src/flow/conn.js';
@@ -44,6 +46,15 @@ export async function runApp(file: string, opts: AppOptions = {}): Promise<AppRu
   await readCaptures([file], sink);
   table.flush();
   return run;
+}
+
+/** The app options a run of `nad analyze` gives this capture: the TLS key logs it embeds (pcapng DSBs), if any. */
+export function embeddedKeys(file: string): AppOptions {
+  const embedded = embeddedKeyLogs([file]);
+  if (embedded.length === 0) return {};
+  const keys: TlsKeyLog = new Map();
+  for (const e of embedded) mergeKeyLogs(keys, parseKeyLog(e.text, file));
+  return { tls_keys: keys };
 }
 
 /** Sorted distinct non-empty strings. */

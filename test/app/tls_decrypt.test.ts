@@ -9,27 +9,31 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { constants } from 'node:crypto';
+import { constants, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Duplex } from 'node:stream';
+import http2 from 'node:http2';
 import { test } from 'node:test';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { H2Connection } from '../../src/app/http/h2.js';
 import type { RecordSink } from '../../src/app/records.js';
 import { createAppStats } from '../../src/app/stats.js';
 import { createTlsDecryptHook } from '../../src/app/tls/decrypt_hook.js';
 import { loadKeyLogs, parseKeyLog } from '../../src/app/tls/keylog.js';
 import { readCaptures } from '../../src/capture/index.js';
+import { embeddedKeyLogs } from '../../src/capture/secrets.js';
 import { createPacket, type Packet } from '../../src/decode/layer.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import { tcpFrame, type MacIp } from '../../src/simulate/frames.js';
 import { CaptureLog } from '../../src/simulate/pcap.js';
 import { nad, type RunResult } from '../cli/run.js';
 import { CAPTURES, SKIP_NO_SHARED } from '../shared.js';
-import { Rng } from './mutate.js';
-import { runApp } from './run.js';
+import { mutate, Rng } from './mutate.js';
+import { embeddedKeys, runApp } from './run.js';
 import { flowView, fuzzSession, type Segment } from './session.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -231,6 +235,10 @@ for (const c of CASES) {
         EXCHANGES.map((x) => [x.method, 'nad-test.example', x.uri, x.body.length, x.status, x.reply.length, 'nad-test']),
       );
       assert.equal(run.http[0]!.uid, run.tls[0]!.uid);
+      // The server's certificate: in the clear up to TLS 1.2, read from the decrypted handshake in TLS 1.3.
+      const fixture = new X509Certificate(readFileSync(join(HERE, 'fixtures', 'tls-test.crt')));
+      assert.equal(run.tls[0]!.cert_sha1, fixture.fingerprint.replaceAll(':', '').toLowerCase());
+      assert.match(run.tls[0]!.subject, /CN=nad-test\.example/);
       // The flow stays a TLS flow: the HTTP inside does not rename its service.
       assert.equal(run.conns[0]!.service, 'tls');
     } finally {
@@ -256,15 +264,16 @@ test('key log parser: labels, merging, and errors that name the line and its byt
 test('nad analyze --tls-keylog: http.csv from the TLS connections, the same with --workers 2; bad key logs are one line, exit 2', { skip: SKIP_NO_SHARED }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'nad-tls-cli-'));
   try {
-    const run = (out: string, extra: string[]): RunResult => nad(['analyze', DRIDEX, '--tls-keylog', DRIDEX_KEYS, '--out', join(dir, out), '--quiet', '--no-geo', '--no-report', ...extra]);
+    const run = (out: string, extra: string[]): RunResult => nad(['analyze', DRIDEX, '--tls-keylog', DRIDEX_KEYS, '--out', join(dir, out), '--no-geo', '--no-report', ...extra]);
     const one = run('w1', ['--workers', '1']);
     assert.equal(one.status, 0, one.stderr);
+    assert.match(one.stdout, /^Decrypted: 8 TLS connections with the key log \(http\.csv\)$/m);
     const http = readFileSync(join(dir, 'w1', 'http.csv'), 'utf8');
     assert.match(http, /foodsgoodforliver\.com,\/invest_20\.dll,/);
     const summary = JSON.parse(readFileSync(join(dir, 'w1', 'summary.json'), 'utf8')) as { parameters?: { tls_keylog?: string[] } } & Record<string, unknown>;
     assert.match(JSON.stringify(summary), /"tls_decrypted": ?8/);
     assert.ok(JSON.stringify(summary).includes(DRIDEX_KEYS), 'the key log is named among the run parameters');
-    const two = run('w2', ['--workers', '2']);
+    const two = run('w2', ['--workers', '2', '--quiet']);
     assert.equal(two.status, 0, two.stderr);
     assert.equal(readFileSync(join(dir, 'w2', 'http.csv'), 'utf8'), http);
 
@@ -306,7 +315,7 @@ test(`fuzz: ${FUZZ_CASES} mutated Dridex TLS connections, decrypted with their k
   const sessions = [...conns.values()].filter((s) => s.length < 200);
   assert.ok(sessions.length >= 6, 'Dridex TLS connections missing');
   const stats = createAppStats();
-  const hook = createTlsDecryptHook(stats, { tls_keys: loadKeyLogs([DRIDEX_KEYS]) })!;
+  const hook = createTlsDecryptHook(stats, { tls_keys: loadKeyLogs([DRIDEX_KEYS]) }, new Map())!;
   const rng = new Rng(0x746c73);
   const p = createPacket();
   let exceptions = 0, rows = 0;
@@ -324,4 +333,150 @@ test(`fuzz: ${FUZZ_CASES} mutated Dridex TLS connections, decrypted with their k
   assert.equal(exceptions, 0, `uncaught exceptions: ${exceptions}; first: ${String((first as Error | null)?.stack ?? first)}`);
   assert.ok(stats.tls_decrypt_failed > 0, 'no mutated record was ever counted as failing');
   assert.ok(rows > 0 && stats.tls_decrypted > 0, 'no case decrypted anything');
+});
+
+// ---- Key logs embedded in pcapng (Decryption Secrets Blocks) ----
+
+const H2_DSB = join(CAPTURES, 'tls', 'http2-with-cookies.pcapng');
+const HAVE_EDITCAP = spawnSync('editcap', ['-h'], { encoding: 'utf8' }).status === 0;
+
+test('a pcapng Decryption Secrets Block: its key log holds the ClientHello random tshark shows; gzip and plain alike', { skip: SKIP_NO_SHARED || (HAVE_TSHARK ? false : 'tshark not installed: skipped') }, () => {
+  const embedded = embeddedKeyLogs([H2_DSB]);
+  assert.equal(embedded.length, 1);
+  const keys = parseKeyLog(embedded[0]!.text, H2_DSB);
+  const randoms = spawnSync('tshark', ['-r', H2_DSB, '-Y', 'tls.handshake.type == 1', '-T', 'fields', '-e', 'tls.handshake.random'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l !== '');
+  assert.ok(randoms.length > 0);
+  for (const r of randoms) assert.ok(keys.get(r.replaceAll(':', ''))?.server_traffic !== undefined, `no secrets for ${r}`);
+  const dir = mkdtempSync(join(tmpdir(), 'nad-dsb-'));
+  try {
+    const gz = join(dir, 'h2.pcapng.gz');
+    writeFileSync(gz, gzipSync(readFileSync(H2_DSB)));
+    assert.deepEqual(embeddedKeyLogs([gz]).map((e) => e.text), embedded.map((e) => e.text));
+    // A classic pcap holds no blocks; a missing file is left to the reader.
+    assert.deepEqual(embeddedKeyLogs([DRIDEX, join(dir, 'missing.pcapng'), '-']), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('nad analyze on a pcapng whose secrets editcap --inject-secrets embedded: decrypted with no --tls-keylog', { skip: HAVE_EDITCAP ? false : 'editcap not installed (apt-get install tshark): skipped' }, async () => {
+  const session = await tlsSession({ client: { minVersion: 'TLSv1.3' }, server: {} });
+  const dir = mkdtempSync(join(tmpdir(), 'nad-dsb-cli-'));
+  try {
+    writeFileSync(join(dir, 's.pcap'), toPcap(session.log, 50001));
+    writeFileSync(join(dir, 'keys.txt'), session.keylog);
+    const inj = spawnSync('editcap', ['--inject-secrets', `tls,${join(dir, 'keys.txt')}`, join(dir, 's.pcap'), join(dir, 's.pcapng')], { encoding: 'utf8' });
+    assert.equal(inj.status, 0, inj.stderr);
+    const r = nad(['analyze', join(dir, 's.pcapng'), '--out', join(dir, 'out'), '--no-geo', '--no-report', '--no-detect']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /decrypting TLS with the key log embedded in the capture \(1 connections' secrets\)/);
+    const http = readFileSync(join(dir, 'out', 'http.csv'), 'utf8');
+    for (const x of EXCHANGES) assert.ok(http.includes(`,${x.method},nad-test.example,${x.uri},`), `${x.method} ${x.uri} missing from http.csv`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('HTTP/2 inside the TLS of a capture with an embedded key log: every stream\'s request, status and DATA bytes equal tshark\'s', { skip: SKIP_NO_SHARED || (HAVE_TSHARK ? false : 'tshark not installed: skipped') }, async () => {
+  const run = await runApp(H2_DSB, embeddedKeys(H2_DSB));
+  assert.equal(run.stats.tls_decrypted_h2, 1);
+  const fields = (filter: string, f: string[]): string[][] =>
+    spawnSync('tshark', ['-r', H2_DSB, '-Y', filter, '-T', 'fields', ...f.flatMap((x) => ['-e', x])], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+  // One HEADERS frame a packet here, so each row is one stream's request; the stream ids run 1, 3, 5 … in request order.
+  const requests = fields('http2.headers.method', ['http2.streamid', 'http2.headers.method', 'http2.headers.authority', 'http2.headers.path']);
+  assert.equal(requests.length, 15);
+  assert.deepEqual(run.http.map((h) => [h.method, h.host, h.uri]), requests.map(([, m, a, p]) => [m, a, p]));
+  // Responses: a packet may hold several frames; its HEADERS frames' stream ids pair in order with its :status values.
+  const status = new Map<string, number>();
+  for (const [ids, types, codes] of fields('http2.headers.status', ['http2.streamid', 'http2.type', 'http2.headers.status'])) {
+    const ty = types!.split(',');
+    const heads = ids!.split(',').filter((_, i) => ty[i] === '1');
+    codes!.split(',').forEach((c, i) => status.set(heads[i]!, Number(c)));
+  }
+  // DATA bytes a stream, from every frame tshark dissected (a packet may hold several: the lists run in step).
+  const data = new Map<string, number>();
+  for (const [ids, types, lens] of fields('http2.type == 0', ['http2.streamid', 'http2.type', 'http2.length'])) {
+    const id = ids!.split(','), ty = types!.split(','), ln = lens!.split(',');
+    ty.forEach((t, i) => { if (t === '0') data.set(id[i]!, (data.get(id[i]!) ?? 0) + Number(ln[i])); });
+  }
+  run.http.forEach((h, i) => {
+    const sid = requests[i]![0]!;
+    assert.equal(h.status_code, status.get(sid) ?? null, `stream ${sid} status`);
+    assert.equal(h.response_body_len, data.get(sid) ?? 0, `stream ${sid} DATA bytes`);
+    assert.equal(h.version, '2');
+  });
+});
+
+// ---- HTTP/2 made by node:http2 (nghttp2), in the clear: the reader against the requests sent, and a fuzz ----
+
+async function h2Session(): Promise<{ client: boolean; data: Buffer }[]> {
+  const log: { client: boolean; data: Buffer }[] = [];
+  const [a, b] = socketPair(log);
+  const server = http2.createServer();
+  server.on('stream', (stream, headers) => {
+    const x = EXCHANGES.find((e) => e.uri === headers[':path'])!;
+    stream.resume();
+    stream.on('end', () => {
+      stream.respond({ ':status': x.status, 'content-type': 'text/plain; charset=utf-8' });
+      stream.end(x.reply);
+    });
+  });
+  server.emit('connection', b);
+  const session = http2.connect('http://nad-test.example', { createConnection: () => a });
+  for (const x of EXCHANGES) {
+    await new Promise<void>((resolve) => {
+      const req = session.request({ ':method': x.method, ':path': x.uri, 'user-agent': 'nad-test', cookie: 'a=1', 'accept-language': 'de-DE' });
+      req.on('response', () => undefined);
+      req.resume();
+      req.on('end', () => resolve());
+      req.end(x.body === '' ? undefined : x.body);
+    });
+  }
+  session.close();
+  server.close();
+  await new Promise((r) => setImmediate(r));
+  return log;
+}
+
+test('HTTP/2 reader: the requests node:http2 sent, with their statuses, body bytes and JA4H', async () => {
+  const log = await h2Session();
+  const conn = new H2Connection(createAppStats(), flowView(50002, 80, 'Ch2'));
+  for (const w of log) conn.push(w.client, w.data, 1000, 0);
+  assert.equal(conn.dead, false);
+  assert.deepEqual(
+    conn.trans.map((h) => [h.method, h.host, h.uri, h.request_body_len, h.status_code, h.response_body_len, h.user_agent, h.resp_mime, h.version]),
+    // node:http2 names the authority with its port.
+    EXCHANGES.map((x) => [x.method, 'nad-test.example:80', x.uri, x.body.length, x.status, x.reply.length, 'nad-test', 'text/plain', '2']),
+  );
+  // node:http2 sends :method, :authority, :scheme, :path, then the others: 4 pseudo-headers + user-agent + accept-language.
+  assert.match(conn.trans[0]!.ja4h, /^ge20cn06dede_/);
+});
+
+test(`fuzz: ${FUZZ_CASES} mutated HTTP/2 byte streams never throw`, async (t) => {
+  const log = await h2Session();
+  const stats = createAppStats();
+  const rng = new Rng(0x6832);
+  let exceptions = 0, rows = 0;
+  let first: unknown = null;
+  for (let n = 0; n < FUZZ_CASES; n++) {
+    const conn = new H2Connection(stats, flowView(50003, 80, 'Ch2fz'));
+    try {
+      for (const w of log) {
+        const data = rng.below(4) === 0 ? mutate(rng, w.data, log[rng.below(log.length)]!.data) : w.data;
+        // Re-cut the stream at random points too: frames must survive any segmentation.
+        for (let o = 0; o < data.length; ) {
+          const k = 1 + rng.below(data.length - o);
+          conn.push(w.client, data.subarray(o, o + k), 1000, 0);
+          o += k;
+        }
+      }
+      rows += conn.trans.length;
+    } catch (err) {
+      exceptions++;
+      first ??= err;
+    }
+  }
+  t.diagnostic(`rows ${rows}, http_malformed ${stats.http_malformed}`);
+  assert.equal(exceptions, 0, `uncaught exceptions: ${exceptions}; first: ${String((first as Error | null)?.stack ?? first)}`);
+  assert.ok(stats.http_malformed > 0 && rows > 0);
 });

@@ -34,9 +34,7 @@ export function primaryLanguage(value: string): string {
  * ('' when absent), as parse.ts's readHeaders found them. '' when JA4H has no code for the method or the version.
  */
 export function ja4h(method: string, version: string, lines: readonly string[], cookie = '', language = ''): string {
-  const m = METHOD_CODES.get(method);
   const v = version === '1.1' ? '11' : version === '1.0' ? '10' : '';
-  if (m === undefined || v === '') return '';
   let hasCookie = false;
   let referer = false;
   const names: string[] = [];
@@ -49,6 +47,39 @@ export function ja4h(method: string, version: string, lines: readonly string[], 
     else if (name === 'Referer') referer = true;
     else names.push(name);
   }
+  return fingerprint(method, v, names, hasCookie, referer, cookie, language);
+}
+
+/**
+ * JA4H of an HTTP/2 request (version code 20) from its decoded header fields, as FoxIO's reference reads tshark's
+ * `http2.header.name` list: every field in order, pseudo-headers included, `cookie` and `referer` (lower case, as
+ * HTTP/2 sends names) counted apart; the cookies are every `cookie` field's crumbs (RFC 9113 §8.2.3 lets a client
+ * split them across fields) and the language the first `accept-language`.
+ */
+export function ja4h2(fields: readonly (readonly [string, string])[]): string {
+  let method = '';
+  let hasCookie = false;
+  let referer = false;
+  let language = '';
+  const names: string[] = [];
+  const cookies: string[] = [];
+  for (const [name, value] of fields) {
+    if (name === ':method' && method === '') method = value;
+    if (name === 'cookie') {
+      hasCookie = true;
+      cookies.push(value);
+    } else if (name === 'referer') referer = true;
+    else {
+      names.push(name);
+      if (name === 'accept-language' && language === '') language = value;
+    }
+  }
+  return fingerprint(method, '20', names, hasCookie, referer, cookies.join('; '), language);
+}
+
+function fingerprint(method: string, v: string, names: readonly string[], hasCookie: boolean, referer: boolean, cookie: string, language: string): string {
+  const m = METHOD_CODES.get(method);
+  if (m === undefined || v === '') return '';
   const count = Math.min(99, names.length);
   const a = `${m}${v}${hasCookie ? 'c' : 'n'}${referer ? 'r' : 'n'}${count < 10 ? '0' : ''}${count}${primaryLanguage(language)}`;
   const cookies = cookie === '' ? [] : cookie.split('; ').map(cookiePair).sort(byNameThenValue);

@@ -2,17 +2,19 @@
  * TLS decryption with a key log (`--tls-keylog`, Wireshark's tls.keylog_file, Zeek's SSL::keylog_file): for a
  * connection whose ClientHello random is in the log, both directions are reassembled by sequence number, every record
  * after the handshake is decrypted (decrypt.ts), and the application data goes to the HTTP/1.x parser as if it had
- * come in the clear, so its transactions land in http.csv with the TLS connection's uid, as Zeek logs them.
- * HTTP/2 (ALPN h2) is recognised by its preface and counted, not parsed. Without a key log this hook is not made.
+ * come in the clear, so its transactions land in http.csv with the TLS connection's uid, as Zeek logs them; HTTP/2
+ * (its client preface) goes to the HTTP/2 reader (http/h2.ts) instead. Without a key log this hook is not made.
  */
 import type { Packet } from '../../decode/layer.js';
 import { createPacket } from '../../decode/layer.js';
 import type { FlowView } from '../../flow/conn.js';
 import type { FlowHook } from '../hook.js';
+import { H2_PREFACE, H2Connection } from '../http/h2.js';
 import { createHttpHook, type HttpFlowState, type HttpOptions } from '../http/hook.js';
 import type { RecordSink } from '../records.js';
 import type { AppStats } from '../stats.js';
 import { StreamBuf } from '../stream.js';
+import { parseLeafCertificate, type LeafCert } from './cert.js';
 import { RecordCipher, suiteOf } from './decrypt.js';
 import { parseServerHello } from './hello.js';
 import type { TlsKeyLog, TlsSecrets } from './keylog.js';
@@ -27,6 +29,7 @@ const REC_ALERT = 21;
 const REC_HANDSHAKE = 22;
 const REC_APP = 23;
 const HS_SERVER_HELLO = 2;
+const HS_CERTIFICATE = 11;
 const HS_FINISHED = 20;
 const HS_KEY_UPDATE = 24;
 const EXT_ENCRYPT_THEN_MAC = 0x0016;
@@ -40,6 +43,8 @@ class Side {
   ccs = false;
   failures = 0;
   dead = false;
+  /** TLS 1.3: decrypted handshake bytes of a message that spans records (bounded by STREAM_CAP). */
+  hs: Buffer | null = null;
   /** Plaintext bytes handed on so far: the sequence numbers of the plaintext stream the HTTP parser reads. */
   plainSeq = 0;
 }
@@ -54,6 +59,7 @@ export class TlsDecryptState {
   /** What the application data is: unknown until its first bytes, then HTTP/1.x, HTTP/2 or something else. */
   app: 'unknown' | 'http' | 'h2' | 'other' = 'unknown';
   http: HttpFlowState | null = null;
+  h2: H2Connection | null = null;
   httpDone = false;
   /** The packet the HTTP parser reads plaintext from: made once per connection, pointed at each record. */
   readonly plain: Packet = createPacket();
@@ -68,8 +74,14 @@ export interface TlsDecryptOptions extends HttpOptions {
   tls_keys?: TlsKeyLog;
 }
 
+/**
+ * TLS 1.3 leaf certificates read from decrypted handshakes, by flow uid: the decrypt hook puts them here, the TLS hook
+ * (whose onExpire runs first: it comes first in the hook list) takes them into its tls.csv row.
+ */
+export type DecryptedCerts = Map<string, LeafCert>;
+
 /** The hook, or null when no key log was given (then nothing on the packet path changes). */
-export function createTlsDecryptHook(stats: AppStats, opts: TlsDecryptOptions): FlowHook<TlsDecryptState> | null {
+export function createTlsDecryptHook(stats: AppStats, opts: TlsDecryptOptions, certs: DecryptedCerts): FlowHook<TlsDecryptState> | null {
   const keys = opts.tls_keys;
   if (keys === undefined || keys.size === 0) return null;
   const http = createHttpHook(stats, opts);
@@ -87,20 +99,22 @@ export function createTlsDecryptHook(stats: AppStats, opts: TlsDecryptOptions): 
     },
     onPacket(p: Packet, flow: FlowView, is_orig: boolean, s: TlsDecryptState): boolean {
       const side = s.sides[is_orig ? 0 : 1];
-      if (!side.dead && side.sb.push(p)) pump(stats, http, p, flow, s, side, is_orig);
+      if (!side.dead && side.sb.push(p)) pump(stats, http, certs, p, flow, s, side, is_orig);
       side.sb.keep();
       return !s.httpDone && !(s.sides[0].dead && s.sides[1].dead);
     },
     onExpire(flow: FlowView, s: TlsDecryptState, out: RecordSink): void {
+      certs.delete(flow.uid); // the TLS hook took it, if it kept a row for the flow
       if (s.records > 0) stats.tls_decrypted++;
       if (s.app === 'h2') stats.tls_decrypted_h2++;
       if (s.http !== null) http.onExpire(flow, s.http, out);
+      if (s.h2 !== null) for (const r of s.h2.trans) out.http(r);
     },
   };
 }
 
 /** Walks every complete record now buffered on one side. */
-function pump(stats: AppStats, http: FlowHook<HttpFlowState>, p: Packet, flow: FlowView, s: TlsDecryptState, side: Side, isOrig: boolean): void {
+function pump(stats: AppStats, http: FlowHook<HttpFlowState>, certs: DecryptedCerts, p: Packet, flow: FlowView, s: TlsDecryptState, side: Side, isOrig: boolean): void {
   const sb = side.sb;
   while (!side.dead && sb.len >= 5) {
     const b = sb.data;
@@ -117,13 +131,13 @@ function pump(stats: AppStats, http: FlowHook<HttpFlowState>, p: Packet, flow: F
       return;
     }
     const frag = b.subarray(o + 5, o + 5 + len);
-    record(stats, http, p, flow, s, side, isOrig, type, version, frag);
+    record(stats, http, certs, p, flow, s, side, isOrig, type, version, frag);
     sb.consume(5 + len);
   }
 }
 
 function record(
-  stats: AppStats, http: FlowHook<HttpFlowState>, p: Packet, flow: FlowView, s: TlsDecryptState, side: Side, isOrig: boolean,
+  stats: AppStats, http: FlowHook<HttpFlowState>, certs: DecryptedCerts, p: Packet, flow: FlowView, s: TlsDecryptState, side: Side, isOrig: boolean,
   type: number, version: number, frag: Buffer,
 ): void {
   const encrypted = s.tls13 ? type === REC_APP && side.cipher !== null : side.ccs;
@@ -154,10 +168,10 @@ function record(
   side.failures = 0;
   s.records++;
   if (plain.type === REC_HANDSHAKE) {
-    if (s.tls13) handshake13(side, plain.data);
+    if (s.tls13) handshake13(side, plain.data, isOrig ? null : (cert) => certs.set(flow.uid, cert));
     return;
   }
-  if (plain.type === REC_APP && plain.data.length > 0) application(http, p, flow, s, side, isOrig, plain.data);
+  if (plain.type === REC_APP && plain.data.length > 0) application(stats, http, p, flow, s, side, isOrig, plain.data);
   else if (plain.type === REC_ALERT) side.dead = plain.data.length >= 2 && plain.data[1] === 0; // close_notify
 }
 
@@ -187,23 +201,47 @@ function serverHello(s: TlsDecryptState, frag: Buffer): void {
   resp.cipher = sv;
 }
 
-/** TLS 1.3 handshake messages under protection: Finished hands over to the traffic keys, KeyUpdate renews them. */
-function handshake13(side: Side, data: Buffer): void {
-  for (let o = 0; o + 4 <= data.length; ) {
-    const t = data[o]!;
-    const len = data.readUIntBE(o + 1, 3);
+/**
+ * TLS 1.3 handshake messages under protection: Finished hands over to the traffic keys, KeyUpdate renews them, and
+ * the server's Certificate (RFC 8446 §4.4.2: a request context, then the list as in TLS 1.2) gives the leaf.
+ * A message may span records: its bytes wait in side.hs.
+ */
+function handshake13(side: Side, data: Buffer, onCert: ((cert: LeafCert) => void) | null): void {
+  let b = data;
+  if (side.hs !== null) {
+    b = Buffer.concat([side.hs, data]);
+    side.hs = null;
+  }
+  let o = 0;
+  while (o + 4 <= b.length) {
+    const t = b[o]!;
+    const len = b.readUIntBE(o + 1, 3);
+    if (o + 4 + len > b.length) break;
     if (t === HS_FINISHED && side.next !== null) {
       side.cipher = side.next;
       side.next = null;
     } else if (t === HS_KEY_UPDATE && side.next === null) side.cipher?.update();
+    else if (t === HS_CERTIFICATE && onCert !== null && len >= 1) {
+      const ctx = b[o + 4]!;
+      const cert = parseLeafCertificate(b, o + 5 + ctx, o + 4 + len);
+      if (cert !== null) onCert(cert);
+    }
     o += 4 + len;
   }
+  if (o < b.length && b.length - o <= STREAM_CAP) side.hs = Buffer.from(b.subarray(o));
 }
 
-const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n', 'latin1');
-
-/** Application data → the HTTP/1.x parser, through a packet that points at the plaintext. */
-function application(http: FlowHook<HttpFlowState>, p: Packet, flow: FlowView, s: TlsDecryptState, side: Side, isOrig: boolean, data: Buffer): void {
+/** Application data → the HTTP/1.x parser, through a packet that points at the plaintext; or the HTTP/2 reader. */
+function application(stats: AppStats, http: FlowHook<HttpFlowState>, p: Packet, flow: FlowView, s: TlsDecryptState, side: Side, isOrig: boolean, data: Buffer): void {
+  if (s.app === 'unknown' && isOrig && data.length >= 3 && data.compare(H2_PREFACE, 0, 3, 0, 3) === 0) {
+    s.app = 'h2';
+    s.h2 = new H2Connection(stats, flow);
+  }
+  if (s.h2 !== null) {
+    s.h2.push(isOrig, data, p.ts_sec, p.ts_nsec);
+    if (s.h2.dead) s.httpDone = true;
+    return;
+  }
   const q = s.plain;
   q.buf = data;
   q.payload_off = 0;
@@ -214,11 +252,6 @@ function application(http: FlowHook<HttpFlowState>, p: Packet, flow: FlowView, s
   q.ts_nsec = p.ts_nsec;
   side.plainSeq += data.length;
   if (s.app === 'unknown') {
-    if (isOrig && data.length >= H2_PREFACE.length && data.compare(H2_PREFACE, 0, H2_PREFACE.length, 0, H2_PREFACE.length) === 0) {
-      s.app = 'h2';
-      s.httpDone = true;
-      return;
-    }
     // The HTTP hook names the flow's service as it takes it; the flow stays what the TLS hook found (tls).
     const service = flow.service;
     const source = flow.service_source;

@@ -90,7 +90,8 @@ export class TlsFlowState implements HandshakeSink {
   }
 }
 
-export function createTlsHook(stats: AppStats): FlowHook<TlsFlowState> {
+/** `decrypted`: TLS 1.3 leaf certificates the decrypt hook read (with a key log), taken into the flow's row. */
+export function createTlsHook(stats: AppStats, decrypted: ReadonlyMap<string, LeafCert> | null = null): FlowHook<TlsFlowState> {
   return {
     name: 'tls',
     onInit(p: Packet, flow: FlowView): TlsFlowState | null {
@@ -112,7 +113,7 @@ export function createTlsHook(stats: AppStats): FlowHook<TlsFlowState> {
     onExpire(flow: FlowView, s: TlsFlowState, out: RecordSink): void {
       stats.tls_malformed += s.malformed;
       if (s.ch === null && s.sh === null) return;
-      const r = tlsRecord(flow, s.ts_sec, s.ts_nsec, 'tcp', s.ch, s.sni, s.sh, s.cert);
+      const r = tlsRecord(flow, s.ts_sec, s.ts_nsec, 'tcp', s.ch, s.sni, s.sh, s.cert ?? decrypted?.get(flow.uid) ?? null);
       if (s.ch2 !== null) {
         r.retry_ja3 = s.ch2.ja3;
         r.retry_ja4 = s.ch2.ja4;

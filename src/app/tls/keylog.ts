@@ -76,7 +76,13 @@ export function loadKeyLogs(paths: readonly string[]): TlsKeyLog {
   for (const path of paths) {
     const keys = parseKeyLog(readFileSync(path, 'utf8'), path);
     if (keys.size === 0) throw new Error(`${path}: byte 0: no TLS secrets (CLIENT_RANDOM or TLS 1.3 traffic secrets) in this key log`);
-    for (const [random, s] of keys) all.set(random, { ...all.get(random), ...s });
+    mergeKeyLogs(all, keys);
   }
   return all;
+}
+
+/** Adds `more`'s secrets to `into` (a connection's secrets from both are joined, `more` winning); returns `into`. */
+export function mergeKeyLogs(into: TlsKeyLog, more: TlsKeyLog): TlsKeyLog {
+  for (const [random, s] of more) into.set(random, { ...into.get(random), ...s });
+  return into;
 }

@@ -1,0 +1,204 @@
+/**
+ * HTTP/2 (RFC 9113) per transaction, from a connection's two byte streams (decrypted TLS, app/tls/decrypt_hook.ts):
+ * the client preface, then frames (§4.1); HEADERS and CONTINUATION blocks go through one HPACK decoder a direction
+ * (hpack.ts); DATA is counted, never buffered. One HttpRecord per client stream, as http.csv rows with version `2`:
+ * method, :authority (or Host), :path, User-Agent, Referer, the response's :status and Content-Type, the DATA bytes
+ * each way, and JA4H (ja4h2). Server-pushed streams keep the decoders in step and make no row. Bounded: a frame that
+ * is not one, or a header block that does not decode, ends the connection's reading (counted in http_malformed).
+ */
+import type { FlowView } from '../../flow/conn.js';
+import type { HttpRecord } from '../records.js';
+import { tsString } from '../ref.js';
+import type { AppStats } from '../stats.js';
+import { HpackDecoder, type HeaderField } from './hpack.js';
+import { ja4h2 } from './ja4h.js';
+
+export const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+
+const DATA = 0;
+const HEADERS = 1;
+const PUSH_PROMISE = 5;
+const CONTINUATION = 9;
+const END_HEADERS = 0x4;
+const PADDED = 0x8;
+const PRIORITY = 0x20;
+
+/** A frame longer than this is not read (SETTINGS_MAX_FRAME_SIZE allows 2^24 - 1; DATA, which may be that long, is skipped, not buffered). */
+const MAX_BUFFERED_FRAME = 1 << 20;
+/** A header block (HEADERS + CONTINUATIONs) larger than this ends the reading. */
+const MAX_BLOCK = 1 << 18;
+/** Transactions kept per connection, as the HTTP/1.x parser keeps. */
+const MAX_TRANS = 1000;
+
+class Direction {
+  readonly hpack = new HpackDecoder();
+  /** Bytes of an incomplete frame header or non-DATA frame. */
+  pending: Buffer | null = null;
+  /** DATA payload bytes still to pass over, and the stream they count for. */
+  skip = 0;
+  skipStream = 0;
+  /** A header block waiting for its CONTINUATIONs: the stream, its fragments, and whether it is a push promise. */
+  block: { stream: number; parts: Buffer[]; size: number; push: boolean } | null = null;
+}
+
+export class H2Connection {
+  private readonly dirs: [client: Direction, server: Direction] = [new Direction(), new Direction()];
+  /** Client preface bytes still expected. */
+  private preface = H2_PREFACE.length;
+  private readonly streams = new Map<number, HttpRecord>();
+  private readonly pushed = new Set<number>();
+  readonly trans: HttpRecord[] = [];
+  dead = false;
+
+  constructor(private readonly stats: AppStats, private readonly flow: FlowView) {}
+
+  /** The next bytes of one direction, in order; ts is the time of the packet they completed in. */
+  push(client: boolean, data: Buffer, ts_sec: number, ts_nsec: number): void {
+    if (this.dead) return;
+    let b = data;
+    if (client && this.preface > 0) {
+      const n = Math.min(this.preface, b.length);
+      const at = H2_PREFACE.length - this.preface;
+      if (b.compare(H2_PREFACE, at, at + n, 0, n) !== 0) return this.fail();
+      this.preface -= n;
+      b = b.subarray(n);
+    }
+    const d = this.dirs[client ? 0 : 1];
+    if (d.skip > 0) {
+      const n = Math.min(d.skip, b.length);
+      this.countData(client, d.skipStream, n);
+      d.skip -= n;
+      b = b.subarray(n);
+    }
+    if (d.pending !== null) {
+      b = Buffer.concat([d.pending, b]);
+      d.pending = null;
+    }
+    let o = 0;
+    while (!this.dead && b.length - o >= 9) {
+      const len = b.readUIntBE(o, 3);
+      const type = b[o + 3]!;
+      const flags = b[o + 4]!;
+      const stream = b.readUInt32BE(o + 5) & 0x7fffffff;
+      if (type === DATA) {
+        // The payload's padding is counted as body here: the pad length byte may not have arrived yet.
+        const have = Math.min(len, b.length - o - 9);
+        this.countData(client, stream, have);
+        o += 9 + have;
+        if (have < len) {
+          d.skip = len - have;
+          d.skipStream = stream;
+        }
+        continue;
+      }
+      if (len > MAX_BUFFERED_FRAME) return this.fail();
+      if (b.length - o < 9 + len) break;
+      this.frame(client, d, type, flags, stream, b.subarray(o + 9, o + 9 + len), ts_sec, ts_nsec);
+      o += 9 + len;
+    }
+    if (!this.dead && o < b.length) d.pending = Buffer.from(b.subarray(o));
+  }
+
+  private fail(): void {
+    this.stats.http_malformed++;
+    this.dead = true;
+    this.dirs[0].pending = this.dirs[1].pending = null;
+  }
+
+  private countData(client: boolean, stream: number, n: number): void {
+    const rec = this.streams.get(stream);
+    if (rec === undefined) return;
+    if (client) rec.request_body_len += n;
+    else rec.response_body_len += n;
+  }
+
+  private frame(client: boolean, d: Direction, type: number, flags: number, stream: number, payload: Buffer, ts_sec: number, ts_nsec: number): void {
+    if (d.block !== null) {
+      // §6.10: nothing but the block's CONTINUATIONs may come between HEADERS and END_HEADERS.
+      if (type !== CONTINUATION || stream !== d.block.stream) return this.fail();
+      d.block.parts.push(payload);
+      d.block.size += payload.length;
+      if (d.block.size > MAX_BLOCK) return this.fail();
+      if (flags & END_HEADERS) {
+        const { parts, push } = d.block;
+        d.block = null;
+        this.headerBlock(client, d, stream, Buffer.concat(parts), push, ts_sec, ts_nsec);
+      }
+      return;
+    }
+    if (type !== HEADERS && type !== PUSH_PROMISE) return; // SETTINGS, WINDOW_UPDATE, PING, PRIORITY, RST_STREAM, GOAWAY, extensions
+    let o = 0;
+    let end = payload.length;
+    if (flags & PADDED) {
+      if (end < 1) return this.fail();
+      end -= payload[0]!;
+      o = 1;
+    }
+    let target = stream;
+    if (type === PUSH_PROMISE) {
+      if (end - o < 4) return this.fail();
+      target = payload.readUInt32BE(o) & 0x7fffffff;
+      this.pushed.add(target);
+      o += 4;
+    } else if (flags & PRIORITY) o += 5;
+    if (o > end) return this.fail();
+    const fragment = payload.subarray(o, end);
+    if (flags & END_HEADERS) this.headerBlock(client, d, target, fragment, type === PUSH_PROMISE, ts_sec, ts_nsec);
+    else d.block = { stream: target, parts: [Buffer.from(fragment)], size: fragment.length, push: type === PUSH_PROMISE };
+  }
+
+  private headerBlock(client: boolean, d: Direction, stream: number, block: Buffer, push: boolean, ts_sec: number, ts_nsec: number): void {
+    const fields = d.hpack.decode(block, 0, block.length);
+    if (fields === null) return this.fail();
+    if (push || this.pushed.has(stream)) return;
+    if (client) {
+      if (this.streams.has(stream)) return; // trailers
+      if (this.trans.length >= MAX_TRANS) {
+        this.stats.records_dropped++;
+        return;
+      }
+      const rec = this.request(fields, ts_sec, ts_nsec);
+      this.streams.set(stream, rec);
+      this.trans.push(rec);
+      return;
+    }
+    const rec = this.streams.get(stream);
+    if (rec === undefined || rec.status_code !== null) return; // a stream the capture did not see open, or trailers
+    const status = value(fields, ':status');
+    if (!/^\d{3}$/.test(status) || status[0] === '1') return; // 1xx: interim
+    rec.status_code = Number(status);
+    rec.resp_mime = value(fields, 'content-type').split(';')[0]!.trim();
+  }
+
+  private request(fields: HeaderField[], ts_sec: number, ts_nsec: number): HttpRecord {
+    const f = this.flow;
+    return {
+      ts: tsString(ts_sec, ts_nsec),
+      uid: f.uid,
+      community_id: f.community_id,
+      orig_h: f.orig_h,
+      orig_p: f.orig_p,
+      resp_h: f.resp_h,
+      resp_p: f.resp_p,
+      trans_depth: this.trans.length + 1,
+      method: value(fields, ':method'),
+      host: value(fields, ':authority') || value(fields, 'host'),
+      uri: value(fields, ':path'),
+      referrer: value(fields, 'referer'),
+      version: '2',
+      user_agent: value(fields, 'user-agent'),
+      request_body_len: 0,
+      response_body_len: 0,
+      status_code: null,
+      status_msg: '',
+      resp_mime: '',
+      ja4h: ja4h2(fields),
+    };
+  }
+}
+
+/** The first field of that name, '' when none. */
+function value(fields: readonly HeaderField[], name: string): string {
+  for (const [n, v] of fields) if (n === name) return v;
+  return '';
+}
