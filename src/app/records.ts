@@ -124,6 +124,14 @@ export interface HttpRecord extends FlowRef {
   resp_mime: string;
   /** JA4H HTTP client fingerprint (FoxIO License 1.1); '' for a method or version JA4H has no code for. */
   ja4h: string;
+  /** Type of the request body by its content (magic bytes: application/x-dosexec, application/zip, …), as Zeek's orig_mime_types; '' when no body or no known signature. */
+  orig_mime_types: string;
+  /** Type of the response body by its content, as Zeek's resp_mime_types: what was sent, whatever Content-Type said. */
+  resp_mime_types: string;
+  /** MD5 of the response body (hex), when it was seen whole; as sent (a Content-Encoding is not undone); '' for 206 Partial Content (a byte range). */
+  resp_md5: string;
+  /** SHA-256 of the response body (hex), when it was seen whole. */
+  resp_sha256: string;
 }
 
 export interface SshRecord extends FlowRef {

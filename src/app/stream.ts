@@ -13,7 +13,22 @@ import type { Packet } from '../decode/layer.js';
 
 /** Out-of-order segments held at most per direction: enough for a reordered hello, small enough to bound memory. */
 const MAX_PENDING = 8;
+/**
+ * While a tapped body is read (hashed), a lost-and-retransmitted segment can leave a whole TCP window in flight behind
+ * it: up to this many segments, at most TAP_WINDOW bytes ahead, wait for it.
+ */
+const MAX_PENDING_TAPPED = 256;
+const TAP_WINDOW = 1 << 20;
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * Receives the bytes a parser passes over with consumeOrSkip (an HTTP body), buffered or arriving, in order; gap()
+ * reports bytes of it that fell into a sequence gap. At most one tap a direction, set by the parser.
+ */
+export interface BodyTap {
+  body(src: Buffer, from: number, to: number): void;
+  gap(n: number): void;
+}
 
 interface Pending {
   /** Sequence number of data[0]. */
@@ -32,6 +47,8 @@ export class StreamBuf {
   missed = 0;
   /** Set when the buffer would have exceeded cap: the parser should give up on this direction. */
   overflow = false;
+  /** Where skipped bytes go (http/body.ts), null when nobody looks at them. */
+  tap: BodyTap | null = null;
   private readonly cap: number;
   private own: Buffer = EMPTY;
   private borrowed = false;
@@ -62,9 +79,13 @@ export class StreamBuf {
         this.hold(src, off, end, seq);
         return false;
       }
+      // Skipped bytes someone taps (a body being hashed) wait for a reordered segment to fill the hole, as long as
+      // there is room to hold what came ahead; past that the hole is taken as lost.
+      if (this.tap !== null && this.hold(src, off, end, seq)) return false;
       // A gap inside bytes the parser skips anyway (a body): count it as missed and carry on.
       this.skip -= d;
       this.missed += d;
+      if (this.tap !== null) this.tap.gap(d);
       this.next = (this.next + d) >>> 0;
     }
     const o = d < 0 ? off - d : off; // drop bytes already seen (retransmission, overlap)
@@ -86,6 +107,7 @@ export class StreamBuf {
 
   /** Consumes up to n buffered bytes and skips the rest of n as they arrive. */
   consumeOrSkip(n: number): void {
+    if (this.tap !== null && this.len > 0) this.tap.body(this.data, this.start, this.start + Math.min(n, this.len));
     if (n <= this.len) {
       this.consume(n);
       return;
@@ -123,6 +145,7 @@ export class StreamBuf {
     const n = end - o;
     if (this.skip > 0) {
       const s = this.skip < n ? this.skip : n;
+      if (this.tap !== null) this.tap.body(src, from, from + s);
       this.skip -= s;
       from += s;
       this.next = (this.next + s) >>> 0;
@@ -166,10 +189,13 @@ export class StreamBuf {
     return true;
   }
 
-  private hold(src: Buffer, off: number, end: number, seq: number): void {
+  /** Keeps an early segment for later; false when there is no room for it (MAX_PENDING, or too far ahead). */
+  private hold(src: Buffer, off: number, end: number, seq: number): boolean {
     if (this.pending === null) this.pending = [];
-    if (this.pending.length >= MAX_PENDING || ((seq - this.next) | 0) > this.cap) return;
+    const tapped = this.tap !== null;
+    if (this.pending.length >= (tapped ? MAX_PENDING_TAPPED : MAX_PENDING) || ((seq - this.next) | 0) > (tapped ? TAP_WINDOW : this.cap)) return false;
     this.pending.push({ seq: seq >>> 0, data: Buffer.from(src.subarray(off, end)) });
+    return true;
   }
 
   private drainPending(): boolean {

@@ -1,8 +1,10 @@
 /**
  * HTTP detector: cleartext requests that malware droppers and C2 gates make and browsers rarely do.
  * - `download`: an executable fetched (response MIME of a program, or a URI ending in a program extension): 0.65 when
- *   answered 2xx, 0.4 when refused; a command-line client (wget, curl, python…) fetching from a bare IP address: 0.55
- *   (the IoT dropper pattern `wget http://IP/bin`).
+ *   answered 2xx, 0.4 when refused; a program by its content (the body's magic: MZ, ELF, Mach-O) that neither the
+ *   Content-Type nor the name admits: 0.7 (a payload disguised as an image or text, as droppers serve them); a
+ *   command-line client (wget, curl, python…) fetching from a bare IP address: 0.55 (the IoT dropper pattern
+ *   `wget http://IP/bin`).
  * - `http`: a request whose Host is a bare IP address (no DNS name at all): POST 0.45, other methods 0.35.
  * Signals of one kind on one entity keep their maximum; different kinds combine when findings are merged. With a
  * baseline, hits on a registered domain the baseline already saw are multiplied by 0.6.
@@ -28,7 +30,11 @@ export function httpSignals(h: HttpRecord): Hit[] {
   const ok = h.status_code !== null && h.status_code >= 200 && h.status_code < 300;
   const host = stripPort(h.host.toLowerCase());
   const bare = host === '' || isIpLiteral(host);
-  if (EXEC_MIME.test(h.resp_mime) || EXEC_EXT.test(path)) {
+  const declared = EXEC_MIME.test(h.resp_mime) || EXEC_EXT.test(path);
+  if (ok && !declared && EXEC_MIME.test(h.resp_mime_types)) {
+    const said = h.resp_mime === '' ? 'no Content-Type' : `Content-Type ${h.resp_mime}`;
+    hits.push({ kind: 'download', score: 0.7, what: `downloaded a program disguised as data: ${path} is ${h.resp_mime_types} by its content, sent with ${said}` });
+  } else if (declared) {
     hits.push({ kind: 'download', score: ok ? 0.65 : 0.4, what: `${ok ? 'downloaded' : 'tried to download'} the program ${path}` });
   } else if (bare && TOOL_UA.test(h.user_agent) && h.method === 'GET' && ok) {
     hits.push({ kind: 'download', score: 0.55, what: `fetched ${path} from a bare IP address with ${h.user_agent.split(' ')[0]}` });
@@ -40,7 +46,7 @@ export function httpSignals(h: HttpRecord): Hit[] {
 /** With a baseline, downloads from a registered domain the network already used count this much (vendor updates). */
 export const KNOWN_SITE_FACTOR = 0.6;
 
-interface Acc { conns: Map<string, ConnRecord>; hits: Hit[]; name: string; uris: Set<string>; src: string; dst: string; port: number }
+interface Acc { conns: Map<string, ConnRecord>; hits: Hit[]; name: string; uris: Set<string>; sha256: Set<string>; src: string; dst: string; port: number }
 
 export function createHttpDetector(): Detector {
   const acc = new Map<string, Acc>();
@@ -56,12 +62,14 @@ export function createHttpDetector(): Detector {
           let a = acc.get(key);
           if (a === undefined) {
             const host = stripPort(h.host.toLowerCase());
-            a = { conns: new Map(), hits: [], name: isIpLiteral(host) ? '' : host, uris: new Set(), src: conn.orig_h, dst: conn.resp_h, port: conn.resp_p };
+            a = { conns: new Map(), hits: [], name: isIpLiteral(host) ? '' : host, uris: new Set(), sha256: new Set(), src: conn.orig_h, dst: conn.resp_h, port: conn.resp_p };
             acc.set(key, a);
           }
           a.conns.set(conn.uid, conn);
           a.hits.push(hit);
           a.uris.add(`${h.method} ${h.uri}`);
+          // What was downloaded, as the value to look up (a body seen whole).
+          if (hit.kind === 'download' && h.resp_sha256 !== '') a.sha256.add(h.resp_sha256);
         }
       }
     },
@@ -76,6 +84,7 @@ export function createHttpDetector(): Detector {
         const evidence: Evidence[] = [
           { name: 'requests', value: a.hits.length }, { name: 'signal', value: best.what },
           { name: 'uris', value: uris.slice(0, 5).join(' | '), note: uris.length > 5 ? `${uris.length} in all` : '' },
+          ...(a.sha256.size === 0 ? [] : [{ name: 'sha256', value: [...a.sha256].sort().slice(0, 3).join(' '), note: a.sha256.size > 3 ? `${a.sha256.size} files in all (http.csv)` : 'of the bodies downloaded' }]),
           ...(known ? [{ name: 'known_site', value: `${domain} is in the baseline (score × ${KNOWN_SITE_FACTOR})` }] : []),
         ];
         out.push({

@@ -6,9 +6,9 @@
  * - **Zeek's Intel framework file** (what feeds and MISP export for Zeek): tab-separated, a `#fields` line naming the
  *   columns, at least `indicator` and `indicator_type`; `meta.source`, `meta.desc` and `meta.url` are kept; `-` is an empty field.
  *   Types: Intel::ADDR, Intel::SUBNET, Intel::DOMAIN, Intel::URL, Intel::SOFTWARE, Intel::CERT_HASH, Intel::FILE_NAME,
- *   Intel::EMAIL, Intel::USER_NAME, and the
+ *   Intel::EMAIL, Intel::USER_NAME, Intel::FILE_HASH (MD5 or SHA-256), and the
  *   fingerprint types of Zeek's JA3/HASSH packages and FoxIO's (Intel::JA3, JA3S, JA4, JA4S, JA4H, JA4X, HASSH,
- *   HASSHSERVER). Types nad cannot see (FILE_HASH, PUBKEY_HASH, …) are counted, not
+ *   HASSHSERVER). Types nad cannot see (PUBKEY_HASH, …) are counted, not
  *   errors: a feed mixes them.
  * - **A plain list**: one indicator a line (the first word; `#` starts a comment), its type read from its form: an
  *   address, a CIDR, a URL (a scheme or a `/`), an e-mail address, a JA4, or a host name.
@@ -24,7 +24,7 @@ import { ipv4ToInt, ipv6ToGroups, parseCidr, type Cidr } from '../features/addre
 import { stixEntries } from './intel_stix.js';
 
 export type IntelType =
-  | 'addr' | 'subnet' | 'domain' | 'url' | 'software' | 'cert_hash' | 'file_name' | 'email' | 'user_name'
+  | 'addr' | 'subnet' | 'domain' | 'url' | 'software' | 'cert_hash' | 'file_hash' | 'file_name' | 'email' | 'user_name'
   | 'ja3' | 'ja3s' | 'ja4' | 'ja4s' | 'ja4h' | 'ja4x' | 'hassh' | 'hassh_server';
 
 export interface IntelItem {
@@ -47,7 +47,7 @@ export interface IntelFileFacts {
   sha256: string;
   format: 'zeek' | 'plain' | 'stix';
   indicators: number;
-  /** Lines left out, by reason (`type Intel::FILE_HASH`, `bad address`, …). */
+  /** Lines left out, by reason (`type Intel::PUBKEY_HASH`, `bad address`, …). */
   skipped: Record<string, number>;
   /** The first line left out, for the warning: `line 7: …`. */
   first_skipped: string;
@@ -62,7 +62,7 @@ const ZEEK_TYPES: Readonly<Record<string, IntelType>> = {
   'Intel::ADDR': 'addr', 'Intel::SUBNET': 'subnet', 'Intel::DOMAIN': 'domain', 'Intel::URL': 'url',
   'Intel::SOFTWARE': 'software', 'Intel::CERT_HASH': 'cert_hash', 'Intel::JA3': 'ja3', 'Intel::JA3S': 'ja3s',
   'Intel::JA4': 'ja4', 'Intel::JA4S': 'ja4s', 'Intel::JA4H': 'ja4h', 'Intel::JA4X': 'ja4x', 'Intel::HASSH': 'hassh',
-  'Intel::HASSHSERVER': 'hassh_server', 'Intel::FILE_NAME': 'file_name',
+  'Intel::HASSHSERVER': 'hassh_server', 'Intel::FILE_NAME': 'file_name', 'Intel::FILE_HASH': 'file_hash',
   'Intel::EMAIL': 'email', 'Intel::USER_NAME': 'user_name',
 };
 
@@ -147,6 +147,9 @@ export function intelItem(type: IntelType, indicator: string, source: string, de
       if (type === 'ja4' && !JA4.test(key)) return 'bad JA4';
       if ((type === 'ja3' || type === 'ja3s' || type === 'hassh' || type === 'hassh_server') && !(key.length === 32 && HEX.test(key))) return `bad ${type.toUpperCase()}`;
       if (type === 'cert_hash' && !(key.length === 40 && HEX.test(key))) return 'bad certificate SHA-1';
+      // Files are hashed with MD5 and SHA-256 (http.csv resp_md5, resp_sha256): a SHA-1 could never match.
+      if (type === 'file_hash' && key.length === 40 && HEX.test(key)) return 'SHA-1 file hash (nad gives MD5 and SHA-256)';
+      if (type === 'file_hash' && !((key.length === 32 || key.length === 64) && HEX.test(key))) return 'bad file hash';
       return key === '' ? 'empty' : { ...base, key };
     }
   }

@@ -113,6 +113,7 @@ function typeOf(path: string, value: string): IntelType | null {
   if (p === 'user-account:user_id' || p === 'user-account:account_login') return 'user_name';
   if (p === 'file:name') return 'file_name';
   if (/^x509-certificate:hashes\.'?(SHA-1|SHA1)'?$/i.test(p)) return 'cert_hash';
+  if (/^file:hashes\.'?(SHA-256|SHA256|MD5)'?$/i.test(p)) return 'file_hash';
   return null;
 }
 

@@ -105,6 +105,10 @@ export const HTTP_COLUMNS: readonly Column<HttpRecord>[] = [
   { header: 'status_msg', get: (r) => r.status_msg },
   { header: 'resp_mime', get: (r) => r.resp_mime },
   { header: 'ja4h', get: (r) => r.ja4h },
+  { header: 'orig_mime_types', get: (r) => r.orig_mime_types },
+  { header: 'resp_mime_types', get: (r) => r.resp_mime_types },
+  { header: 'resp_md5', get: (r) => r.resp_md5 },
+  { header: 'resp_sha256', get: (r) => r.resp_sha256 },
 ];
 
 export const SSH_COLUMNS: readonly Column<SshRecord>[] = [

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { constants, X509Certificate } from 'node:crypto';
+import { constants, createHash, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -450,6 +450,12 @@ test('HTTP/2 reader: the requests node:http2 sent, with their statuses, body byt
   );
   // node:http2 sends :method, :authority, :scheme, :path, then the others: 4 pseudo-headers + user-agent + accept-language.
   assert.match(conn.trans[0]!.ja4h, /^ge20cn06dede_/);
+  // Each response body, ended by END_STREAM, is hashed: the hashes of what the test's server sent.
+  conn.trans.forEach((h, i) => {
+    const reply = Buffer.from(EXCHANGES[i]!.reply, 'latin1');
+    assert.equal(h.resp_sha256, createHash('sha256').update(reply).digest('hex'));
+    assert.equal(h.resp_md5, createHash('md5').update(reply).digest('hex'));
+  });
 });
 
 test(`fuzz: ${FUZZ_CASES} mutated HTTP/2 byte streams never throw`, async (t) => {

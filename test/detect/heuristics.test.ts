@@ -71,6 +71,21 @@ test('HTTP: program downloads and bare-IP requests', () => {
   assert.equal(hits[0]!.name, 'example.com');
 });
 
+test('HTTP: a program by its content that its Content-Type and name hide is a disguised download, with the body\'s SHA-256 as evidence', () => {
+  const c = conn({ ts: T0, resp_p: 80 });
+  const sha = 'ab'.repeat(32);
+  const disguised = http(c, { host: 'cdn.example.com', uri: '/img/logo.png', resp_mime: 'image/png', resp_mime_types: 'application/x-dosexec', resp_sha256: sha });
+  const [hit] = httpSignals(disguised);
+  assert.deepEqual([hit!.kind, hit!.score], ['download', 0.7]);
+  assert.match(hit!.what, /disguised as data: \/img\/logo\.png is application\/x-dosexec by its content, sent with Content-Type image\/png/);
+  // Declared as what it is: the plain download signal; refused: no body to judge; a real image: nothing.
+  assert.deepEqual(httpSignals(http(c, { host: 'example.com', uri: '/setup.exe', resp_mime: 'application/x-msdownload', resp_mime_types: 'application/x-dosexec' })).map((h) => h.score), [0.65]);
+  assert.deepEqual(httpSignals(http(c, { host: 'example.com', uri: '/logo.png', status_code: 404, resp_mime: 'image/png', resp_mime_types: 'application/x-dosexec' })), []);
+  assert.deepEqual(httpSignals(http(c, { host: 'example.com', uri: '/logo.png', resp_mime: 'image/png', resp_mime_types: 'image/png' })), []);
+  const found = run(createHttpDetector(), [{ conn: c, app: { ...NO_APP, http: [disguised] } }]);
+  assert.equal(found[0]!.evidence.find((e) => e.name === 'sha256')?.value, sha);
+});
+
 test('TLS: placeholder certificate issued to an IP while the client asked for a name', () => {
   const c = conn({ ts: T0 });
   const rec = tls(c, { server_name: '105711.com', subject: 'CN=162.255.119.253', issuer: 'O=Some Company,L=City,ST=Some-State,C=AU' });

@@ -40,7 +40,7 @@ test('Zeek intel file: columns by the #fields line, - and (empty) as empty, unus
     ['ja3', '6734f37431670b3ab4292b8f60f29984', 'feed-b', ''],
     ['software', 'curl/7.1 (x)', 'feed-b', ''],
   ]);
-  assert.deepEqual(facts.skipped, { 'type Intel::PUBKEY_HASH': 1, 'type Intel::FILE_HASH': 1, 'bad address': 1, 'bad JA3': 1, '2 fields, the #fields line names 6': 1 });
+  assert.deepEqual(facts.skipped, { 'type Intel::PUBKEY_HASH': 1, 'bad file hash': 1, 'bad address': 1, 'bad JA3': 1, '2 fields, the #fields line names 6': 1 });
   assert.equal(facts.first_skipped, 'line 12: type Intel::PUBKEY_HASH');
   assert.deepEqual(items.map((i) => i.url), ['https://example.org/report', '', '', '', '', '', '']);
   assert.equal(facts.indicators, 7);
@@ -131,14 +131,15 @@ test('STIX 2.1 bundles: indicators whose pattern is OR\'d equalities; the rest c
     ['url', 'http://example.com/foo', 'aa23.json', ''],
     ['url', 'http://example.com/bar', 'aa23.json', ''],
     ['cert_hash', 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01', 'aa23.json', ''],
+    ['file_hash', 'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f', 'aa23.json', ''],
   ]);
   assert.deepEqual(facts.skipped, {
-    'STIX pattern with AND': 1, 'STIX pattern with ISSUBSET': 1, 'STIX file': 1, 'STIX pattern with FOLLOWEDBY': 1,
+    'STIX pattern with AND': 1, 'STIX pattern with ISSUBSET': 1, 'STIX pattern with FOLLOWEDBY': 1,
     'STIX pattern_type snort': 1, 'STIX indicator revoked': 1, 'STIX pattern with an unclosed string': 1,
   });
   assert.equal(facts.first_skipped, 'indicator indicator--e: STIX pattern with AND');
   // The first external reference with a URL; none for an indicator without references.
-  assert.deepEqual(items.map((i) => i.url), ['https://example.org/aa23', 'https://example.org/aa23', 'https://example.org/aa23', '', '', '', '']);
+  assert.deepEqual(items.map((i) => i.url), ['https://example.org/aa23', 'https://example.org/aa23', 'https://example.org/aa23', '', '', '', '', '']);
   // The address keys match the flows' spelling of the same addresses.
   assert.equal(items[2]!.key, addrKey('2001:db8:dead:beef:dead:beef:dead:1'));
   assert.throws(() => parseIntel('{"type": "report"}', 'r.json'), /^Error: r\.json: JSON but not a STIX bundle/);

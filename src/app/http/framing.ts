@@ -4,6 +4,7 @@
  */
 import type { HttpRecord } from '../records.js';
 import { StreamBuf } from '../stream.js';
+import { BodyHasher } from './body.js';
 import { parseChunkSize, type HttpHead } from './parse.js';
 
 /** Largest header block read (Apache's default limit is 8 KiB per line, 100 lines; 32 KiB covers real cookies). */
@@ -24,6 +25,46 @@ export class HttpSide {
   counting = false;
   /** Where the search for the end of the header block resumes. */
   scan = 0;
+  /** The body being read: its tap (type by content, and hashes for responses) and whether it runs to the close. */
+  hasher: BodyHasher | null = null;
+  untilClose = false;
+  chunked = false;
+}
+
+type BodyField = 'request_body_len' | 'response_body_len';
+
+/**
+ * Ends the tap of the body just read and writes what it found into the record: the type by content, and for a
+ * response seen whole its MD5 and SHA-256.
+ */
+export function finishBody(side: HttpSide, field: BodyField, ended = false): void {
+  const hasher = side.hasher;
+  if (hasher === null) return;
+  side.hasher = null;
+  side.sb.tap = null;
+  const rec = side.body;
+  if (rec === null) return;
+  // Whole: a chunked body ended by its last chunk (`ended`), a body to the close at the close, or every byte a
+  // Content-Length declared gone by (the hasher counts those lost to gaps).
+  const facts = hasher.finish(ended || side.untilClose || (!side.chunked && hasher.budget === 0));
+  if (field === 'request_body_len') {
+    rec.orig_mime_types = facts.mime;
+    return;
+  }
+  rec.resp_mime_types = facts.mime;
+  // 206 Partial Content is a byte range of a file: its hash would be of no file anyone can look up.
+  const partial = rec.status_code === 206;
+  rec.resp_md5 = partial ? '' : facts.md5;
+  rec.resp_sha256 = partial ? '' : facts.sha256;
+}
+
+function tap(side: HttpSide, field: BodyField, budget: number, untilClose: boolean, chunked: boolean): void {
+  const hasher = new BodyHasher(field === 'response_body_len');
+  hasher.budget = budget;
+  side.hasher = hasher;
+  side.untilClose = untilClose;
+  side.chunked = chunked;
+  side.sb.tap = hasher;
 }
 
 /** Stops parsing one direction and frees its buffer. */
@@ -34,6 +75,7 @@ export function kill(side: HttpSide): void {
 
 /** Takes back body bytes that were declared but never arrived. */
 export function settle(side: HttpSide, field: 'request_body_len' | 'response_body_len'): void {
+  finishBody(side, field);
   if (side.body !== null && side.counting) side.body[field] = Math.max(0, side.body[field] - side.sb.skip);
   side.counting = false;
 }
@@ -43,18 +85,22 @@ export function settle(side: HttpSide, field: 'request_body_len' | 'response_bod
  * toClose: a response with neither length nor chunking runs to the close (a request then has no body).
  */
 export function startBody(side: HttpSide, rec: HttpRecord, h: HttpHead, field: 'request_body_len' | 'response_body_len', hasBody: boolean, toClose: boolean): void {
+  finishBody(side, field);
   side.body = rec;
   if (!hasBody) return;
   if (h.chunked) {
     side.state = St.ChunkSize;
+    tap(side, field, 0, false, true);
   } else if (h.content_length > 0) {
     rec[field] = h.content_length;
     side.counting = true;
+    tap(side, field, h.content_length, false, false);
     side.sb.consumeOrSkip(h.content_length);
   } else if (h.content_length < 0 && toClose) {
     rec[field] = UNTIL_CLOSE;
     side.counting = true;
     side.state = St.UntilClose;
+    tap(side, field, UNTIL_CLOSE, true, false);
     side.sb.consumeOrSkip(UNTIL_CLOSE);
   }
 }
@@ -70,7 +116,10 @@ export function chunks(side: HttpSide, field: 'request_body_len' | 'response_bod
   }
   if (side.state === St.Trailer) {
     sb.consume(eol + 2);
-    if (eol === 0) side.state = St.Head; // the blank line that ends the trailers
+    if (eol === 0) {
+      side.state = St.Head; // the blank line that ends the trailers
+      finishBody(side, field, true);
+    }
     return true;
   }
   const size = parseChunkSize(sb.data, sb.start, sb.start + eol);
@@ -84,6 +133,7 @@ export function chunks(side: HttpSide, field: 'request_body_len' | 'response_bod
     return true;
   }
   if (side.body !== null) side.body[field] += size;
+  if (side.hasher !== null) side.hasher.budget += size; // the tap takes the data, not its CRLF
   sb.consumeOrSkip(size + 2); // data and its CRLF
   return true;
 }

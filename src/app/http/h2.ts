@@ -1,15 +1,16 @@
 /**
  * HTTP/2 (RFC 9113) per transaction, from a connection's two byte streams (decrypted TLS, app/tls/decrypt_hook.ts):
  * the client preface, then frames (§4.1); HEADERS and CONTINUATION blocks go through one HPACK decoder a direction
- * (hpack.ts); DATA is counted, never buffered. One HttpRecord per client stream, as http.csv rows with version `2`:
- * method, :authority (or Host), :path, User-Agent, Referer, the response's :status and Content-Type, the DATA bytes
- * each way, and JA4H (ja4h2). Server-pushed streams keep the decoders in step and make no row. Bounded: a frame that
+ * (hpack.ts); DATA is counted, typed and hashed as it passes (body.ts), never buffered. One HttpRecord per client
+ * stream, as http.csv rows with version `2`: method, :authority (or Host), :path, User-Agent, Referer, the response's
+ * :status and Content-Type, the DATA bytes each way (padding left out), the bodies' types and hashes, and JA4H. Server-pushed streams keep the decoders in step and make no row. Bounded: a frame that
  * is not one, or a header block that does not decode, ends the connection's reading (counted in http_malformed).
  */
 import type { FlowView } from '../../flow/conn.js';
 import type { HttpRecord } from '../records.js';
 import { tsString } from '../ref.js';
 import type { AppStats } from '../stats.js';
+import { BodyHasher } from './body.js';
 import { HpackDecoder, type HeaderField } from './hpack.js';
 import { ja4h2 } from './ja4h.js';
 
@@ -19,6 +20,7 @@ const DATA = 0;
 const HEADERS = 1;
 const PUSH_PROMISE = 5;
 const CONTINUATION = 9;
+const END_STREAM = 0x1;
 const END_HEADERS = 0x4;
 const PADDED = 0x8;
 const PRIORITY = 0x20;
@@ -34,11 +36,13 @@ class Direction {
   readonly hpack = new HpackDecoder();
   /** Bytes of an incomplete frame header or non-DATA frame. */
   pending: Buffer | null = null;
-  /** DATA payload bytes still to pass over, and the stream they count for. */
-  skip = 0;
+  /** The rest of a DATA frame still to arrive: its data bytes, then its padding; the stream; whether it ends the stream. */
+  skipData = 0;
+  skipPad = 0;
   skipStream = 0;
+  skipEnd = false;
   /** A header block waiting for its CONTINUATIONs: the stream, its fragments, and whether it is a push promise. */
-  block: { stream: number; parts: Buffer[]; size: number; push: boolean } | null = null;
+  block: { stream: number; parts: Buffer[]; size: number; push: boolean; end: boolean } | null = null;
 }
 
 export class H2Connection {
@@ -47,6 +51,9 @@ export class H2Connection {
   private preface = H2_PREFACE.length;
   private readonly streams = new Map<number, HttpRecord>();
   private readonly pushed = new Set<number>();
+  /** Bodies being read, by stream: requests' typed only, responses' also hashed (body.ts). */
+  private readonly requestBodies = new Map<number, BodyHasher>();
+  private readonly responseBodies = new Map<number, BodyHasher>();
   readonly trans: HttpRecord[] = [];
   dead = false;
 
@@ -64,11 +71,14 @@ export class H2Connection {
       b = b.subarray(n);
     }
     const d = this.dirs[client ? 0 : 1];
-    if (d.skip > 0) {
-      const n = Math.min(d.skip, b.length);
-      this.countData(client, d.skipStream, n);
-      d.skip -= n;
-      b = b.subarray(n);
+    if (d.skipData + d.skipPad > 0) {
+      const n = Math.min(d.skipData, b.length);
+      this.data(client, d.skipStream, b, 0, n);
+      d.skipData -= n;
+      const pad = Math.min(d.skipPad, b.length - n);
+      d.skipPad -= pad;
+      b = b.subarray(n + pad);
+      if (d.skipData + d.skipPad === 0 && d.skipEnd) this.endStream(client, d.skipStream);
     }
     if (d.pending !== null) {
       b = Buffer.concat([d.pending, b]);
@@ -81,14 +91,24 @@ export class H2Connection {
       const flags = b[o + 4]!;
       const stream = b.readUInt32BE(o + 5) & 0x7fffffff;
       if (type === DATA) {
-        // The payload's padding is counted as body here: the pad length byte may not have arrived yet.
-        const have = Math.min(len, b.length - o - 9);
-        this.countData(client, stream, have);
-        o += 9 + have;
-        if (have < len) {
-          d.skip = len - have;
+        // §6.1: [pad length] data [padding]. The pad length byte must be here to know where the data ends.
+        const padded = (flags & PADDED) !== 0;
+        if (padded && b.length - o < 10) break;
+        const pad = padded ? b[o + 9]! : 0;
+        const dataLen = len - (padded ? 1 : 0) - pad;
+        if (dataLen < 0) return this.fail();
+        const from = o + 9 + (padded ? 1 : 0);
+        const have = Math.min(dataLen, b.length - from);
+        this.data(client, stream, b, from, from + have);
+        const padHave = Math.min(pad, b.length - from - have);
+        o = from + have + padHave;
+        const end = (flags & END_STREAM) !== 0;
+        if (have < dataLen || padHave < pad) {
+          d.skipData = dataLen - have;
+          d.skipPad = pad - padHave;
           d.skipStream = stream;
-        }
+          d.skipEnd = end;
+        } else if (end) this.endStream(client, stream);
         continue;
       }
       if (len > MAX_BUFFERED_FRAME) return this.fail();
@@ -105,11 +125,52 @@ export class H2Connection {
     this.dirs[0].pending = this.dirs[1].pending = null;
   }
 
-  private countData(client: boolean, stream: number, n: number): void {
+  /** DATA bytes src[from, to) of one stream: counted, typed by their first bytes, and (responses) hashed. */
+  private data(client: boolean, stream: number, src: Buffer, from: number, to: number): void {
     const rec = this.streams.get(stream);
-    if (rec === undefined) return;
-    if (client) rec.request_body_len += n;
-    else rec.response_body_len += n;
+    if (rec === undefined || to <= from) return;
+    if (client) rec.request_body_len += to - from;
+    else rec.response_body_len += to - from;
+    const bodies = client ? this.requestBodies : this.responseBodies;
+    let h = bodies.get(stream);
+    if (h === undefined) {
+      h = new BodyHasher(!client);
+      h.budget = Infinity;
+      bodies.set(stream, h);
+    }
+    h.body(src, from, to);
+  }
+
+  /** END_STREAM on a direction of a stream: its body is whole. */
+  private endStream(client: boolean, stream: number): void {
+    const bodies = client ? this.requestBodies : this.responseBodies;
+    const h = bodies.get(stream);
+    const rec = this.streams.get(stream);
+    if (h === undefined || rec === undefined) return;
+    bodies.delete(stream);
+    const facts = h.finish(true);
+    if (client) rec.orig_mime_types = facts.mime;
+    else {
+      rec.resp_mime_types = facts.mime;
+      const partial = rec.status_code === 206;
+      rec.resp_md5 = partial ? '' : facts.md5;
+      rec.resp_sha256 = partial ? '' : facts.sha256;
+    }
+  }
+
+  /** The connection ended: bodies still open are typed, not hashed (they were not seen whole). */
+  finish(): void {
+    for (const [bodies, client] of [[this.requestBodies, true], [this.responseBodies, false]] as const) {
+      for (const [stream, h] of bodies) {
+        const rec = this.streams.get(stream);
+        const mime = h.finish(false).mime;
+        if (rec !== undefined) {
+          if (client) rec.orig_mime_types = mime;
+          else rec.resp_mime_types = mime;
+        }
+      }
+      bodies.clear();
+    }
   }
 
   private frame(client: boolean, d: Direction, type: number, flags: number, stream: number, payload: Buffer, ts_sec: number, ts_nsec: number): void {
@@ -120,9 +181,10 @@ export class H2Connection {
       d.block.size += payload.length;
       if (d.block.size > MAX_BLOCK) return this.fail();
       if (flags & END_HEADERS) {
-        const { parts, push } = d.block;
+        const { parts, push, end } = d.block;
         d.block = null;
         this.headerBlock(client, d, stream, Buffer.concat(parts), push, ts_sec, ts_nsec);
+        if (end) this.endStream(client, stream);
       }
       return;
     }
@@ -143,8 +205,12 @@ export class H2Connection {
     } else if (flags & PRIORITY) o += 5;
     if (o > end) return this.fail();
     const fragment = payload.subarray(o, end);
-    if (flags & END_HEADERS) this.headerBlock(client, d, target, fragment, type === PUSH_PROMISE, ts_sec, ts_nsec);
-    else d.block = { stream: target, parts: [Buffer.from(fragment)], size: fragment.length, push: type === PUSH_PROMISE };
+    // A HEADERS frame with END_STREAM (trailers, or a message without a body) closes its side of the stream.
+    const closes = type === HEADERS && (flags & END_STREAM) !== 0;
+    if (flags & END_HEADERS) {
+      this.headerBlock(client, d, target, fragment, type === PUSH_PROMISE, ts_sec, ts_nsec);
+      if (closes) this.endStream(client, target);
+    } else d.block = { stream: target, parts: [Buffer.from(fragment)], size: fragment.length, push: type === PUSH_PROMISE, end: closes };
   }
 
   private headerBlock(client: boolean, d: Direction, stream: number, block: Buffer, push: boolean, ts_sec: number, ts_nsec: number): void {
@@ -193,6 +259,10 @@ export class H2Connection {
       status_msg: '',
       resp_mime: '',
       ja4h: ja4h2(fields),
+      orig_mime_types: '',
+      resp_mime_types: '',
+      resp_md5: '',
+      resp_sha256: '',
     };
   }
 }

@@ -304,5 +304,9 @@ function requestRecord(flow: FlowView, p: Packet, h: HttpHead | null, depth: num
     status_msg: '',
     resp_mime: '',
     ja4h: h?.ja4h ?? '',
+    orig_mime_types: '',
+    resp_mime_types: '',
+    resp_md5: '',
+    resp_sha256: '',
   };
 }

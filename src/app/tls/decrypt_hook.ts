@@ -108,7 +108,10 @@ export function createTlsDecryptHook(stats: AppStats, opts: TlsDecryptOptions, c
       if (s.records > 0) stats.tls_decrypted++;
       if (s.app === 'h2') stats.tls_decrypted_h2++;
       if (s.http !== null) http.onExpire(flow, s.http, out);
-      if (s.h2 !== null) for (const r of s.h2.trans) out.http(r);
+      if (s.h2 !== null) {
+        s.h2.finish();
+        for (const r of s.h2.trans) out.http(r);
+      }
     },
   };
 }

@@ -1,0 +1,103 @@
+/**
+ * What an HTTP body is, as Zeek's files framework tells it: its type by content (the first bytes' magic, Zeek's
+ * resp_mime_types / orig_mime_types) and, for responses, its MD5 and SHA-256, the values an incident responder looks
+ * up. The bytes come from the StreamBuf tap (stream.ts) as the parser passes over them: hashed as they go, never
+ * buffered. Hashes are given only for a body seen whole (no byte lost to a gap, not cut short), as Zeek's files.log
+ * gives them; a body sent with a Content-Encoding is hashed as sent (encoded).
+ */
+import { createHash, type Hash } from 'node:crypto';
+import type { BodyTap } from '../stream.js';
+
+/** Bytes kept to sniff the type: the longest magic below is 8 bytes past a 4-byte offset (RIFF…WEBP). */
+const HEAD = 16;
+
+/** Content signatures: a deliberately short list of what matters in an investigation (programs, archives, documents). */
+const MAGIC: readonly { at: number; bytes: Buffer; mime: string }[] = [
+  ['MZ', 'application/x-dosexec'],
+  ['\x7fELF', 'application/x-executable'],
+  ['\xca\xfe\xba\xbe', 'application/x-mach-o-executable'],
+  ['\xcf\xfa\xed\xfe', 'application/x-mach-o-executable'],
+  ['\xce\xfa\xed\xfe', 'application/x-mach-o-executable'],
+  ['PK\x03\x04', 'application/zip'],
+  ['Rar!\x1a\x07', 'application/x-rar'],
+  ['7z\xbc\xaf\x27\x1c', 'application/x-7z-compressed'],
+  ['\x1f\x8b', 'application/x-gzip'],
+  ['BZh', 'application/x-bzip2'],
+  ['\xfd7zXZ\x00', 'application/x-xz'],
+  ['MSCF', 'application/vnd.ms-cab-compressed'],
+  ['\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1', 'application/vnd.ms-ole-storage'],
+  ['%PDF-', 'application/pdf'],
+  ['{\\rtf', 'text/rtf'],
+  ['\x89PNG\r\n\x1a\n', 'image/png'],
+  ['\xff\xd8\xff', 'image/jpeg'],
+  ['GIF87a', 'image/gif'],
+  ['GIF89a', 'image/gif'],
+  ['wOFF', 'font/woff'],
+  ['wOF2', 'font/woff2'],
+].map(([m, mime]) => ({ at: 0, bytes: Buffer.from(m!, 'latin1'), mime: mime! }));
+
+/** The content type of a body's first bytes; '' when none of the signatures (or the markup checks) fits. */
+export function sniffMime(head: Buffer): string {
+  for (const m of MAGIC) {
+    if (head.length >= m.at + m.bytes.length && head.compare(m.bytes, 0, m.bytes.length, m.at, m.at + m.bytes.length) === 0) return m.mime;
+  }
+  if (head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP') return 'image/webp';
+  const text = head.toString('latin1').trimStart().toLowerCase();
+  if (text.startsWith('<?xml')) return 'application/xml';
+  if (text.startsWith('<!doctype html') || text.startsWith('<html')) return 'text/html';
+  return '';
+}
+
+/** What a finished body gives its record. */
+export interface BodyFacts {
+  mime: string;
+  md5: string;
+  sha256: string;
+}
+
+/**
+ * One body's tap: takes at most `budget` bytes (more arrive as chunks are announced), sniffs the first of them and,
+ * when `hash`, hashes them all. finish() reads the result once.
+ */
+export class BodyHasher implements BodyTap {
+  budget = 0;
+  seen = 0;
+  missing = 0;
+  private readonly head = Buffer.alloc(HEAD);
+  private headLen = 0;
+  private readonly md5: Hash | null;
+  private readonly sha256: Hash | null;
+
+  constructor(hash: boolean) {
+    this.md5 = hash ? createHash('md5') : null;
+    this.sha256 = hash ? createHash('sha256') : null;
+  }
+
+  body(src: Buffer, from: number, to: number): void {
+    const n = Math.min(to - from, this.budget);
+    if (n <= 0) return;
+    const end = from + n;
+    if (this.headLen < HEAD) {
+      const k = Math.min(HEAD - this.headLen, n);
+      src.copy(this.head, this.headLen, from, from + k);
+      this.headLen += k;
+    }
+    this.md5?.update(src.subarray(from, end));
+    this.sha256?.update(src.subarray(from, end));
+    this.budget -= n;
+    this.seen += n;
+  }
+
+  gap(n: number): void {
+    const k = Math.min(n, this.budget);
+    this.missing += k;
+    this.budget -= k;
+  }
+
+  /** The type of what was seen, and the hashes when the whole body was (`complete`: no declared byte still owed). */
+  finish(complete: boolean): BodyFacts {
+    const mime = this.headLen === 0 ? '' : sniffMime(this.head.subarray(0, this.headLen));
+    const whole = complete && this.missing === 0 && this.seen > 0 && this.md5 !== null && this.sha256 !== null;
+    return { mime, md5: whole ? this.md5!.digest('hex') : '', sha256: whole ? this.sha256!.digest('hex') : '' };
+  }
+}

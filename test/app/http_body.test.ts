@@ -1,0 +1,141 @@
+/**
+ * HTTP bodies (http.csv resp_md5, resp_sha256, orig_/resp_mime_types) against tshark's own extraction: every response
+ * nad hashes is, byte for byte, an object `tshark --export-objects http` writes from the same capture (with
+ * out-of-order reassembly on, which tshark leaves off by default), unless the response was sent with a
+ * Content-Encoding (nad hashes it as sent, tshark writes it decoded). Bodies reordered on the wire are reassembled;
+ * content types come from the bodies' first bytes.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { sniffMime } from '../../src/app/http/body.js';
+import { loadKeyLogs } from '../../src/app/tls/keylog.js';
+import { nad } from '../cli/run.js';
+import { CAPTURES, SKIP_NO_SHARED } from '../shared.js';
+import { runApp } from './run.js';
+
+const HAVE_TSHARK = spawnSync('tshark', ['-v'], { encoding: 'utf8' }).status === 0;
+const SKIP = SKIP_NO_SHARED || (HAVE_TSHARK ? false : 'tshark not installed (apt-get install tshark): skipped');
+
+/** Captures with HTTP bodies: malware downloads (one reordered on the wire), C2 posts, browsing, OCSP, a 206 range, a decrypted TLS one. */
+const FILES: { file: string; keylog?: string }[] = [
+  { file: 'malicious/scl-class11-capture1_iot-malware-download.pcapng' },
+  { file: 'malicious/scl-training-capture-001_pony-c2-downloads.pcap' },
+  { file: 'malicious/ndpi-trickbot-c2.pcap' },
+  { file: 'malicious/u42-2020-dridex-https.pcap', keylog: 'malicious/u42-2020-dridex-https.keylog.txt' },
+  { file: 'benign/chrissanders-http-espn.pcapng' },
+  { file: 'benign/zeek-http-206-example-b-25min.pcap' },
+  { file: 'benign/ndpi-ocsp-145min.pcapng' },
+  { file: 'tls/http1-with-cookies.pcapng' },
+];
+
+function tshark(args: string[]): string {
+  const r = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+test('response bodies: every MD5 and SHA-256 nad gives is of an object tshark exports from the same capture', { skip: SKIP, timeout: 300_000 }, async (t) => {
+  let hashed = 0;
+  let encoded = 0;
+  const dir = mkdtempSync(join(tmpdir(), 'nad-objects-'));
+  try {
+    for (const { file, keylog } of FILES) {
+      const path = join(CAPTURES, file);
+      const out = join(dir, file.replaceAll('/', '_'));
+      const keyArgs = keylog === undefined ? [] : ['-o', `tls.keylog_file:${join(CAPTURES, keylog)}`];
+      tshark(['-r', path, ...keyArgs, '-o', 'tcp.reassemble_out_of_order:TRUE', '-q', '--export-objects', `http,${out}`]);
+      const objects = new Map<string, string>();
+      for (const name of readdirSync(out)) {
+        const b = readFileSync(join(out, name));
+        objects.set(createHash('sha256').update(b).digest('hex'), createHash('md5').update(b).digest('hex'));
+      }
+      // Client ports of the connections whose responses carried a Content-Encoding.
+      const encodedPorts = new Set(tshark(['-r', path, ...keyArgs, '-Y', 'http.content_encoding', '-T', 'fields', '-e', 'tcp.dstport']).split('\n').filter((l) => l !== ''));
+      const run = await runApp(path, keylog === undefined ? {} : { tls_keys: loadKeyLogs([join(CAPTURES, keylog)]) });
+      for (const h of run.http) {
+        if (h.resp_sha256 === '') continue;
+        assert.equal(h.resp_md5.length, 32);
+        if (!objects.has(h.resp_sha256)) {
+          assert.ok(encodedPorts.has(String(h.orig_p)), `${file} ${h.uri}: sha256 ${h.resp_sha256} is no object tshark exported, and no Content-Encoding explains it`);
+          encoded++;
+          continue;
+        }
+        assert.equal(objects.get(h.resp_sha256), h.resp_md5, `${file} ${h.uri}: MD5`);
+        assert.notEqual(h.status_code, 206, 'a byte range gets no hash');
+        hashed++;
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  t.diagnostic(`${hashed} response bodies equal to tshark's objects, ${encoded} sent with a Content-Encoding (hashed as sent)`);
+  assert.ok(hashed >= 40, `only ${hashed} bodies checked`);
+});
+
+test('malware downloads: the ELF programs served as text/plain (one reordered on the wire) and the Dridex DLL inside TLS, whole and typed by content', { skip: SKIP_NO_SHARED }, async () => {
+  const iot = await runApp(join(CAPTURES, 'malicious/scl-class11-capture1_iot-malware-download.pcapng'));
+  const programs = iot.http.filter((h) => h.status_code === 200 && h.response_body_len > 0);
+  assert.equal(programs.length, 4);
+  for (const h of programs) {
+    assert.equal(h.resp_mime, 'text/plain', 'what the server said');
+    assert.equal(h.resp_mime_types, 'application/x-executable', 'what it sent');
+    assert.match(h.resp_sha256, /^[0-9a-f]{64}$/, `${h.uri}: seen whole`);
+  }
+  const keys = loadKeyLogs([join(CAPTURES, 'malicious/u42-2020-dridex-https.keylog.txt')]);
+  const dridex = await runApp(join(CAPTURES, 'malicious/u42-2020-dridex-https.pcap'), { tls_keys: keys });
+  const dll = dridex.http.find((h) => h.uri === '/invest_20.dll')!;
+  assert.equal(dll.resp_mime_types, 'application/x-dosexec');
+  assert.equal(dll.response_body_len, 463872);
+  assert.match(dll.resp_sha256, /^[0-9a-f]{64}$/);
+});
+
+test('content types by magic bytes', () => {
+  const cases: [string, string][] = [
+    ['4d5a90000300000004000000ffff0000', 'application/x-dosexec'],
+    ['7f454c46010101000000000000000000', 'application/x-executable'],
+    ['504b0304140000000800', 'application/zip'],
+    ['255044462d312e370a', 'application/pdf'],
+    ['89504e470d0a1a0a0000000d49484452', 'image/png'],
+    ['ffd8ffe000104a464946', 'image/jpeg'],
+    ['d0cf11e0a1b11ae10000', 'application/vnd.ms-ole-storage'],
+    ['526172211a0700', 'application/x-rar'],
+    ['1f8b0800000000000003', 'application/x-gzip'],
+    ['52494646241a0000574542505650', 'image/webp'],
+  ];
+  for (const [hex, mime] of cases) assert.equal(sniffMime(Buffer.from(hex, 'hex')), mime, hex);
+  assert.equal(sniffMime(Buffer.from('  <!DOCTYPE html><html>', 'latin1')), 'text/html');
+  assert.equal(sniffMime(Buffer.from('<?xml version="1.0"?>', 'latin1')), 'application/xml');
+  assert.equal(sniffMime(Buffer.from('{"a":1}', 'latin1')), '');
+  assert.equal(sniffMime(Buffer.from('M', 'latin1')), '', 'one byte of a two-byte magic');
+});
+
+test('an Intel::FILE_HASH of the Dridex DLL (its SHA-256 from tshark\'s export) is a high intel finding once the key log opens the TLS', { skip: SKIP, timeout: 120_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nad-filehash-'));
+  try {
+    const keylog = join(CAPTURES, 'malicious/u42-2020-dridex-https.keylog.txt');
+    const pcap = join(CAPTURES, 'malicious/u42-2020-dridex-https.pcap');
+    tshark(['-r', pcap, '-o', `tls.keylog_file:${keylog}`, '-q', '--export-objects', `http,${join(dir, 'objects')}`]);
+    const sha256 = createHash('sha256').update(readFileSync(join(dir, 'objects', 'invest_20.dll'))).digest('hex');
+    const intel = join(dir, 'dll.intel');
+    writeFileSync(intel, `#fields\tindicator\tindicator_type\tmeta.source\n${sha256.toUpperCase()}\tIntel::FILE_HASH\tcase-7\n`);
+    const r = nad(['analyze', pcap, '--tls-keylog', keylog, '--intel', intel, '--out', join(dir, 'out'), '--quiet', '--no-geo', '--no-report']);
+    assert.equal(r.status, 0, r.stderr);
+    const summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8')) as { findings: { severity: string; kinds: string[]; name: string }[] };
+    const f = summary.findings.find((x) => x.kinds.includes('intel'));
+    assert.ok(f !== undefined, 'no intel finding');
+    assert.equal(f.severity, 'high');
+    assert.equal(f.name, 'foodsgoodforliver.com');
+    assert.match(readFileSync(join(dir, 'out', 'intel.csv'), 'utf8'), new RegExp(`,${sha256},Intel::FILE_HASH,http\\.resp_sha256,`));
+    // Without the key log the body is never seen: no match.
+    const blind = nad(['analyze', pcap, '--intel', intel, '--out', join(dir, 'blind'), '--quiet', '--no-geo', '--no-report']);
+    assert.equal(blind.status, 0, blind.stderr);
+    assert.doesNotMatch(readFileSync(join(dir, 'blind', 'intel.csv'), 'utf8'), /resp_sha256/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
