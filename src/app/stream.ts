@@ -81,12 +81,18 @@ export class StreamBuf {
       }
       // Skipped bytes someone taps (a body being hashed) wait for a reordered segment to fill the hole, as long as
       // there is room to hold what came ahead; past that the hole is taken as lost.
-      if (this.tap !== null && this.hold(src, off, end, seq)) return false;
+      if (this.tap !== null) {
+        if (this.hold(src, off, end, seq)) return false;
+        // No room to wait: the hole is lost. Jump only to the earliest held segment, whose bytes are here.
+        const first = this.earliestPending();
+        if (first < d) {
+          this.lose(first);
+          this.drainPending();
+          return this.pushBytes(src, off, end, seq) || true;
+        }
+      }
       // A gap inside bytes the parser skips anyway (a body): count it as missed and carry on.
-      this.skip -= d;
-      this.missed += d;
-      if (this.tap !== null) this.tap.gap(d);
-      this.next = (this.next + d) >>> 0;
+      this.lose(d);
     }
     const o = d < 0 ? off - d : off; // drop bytes already seen (retransmission, overlap)
     if (o >= end) return false;
@@ -187,6 +193,24 @@ export class StreamBuf {
     this.data = this.own;
     this.len = need;
     return true;
+  }
+
+  /** Passes over n skipped bytes that never arrived. */
+  private lose(n: number): void {
+    this.skip -= n;
+    this.missed += n;
+    if (this.tap !== null) this.tap.gap(n);
+    this.next = (this.next + n) >>> 0;
+  }
+
+  /** Distance from the next expected byte to the earliest held segment (Infinity when none is held). */
+  private earliestPending(): number {
+    let min = Infinity;
+    for (const seg of this.pending ?? []) {
+      const d = (seg.seq - this.next) | 0;
+      if (d >= 0 && d < min) min = d;
+    }
+    return min;
   }
 
   /** Keeps an early segment for later; false when there is no room for it (MAX_PENDING, or too far ahead). */

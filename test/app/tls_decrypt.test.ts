@@ -241,6 +241,14 @@ for (const c of CASES) {
       assert.match(run.tls[0]!.subject, /CN=nad-test\.example/);
       // The flow stays a TLS flow: the HTTP inside does not rename its service.
       assert.equal(run.conns[0]!.service, 'tls');
+      if (c.version === 'TLSv13') {
+        // A log with the traffic secrets only (no handshake ones): the HTTP still opens, the certificate cannot.
+        writeFileSync(keylog, session.keylog.split('\n').filter((l) => !l.includes('HANDSHAKE')).join('\n'));
+        const partial = await runApp(pcap, { tls_keys: loadKeyLogs([keylog]) });
+        assert.deepEqual(partial.http.map((h) => h.uri), EXCHANGES.map((x) => x.uri));
+        assert.equal(partial.stats.tls_decrypt_failed, 0);
+        assert.equal(partial.tls[0]!.cert_sha1, '');
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -42,6 +42,8 @@ class Side {
   /** TLS <= 1.2: a ChangeCipherSpec was seen, the records after it are protected. */
   ccs = false;
   failures = 0;
+  /** Records that may fail before the first opens: TLS 1.3 handshake records when the log has no handshake secret. */
+  grace = 0;
   dead = false;
   /** TLS 1.3: decrypted handshake bytes of a message that spans records (bounded by STREAM_CAP). */
   hs: Buffer | null = null;
@@ -164,11 +166,17 @@ function record(
     }
   }
   if (plain === null) {
+    // TLS 1.3 with traffic secrets only: the handshake records before them cannot open, and are not failures.
+    if (side.grace > 0) {
+      side.grace--;
+      return;
+    }
     stats.tls_decrypt_failed++;
     if (++side.failures >= MAX_FAILURES) side.dead = true;
     return;
   }
   side.failures = 0;
+  side.grace = 0;
   s.records++;
   if (plain.type === REC_HANDSHAKE) {
     if (s.tls13) handshake13(side, plain.data, isOrig ? null : (cert) => certs.set(flow.uid, cert));
@@ -194,6 +202,8 @@ function serverHello(s: TlsDecryptState, frag: Buffer): void {
     orig.next = sec.client_handshake === undefined ? null : traffic(sec.client_traffic);
     resp.cipher = traffic(sec.server_handshake) ?? traffic(sec.server_traffic);
     resp.next = sec.server_handshake === undefined ? null : traffic(sec.server_traffic);
+    if (sec.client_handshake === undefined) orig.grace = 4; // Certificate, CertificateVerify, Finished
+    if (sec.server_handshake === undefined) resp.grace = 8; // EncryptedExtensions … Finished, in one record or several
     return;
   }
   if (suite.tls13 || sec.master === undefined) return;
