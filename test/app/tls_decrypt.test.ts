@@ -417,18 +417,23 @@ test('HTTP/2 inside the TLS of a capture with an embedded key log: every stream\
 
 // ---- HTTP/2 made by node:http2 (nghttp2), in the clear: the reader against the requests sent, and a fuzz ----
 
-async function h2Session(): Promise<{ client: boolean; data: Buffer }[]> {
-  const log: { client: boolean; data: Buffer }[] = [];
-  const [a, b] = socketPair(log);
-  const server = http2.createServer();
-  server.on('stream', (stream, headers) => {
+/** An HTTP/2 server that answers each of EXCHANGES once its request body has ended. */
+function serveExchanges<S extends http2.Http2Server | http2.Http2SecureServer>(server: S, type: string): S {
+  server.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
     const x = EXCHANGES.find((e) => e.uri === headers[':path'])!;
     stream.resume();
     stream.on('end', () => {
-      stream.respond({ ':status': x.status, 'content-type': 'text/plain; charset=utf-8' });
+      stream.respond({ ':status': x.status, 'content-type': type });
       stream.end(x.reply);
     });
   });
+  return server;
+}
+
+async function h2Session(): Promise<{ client: boolean; data: Buffer }[]> {
+  const log: { client: boolean; data: Buffer }[] = [];
+  const [a, b] = socketPair(log);
+  const server = serveExchanges(http2.createServer(), 'text/plain; charset=utf-8');
   server.emit('connection', b);
   const session = http2.connect('http://nad-test.example', { createConnection: () => a });
   for (const x of EXCHANGES) {
@@ -493,4 +498,47 @@ test(`fuzz: ${FUZZ_CASES} mutated HTTP/2 byte streams never throw`, async (t) =>
   t.diagnostic(`rows ${rows}, http_malformed ${stats.http_malformed}`);
   assert.equal(exceptions, 0, `uncaught exceptions: ${exceptions}; first: ${String((first as Error | null)?.stack ?? first)}`);
   assert.ok(stats.http_malformed > 0 && rows > 0);
+});
+
+test('HTTP/2 over TLS 1.3 made by node:http2 (ALPN h2): decrypted and read back, bodies hashed', async () => {
+  const log: { client: boolean; data: Buffer }[] = [];
+  const [a, b] = socketPair(log);
+  const key = readFileSync(join(HERE, 'fixtures', 'tls-test.key'));
+  const cert = readFileSync(join(HERE, 'fixtures', 'tls-test.crt'));
+  // node:http2's own TLS server on the in-memory socket; the client's TLS socket logs the secrets.
+  const server = serveExchanges(http2.createSecureServer({ key, cert }), 'text/plain');
+  server.emit('connection', b);
+  const lines: string[] = [];
+  const session = http2.connect('https://nad-test.example', {
+    createConnection: () => {
+      const t = tls.connect({ socket: a, rejectUnauthorized: false, servername: 'nad-test.example', ALPNProtocols: ['h2'], minVersion: 'TLSv1.3' });
+      t.on('keylog', (line: Buffer) => lines.push(line.toString('latin1')));
+      return t;
+    },
+  });
+  for (const x of EXCHANGES) {
+    await new Promise<void>((resolve) => {
+      const req = session.request({ ':method': x.method, ':path': x.uri, 'user-agent': 'nad-test' });
+      req.resume();
+      req.on('end', () => resolve());
+      req.end(x.body === '' ? undefined : x.body);
+    });
+  }
+  session.close();
+  server.close();
+  await new Promise((r) => setImmediate(r));
+  const dir = mkdtempSync(join(tmpdir(), 'nad-h2tls-'));
+  try {
+    writeFileSync(join(dir, 's.pcap'), toPcap(log, 50004));
+    writeFileSync(join(dir, 'keys.txt'), lines.join(''));
+    const run = await runApp(join(dir, 's.pcap'), { tls_keys: loadKeyLogs([join(dir, 'keys.txt')]) });
+    assert.equal(run.stats.tls_decrypted_h2, 1);
+    assert.equal(run.stats.tls_decrypt_failed, 0);
+    assert.deepEqual(
+      run.http.map((h) => [h.version, h.method, h.uri, h.request_body_len, h.status_code, h.response_body_len, h.resp_sha256]),
+      EXCHANGES.map((x) => ['2', x.method, x.uri, x.body.length, x.status, x.reply.length, createHash('sha256').update(x.reply).digest('hex')]),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

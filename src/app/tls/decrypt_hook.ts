@@ -244,11 +244,21 @@ function handshake13(side: Side, data: Buffer, onCert: ((cert: LeafCert) => void
   if (o < b.length && b.length - o <= STREAM_CAP) side.hs = Buffer.from(b.subarray(o));
 }
 
+/** A SETTINGS frame header (RFC 9113 §6.5: type 4 on stream 0, a length that is a multiple of 6, ACK flag clear). */
+function startsSettings(b: Buffer): boolean {
+  return b.length >= 9 && b[3] === 4 && (b[4]! & 1) === 0 && b.readUInt32BE(5) === 0 && b.readUIntBE(0, 3) % 6 === 0;
+}
+
 /** Application data → the HTTP/1.x parser, through a packet that points at the plaintext; or the HTTP/2 reader. */
 function application(stats: AppStats, http: FlowHook<HttpFlowState>, p: Packet, flow: FlowView, s: TlsDecryptState, side: Side, isOrig: boolean, data: Buffer): void {
-  if (s.app === 'unknown' && isOrig && data.length >= 3 && data.compare(H2_PREFACE, 0, 3, 0, 3) === 0) {
-    s.app = 'h2';
-    s.h2 = new H2Connection(stats, flow);
+  if (s.app === 'unknown') {
+    // HTTP/2: the client's preface, or the server's SETTINGS first (a TLS 1.3 server may send it before the client's
+    // preface arrives). An HTTP/1.x server never speaks first: anything else it sends before a request is not HTTP.
+    const h2 = isOrig ? data.length >= 3 && data.compare(H2_PREFACE, 0, 3, 0, 3) === 0 : startsSettings(data);
+    if (h2) {
+      s.app = 'h2';
+      s.h2 = new H2Connection(stats, flow);
+    } else if (!isOrig) return;
   }
   if (s.h2 !== null) {
     s.h2.push(isOrig, data, p.ts_sec, p.ts_nsec);
