@@ -430,16 +430,11 @@ function serveExchanges<S extends http2.Http2Server | http2.Http2SecureServer>(s
   return server;
 }
 
-async function h2Session(): Promise<{ client: boolean; data: Buffer }[]> {
-  const log: { client: boolean; data: Buffer }[] = [];
-  const [a, b] = socketPair(log);
-  const server = serveExchanges(http2.createServer(), 'text/plain; charset=utf-8');
-  server.emit('connection', b);
-  const session = http2.connect('http://nad-test.example', { createConnection: () => a });
+/** Sends EXCHANGES one after another over an HTTP/2 session (each waits for its response), then closes both ends. */
+async function requestExchanges(session: http2.ClientHttp2Session, server: { close(): unknown }, headers: http2.OutgoingHttpHeaders): Promise<void> {
   for (const x of EXCHANGES) {
     await new Promise<void>((resolve) => {
-      const req = session.request({ ':method': x.method, ':path': x.uri, 'user-agent': 'nad-test', cookie: 'a=1', 'accept-language': 'de-DE' });
-      req.on('response', () => undefined);
+      const req = session.request({ ':method': x.method, ':path': x.uri, 'user-agent': 'nad-test', ...headers });
       req.resume();
       req.on('end', () => resolve());
       req.end(x.body === '' ? undefined : x.body);
@@ -448,6 +443,15 @@ async function h2Session(): Promise<{ client: boolean; data: Buffer }[]> {
   session.close();
   server.close();
   await new Promise((r) => setImmediate(r));
+}
+
+async function h2Session(): Promise<{ client: boolean; data: Buffer }[]> {
+  const log: { client: boolean; data: Buffer }[] = [];
+  const [a, b] = socketPair(log);
+  const server = serveExchanges(http2.createServer(), 'text/plain; charset=utf-8');
+  server.emit('connection', b);
+  const session = http2.connect('http://nad-test.example', { createConnection: () => a });
+  await requestExchanges(session, server, { cookie: 'a=1', 'accept-language': 'de-DE' });
   return log;
 }
 
@@ -516,17 +520,7 @@ test('HTTP/2 over TLS 1.3 made by node:http2 (ALPN h2): decrypted and read back,
       return t;
     },
   });
-  for (const x of EXCHANGES) {
-    await new Promise<void>((resolve) => {
-      const req = session.request({ ':method': x.method, ':path': x.uri, 'user-agent': 'nad-test' });
-      req.resume();
-      req.on('end', () => resolve());
-      req.end(x.body === '' ? undefined : x.body);
-    });
-  }
-  session.close();
-  server.close();
-  await new Promise((r) => setImmediate(r));
+  await requestExchanges(session, server, {});
   const dir = mkdtempSync(join(tmpdir(), 'nad-h2tls-'));
   try {
     writeFileSync(join(dir, 's.pcap'), toPcap(log, 50004));
