@@ -6,6 +6,7 @@
  * gives them; a body sent with a Content-Encoding is hashed as sent (encoded).
  */
 import { createHash, type Hash } from 'node:crypto';
+import type { HttpRecord } from '../records.js';
 import type { BodyTap } from '../stream.js';
 
 /** Bytes kept to sniff the type: the longest magic below is 8 bytes past a 4-byte offset (RIFF…WEBP). */
@@ -100,4 +101,19 @@ export class BodyHasher implements BodyTap {
     const whole = complete && this.missing === 0 && this.seen > 0 && this.md5 !== null && this.sha256 !== null;
     return { mime, md5: whole ? this.md5!.digest('hex') : '', sha256: whole ? this.sha256!.digest('hex') : '' };
   }
+}
+
+/**
+ * Writes a finished body's facts into its transaction: the request's type, or the response's type and hashes. A 206
+ * Partial Content is a byte range of a file: its hash would be of no file anyone can look up, so it gets none.
+ */
+export function recordBody(rec: HttpRecord, request: boolean, facts: BodyFacts): void {
+  if (request) {
+    rec.orig_mime_types = facts.mime;
+    return;
+  }
+  rec.resp_mime_types = facts.mime;
+  const partial = rec.status_code === 206;
+  rec.resp_md5 = partial ? '' : facts.md5;
+  rec.resp_sha256 = partial ? '' : facts.sha256;
 }

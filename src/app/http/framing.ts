@@ -4,7 +4,7 @@
  */
 import type { HttpRecord } from '../records.js';
 import { StreamBuf } from '../stream.js';
-import { BodyHasher } from './body.js';
+import { BodyHasher, recordBody } from './body.js';
 import { parseChunkSize, type HttpHead } from './parse.js';
 
 /** Largest header block read (Apache's default limit is 8 KiB per line, 100 lines; 32 KiB covers real cookies). */
@@ -47,15 +47,7 @@ export function finishBody(side: HttpSide, field: BodyField, ended = false): voi
   // Whole: a chunked body ended by its last chunk (`ended`), a body to the close at the close, or every byte a
   // Content-Length declared gone by (the hasher counts those lost to gaps).
   const facts = hasher.finish(ended || side.untilClose || (!side.chunked && hasher.budget === 0));
-  if (field === 'request_body_len') {
-    rec.orig_mime_types = facts.mime;
-    return;
-  }
-  rec.resp_mime_types = facts.mime;
-  // 206 Partial Content is a byte range of a file: its hash would be of no file anyone can look up.
-  const partial = rec.status_code === 206;
-  rec.resp_md5 = partial ? '' : facts.md5;
-  rec.resp_sha256 = partial ? '' : facts.sha256;
+  recordBody(rec, field === 'request_body_len', facts);
 }
 
 function tap(side: HttpSide, field: BodyField, budget: number, untilClose: boolean, chunked: boolean): void {

@@ -10,7 +10,7 @@ import type { FlowView } from '../../flow/conn.js';
 import type { HttpRecord } from '../records.js';
 import { tsString } from '../ref.js';
 import type { AppStats } from '../stats.js';
-import { BodyHasher } from './body.js';
+import { BodyHasher, recordBody } from './body.js';
 import { HpackDecoder, type HeaderField } from './hpack.js';
 import { ja4h2 } from './ja4h.js';
 
@@ -148,14 +148,7 @@ export class H2Connection {
     const rec = this.streams.get(stream);
     if (h === undefined || rec === undefined) return;
     bodies.delete(stream);
-    const facts = h.finish(true);
-    if (client) rec.orig_mime_types = facts.mime;
-    else {
-      rec.resp_mime_types = facts.mime;
-      const partial = rec.status_code === 206;
-      rec.resp_md5 = partial ? '' : facts.md5;
-      rec.resp_sha256 = partial ? '' : facts.sha256;
-    }
+    recordBody(rec, client, h.finish(true));
   }
 
   /** The connection ended: bodies still open are typed, not hashed (they were not seen whole). */
@@ -163,11 +156,7 @@ export class H2Connection {
     for (const [bodies, client] of [[this.requestBodies, true], [this.responseBodies, false]] as const) {
       for (const [stream, h] of bodies) {
         const rec = this.streams.get(stream);
-        const mime = h.finish(false).mime;
-        if (rec !== undefined) {
-          if (client) rec.orig_mime_types = mime;
-          else rec.resp_mime_types = mime;
-        }
+        if (rec !== undefined) recordBody(rec, client, h.finish(false));
       }
       bodies.clear();
     }

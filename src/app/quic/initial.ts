@@ -4,6 +4,7 @@
  * Runs only on Initial packets (a few per connection), so allocation here is per handshake, not per packet.
  */
 import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
+import { expandLabel as tlsExpandLabel } from '../tls/decrypt.js';
 
 export interface QuicVersionParams {
   salt: Buffer;
@@ -35,17 +36,8 @@ export interface InitialKeys {
   hp: Buffer;
 }
 
-/** HKDF-Expand-Label (RFC 8446 §7.1) with an empty context; every length here is <= 32, one HMAC block. */
-function expandLabel(secret: Buffer, label: string, length: number): Buffer {
-  const full = Buffer.from(`tls13 ${label}`, 'latin1');
-  const info = Buffer.alloc(2 + 1 + full.length + 1 + 1);
-  info.writeUInt16BE(length, 0);
-  info[2] = full.length;
-  full.copy(info, 3);
-  info[3 + full.length] = 0; // context length
-  info[4 + full.length] = 1; // HKDF-Expand counter T(1)
-  return createHmac('sha256', secret).update(info).digest().subarray(0, length);
-}
+/** HKDF-Expand-Label (RFC 8446 §7.1) over SHA-256, the hash of QUIC's Initial keys. */
+const expandLabel = (secret: Buffer, label: string, length: number): Buffer => tlsExpandLabel('sha256', secret, label, length);
 
 /** RFC 9001 §5.2: client or server Initial keys for a Destination Connection ID. */
 export function initialKeys(params: QuicVersionParams, dcid: Buffer, server: boolean): InitialKeys {
