@@ -14,7 +14,7 @@ import { createHttpHook, type HttpFlowState, type HttpOptions } from '../http/ho
 import type { RecordSink } from '../records.js';
 import type { AppStats } from '../stats.js';
 import { StreamBuf } from '../stream.js';
-import { parseLeafCertificate, type LeafCert } from './cert.js';
+import { HS_CERTIFICATE, HS_COMPRESSED_CERTIFICATE, tls13Leaf, type LeafCert } from './cert.js';
 import { RecordCipher, suiteOf } from './decrypt.js';
 import { parseServerHello } from './hello.js';
 import type { TlsKeyLog, TlsSecrets } from './keylog.js';
@@ -29,7 +29,6 @@ const REC_ALERT = 21;
 const REC_HANDSHAKE = 22;
 const REC_APP = 23;
 const HS_SERVER_HELLO = 2;
-const HS_CERTIFICATE = 11;
 const HS_FINISHED = 20;
 const HS_KEY_UPDATE = 24;
 const EXT_ENCRYPT_THEN_MAC = 0x0016;
@@ -216,7 +215,7 @@ function serverHello(s: TlsDecryptState, frag: Buffer): void {
 
 /**
  * TLS 1.3 handshake messages under protection: Finished hands over to the traffic keys, KeyUpdate renews them, and
- * the server's Certificate (RFC 8446 §4.4.2: a request context, then the list as in TLS 1.2) gives the leaf.
+ * the server's Certificate or CompressedCertificate (cert.ts tls13Leaf) gives the leaf.
  * A message may span records: its bytes wait in side.hs.
  */
 function handshake13(side: Side, data: Buffer, onCert: ((cert: LeafCert) => void) | null): void {
@@ -234,9 +233,8 @@ function handshake13(side: Side, data: Buffer, onCert: ((cert: LeafCert) => void
       side.cipher = side.next;
       side.next = null;
     } else if (t === HS_KEY_UPDATE && side.next === null) side.cipher?.update();
-    else if (t === HS_CERTIFICATE && onCert !== null && len >= 1) {
-      const ctx = b[o + 4]!;
-      const cert = parseLeafCertificate(b, o + 5 + ctx, o + 4 + len);
+    else if ((t === HS_CERTIFICATE || t === HS_COMPRESSED_CERTIFICATE) && onCert !== null) {
+      const cert = tls13Leaf(t, b, o + 4, o + 4 + len);
       if (cert !== null) onCert(cert);
     }
     o += 4 + len;
