@@ -8,11 +8,9 @@
  */
 import type { FlowView } from '../../flow/conn.js';
 import type { HttpRecord } from '../records.js';
-import { tsString } from '../ref.js';
 import type { AppStats } from '../stats.js';
-import { BodyHasher, recordBody } from './body.js';
-import { HpackDecoder, type HeaderField } from './hpack.js';
-import { ja4h2 } from './ja4h.js';
+import { Exchanges } from './exchanges.js';
+import { HpackDecoder } from './hpack.js';
 
 export const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
@@ -29,8 +27,6 @@ const PRIORITY = 0x20;
 const MAX_BUFFERED_FRAME = 1 << 20;
 /** A header block (HEADERS + CONTINUATIONs) larger than this ends the reading. */
 const MAX_BLOCK = 1 << 18;
-/** Transactions kept per connection, as the HTTP/1.x parser keeps. */
-const MAX_TRANS = 1000;
 
 class Direction {
   readonly hpack = new HpackDecoder();
@@ -49,15 +45,18 @@ export class H2Connection {
   private readonly dirs: [client: Direction, server: Direction] = [new Direction(), new Direction()];
   /** Client preface bytes still expected. */
   private preface = H2_PREFACE.length;
-  private readonly streams = new Map<number, HttpRecord>();
   private readonly pushed = new Set<number>();
-  /** Bodies being read, by stream: requests' typed only, responses' also hashed (body.ts). */
-  private readonly requestBodies = new Map<number, BodyHasher>();
-  private readonly responseBodies = new Map<number, BodyHasher>();
-  readonly trans: HttpRecord[] = [];
+  private readonly ex: Exchanges;
   dead = false;
 
-  constructor(private readonly stats: AppStats, private readonly flow: FlowView) {}
+  constructor(private readonly stats: AppStats, flow: FlowView) {
+    this.ex = new Exchanges(stats, flow, '2');
+  }
+
+  /** One record per client stream, in the order the requests came. */
+  get trans(): readonly HttpRecord[] {
+    return this.ex.trans;
+  }
 
   /** The next bytes of one direction, in order; ts is the time of the packet they completed in. */
   push(client: boolean, data: Buffer, ts_sec: number, ts_nsec: number): void {
@@ -125,41 +124,17 @@ export class H2Connection {
     this.dirs[0].pending = this.dirs[1].pending = null;
   }
 
-  /** DATA bytes src[from, to) of one stream: counted, typed by their first bytes, and (responses) hashed. */
   private data(client: boolean, stream: number, src: Buffer, from: number, to: number): void {
-    const rec = this.streams.get(stream);
-    if (rec === undefined || to <= from) return;
-    if (client) rec.request_body_len += to - from;
-    else rec.response_body_len += to - from;
-    const bodies = client ? this.requestBodies : this.responseBodies;
-    let h = bodies.get(stream);
-    if (h === undefined) {
-      h = new BodyHasher(!client);
-      h.budget = Infinity;
-      bodies.set(stream, h);
-    }
-    h.body(src, from, to);
+    this.ex.data(client, stream, src, from, to);
   }
 
-  /** END_STREAM on a direction of a stream: its body is whole. */
   private endStream(client: boolean, stream: number): void {
-    const bodies = client ? this.requestBodies : this.responseBodies;
-    const h = bodies.get(stream);
-    const rec = this.streams.get(stream);
-    if (h === undefined || rec === undefined) return;
-    bodies.delete(stream);
-    recordBody(rec, client, h.finish(true));
+    this.ex.endStream(client, stream);
   }
 
   /** The connection ended: bodies still open are typed, not hashed (they were not seen whole). */
   finish(): void {
-    for (const [bodies, client] of [[this.requestBodies, true], [this.responseBodies, false]] as const) {
-      for (const [stream, h] of bodies) {
-        const rec = this.streams.get(stream);
-        if (rec !== undefined) recordBody(rec, client, h.finish(false));
-      }
-      bodies.clear();
-    }
+    this.ex.finish();
   }
 
   private frame(client: boolean, d: Direction, type: number, flags: number, stream: number, payload: Buffer, ts_sec: number, ts_nsec: number): void {
@@ -206,58 +181,7 @@ export class H2Connection {
     const fields = d.hpack.decode(block, 0, block.length);
     if (fields === null) return this.fail();
     if (push || this.pushed.has(stream)) return;
-    if (client) {
-      if (this.streams.has(stream)) return; // trailers
-      if (this.trans.length >= MAX_TRANS) {
-        this.stats.records_dropped++;
-        return;
-      }
-      const rec = this.request(fields, ts_sec, ts_nsec);
-      this.streams.set(stream, rec);
-      this.trans.push(rec);
-      return;
-    }
-    const rec = this.streams.get(stream);
-    if (rec === undefined || rec.status_code !== null) return; // a stream the capture did not see open, or trailers
-    const status = value(fields, ':status');
-    if (!/^\d{3}$/.test(status) || status[0] === '1') return; // 1xx: interim
-    rec.status_code = Number(status);
-    rec.resp_mime = value(fields, 'content-type').split(';')[0]!.trim();
+    if (client) this.ex.request(stream, fields, ts_sec, ts_nsec);
+    else this.ex.response(stream, fields);
   }
-
-  private request(fields: HeaderField[], ts_sec: number, ts_nsec: number): HttpRecord {
-    const f = this.flow;
-    return {
-      ts: tsString(ts_sec, ts_nsec),
-      uid: f.uid,
-      community_id: f.community_id,
-      orig_h: f.orig_h,
-      orig_p: f.orig_p,
-      resp_h: f.resp_h,
-      resp_p: f.resp_p,
-      trans_depth: this.trans.length + 1,
-      method: value(fields, ':method'),
-      host: value(fields, ':authority') || value(fields, 'host'),
-      uri: value(fields, ':path'),
-      referrer: value(fields, 'referer'),
-      version: '2',
-      user_agent: value(fields, 'user-agent'),
-      request_body_len: 0,
-      response_body_len: 0,
-      status_code: null,
-      status_msg: '',
-      resp_mime: '',
-      ja4h: ja4h2(fields),
-      orig_mime_types: '',
-      resp_mime_types: '',
-      resp_md5: '',
-      resp_sha256: '',
-    };
-  }
-}
-
-/** The first field of that name, '' when none. */
-function value(fields: readonly HeaderField[], name: string): string {
-  for (const [n, v] of fields) if (n === name) return v;
-  return '';
 }

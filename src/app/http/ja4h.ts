@@ -54,9 +54,10 @@ export function ja4h(method: string, version: string, lines: readonly string[], 
  * JA4H of an HTTP/2 request (version code 20) from its decoded header fields, as FoxIO's reference reads tshark's
  * `http2.header.name` list: every field in order, pseudo-headers included, `cookie` and `referer` (lower case, as
  * HTTP/2 sends names) counted apart; the cookies are every `cookie` field's crumbs (RFC 9113 §8.2.3 lets a client
- * split them across fields) and the language the first `accept-language`.
+ * split them across fields) and the language the first `accept-language`. HTTP/3's fields (QPACK) are read the same
+ * way, with version code 30 (FoxIO's JA4H spec: 10, 11, 20, 30).
  */
-export function ja4h2(fields: readonly (readonly [string, string])[]): string {
+export function ja4h2(fields: readonly (readonly [string, string])[], version: '20' | '30' = '20'): string {
   let method = '';
   let hasCookie = false;
   let referer = false;
@@ -74,7 +75,7 @@ export function ja4h2(fields: readonly (readonly [string, string])[]): string {
       if (name === 'accept-language' && language === '') language = value;
     }
   }
-  return fingerprint(method, '20', names, hasCookie, referer, cookies.join('; '), language);
+  return fingerprint(method, version, names, hasCookie, referer, cookies.join('; '), language);
 }
 
 function fingerprint(method: string, v: string, names: readonly string[], hasCookie: boolean, referer: boolean, cookie: string, language: string): string {
