@@ -36,7 +36,7 @@ export function createAppHooks(stats: AppStats = createAppStats(), opts: AppOpti
     createDnsHook(stats),
     createTlsHook(stats, decrypt === null ? null : certs),
     ...(decrypt === null ? [] : [decrypt]),
-    createQuicHook(stats),
+    createQuicHook(stats, opts.tls_keys),
     createDtlsHook(stats),
     createHttpHook(stats, opts),
     createSshHook(),

@@ -17,6 +17,12 @@ export interface AppStats {
   tls_decrypt_failed: number;
   /** QUIC Initial packets that failed to decrypt or held an unparsable hello. */
   quic_malformed: number;
+  /** QUIC connections decrypted with key-log secrets (at least one Handshake or 1-RTT packet opened; quic/decrypt.ts). */
+  quic_decrypted: number;
+  /** Of those, connections that carried HTTP/3 requests (read by http/h3.ts). */
+  quic_decrypted_h3: number;
+  /** Handshake and 1-RTT packets of those connections that did not authenticate under the secrets. */
+  quic_decrypt_failed: number;
   /** HTTP messages whose start line or headers did not parse, or outgrew the header buffer. */
   http_malformed: number;
   /** Bytes of HTTP bodies that fell into sequence gaps (not captured). */
@@ -40,6 +46,9 @@ export function createAppStats(): AppStats {
     tls_decrypted_h2: 0,
     tls_decrypt_failed: 0,
     quic_malformed: 0,
+    quic_decrypted: 0,
+    quic_decrypted_h3: 0,
+    quic_decrypt_failed: 0,
     http_malformed: 0,
     http_missed_bytes: 0,
     ftp_malformed: 0,

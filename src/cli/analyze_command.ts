@@ -225,7 +225,7 @@ function readKeyLogs(paths: readonly string[], captures: readonly string[], app:
     try {
       const found = parseKeyLog(e.text, where);
       keys = mergeKeyLogs(keys ?? new Map(), found);
-      if (!quiet) process.stderr.write(`nad: ${stripControl(e.path)}: decrypting TLS with the key log embedded in the capture (${found.size} connections' secrets)\n`);
+      if (!quiet) process.stderr.write(`nad: ${stripControl(e.path)}: decrypting TLS and QUIC with the key log embedded in the capture (${found.size} connections' secrets)\n`);
     } catch (err) {
       if (!quiet) process.stderr.write(`nad: warning: ${stripControl((err as Error).message)}; that key log is not used\n`);
     }

@@ -12,7 +12,7 @@ import { toEcs } from '../report/alerts.js';
 import { severityCounts } from '../report/summary.js';
 import { hostInventory, type HostInventory } from '../features/hosts.js';
 import { renderTerminal, useColor } from '../report/terminal.js';
-import type { BaselineInfo, ReportData } from '../report/types.js';
+import { decryptedFacts, type BaselineInfo, type ReportData } from '../report/types.js';
 import type { InputSummary } from '../capture/types.js';
 import { AtomicWriter, outputError, writeFileAtomic } from '../export/atomic.js';
 import { encodeTable, type Column } from '../export/csv.js';
@@ -261,6 +261,7 @@ export async function writeRunOutputs(
   };
   writeFileAtomic(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
 
+  const decrypted = decryptedFacts(data.app_stats);
   const reportData: ReportData = {
     tool: TOOL_NAME,
     version: TOOL_VERSION,
@@ -283,9 +284,7 @@ export async function writeRunOutputs(
     smtp: data.smtp,
     credentials: data.credentials,
     ...(intelSummary === null ? {} : { intel: intelSummary }),
-    ...(data.app_stats.tls_decrypted + data.app_stats.tls_decrypt_failed === 0
-      ? {}
-      : { decrypted: { tls: data.app_stats.tls_decrypted, h2: data.app_stats.tls_decrypted_h2, failed: data.app_stats.tls_decrypt_failed } }),
+    ...(decrypted === null ? {} : { decrypted }),
   };
   await letSignalsIn();
   if (opts.report) {

@@ -7,7 +7,7 @@ import { FTP_UPLOADS } from '../app/ftp.js';
 import type { Severity } from '../findings/finding.js';
 import { bucketWidth, severityCounts, span, trafficBuckets } from './summary.js';
 import { clip, epochSeconds, formatBytes, formatDuration, printable, shortTime } from './text.js';
-import type { ReportData } from './types.js';
+import { decryptedText, type ReportData } from './types.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -66,12 +66,8 @@ export function renderTerminal(data: ReportData, opts: TerminalOptions): string 
   }
   const clear = cleartextLine(data);
   if (clear !== '') lines.push(clear);
-  const dec = data.decrypted;
-  if (dec !== undefined) {
-    // The responder gave secrets: say what they opened, and what they did not fit.
-    lines.push(`Decrypted: ${dec.tls} TLS connection${dec.tls === 1 ? '' : 's'} with the key log${dec.h2 === 0 ? '' : ` (${dec.h2} HTTP/2)`}` +
-      `${dec.failed === 0 ? '' : `; ${dec.failed} records did not decrypt`} (http.csv)`);
-  }
+  // The responder gave secrets: say what they opened, and what they did not fit.
+  if (data.decrypted !== undefined) lines.push(`Decrypted: ${decryptedText(data.decrypted)} (http.csv)`);
   const top = data.findings.slice(0, opts.top ?? 10);
   if (top.length > 0) {
     lines.push('');

@@ -55,9 +55,39 @@ export interface ReportData {
   ftp?: readonly FtpRecord[];
   smtp?: readonly SmtpRecord[];
   credentials?: readonly CredentialRecord[];
-  /** TLS connections decrypted with key-log secrets (--tls-keylog, a pcapng's own), how many carried HTTP/2, and the
-   *  records that did not authenticate; absent when nothing was decrypted or failed. */
-  decrypted?: { tls: number; h2: number; failed: number };
+  /** Connections decrypted with key-log secrets (--tls-keylog, a pcapng's own): TLS ones and how many carried HTTP/2,
+   *  the TLS records that did not authenticate; QUIC ones, how many carried HTTP/3, the QUIC packets that did not
+   *  authenticate. Absent when nothing was decrypted or failed. */
+  decrypted?: DecryptedFacts;
   /** With --intel: how many indicators the lists gave, how many the capture showed, in how many flows. */
   intel?: { files: number; indicators: number; matched: number; flows: number };
+}
+
+export interface DecryptedFacts {
+  tls: number;
+  h2: number;
+  failed: number;
+  quic: number;
+  h3: number;
+  quic_failed: number;
+}
+
+/** The decryption counters of a run, null when no key log opened or failed on anything. */
+export function decryptedFacts(s: {
+  tls_decrypted: number; tls_decrypted_h2: number; tls_decrypt_failed: number; quic_decrypted: number; quic_decrypted_h3: number; quic_decrypt_failed: number;
+}): DecryptedFacts | null {
+  const f = { tls: s.tls_decrypted, h2: s.tls_decrypted_h2, failed: s.tls_decrypt_failed, quic: s.quic_decrypted, h3: s.quic_decrypted_h3, quic_failed: s.quic_decrypt_failed };
+  return f.tls + f.failed + f.quic + f.quic_failed === 0 ? null : f;
+}
+
+/** One line for the terminal and the report: what the secrets opened, and what they did not fit. */
+export function decryptedText(d: DecryptedFacts): string {
+  const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
+  const opened: string[] = [];
+  if (d.tls > 0 || d.failed > 0) opened.push(`${plural(d.tls, 'TLS connection')}${d.h2 === 0 ? '' : ` (${d.h2} HTTP/2)`}`);
+  if (d.quic > 0 || d.quic_failed > 0) opened.push(`${plural(d.quic, 'QUIC connection')}${d.h3 === 0 ? '' : ` (${d.h3} HTTP/3)`}`);
+  const failed: string[] = [];
+  if (d.failed > 0) failed.push(`${plural(d.failed, 'TLS record')}`);
+  if (d.quic_failed > 0) failed.push(`${plural(d.quic_failed, 'QUIC packet')}`);
+  return `${opened.join(' and ')} with the key log${failed.length === 0 ? '' : `; ${failed.join(' and ')} did not authenticate`}`;
 }

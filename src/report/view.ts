@@ -23,7 +23,7 @@ import {
   trafficBuckets,
 } from './summary.js';
 import { clip, epochSeconds, formatBytes, formatDuration, shortTime } from './text.js';
-import type { ReportData } from './types.js';
+import { decryptedText, type ReportData } from './types.js';
 
 /** Findings that get a detail section (charts included); the ranked table lists them all. */
 const DETAIL_FINDINGS = 5;
@@ -187,8 +187,7 @@ export function buildView(data: ReportData): Built {
         memory_keep: data.memory_keep ?? '',
         intel: data.intel === undefined ? '' : `${data.intel.matched} of ${data.intel.indicators} indicators seen` +
           `${data.intel.matched === 0 ? '' : `, in ${data.intel.flows} flows (intel.csv)`}; ${data.intel.files} list${data.intel.files === 1 ? '' : 's'}, each with its sha256 in summary.json`,
-        decrypted: data.decrypted === undefined ? '' : `${data.decrypted.tls} TLS connection${data.decrypted.tls === 1 ? '' : 's'} decrypted with key-log secrets` +
-          `${data.decrypted.h2 === 0 ? '' : ` (${data.decrypted.h2} HTTP/2)`}; ${data.decrypted.failed} records did not authenticate`,
+        decrypted: data.decrypted === undefined ? '' : decryptedText(data.decrypted),
         params: Object.entries(data.params).map(([k, v]) => ({ key: k, value: v === null || String(v) === '' ? '—' : String(v) })),
         baseline: data.baseline,
       },

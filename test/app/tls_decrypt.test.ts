@@ -377,7 +377,7 @@ test('nad analyze on a pcapng whose secrets editcap --inject-secrets embedded: d
     assert.equal(inj.status, 0, inj.stderr);
     const r = nad(['analyze', join(dir, 's.pcapng'), '--out', join(dir, 'out'), '--no-geo', '--no-report', '--no-detect']);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, /decrypting TLS with the key log embedded in the capture \(1 connections' secrets\)/);
+    assert.match(r.stderr, /decrypting TLS and QUIC with the key log embedded in the capture \(1 connections' secrets\)/);
     const http = readFileSync(join(dir, 'out', 'http.csv'), 'utf8');
     for (const x of EXCHANGES) assert.ok(http.includes(`,${x.method},nad-test.example,${x.uri},`), `${x.method} ${x.uri} missing from http.csv`);
   } finally {

@@ -181,8 +181,8 @@ export class HpackDecoder {
   }
 }
 
-/** §5.1: an integer with an N-bit prefix at pos.o; -1 when it runs past `end` or past 2^28. */
-function readInt(buf: Uint8Array, pos: { o: number }, end: number, n: number): number {
+/** §5.1: an integer with an N-bit prefix at pos.o; -1 when it runs past `end` or past 2^28. QPACK's integers too (RFC 9204 §4.1.1). */
+export function readInt(buf: Uint8Array, pos: { o: number }, end: number, n: number): number {
   const mask = (1 << n) - 1;
   let v = buf[pos.o++]! & mask;
   if (v < mask) return v;
@@ -196,11 +196,14 @@ function readInt(buf: Uint8Array, pos: { o: number }, end: number, n: number): n
   }
 }
 
-/** §5.2: a string literal (H bit, 7-bit prefix length); null when it runs past `end` or its Huffman code is bad. */
-function readString(buf: Uint8Array, pos: { o: number }, end: number): string | null {
+/**
+ * §5.2: a string literal (H bit, 7-bit prefix length); null when it runs past `end` or its Huffman code is bad.
+ * QPACK (RFC 9204 §4.1.2) also puts names behind shorter prefixes (`n` bits, the H bit just above them).
+ */
+export function readString(buf: Uint8Array, pos: { o: number }, end: number, n = 7): string | null {
   if (pos.o >= end) return null;
-  const huffman = (buf[pos.o]! & 0x80) !== 0;
-  const len = readInt(buf, pos, end, 7);
+  const huffman = (buf[pos.o]! & (1 << n)) !== 0;
+  const len = readInt(buf, pos, end, n);
   if (len < 0 || pos.o + len > end) return null;
   const from = pos.o;
   pos.o += len;

@@ -1,10 +1,11 @@
 /**
  * QUIC Initial packet protection (RFC 9001 §5, RFC 9369 §3.3 for v2): keys from the client's first Destination
- * Connection ID, header protection with AES-128-ECB, payload with AES-128-GCM, all through node:crypto.
+ * Connection ID; their protection (AES-128-ECB header protection, AES-128-GCM payload) is protection.ts's.
  * Runs only on Initial packets (a few per connection), so allocation here is per handshake, not per packet.
  */
-import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
-import { expandLabel as tlsExpandLabel } from '../tls/decrypt.js';
+import { createHmac } from 'node:crypto';
+import { expandLabel as tlsExpandLabel, suiteOf } from '../tls/decrypt.js';
+import { PacketProtection } from './protection.js';
 
 export interface QuicVersionParams {
   salt: Buffer;
@@ -65,40 +66,15 @@ export function varintLen(buf: Buffer, o: number): number {
   return 1 << (buf[o]! >> 6);
 }
 
+/** Initial packets are protected with AES-128-GCM and AES-128 header protection, their secrets derived with SHA-256. */
+export const INITIAL_SUITE = suiteOf(0x1301)!;
+
+/** The packet protection of one direction's Initial packets. */
+export function initialProtection(keys: InitialKeys): PacketProtection {
+  return PacketProtection.fromKeys(INITIAL_SUITE, keys.key, keys.iv, keys.hp);
+}
+
 /** Decrypts one protected Initial payload. hdr_start..pn_off is the header, pkt_end ends the packet. Null if it fails. */
-export function unprotect(
-  keys: InitialKeys,
-  buf: Buffer,
-  hdr_start: number,
-  pn_off: number,
-  pkt_end: number,
-): Buffer | null {
-  // RFC 9001 §5.4.2: the sample starts 4 bytes after the packet number's start.
-  if (pn_off + 4 + 16 > pkt_end) return null;
-  const mask = createCipheriv('aes-128-ecb', keys.hp, null).update(buf.subarray(pn_off + 4, pn_off + 20));
-  const b0 = buf[hdr_start]! ^ (mask[0]! & 0x0f);
-  const pn_len = (b0 & 3) + 1;
-  const payload = pn_off + pn_len;
-  if (payload + 16 > pkt_end) return null;
-  const header = Buffer.from(buf.subarray(hdr_start, payload));
-  header[0] = b0;
-  let pn = 0;
-  for (let i = 0; i < pn_len; i++) {
-    const byte = buf[pn_off + i]! ^ mask[1 + i]!;
-    header[pn_off - hdr_start + i] = byte;
-    pn = pn * 256 + byte;
-  }
-  // §5.3: nonce = iv XOR the packet number, left-padded to 12 bytes. Initial packet numbers stay far below 2^32.
-  const nonce = Buffer.from(keys.iv);
-  for (let i = 0; i < 4; i++) nonce[11 - i] = nonce[11 - i]! ^ ((pn >>> (8 * i)) & 0xff);
-  const decipher = createDecipheriv('aes-128-gcm', keys.key, nonce);
-  decipher.setAAD(header);
-  decipher.setAuthTag(buf.subarray(pkt_end - 16, pkt_end));
-  const out = decipher.update(buf.subarray(payload, pkt_end - 16));
-  try {
-    // A wrong key (not an Initial of ours, damaged bytes) fails authentication: once per packet tried, not per packet seen.
-    return Buffer.concat([out, decipher.final()]);
-  } catch {
-    return null;
-  }
+export function unprotect(keys: InitialKeys, buf: Buffer, hdr_start: number, pn_off: number, pkt_end: number): Buffer | null {
+  return initialProtection(keys).open(buf, hdr_start, pn_off, pkt_end, true)?.plain ?? null;
 }

@@ -7,7 +7,7 @@
  */
 import { createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 
-type Hash = 'sha256' | 'sha384' | 'sha1';
+export type Hash = 'sha256' | 'sha384' | 'sha1';
 type Bulk = 'aes-128-gcm' | 'aes-256-gcm' | 'chacha20-poly1305' | 'aes-128-cbc' | 'aes-256-cbc';
 
 export interface Suite {
@@ -44,6 +44,11 @@ export function suiteOf(cipher: number): Suite | null {
 }
 
 const HASH_LEN: Readonly<Record<Hash, number>> = { sha1: 20, sha256: 32, sha384: 48 };
+
+/** A hash's output length in bytes. */
+export function hashLen(hash: Hash): number {
+  return HASH_LEN[hash];
+}
 
 /** P_hash (RFC 5246 §5): HMAC chained until `length` bytes. */
 function pHash(hash: 'md5' | Hash, secret: Uint8Array, seed: Buffer, length: number): Buffer {
