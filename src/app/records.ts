@@ -77,7 +77,7 @@ export interface TlsRecord extends FlowRef {
   ja4: string;
   /** JA4S server fingerprint (FoxIO License 1.1). */
   ja4s: string;
-  /** Leaf certificate: subject and issuer DN, validity, SHA-1 fingerprint (hex). In the clear up to TLS 1.2; in TLS 1.3 only from a decrypted handshake (--tls-keylog or a key log the pcapng embeds). */
+  /** Leaf certificate: subject and issuer DN, validity, SHA-1 fingerprint (hex). In the clear up to TLS 1.2; in TLS 1.3 and QUIC only from a decrypted handshake (--tls-keylog or a key log the pcapng embeds). */
   subject: string;
   /** Issuer DN of the leaf certificate. */
   issuer: string;
@@ -89,7 +89,7 @@ export interface TlsRecord extends FlowRef {
   cert_sha1: string;
   /** QUIC version for transport quic, as tshark prints it (`0x00000001`, `0x6b3343cf`), '' otherwise. */
   quic_version: string;
-  /** JA4X of the leaf certificate (FoxIO License 1.1), as `subject`: TLS <= 1.2, or TLS 1.3 decrypted; '' when none was seen. */
+  /** JA4X of the leaf certificate (FoxIO License 1.1), as `subject`: TLS <= 1.2, or TLS 1.3 and QUIC decrypted; '' when none was seen. */
   ja4x: string;
   /** JA3 of a second ClientHello on the same connection (after a HelloRetryRequest); absent when none. */
   retry_ja3?: string;
@@ -102,13 +102,13 @@ export interface HttpRecord extends FlowRef {
   trans_depth: number;
   /** Request method (GET, POST, …). */
   method: string;
-  /** Host header (HTTP/2: :authority, else Host). */
+  /** Host header (HTTP/2 and HTTP/3: :authority, else Host). */
   host: string;
   /** Request target as sent. */
   uri: string;
   /** Referer header. */
   referrer: string;
-  /** HTTP version from the request line (1.0, 1.1; 0.9 when there is none); 2 for HTTP/2, read from decrypted TLS. */
+  /** HTTP version from the request line (1.0, 1.1; 0.9 when there is none); 2 for HTTP/2, read from decrypted TLS; 3 for HTTP/3, from decrypted QUIC. */
   version: string;
   /** User-Agent header. */
   user_agent: string;
@@ -118,7 +118,7 @@ export interface HttpRecord extends FlowRef {
   response_body_len: number;
   /** null when no response was seen. */
   status_code: number | null;
-  /** Response reason phrase ('' in HTTP/2, which has none). */
+  /** Response reason phrase ('' in HTTP/2 and HTTP/3, which have none). */
   status_msg: string;
   /** Content-Type of the response. */
   resp_mime: string;
