@@ -12,7 +12,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { H3Connection } from '../../src/app/http/h3.js';
@@ -20,6 +21,8 @@ import { BLOCKED, QpackDecoder } from '../../src/app/http/qpack.js';
 import { StreamReassembly } from '../../src/app/quic/decrypt.js';
 import { walkFrames } from '../../src/app/quic/frames.js';
 import { createAppStats } from '../../src/app/stats.js';
+import { readCaptures } from '../../src/capture/index.js';
+import type { Packet } from '../../src/decode/layer.js';
 import type { FlowView } from '../../src/flow/conn.js';
 import { CAPTURES, SKIP_NO_SHARED } from '../shared.js';
 import { foxioCaptures, pythonValues } from './foxio.js';
@@ -304,4 +307,76 @@ test(`fuzz: ${FUZZ_CASES} mutated decrypted QUIC packets (STREAM frames of the c
   }
   t.diagnostic(`${understood} packets walked whole, ${rows} HTTP/3 rows, ${stats.http_malformed} sections counted malformed, ${Date.now() - start} ms`);
   assert.ok(rows > 0, 'unmutated connections give their request');
+});
+
+/** Where the long-header packet at b[o] ends (RFC 9000 §17.2: Initial has a token; Retry, 0-RTT none here). */
+function longPacketEnd(b: Buffer, o: number): number {
+  let p = o + 5;
+  p += 1 + b[p]!; // DCID
+  p += 1 + b[p]!; // SCID
+  if (((b[o]! >> 4) & 3) === 0) {
+    const [tokenLen, q] = varint(b, p);
+    p = q + tokenLen;
+  }
+  const [len, q] = varint(b, p);
+  return q + len;
+}
+
+test('coalesced datagrams (RFC 9000 §12.2): the ServerHello\'s Initial, the Handshake packets and a 1-RTT packet in one datagram are all opened', { skip: NEED_TSHARK }, async () => {
+  // The capture's server sends its Initial (ServerHello) and first Handshake packets in separate datagrams; many servers
+  // coalesce them. Rebuilt here as one datagram each way: server Initial + Handshake + Handshake, client Handshake + 1-RTT.
+  const frames: { ts_sec: number; ts_usec: number; frame: Buffer }[] = [];
+  await readCaptures([FOXIO], { packet(p: Packet): void { frames.push({ ts_sec: p.ts_sec, ts_usec: Math.floor(p.ts_nsec / 1000), frame: Buffer.from(p.buf.subarray(p.start, p.end)) }); } });
+  const numbers = (filter: string): number[] => spawnSync('tshark', ['-r', FOXIO, '-Y', filter, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' })
+    .stdout.split('\n').filter((l) => l !== '').map(Number);
+  const sh = numbers('quic.long.packet_type == 0 && tls.handshake.type == 2')[0]!;
+  const [hs1, hs2] = numbers('quic.long.packet_type == 2 && ipv6.src == 2606:4700:10::6816:826');
+  const clientHs = numbers('quic.long.packet_type == 2 && ipv6.src == 2001:db8:1::1').at(-1)!;
+  const firstShort = numbers('quic.header_form == 0 && ipv6.src == 2001:db8:1::1 && !quic.long.packet_type')[0]!;
+  assert.deepEqual([hs1! - sh, hs2! - sh], [1, 2], 'the server\'s Handshake packets follow its ServerHello');
+  const HDR = 14 + 40 + 8; // Ethernet, IPv6, UDP
+  const payload = (n: number): Buffer => frames[n - 1]!.frame.subarray(HDR);
+  const cut = (n: number): Buffer => payload(n).subarray(0, longPacketEnd(payload(n), 0));
+  const merge = (first: number, parts: Buffer[]): Buffer => {
+    const f = Buffer.concat([frames[first - 1]!.frame.subarray(0, HDR), ...parts]);
+    f.writeUInt16BE(f.length - 14 - 40, 14 + 4); // IPv6 payload length
+    f.writeUInt16BE(f.length - 14 - 40, 14 + 40 + 4); // UDP length
+    f.writeUInt16BE(0, 14 + 40 + 6); // checksum not recomputed
+    return f;
+  };
+  const out: Buffer[] = [];
+  frames.forEach((f, i) => {
+    const n = i + 1;
+    let frame = f.frame;
+    if (n === sh) frame = merge(sh, [cut(sh), cut(hs1!), cut(hs2!)]);
+    else if (n === clientHs) frame = merge(clientHs, [cut(clientHs), payload(firstShort)]);
+    else if (n === hs1 || n === hs2 || n === firstShort) return;
+    const rec = Buffer.alloc(16);
+    rec.writeUInt32LE(f.ts_sec, 0);
+    rec.writeUInt32LE(f.ts_usec, 4);
+    rec.writeUInt32LE(frame.length, 8);
+    rec.writeUInt32LE(frame.length, 12);
+    out.push(rec, frame);
+  });
+  const global = Buffer.alloc(24);
+  global.writeUInt32LE(0xa1b2c3d4, 0);
+  global.writeUInt16LE(2, 4);
+  global.writeUInt16LE(4, 6);
+  global.writeUInt32LE(262144, 16);
+  global.writeUInt32LE(1, 20);
+  const dir = mkdtempSync(join(tmpdir(), 'nad-quic-'));
+  try {
+    const file = join(dir, 'coalesced.pcap');
+    writeFileSync(file, Buffer.concat([global, ...out]));
+    const coalesced = await runApp(file, embeddedKeys(FOXIO));
+    const original = await runApp(FOXIO, embeddedKeys(FOXIO));
+    const quicRow = (r: typeof original): string => JSON.stringify(r.tls.filter((t) => t.transport === 'quic').map((t) => [t.cert_sha1, t.ja4x, t.ja4]));
+    assert.notEqual(JSON.parse(quicRow(original))[0][0], '');
+    assert.equal(quicRow(coalesced), quicRow(original), 'the certificate came from the coalesced Handshake packets');
+    const h3 = (r: typeof original): string => JSON.stringify(r.http.filter((h) => h.version === '3').map((h) => [h.method, h.host, h.uri, h.status_code, h.response_body_len, h.resp_sha256]));
+    assert.equal(h3(coalesced), h3(original), 'the 1-RTT packet after the client\'s Handshake packet was opened');
+    assert.equal(coalesced.stats.quic_decrypt_failed, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

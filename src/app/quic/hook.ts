@@ -76,12 +76,13 @@ export function createQuicHook(stats: AppStats, keys?: TlsKeyLog): FlowHook<Quic
       // Coalesced packets (RFC 9000 §12.2): walk every long-header packet in the datagram.
       while (isLongHeader(p.buf, o, end)) {
         const next = longPacket(p, flow, s, dir, o, end);
+        // The ServerHello may share its datagram with the first Handshake packets: the keys are ready for them.
+        if (keys !== undefined && s.dec === null) startDecrypt(stats, flow, keys, s);
         if (next <= o) break;
         o = next;
       }
-      // A short header (1-RTT) ends the datagram (RFC 9000 §12.2).
-      if (s.dec !== null && o < end && (p.buf[o]! & 0x80) === 0) s.dec.shortPacket(dir === s.client, p.buf, o, end, p.ts_sec, p.ts_nsec);
-      if (keys !== undefined && s.dec === null) startDecrypt(stats, flow, keys, s);
+      // A short header (1-RTT) ends the datagram (RFC 9000 §12.2); zero bytes after a long header are padding.
+      if (s.dec !== null && o < end && (p.buf[o]! & 0x80) === 0 && !zeros(p.buf, o, end)) s.dec.shortPacket(dir === s.client, p.buf, o, end, p.ts_sec, p.ts_nsec);
       const hellos = s.ch !== null && s.sh !== null;
       if (hellos) {
         s.crypto[0].release();
@@ -107,6 +108,11 @@ export function createQuicHook(stats: AppStats, keys?: TlsKeyLog): FlowHook<Quic
       }
     },
   };
+}
+
+function zeros(buf: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i] !== 0) return false;
+  return true;
 }
 
 /**
