@@ -380,3 +380,53 @@ test('coalesced datagrams (RFC 9000 §12.2): the ServerHello\'s Initial, the Han
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('QUIC 1-RTT protection: RFC 9001 Appendix A.5 (ChaCha20-Poly1305 short header) opens; a key update (its `quic ku` secret) is followed and the old phase still opens', async () => {
+  const { createCipheriv } = await import('node:crypto');
+  const { PacketProtection } = await import('../../src/app/quic/protection.js');
+  const { expandLabel, suiteOf } = await import('../../src/app/tls/decrypt.js');
+  const chacha = suiteOf(0x1303)!;
+  const secret = hex('9ac312a7f877468ebe69422748ad00a15443f18203a07d6060f688f30f21632b');
+  // A.5's keys, and the secret of the next key phase it gives.
+  assert.equal(expandLabel('sha256', secret, 'quic key', 32).toString('hex'), 'c6d98ff3441c3fe1b2182094f69caa2ed4b716b65488960a7a984979fb23e1c8');
+  assert.equal(expandLabel('sha256', secret, 'quic iv', 12).toString('hex'), 'e0459b3474bdd0e44a41c144');
+  const hp = expandLabel('sha256', secret, 'quic hp', 32);
+  assert.equal(hp.toString('hex'), '25a282b9e82f06f21f488917a4fc8f1b73573685608597d0efcb076b0ab7a7a4');
+  const ku = expandLabel('sha256', secret, 'quic ku', 32);
+  assert.equal(ku.toString('hex'), '1223504755036d556342ee9361d253421a826c9ecdf3c7148684b36b714881f9');
+  const rfcPacket = hex('4cfe4189655e5cd55c41f69080575d7999c25a5bfb');
+  const pp = PacketProtection.fromSecret(chacha, secret, 'quic ');
+  pp.largest = 654360563; // the packet number recovery needs the neighbourhood (A.5 encodes 3 of its 4 bytes)
+  const opened = pp.open(rfcPacket, 0, 1, rfcPacket.length, false);
+  assert.deepEqual([opened?.plain.toString('hex'), opened?.pn, opened?.key_phase], ['01', 654360564, 0]);
+  // A sealer written here from RFC 9001 §5.3–5.4 with node:crypto: it must give A.5's packet before it is trusted.
+  const seal = (s: Uint8Array, pn: number, phase: number, payload: Buffer): Buffer => {
+    const key = expandLabel('sha256', s, 'quic key', 32);
+    const iv = expandLabel('sha256', s, 'quic iv', 12);
+    const header = Buffer.from([0x40 | (phase << 2) | 2, (pn >> 16) & 0xff, (pn >> 8) & 0xff, pn & 0xff]);
+    const nonce = Buffer.from(iv);
+    nonce.writeUInt32BE((nonce.readUInt32BE(8) ^ pn) >>> 0, 8);
+    const c = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
+    c.setAAD(header, { plaintextLength: payload.length });
+    const body = Buffer.concat([c.update(payload), c.final(), c.getAuthTag()]);
+    const mask = createCipheriv('chacha20', hp, body.subarray(1, 17)).update(Buffer.alloc(5));
+    header[0]! ^= mask[0]! & 0x1f;
+    for (let i = 0; i < 3; i++) header[1 + i]! ^= mask[1 + i]!;
+    return Buffer.concat([header, body]);
+  };
+  assert.ok(seal(secret, 654360564, 0, hex('01')).equals(rfcPacket));
+  const after = seal(ku, 654360565, 1, hex('0100'));
+  const updated = pp.open(after, 0, 1, after.length, false);
+  assert.deepEqual([updated?.plain.toString('hex'), updated?.pn, updated?.key_phase], ['0100', 654360565, 1]);
+  // A packet of the old phase, reordered after the update, and one more of the new phase.
+  const late = seal(secret, 654360566, 0, hex('01000000'));
+  assert.equal(pp.open(late, 0, 1, late.length, false)?.plain.toString('hex'), '01000000');
+  const next = seal(ku, 654360567, 1, hex('01'));
+  assert.equal(pp.open(next, 0, 1, next.length, false)?.pn, 654360567);
+  // Damage anywhere fails the tag: null, never an exception.
+  for (let i = 0; i < next.length; i++) {
+    const bad = Buffer.from(next);
+    bad[i]! ^= 0x01;
+    assert.equal(pp.open(bad, 0, 1, bad.length, false), null, `byte ${i}`);
+  }
+});
