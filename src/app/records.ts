@@ -126,11 +126,11 @@ export interface HttpRecord extends FlowRef {
   ja4h: string;
   /** Type of the request body by its content (magic bytes: application/x-dosexec, application/zip, …), as Zeek's orig_mime_types; '' when no body or no known signature. */
   orig_mime_types: string;
-  /** Type of the response body by its content, as Zeek's resp_mime_types: what was sent, whatever Content-Type said. */
+  /** Type of the response body by its content (decoded when its Content-Encoding was), as Zeek's resp_mime_types: what was sent, whatever Content-Type said. */
   resp_mime_types: string;
-  /** MD5 of the response body (hex), when it was seen whole; as sent (a Content-Encoding is not undone); '' for 206 Partial Content (a byte range). */
+  /** MD5 of the response body (hex), when it was seen whole; decoded when sent with a gzip, deflate or br Content-Encoding (as tshark exports it), else as sent; '' for 206 Partial Content (a byte range) or an encoding that did not decode. */
   resp_md5: string;
-  /** SHA-256 of the response body (hex), when it was seen whole. */
+  /** SHA-256 of the response body (hex), as resp_md5. */
   resp_sha256: string;
 }
 

@@ -3,9 +3,12 @@
  * resp_mime_types / orig_mime_types) and, for responses, its MD5 and SHA-256, the values an incident responder looks
  * up. The bytes come from the StreamBuf tap (stream.ts) as the parser passes over them: hashed as they go, never
  * buffered. Hashes are given only for a body seen whole (no byte lost to a gap, not cut short), as Zeek's files.log
- * gives them; a body sent with a Content-Encoding is hashed as sent (encoded).
+ * gives them. A response sent with a Content-Encoding nad can decode (gzip, deflate, br) is typed and hashed decoded,
+ * as Zeek's files framework and tshark's object export see it: its bytes are kept (within MAX_ENCODED, and
+ * MAX_HELD for all such bodies at once) and decoded when it ends (within MAX_DECODED). Other encodings are hashed as sent.
  */
 import { createHash, type Hash } from 'node:crypto';
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { HttpRecord } from '../records.js';
 import type { BodyTap } from '../stream.js';
 
@@ -49,6 +52,28 @@ export function sniffMime(head: Buffer): string {
   return '';
 }
 
+/** An encoded body kept for decoding larger than this gets no hash. */
+const MAX_ENCODED = 16 << 20;
+/** Encoded bytes kept by every body of this thread at once. */
+const MAX_HELD = 64 << 20;
+/** A body that decodes to more than this (a decompression bomb) gets no hash. */
+const MAX_DECODED = 64 << 20;
+let held = 0;
+
+type Decoder = (b: Buffer) => Buffer;
+const DECODERS: ReadonlyMap<string, Decoder> = new Map<string, Decoder>([
+  ['gzip', (b) => gunzipSync(b, { maxOutputLength: MAX_DECODED })],
+  ['x-gzip', (b) => gunzipSync(b, { maxOutputLength: MAX_DECODED })],
+  // RFC 9110 §8.4.1.2: deflate is the zlib format; some servers send raw deflate, which browsers accept too.
+  ['deflate', (b) => { try { return inflateSync(b, { maxOutputLength: MAX_DECODED }); } catch { return inflateRawSync(b, { maxOutputLength: MAX_DECODED }); } }],
+  ['br', (b) => brotliDecompressSync(b, { maxOutputLength: MAX_DECODED })],
+]);
+
+/** Whether a Content-Encoding value is one body.ts decodes (a single coding of gzip, deflate or br). */
+export function decodable(encoding: string): boolean {
+  return DECODERS.has(encoding.trim());
+}
+
 /** What a finished body gives its record. */
 export interface BodyFacts {
   mime: string;
@@ -68,25 +93,53 @@ export class BodyHasher implements BodyTap {
   private headLen = 0;
   private readonly md5: Hash | null;
   private readonly sha256: Hash | null;
+  /** A decodable Content-Encoding: the body's bytes, kept to be decoded when it ends (null: hashed as they pass). */
+  private readonly decoder: Decoder | null;
+  private kept: Buffer[] | null = null;
+  private keptBytes = 0;
 
-  constructor(hash: boolean) {
+  /** `encoding`: the Content-Encoding; a response in one nad decodes is typed and hashed decoded. */
+  constructor(hash: boolean, encoding = '') {
     this.md5 = hash ? createHash('md5') : null;
     this.sha256 = hash ? createHash('sha256') : null;
+    this.decoder = hash ? DECODERS.get(encoding.trim()) ?? null : null;
+    if (this.decoder !== null) this.kept = [];
   }
 
   body(src: Buffer, from: number, to: number): void {
     const n = Math.min(to - from, this.budget);
     if (n <= 0) return;
     const end = from + n;
-    if (this.headLen < HEAD) {
-      const k = Math.min(HEAD - this.headLen, n);
-      src.copy(this.head, this.headLen, from, from + k);
-      this.headLen += k;
-    }
-    this.md5?.update(src.subarray(from, end));
-    this.sha256?.update(src.subarray(from, end));
     this.budget -= n;
     this.seen += n;
+    if (this.kept !== null) {
+      if (this.keptBytes + n > MAX_ENCODED || held + n > MAX_HELD) this.drop();
+      else {
+        this.kept.push(Buffer.from(src.subarray(from, end)));
+        this.keptBytes += n;
+        held += n;
+        return;
+      }
+    }
+    if (this.decoder !== null) return; // dropped: too large to decode, so neither typed nor hashed past this point
+    this.sniff(src, from, end);
+    this.md5?.update(src.subarray(from, end));
+    this.sha256?.update(src.subarray(from, end));
+  }
+
+  private sniff(src: Buffer, from: number, end: number): void {
+    if (this.headLen >= HEAD) return;
+    const k = Math.min(HEAD - this.headLen, end - from);
+    src.copy(this.head, this.headLen, from, from + k);
+    this.headLen += k;
+  }
+
+  /** Stops keeping an encoded body: it will get no hash. */
+  private drop(): void {
+    if (this.kept === null) return;
+    held -= this.keptBytes;
+    this.kept = null;
+    this.keptBytes = 0;
   }
 
   gap(n: number): void {
@@ -97,8 +150,29 @@ export class BodyHasher implements BodyTap {
 
   /** The type of what was seen, and the hashes when the whole body was (`complete`: no declared byte still owed). */
   finish(complete: boolean): BodyFacts {
+    let whole = complete && this.missing === 0 && this.seen > 0 && this.md5 !== null && this.sha256 !== null;
+    if (this.decoder !== null) {
+      const kept = this.kept;
+      this.drop();
+      let decoded: Buffer | null = null;
+      if (whole && kept !== null) {
+        try {
+          decoded = this.decoder(Buffer.concat(kept));
+        } catch {
+          decoded = null; // damaged, or a bomb past MAX_DECODED
+        }
+      }
+      if (decoded === null) {
+        // Not decoded: typed by what was sent (the compressed bytes), no hash of content nobody saw.
+        if (kept !== null && kept.length > 0) this.sniff(kept[0]!, 0, kept[0]!.length);
+        whole = false;
+      } else {
+        this.sniff(decoded, 0, decoded.length);
+        this.md5!.update(decoded);
+        this.sha256!.update(decoded);
+      }
+    }
     const mime = this.headLen === 0 ? '' : sniffMime(this.head.subarray(0, this.headLen));
-    const whole = complete && this.missing === 0 && this.seen > 0 && this.md5 !== null && this.sha256 !== null;
     return { mime, md5: whole ? this.md5!.digest('hex') : '', sha256: whole ? this.sha256!.digest('hex') : '' };
   }
 }

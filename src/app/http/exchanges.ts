@@ -1,7 +1,8 @@
 /**
  * The transactions of a multiplexed HTTP connection (HTTP/2, h2.ts; HTTP/3, h3.ts), one HttpRecord a client
  * stream: the request's fields make the row, the response's set its status and type, the DATA bytes of each side
- * are counted, typed by their first bytes and (responses) hashed as they pass (body.ts), never buffered.
+ * are counted, typed by their first bytes and (responses) hashed as they pass (body.ts), never buffered unless a
+ * Content-Encoding must be decoded first.
  */
 import type { FlowView } from '../../flow/conn.js';
 import type { HttpRecord } from '../records.js';
@@ -19,6 +20,8 @@ export class Exchanges {
   /** Bodies being read, by stream: requests' typed only, responses' also hashed. */
   private readonly requestBodies = new Map<number, BodyHasher>();
   private readonly responseBodies = new Map<number, BodyHasher>();
+  /** Responses' Content-Encoding by stream, for their bodies' decoding. */
+  private readonly encodings = new Map<number, string>();
   readonly trans: HttpRecord[] = [];
 
   constructor(private readonly stats: AppStats, private readonly flow: FlowView, private readonly version: '2' | '3') {}
@@ -73,6 +76,8 @@ export class Exchanges {
     if (!/^\d{3}$/.test(status) || status[0] === '1') return;
     rec.status_code = Number(status);
     rec.resp_mime = value(fields, 'content-type').split(';')[0]!.trim();
+    const encoding = value(fields, 'content-encoding').toLowerCase();
+    if (encoding !== '') this.encodings.set(stream, encoding);
   }
 
   /** DATA bytes src[from, to) of one side of a stream: counted, typed by their first bytes, and (responses) hashed. */
@@ -84,7 +89,7 @@ export class Exchanges {
     const bodies = client ? this.requestBodies : this.responseBodies;
     let h = bodies.get(stream);
     if (h === undefined) {
-      h = new BodyHasher(!client);
+      h = new BodyHasher(!client, client ? '' : this.encodings.get(stream) ?? '');
       h.budget = Infinity;
       bodies.set(stream, h);
     }
@@ -98,6 +103,7 @@ export class Exchanges {
     const rec = this.streams.get(stream);
     if (h === undefined || rec === undefined) return;
     bodies.delete(stream);
+    if (!client) this.encodings.delete(stream);
     recordBody(rec, client, h.finish(true));
   }
 
@@ -110,6 +116,7 @@ export class Exchanges {
       }
       bodies.clear();
     }
+    this.encodings.clear();
   }
 }
 

@@ -19,6 +19,8 @@ export interface HttpHead {
   /** -1 when absent or unparsable. */
   content_length: number;
   chunked: boolean;
+  /** Content-Encoding, lower case ('' when absent): the body is typed and hashed decoded when body.ts can decode it. */
+  content_encoding: string;
   /** Request: JA4H (ja4h.ts), '' when JA4H has no code for the method or version. */
   ja4h: string;
   /** Request: the first Cookie and Accept-Language values (JA4H's inputs), '' when absent. */
@@ -31,7 +33,7 @@ export interface HttpHead {
 function emptyHead(): HttpHead {
   return {
     method: '', uri: '', status: 0, reason: '', version: '', host: '', user_agent: '', referrer: '',
-    content_type: '', content_length: -1, chunked: false, ja4h: '', cookie: '', accept_language: '', authorization: '',
+    content_type: '', content_length: -1, chunked: false, content_encoding: '', ja4h: '', cookie: '', accept_language: '', authorization: '',
   };
 }
 
@@ -117,6 +119,9 @@ function readHeaders(lines: readonly string[], h: HttpHead): void {
         break;
       case 'transfer-encoding':
         h.chunked = /chunked/i.test(value);
+        break;
+      case 'content-encoding':
+        h.content_encoding = value.toLowerCase();
         break;
       case 'cookie':
         if (h.cookie === '') h.cookie = value;
