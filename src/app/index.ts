@@ -5,6 +5,7 @@
 import { createDnsHook } from './dns/hook.js';
 import { createFtpHook, type FtpOptions } from './ftp.js';
 import type { FlowHook } from './hook.js';
+import { FileExtractor } from './http/extract.js';
 import { createHttpHook } from './http/hook.js';
 import { createLdapHook } from './ldap.js';
 import { createMailHook } from './mail.js';
@@ -20,9 +21,13 @@ export { createAppStats, type AppStats } from './stats.js';
 
 /**
  * What the hooks may keep and use: passwords sent in the clear only when asked (capture_passwords: FTP, HTTP Basic,
- * mail); TLS secrets from a key log (tls_keys), which decrypt the connections they belong to.
+ * mail); TLS secrets from a key log (tls_keys), which decrypt the connections they belong to; a folder to extract
+ * HTTP downloads to (extract_dir).
  */
-export type AppOptions = FtpOptions & TlsDecryptOptions;
+export type AppOptions = FtpOptions & TlsDecryptOptions & {
+  /** --extract-files: the folder response bodies seen whole are written to, under their SHA-256 (http/extract.ts). */
+  extract_dir?: string;
+};
 
 /**
  * Hooks for one run; pass `stats` to read their malformed/dropped counters afterwards (summary.json). FTP comes first:
@@ -30,15 +35,16 @@ export type AppOptions = FtpOptions & TlsDecryptOptions;
  */
 export function createAppHooks(stats: AppStats = createAppStats(), opts: AppOptions = {}): FlowHook<unknown>[] {
   const certs: DecryptedCerts = new Map();
-  const decrypt = createTlsDecryptHook(stats, opts, certs);
+  const extract = opts.extract_dir === undefined ? null : new FileExtractor(opts.extract_dir, stats);
+  const decrypt = createTlsDecryptHook(stats, opts, certs, extract);
   return [
     createFtpHook(stats, opts),
     createDnsHook(stats),
     createTlsHook(stats, decrypt === null ? null : certs),
     ...(decrypt === null ? [] : [decrypt]),
-    createQuicHook(stats, opts.tls_keys),
+    createQuicHook(stats, opts.tls_keys, extract),
     createDtlsHook(stats),
-    createHttpHook(stats, opts),
+    createHttpHook(stats, opts, extract),
     createSshHook(),
     createMailHook(stats, opts),
     createLdapHook(stats, opts),

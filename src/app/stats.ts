@@ -33,6 +33,12 @@ export interface AppStats {
   mail_malformed: number;
   /** LDAP connections given up because their bytes were not LDAP messages (or one outgrew 64 KiB). */
   ldap_malformed: number;
+  /** --extract-files: response bodies written to files/ (distinct SHA-256s), their bytes, bodies whose file was
+   *  already there, and whole bodies not written (a write failed, or larger than 512 MiB). */
+  files_extracted: number;
+  files_extracted_bytes: number;
+  files_extracted_again: number;
+  files_not_extracted: number;
   /** Records not kept because a flow exceeded its per-flow record limit. */
   records_dropped: number;
 }
@@ -54,6 +60,10 @@ export function createAppStats(): AppStats {
     ftp_malformed: 0,
     mail_malformed: 0,
     ldap_malformed: 0,
+    files_extracted: 0,
+    files_extracted_bytes: 0,
+    files_extracted_again: 0,
+    files_not_extracted: 0,
     records_dropped: 0,
   };
 }

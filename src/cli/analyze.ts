@@ -29,6 +29,8 @@ export interface ReadOptions {
   capture_passwords?: boolean;
   /** TLS secrets from --tls-keylog files: the connections they belong to are decrypted (app/tls/decrypt_hook.ts). */
   tls_keys?: TlsKeyLog;
+  /** --extract-files: the folder HTTP response bodies seen whole go to (app/http/extract.ts). */
+  extract_dir?: string;
   /** Stops reading (SIGINT): what was read so far is still assembled and returned. */
   signal?: AbortSignal;
   /** Called now and then while reading, with the bytes read, the total when known, and packets and flows so far. */
@@ -175,7 +177,11 @@ export async function readAndAssemble(paths: readonly string[], opts: ReadOption
   const app = opts.app;
   const workers = opts.workers ?? 1;
   const store = opts.store ?? new RunStore(null);
-  const appOpts: AppOptions = { capture_passwords: opts.capture_passwords === true, ...(opts.tls_keys === undefined ? {} : { tls_keys: opts.tls_keys }) };
+  const appOpts: AppOptions = {
+    capture_passwords: opts.capture_passwords === true,
+    ...(opts.tls_keys === undefined ? {} : { tls_keys: opts.tls_keys }),
+    ...(opts.extract_dir === undefined ? {} : { extract_dir: opts.extract_dir }),
+  };
   const pool = workers > 1 ? new FlowWorkers(workers, opts.flow, opts.app, store, appOpts) : null;
   const share = pool === null ? createFlowShare(opts.flow, opts.app, store, appOpts) : null;
   // One object made once: the reader calls it for every record (no closure per packet). The flows go to the one

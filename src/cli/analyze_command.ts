@@ -54,6 +54,8 @@ export interface AnalyzeCliOptions {
   app: boolean;
   /** Keep the passwords of cleartext logins (FTP, HTTP Basic, SMTP, POP3, IMAP, LDAP) in ftp.csv and credentials.csv. */
   capturePasswords?: boolean;
+  /** --extract-files: write HTTP response bodies seen whole to files/ in the output folder. */
+  extractFiles?: boolean;
   /** --tls-keylog: key log files (NSS format) whose secrets decrypt the TLS connections they belong to. */
   tlsKeylog?: string[];
   detect: boolean;
@@ -88,6 +90,7 @@ export function runParameters(opts: AnalyzeCliOptions): RunParameters {
     app: opts.app,
     capture_passwords: opts.capturePasswords === true,
     tls_keylog: opts.tlsKeylog ?? [],
+    extract_files: opts.extractFiles === true,
   };
 }
 
@@ -102,7 +105,7 @@ export function runParameters(opts: AnalyzeCliOptions): RunParameters {
  */
 export async function readForAnalysis(
   args: readonly string[],
-  opts: Pick<AnalyzeCliOptions, 'filter' | 'tcpTimeout' | 'udpTimeout' | 'icmpTimeout' | 'activeTimeout' | 'app' | 'capturePasswords' | 'tlsKeylog' | 'quiet' | 'workers'>,
+  opts: Pick<AnalyzeCliOptions, 'filter' | 'tcpTimeout' | 'udpTimeout' | 'icmpTimeout' | 'activeTimeout' | 'app' | 'capturePasswords' | 'tlsKeylog' | 'extractFiles' | 'quiet' | 'workers'>,
   flowsCsv: AtomicWriter | null,
   signal: AbortSignal,
   records: 'until-memory' | 'none' | 'all' = 'until-memory',
@@ -136,6 +139,8 @@ export async function readForAnalysis(
       app: opts.app,
       capture_passwords: opts.capturePasswords === true,
       ...(tlsKeys === null ? {} : { tls_keys: tlsKeys }),
+      // Extraction goes with the run's exports (never while learning a baseline, which writes none).
+      ...(opts.extractFiles === true && flowsCsv !== null ? { extract_dir: join(dirname(flowsCsv.path), 'files') } : {}),
       signal: AbortSignal.any([signal, guard.signal]),
       onProgress: (b, t, counts) => {
         progress.update(b, t, counts);
@@ -334,6 +339,10 @@ export async function runAnalyzeCommand(captures: string[], opts: AnalyzeCliOpti
     if (shard !== null && (opts.tlsKeylog ?? []).length > 0) {
       throw new UsageError('--tls-keylog cannot go with --shard: nad merge rebuilds the flows at slice edges without the secrets');
     }
+    if (shard !== null && opts.extractFiles === true) {
+      throw new UsageError('--extract-files cannot go with --shard: a body that crosses a slice edge is in no shard whole');
+    }
+    if (opts.extractFiles === true && !opts.app) throw new UsageError('--extract-files needs application parsing: the bodies come from the HTTP parser (drop --no-app)');
     const setup = await detectionSetup(opts, interrupts.signal);
     // A run that keeps no records for detection or the report writes its exports through sorted runs on disk, so its
     // memory holds the open flows, not every flow of the capture (export/spill.ts). --shard needs the records.

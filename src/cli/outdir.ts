@@ -27,7 +27,10 @@ export function prepareOutDir(dir: string, force: boolean): void {
     if (!force && readdirSync(dir).length > 0) {
       throw new UsageError(`${dir}: output directory is not empty (use --force to replace its files, or --out DIR)`);
     }
-    if (force) removeStaleTempFiles(dir);
+    if (force) {
+      removeStaleTempFiles(dir);
+      removeStaleTempFiles(join(dir, 'files')); // --extract-files bodies a crashed run left half written
+    }
   } else {
     mkdirSync(dir, { recursive: true });
   }

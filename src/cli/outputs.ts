@@ -48,6 +48,8 @@ export interface RunParameters {
   capture_passwords: boolean;
   /** --tls-keylog files whose secrets decrypted TLS connections. */
   tls_keylog: string[];
+  /** --extract-files: response bodies written to files/ under their SHA-256. */
+  extract_files: boolean;
 }
 
 export interface OutputOptions {
@@ -285,6 +287,9 @@ export async function writeRunOutputs(
     credentials: data.credentials,
     ...(intelSummary === null ? {} : { intel: intelSummary }),
     ...(decrypted === null ? {} : { decrypted }),
+    ...(params.extract_files
+      ? { extracted: { files: data.app_stats.files_extracted, bytes: data.app_stats.files_extracted_bytes, again: data.app_stats.files_extracted_again, failed: data.app_stats.files_not_extracted } }
+      : {}),
   };
   await letSignalsIn();
   if (opts.report) {

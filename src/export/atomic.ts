@@ -84,8 +84,8 @@ export function dropTempFile(path: string): void {
 }
 
 /** `.NAME.PID.tmp` as tempPathFor names them, for the kinds of file nad writes into an output folder (a user's
- *  `.backup.2024.tmp` is not one of them). */
-const TEMP_NAME = /^\.(.+\.(?:csv|json|jsonl|html|parquet|pcap))\.(\d+)\.tmp$/;
+ *  `.backup.2024.tmp` is not one of them; `.part` ones are files/' bodies being extracted, app/http/extract.ts). */
+const TEMP_NAME = /^\.(.+\.(?:csv|json|jsonl|html|parquet|pcap|part))\.(\d+)\.tmp$/;
 
 /**
  * Removes the temp files that runs killed outright (SIGKILL, the OOM killer, a power cut) left in `dir`: this tool's

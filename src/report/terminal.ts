@@ -7,7 +7,7 @@ import { FTP_UPLOADS } from '../app/ftp.js';
 import type { Severity } from '../findings/finding.js';
 import { bucketWidth, severityCounts, span, trafficBuckets } from './summary.js';
 import { clip, epochSeconds, formatBytes, formatDuration, printable, shortTime } from './text.js';
-import { decryptedText, type ReportData } from './types.js';
+import { decryptedText, extractedText, type ReportData } from './types.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -68,6 +68,7 @@ export function renderTerminal(data: ReportData, opts: TerminalOptions): string 
   if (clear !== '') lines.push(clear);
   // The responder gave secrets: say what they opened, and what they did not fit.
   if (data.decrypted !== undefined) lines.push(`Decrypted: ${decryptedText(data.decrypted)} (http.csv)`);
+  if (data.extracted !== undefined) lines.push(`Extracted: ${extractedText(data.extracted)}`);
   const top = data.findings.slice(0, opts.top ?? 10);
   if (top.length > 0) {
     lines.push('');

@@ -59,6 +59,9 @@ export interface ReportData {
    *  the TLS records that did not authenticate; QUIC ones, how many carried HTTP/3, the QUIC packets that did not
    *  authenticate. Absent when nothing was decrypted or failed. */
   decrypted?: DecryptedFacts;
+  /** --extract-files: bodies written to files/ (distinct hashes), their bytes, bodies already there, and whole ones not
+   *  written; absent without --extract-files. */
+  extracted?: { files: number; bytes: number; again: number; failed: number };
   /** With --intel: how many indicators the lists gave, how many the capture showed, in how many flows. */
   intel?: { files: number; indicators: number; matched: number; flows: number };
 }
@@ -90,4 +93,11 @@ export function decryptedText(d: DecryptedFacts): string {
   if (d.failed > 0) failed.push(`${plural(d.failed, 'TLS record')}`);
   if (d.quic_failed > 0) failed.push(`${plural(d.quic_failed, 'QUIC packet')}`);
   return `${opened.join(' and ')} with the key log${failed.length === 0 ? '' : `; ${failed.join(' and ')} did not authenticate`}`;
+}
+
+/** One line for the terminal and the report: what --extract-files wrote. */
+export function extractedText(e: NonNullable<ReportData['extracted']>): string {
+  const mb = e.bytes / 1e6;
+  return `${e.files} file${e.files === 1 ? '' : 's'} (${mb < 0.1 && e.bytes > 0 ? '< 0.1' : mb.toFixed(1)} MB) in files/, named by SHA-256 (http.csv resp_sha256)` +
+    `${e.again === 0 ? '' : `; ${e.again} seen again`}${e.failed === 0 ? '' : `; ${e.failed} not written (a write failed, or over 512 MiB)`}`;
 }

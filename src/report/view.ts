@@ -23,7 +23,7 @@ import {
   trafficBuckets,
 } from './summary.js';
 import { clip, epochSeconds, formatBytes, formatDuration, shortTime } from './text.js';
-import { decryptedText, type ReportData } from './types.js';
+import { decryptedText, extractedText, type ReportData } from './types.js';
 
 /** Findings that get a detail section (charts included); the ranked table lists them all. */
 const DETAIL_FINDINGS = 5;
@@ -188,6 +188,7 @@ export function buildView(data: ReportData): Built {
         intel: data.intel === undefined ? '' : `${data.intel.matched} of ${data.intel.indicators} indicators seen` +
           `${data.intel.matched === 0 ? '' : `, in ${data.intel.flows} flows (intel.csv)`}; ${data.intel.files} list${data.intel.files === 1 ? '' : 's'}, each with its sha256 in summary.json`,
         decrypted: data.decrypted === undefined ? '' : decryptedText(data.decrypted),
+        extracted: data.extracted === undefined ? '' : extractedText(data.extracted),
         params: Object.entries(data.params).map(([k, v]) => ({ key: k, value: v === null || String(v) === '' ? '—' : String(v) })),
         baseline: data.baseline,
       },

@@ -178,3 +178,51 @@ test('an Intel::FILE_HASH of the Dridex DLL (its SHA-256 from tshark\'s export) 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--extract-files: files/ holds exactly the bodies http.csv hashes, each named by its SHA-256 and equal to an object tshark exports; the same with --workers 2; the Dridex DLL out of TLS', { skip: SKIP, timeout: 300_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nad-extract-'));
+  try {
+    const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+    const column = (csv: string, name: string): string[] => {
+      const [head, ...rows] = readFileSync(csv, 'utf8').trim().split(/\r?\n/);
+      const i = head!.split(',').indexOf(name);
+      // resp_sha256 is the last column: safe to take from the end of a row whose user agent may hold commas.
+      return rows.map((r) => r.split(',').at(i - head!.split(',').length)!);
+    };
+    for (const file of ['malicious/scl-class11-capture1_iot-malware-download.pcapng', 'benign/chrissanders-http-espn.pcapng']) {
+      const path = join(CAPTURES, file);
+      const objects = join(dir, `objects-${file.replaceAll('/', '_')}`);
+      tshark(['-r', path, '-o', 'tcp.reassemble_out_of_order:TRUE', '-q', '--export-objects', `http,${objects}`]);
+      const exported = new Set(readdirSync(objects).map((n) => sha(readFileSync(join(objects, n)))));
+      const sets: string[][] = [];
+      for (const workers of ['1', '2']) {
+        const out = join(dir, `${file.replaceAll('/', '_')}-${workers}`);
+        const r = nad(['analyze', path, '--extract-files', '--workers', workers, '--out', out, '--no-geo', '--no-report', '--no-detect']);
+        assert.equal(r.status, 0, r.stderr);
+        const names = readdirSync(join(out, 'files')).sort();
+        const hashed = [...new Set(column(join(out, 'http.csv'), 'resp_sha256').filter((h) => h !== ''))].sort();
+        assert.deepEqual(names, hashed, `${file}: one file per distinct body hash, nothing else (no .part left)`);
+        for (const n of names) {
+          const b = readFileSync(join(out, 'files', n));
+          assert.equal(sha(b), n, `${file}: ${n} holds what its name says`);
+          assert.ok(exported.has(n), `${file}: ${n} is an object tshark exports`);
+        }
+        sets.push(names);
+      }
+      assert.deepEqual(sets[0], sets[1], 'the same files with --workers 2');
+      assert.ok(sets[0]!.length >= 4, `${file}: only ${sets[0]!.length} files`);
+    }
+    const out = join(dir, 'dridex');
+    const r = nad(['analyze', join(CAPTURES, 'malicious/u42-2020-dridex-https.pcap'), '--tls-keylog', join(CAPTURES, 'malicious/u42-2020-dridex-https.keylog.txt'),
+      '--extract-files', '--out', out, '--no-geo', '--no-report']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Extracted: \d+ files? \([\d.]+ MB\) in files\/, named by SHA-256/m);
+    const dll = readdirSync(join(out, 'files')).map((n) => readFileSync(join(out, 'files', n))).find((b) => b.length === 463872);
+    assert.ok(dll !== undefined && dll.subarray(0, 2).toString('latin1') === 'MZ', 'the DLL downloaded inside TLS');
+    const bad = nad(['analyze', join(CAPTURES, 'malicious/u42-2020-dridex-https.pcap'), '--extract-files', '--no-app', '--out', join(dir, 'bad')]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--extract-files needs application parsing/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -11,6 +11,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { HttpRecord } from '../records.js';
 import type { BodyTap } from '../stream.js';
+import type { ExtractedFile, FileExtractor } from './extract.js';
 
 /** Bytes kept to sniff the type: the longest magic below is 8 bytes past a 4-byte offset (RIFF…WEBP). */
 const HEAD = 16;
@@ -79,6 +80,8 @@ export interface BodyFacts {
   mime: string;
   md5: string;
   sha256: string;
+  /** --extract-files: the body's file, kept or removed by recordBody once the hash is final. */
+  file?: ExtractedFile;
 }
 
 /**
@@ -97,13 +100,28 @@ export class BodyHasher implements BodyTap {
   private readonly decoder: Decoder | null;
   private kept: Buffer[] | null = null;
   private keptBytes = 0;
+  /** --extract-files: where the (decoded) body goes; opened with its first byte. */
+  private file: ExtractedFile | null = null;
 
-  /** `encoding`: the Content-Encoding; a response in one nad decodes is typed and hashed decoded. */
-  constructor(hash: boolean, encoding = '') {
+  /**
+   * `encoding`: the Content-Encoding; a response in one nad decodes is typed and hashed decoded. `extract`: write the
+   * (hashed) body to a file named by its hash (extract.ts).
+   */
+  constructor(hash: boolean, encoding = '', private readonly extract: FileExtractor | null = null) {
     this.md5 = hash ? createHash('md5') : null;
     this.sha256 = hash ? createHash('sha256') : null;
     this.decoder = hash ? DECODERS.get(encoding.trim()) ?? null : null;
     if (this.decoder !== null) this.kept = [];
+  }
+
+  /** The content bytes (decoded when they were encoded), in order: sniffed, hashed, and written when extracting. */
+  private content(src: Buffer, from: number, end: number): void {
+    this.sniff(src, from, end);
+    if (this.md5 === null || this.sha256 === null) return;
+    this.md5.update(src.subarray(from, end));
+    this.sha256.update(src.subarray(from, end));
+    if (this.extract !== null && this.file === null && this.seen > 0) this.file = this.extract.open();
+    this.file?.write(src, from, end);
   }
 
   body(src: Buffer, from: number, to: number): void {
@@ -122,9 +140,7 @@ export class BodyHasher implements BodyTap {
       }
     }
     if (this.decoder !== null) return; // dropped: too large to decode, so neither typed nor hashed past this point
-    this.sniff(src, from, end);
-    this.md5?.update(src.subarray(from, end));
-    this.sha256?.update(src.subarray(from, end));
+    this.content(src, from, end);
   }
 
   private sniff(src: Buffer, from: number, end: number): void {
@@ -166,14 +182,10 @@ export class BodyHasher implements BodyTap {
         // Not decoded: typed by what was sent (the compressed bytes), no hash of content nobody saw.
         if (kept !== null && kept.length > 0) this.sniff(kept[0]!, 0, kept[0]!.length);
         whole = false;
-      } else {
-        this.sniff(decoded, 0, decoded.length);
-        this.md5!.update(decoded);
-        this.sha256!.update(decoded);
-      }
+      } else this.content(decoded, 0, decoded.length);
     }
     const mime = this.headLen === 0 ? '' : sniffMime(this.head.subarray(0, this.headLen));
-    return { mime, md5: whole ? this.md5!.digest('hex') : '', sha256: whole ? this.sha256!.digest('hex') : '' };
+    return { mime, md5: whole ? this.md5!.digest('hex') : '', sha256: whole ? this.sha256!.digest('hex') : '', ...(this.file === null ? {} : { file: this.file }) };
   }
 }
 
@@ -190,4 +202,10 @@ export function recordBody(rec: HttpRecord, request: boolean, facts: BodyFacts):
   const partial = rec.status_code === 206;
   rec.resp_md5 = partial ? '' : facts.md5;
   rec.resp_sha256 = partial ? '' : facts.sha256;
+  facts.file?.close(rec.resp_sha256);
+}
+
+/** A body whose transaction is gone: its file, if any, is removed. */
+export function discardBody(facts: BodyFacts): void {
+  facts.file?.close('');
 }

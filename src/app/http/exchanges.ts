@@ -9,6 +9,7 @@ import type { HttpRecord } from '../records.js';
 import { tsString } from '../ref.js';
 import type { AppStats } from '../stats.js';
 import { BodyHasher, recordBody } from './body.js';
+import type { FileExtractor } from './extract.js';
 import type { HeaderField } from './hpack.js';
 import { ja4h2 } from './ja4h.js';
 
@@ -24,7 +25,7 @@ export class Exchanges {
   private readonly encodings = new Map<number, string>();
   readonly trans: HttpRecord[] = [];
 
-  constructor(private readonly stats: AppStats, private readonly flow: FlowView, private readonly version: '2' | '3') {}
+  constructor(private readonly stats: AppStats, private readonly flow: FlowView, private readonly version: '2' | '3', private readonly extract: FileExtractor | null = null) {}
 
   has(stream: number): boolean {
     return this.streams.has(stream);
@@ -89,7 +90,7 @@ export class Exchanges {
     const bodies = client ? this.requestBodies : this.responseBodies;
     let h = bodies.get(stream);
     if (h === undefined) {
-      h = new BodyHasher(!client, client ? '' : this.encodings.get(stream) ?? '');
+      h = new BodyHasher(!client, client ? '' : this.encodings.get(stream) ?? '', client ? null : this.extract);
       h.budget = Infinity;
       bodies.set(stream, h);
     }

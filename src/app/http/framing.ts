@@ -4,7 +4,8 @@
  */
 import type { HttpRecord } from '../records.js';
 import { StreamBuf } from '../stream.js';
-import { BodyHasher, recordBody } from './body.js';
+import { BodyHasher, discardBody, recordBody } from './body.js';
+import type { FileExtractor } from './extract.js';
 import { parseChunkSize, type HttpHead } from './parse.js';
 
 /** Largest header block read (Apache's default limit is 8 KiB per line, 100 lines; 32 KiB covers real cookies). */
@@ -27,6 +28,8 @@ export class HttpSide {
   scan = 0;
   /** The body being read: its tap (type by content, and hashes for responses) and whether it runs to the close. */
   hasher: BodyHasher | null = null;
+  /** --extract-files: where this side's (response) bodies go. */
+  extract: FileExtractor | null = null;
   untilClose = false;
   chunked = false;
 }
@@ -43,7 +46,10 @@ export function finishBody(side: HttpSide, field: BodyField, ended = false): voi
   side.hasher = null;
   side.sb.tap = null;
   const rec = side.body;
-  if (rec === null) return;
+  if (rec === null) {
+    discardBody(hasher.finish(false));
+    return;
+  }
   // Whole: a chunked body ended by its last chunk (`ended`), a body to the close at the close, or every byte a
   // Content-Length declared gone by (the hasher counts those lost to gaps).
   const facts = hasher.finish(ended || side.untilClose || (!side.chunked && hasher.budget === 0));
@@ -51,7 +57,8 @@ export function finishBody(side: HttpSide, field: BodyField, ended = false): voi
 }
 
 function tap(side: HttpSide, field: BodyField, budget: number, untilClose: boolean, chunked: boolean, encoding: string): void {
-  const hasher = new BodyHasher(field === 'response_body_len', encoding);
+  const response = field === 'response_body_len';
+  const hasher = new BodyHasher(response, encoding, response ? side.extract : null);
   hasher.budget = budget;
   side.hasher = hasher;
   side.untilClose = untilClose;

@@ -10,6 +10,7 @@ import type { FlowView } from '../../flow/conn.js';
 import type { HttpRecord } from '../records.js';
 import type { AppStats } from '../stats.js';
 import { Exchanges } from './exchanges.js';
+import type { FileExtractor } from './extract.js';
 import { HpackDecoder } from './hpack.js';
 
 export const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
@@ -49,8 +50,8 @@ export class H2Connection {
   private readonly ex: Exchanges;
   dead = false;
 
-  constructor(private readonly stats: AppStats, flow: FlowView) {
-    this.ex = new Exchanges(stats, flow, '2');
+  constructor(private readonly stats: AppStats, flow: FlowView, extract: FileExtractor | null = null) {
+    this.ex = new Exchanges(stats, flow, '2', extract);
   }
 
   /** One record per client stream, in the order the requests came. */

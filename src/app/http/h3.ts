@@ -13,6 +13,7 @@ import type { HttpRecord } from '../records.js';
 import type { AppStats } from '../stats.js';
 import { readVarint, varintLen } from '../quic/initial.js';
 import { Exchanges } from './exchanges.js';
+import type { FileExtractor } from './extract.js';
 import { BLOCKED, QpackDecoder } from './qpack.js';
 
 const DATA = 0x00;
@@ -60,8 +61,8 @@ export class H3Connection {
   private readonly blocked: [Blocked[], Blocked[]] = [[], []];
   private readonly ex: Exchanges;
 
-  constructor(private readonly stats: AppStats, flow: FlowView) {
-    this.ex = new Exchanges(stats, flow, '3');
+  constructor(private readonly stats: AppStats, flow: FlowView, extract: FileExtractor | null = null) {
+    this.ex = new Exchanges(stats, flow, '3', extract);
   }
 
   get trans(): readonly HttpRecord[] {

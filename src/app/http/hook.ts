@@ -11,6 +11,7 @@ import { newCredential, setPassword } from '../credentials.js';
 import type { CredentialRecord, HttpRecord, RecordSink } from '../records.js';
 import { tsString } from '../ref.js';
 import type { AppStats } from '../stats.js';
+import type { FileExtractor } from './extract.js';
 import { chunks, findHeadEnd, HEAD_CAP, HttpSide, kill, settle, St, startBody, UNTIL_CLOSE } from './framing.js';
 import { basicCredentials, parseRequestHead, parseResponseHead, startsRequest, startsResponse, type HttpHead } from './parse.js';
 
@@ -43,7 +44,8 @@ export interface HttpOptions {
   capture_passwords?: boolean;
 }
 
-export function createHttpHook(stats: AppStats, opts: HttpOptions = {}): FlowHook<HttpFlowState> {
+/** `extract`: --extract-files, where response bodies seen whole are written (null: none). */
+export function createHttpHook(stats: AppStats, opts: HttpOptions = {}, extract: FileExtractor | null = null): FlowHook<HttpFlowState> {
   const capture = opts.capture_passwords === true;
   return {
     name: 'http',
@@ -54,7 +56,9 @@ export function createHttpHook(stats: AppStats, opts: HttpOptions = {}): FlowHoo
       if (!req && !startsResponse(p.buf, p.payload_off, p.payload_end)) return null;
       flow.service = flow.ip_proto === 17 ? 'ssdp' : 'http';
       flow.service_source = 'payload';
-      return new HttpFlowState();
+      const s = new HttpFlowState();
+      s.sides![1].extract = extract;
+      return s;
     },
     onPacket(p: Packet, flow: FlowView, is_orig: boolean, s: HttpFlowState): boolean {
       if (flow.ip_proto === 17) return datagram(stats, flow, s, p);

@@ -8,6 +8,7 @@
 import type { Packet } from '../../decode/layer.js';
 import type { FlowView } from '../../flow/conn.js';
 import type { FlowHook } from '../hook.js';
+import type { FileExtractor } from '../http/extract.js';
 import { H3Connection } from '../http/h3.js';
 import type { RecordSink } from '../records.js';
 import type { AppStats } from '../stats.js';
@@ -60,7 +61,7 @@ function isLongHeader(buf: Buffer, off: number, end: number): boolean {
 }
 
 /** `keys`: a key log whose connections are decrypted past their Initials (none: Initials only, as without it). */
-export function createQuicHook(stats: AppStats, keys?: TlsKeyLog): FlowHook<QuicFlowState> {
+export function createQuicHook(stats: AppStats, keys?: TlsKeyLog, extract: FileExtractor | null = null): FlowHook<QuicFlowState> {
   return {
     name: 'quic',
     onInit(p: Packet, flow: FlowView): QuicFlowState | null {
@@ -77,7 +78,7 @@ export function createQuicHook(stats: AppStats, keys?: TlsKeyLog): FlowHook<Quic
       while (isLongHeader(p.buf, o, end)) {
         const next = longPacket(p, flow, s, dir, o, end);
         // The ServerHello may share its datagram with the first Handshake packets: the keys are ready for them.
-        if (keys !== undefined && s.dec === null) startDecrypt(stats, flow, keys, s);
+        if (keys !== undefined && s.dec === null) startDecrypt(stats, flow, keys, s, extract);
         if (next <= o) break;
         o = next;
       }
@@ -119,7 +120,7 @@ function zeros(buf: Buffer, from: number, to: number): boolean {
  * With a key log: once both hellos are read and the log has the ClientHello's random, the Handshake and 1-RTT
  * packets that follow are opened (TLS 1.3 suites only: QUIC has no other).
  */
-function startDecrypt(stats: AppStats, flow: FlowView, keys: TlsKeyLog, s: QuicFlowState): void {
+function startDecrypt(stats: AppStats, flow: FlowView, keys: TlsKeyLog, s: QuicFlowState, extract: FileExtractor | null): void {
   if (s.secrets === undefined && s.random !== '') s.secrets = keys.get(s.random) ?? null;
   if (s.secrets === null || s.secrets === undefined || s.cipher < 0 || s.params === null) return;
   const suite = suiteOf(s.cipher);
@@ -127,7 +128,7 @@ function startDecrypt(stats: AppStats, flow: FlowView, keys: TlsKeyLog, s: QuicF
     s.secrets = null;
     return;
   }
-  s.h3 = new H3Connection(stats, flow);
+  s.h3 = new H3Connection(stats, flow, extract);
   s.dec = new QuicDecrypt(suite, s.secrets, s.params.label, s.h3);
   if (s.scid[0] >= 0) s.dec.sourceCid(true, s.scid[0]);
   if (s.scid[1] >= 0) s.dec.sourceCid(false, s.scid[1]);

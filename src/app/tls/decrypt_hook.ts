@@ -10,6 +10,7 @@ import { createPacket } from '../../decode/layer.js';
 import type { FlowView } from '../../flow/conn.js';
 import type { FlowHook } from '../hook.js';
 import { H2_PREFACE, H2Connection } from '../http/h2.js';
+import type { FileExtractor } from '../http/extract.js';
 import { createHttpHook, type HttpFlowState, type HttpOptions } from '../http/hook.js';
 import type { RecordSink } from '../records.js';
 import type { AppStats } from '../stats.js';
@@ -65,7 +66,7 @@ export class TlsDecryptState {
   /** The packet the HTTP parser reads plaintext from: made once per connection, pointed at each record. */
   readonly plain: Packet = createPacket();
 
-  constructor(clientRandom: Buffer, secrets: TlsSecrets) {
+  constructor(clientRandom: Buffer, secrets: TlsSecrets, readonly extract: FileExtractor | null = null) {
     this.clientRandom = clientRandom;
     this.secrets = secrets;
   }
@@ -82,10 +83,10 @@ export interface TlsDecryptOptions extends HttpOptions {
 export type DecryptedCerts = Map<string, LeafCert>;
 
 /** The hook, or null when no key log was given (then nothing on the packet path changes). */
-export function createTlsDecryptHook(stats: AppStats, opts: TlsDecryptOptions, certs: DecryptedCerts): FlowHook<TlsDecryptState> | null {
+export function createTlsDecryptHook(stats: AppStats, opts: TlsDecryptOptions, certs: DecryptedCerts, extract: FileExtractor | null = null): FlowHook<TlsDecryptState> | null {
   const keys = opts.tls_keys;
   if (keys === undefined || keys.size === 0) return null;
-  const http = createHttpHook(stats, opts);
+  const http = createHttpHook(stats, opts, extract);
   return {
     name: 'tls-decrypt',
     onInit(p: Packet, flow: FlowView): TlsDecryptState | null {
@@ -96,7 +97,7 @@ export function createTlsDecryptHook(stats: AppStats, opts: TlsDecryptOptions, c
       const random = buf.subarray(o + 11, o + 43);
       const secrets = keys.get(random.toString('hex'));
       if (secrets === undefined) return null;
-      return new TlsDecryptState(Buffer.from(random), secrets);
+      return new TlsDecryptState(Buffer.from(random), secrets, extract);
     },
     onPacket(p: Packet, flow: FlowView, is_orig: boolean, s: TlsDecryptState): boolean {
       const side = s.sides[is_orig ? 0 : 1];
@@ -255,7 +256,7 @@ function application(stats: AppStats, http: FlowHook<HttpFlowState>, p: Packet, 
     const h2 = isOrig ? data.length >= 3 && data.compare(H2_PREFACE, 0, 3, 0, 3) === 0 : startsSettings(data);
     if (h2) {
       s.app = 'h2';
-      s.h2 = new H2Connection(stats, flow);
+      s.h2 = new H2Connection(stats, flow, s.extract);
     } else if (!isOrig) return;
   }
   if (s.h2 !== null) {
