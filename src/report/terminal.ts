@@ -4,6 +4,7 @@
  * string is made printable first, so a DNS name cannot move the cursor or recolour the terminal.
  */
 import { FTP_UPLOADS } from '../app/ftp.js';
+import { isFileOfInterest } from '../app/http/body.js';
 import type { Severity } from '../findings/finding.js';
 import { bucketWidth, severityCounts, span, trafficBuckets } from './summary.js';
 import { clip, epochSeconds, formatBytes, formatDuration, printable, shortTime } from './text.js';
@@ -63,6 +64,14 @@ export function renderTerminal(data: ReportData, opts: TerminalOptions): string 
     // Said even when nothing matched: "no match" is an answer the responder came for.
     lines.push(`Intel: ${intel.matched} of ${intel.indicators} indicators seen${intel.matched === 0 ? '' : `, in ${intel.flows} flows`}` +
       ` (${intel.files} list${intel.files === 1 ? '' : 's'}; intel.csv)`);
+  }
+  const files = data.http.filter((h) => isFileOfInterest(h.resp_mime_types));
+  if (files.length > 0) {
+    // What was downloaded, by content: the first thing a responder hands to a sandbox.
+    const kinds = [...new Set(files.map((h) => h.resp_mime_types))].sort();
+    const whole = files.filter((h) => h.resp_sha256 !== '').length;
+    lines.push(`Downloads: ${files.length} program${files.length === 1 ? '' : 's'}, archive${files.length === 1 ? '' : 's'} or document${files.length === 1 ? '' : 's'} over HTTP ` +
+      `(${kinds.join(', ')}); ${whole} hashed (http.csv resp_sha256${data.extracted === undefined ? '' : '; files/'})`);
   }
   const clear = cleartextLine(data);
   if (clear !== '') lines.push(clear);

@@ -3,6 +3,7 @@
  * No HTML here: every value is text or a number, escaped by the template; chart SVG is filled in by html.ts.
  */
 import { FTP_UPLOADS, transferBytes } from '../app/ftp.js';
+import { isFileOfInterest } from '../app/http/body.js';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Finding } from '../findings/finding.js';
 import type { ConnRecord } from '../flow/conn.js';
@@ -202,6 +203,7 @@ export function buildView(data: ReportData): Built {
       hosts: (data.hosts ?? []).slice(0, MAX_HOSTS).map((h) => ({ ip: h.ip, names: clip(h.names.join(' / '), 80), mac: h.mac, software: clip(h.client_software, 40), first_seen: shortTime(h.first_seen) })),
       hosts_more: Math.max(0, (data.hosts ?? []).length - MAX_HOSTS),
       cleartext: cleartextView(data),
+      files: filesView(data),
       dns: dnsSummary(data.dns),
       tls: tlsSummary(data.tls),
       http: httpSummary(data.http),
@@ -262,6 +264,22 @@ const FTP_TRANSFERS = new Set(['RETR', 'STOR', 'APPE', 'STOU', 'DELE']);
  * The cleartext section: FTP transfers (not the data-channel set-ups) with the bytes their data connection carried,
  * mail sent in the clear, and logins sent in the clear. Passwords never appear in the report, whatever --capture-passwords says: it is handed on.
  */
+/**
+ * Programs, archives and documents downloaded over HTTP (by their content, whatever Content-Type said), with the hash
+ * to look up and, with --extract-files, the file to hand to a sandbox: NetworkMiner's first tab. Null when none.
+ */
+function filesView(data: ReportData): Record<string, unknown> | null {
+  const files = data.http.filter((h) => isFileOfInterest(h.resp_mime_types));
+  if (files.length === 0) return null;
+  const rows = files.slice(0, MAX_CLEARTEXT_ROWS).map((h) => ({
+    time: shortTime(h.ts), client: h.orig_h, server: `${h.host !== '' && h.host !== h.resp_h ? `${clip(h.host, 60)} ` : ''}${h.resp_h}:${h.resp_p}`,
+    uri: clip(h.uri, 120), declared: clip(h.resp_mime, 60), content: h.resp_mime_types,
+    disguised: h.resp_mime !== '' && h.resp_mime.toLowerCase() !== h.resp_mime_types, bytes: formatBytes(h.response_body_len),
+    sha256: h.resp_sha256 === '' ? 'not seen whole' : h.resp_sha256, extracted: data.extracted !== undefined && h.resp_sha256 !== '',
+  }));
+  return { rows, more: Math.max(0, files.length - MAX_CLEARTEXT_ROWS), extracting: data.extracted !== undefined };
+}
+
 function cleartextView(data: ReportData): Record<string, unknown> | null {
   const ftp = (data.ftp ?? []).filter((r) => FTP_TRANSFERS.has(r.command));
   const creds = data.credentials ?? [];

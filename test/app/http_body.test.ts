@@ -217,6 +217,7 @@ test('--extract-files: files/ holds exactly the bodies http.csv hashes, each nam
       '--extract-files', '--out', out, '--no-geo', '--no-report']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^Extracted: \d+ files? \([\d.]+ MB\) in files\/, named by SHA-256/m);
+    assert.match(r.stdout, /^Downloads: \d+ programs?, archives? or documents? over HTTP \([^)]*application\/x-dosexec[^)]*\); \d+ hashed \(http\.csv resp_sha256; files\/\)$/m);
     const dll = readdirSync(join(out, 'files')).map((n) => readFileSync(join(out, 'files', n))).find((b) => b.length === 463872);
     assert.ok(dll !== undefined && dll.subarray(0, 2).toString('latin1') === 'MZ', 'the DLL downloaded inside TLS');
     const bad = nad(['analyze', join(CAPTURES, 'malicious/u42-2020-dridex-https.pcap'), '--extract-files', '--no-app', '--out', join(dir, 'bad')]);

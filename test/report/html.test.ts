@@ -172,6 +172,18 @@ test('TLS section lists the certificates\' JA4X fingerprints', () => {
   assert.match(section, /a373a9f83c6b_2bab15409345_7bf9a7bf7029/);
 });
 
+test('files table: a program downloaded as an image, by its content, with its hash; the declared type in bold', () => {
+  for (const html of [hostileHtml, cleanHtml]) {
+    const i = html.indexOf('<h3 id="files">');
+    assert.ok(i > 0, 'no files section');
+    const section = html.slice(i, html.indexOf('</table>', i));
+    assert.match(section, /\/invest_20\.png/);
+    assert.match(section, /<td class="mono"><strong>image\/png[^<]*<\/strong><\/td><td class="mono">application\/x-dosexec<\/td><td class="num">464 KB<\/td>/);
+    assert.match(section, new RegExp('cd'.repeat(32)));
+    assert.match(section, /<code>--extract-files<\/code> writes the files themselves/);
+  }
+});
+
 test('cleartext section: the FTP upload with its data connection\'s bytes, the logins, and never a password', () => {
   for (const html of [hostileHtml, cleanHtml]) {
     assert.ok(!html.includes(PASSWORD), 'a password is in the report');

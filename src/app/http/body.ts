@@ -41,6 +41,18 @@ const MAGIC: readonly { at: number; bytes: Buffer; mime: string }[] = [
   ['wOF2', 'font/woff2'],
 ].map(([m, mime]) => ({ at: 0, bytes: Buffer.from(m!, 'latin1'), mime: mime! }));
 
+/** Content types (by sniffMime) of what a responder looks at first: programs, archives and documents, not web assets. */
+const OF_INTEREST = new Set([
+  'application/x-dosexec', 'application/x-executable', 'application/x-mach-o-executable', 'application/zip', 'application/x-rar',
+  'application/x-7z-compressed', 'application/x-gzip', 'application/x-bzip2', 'application/x-xz', 'application/vnd.ms-cab-compressed',
+  'application/vnd.ms-ole-storage', 'application/pdf', 'text/rtf',
+]);
+
+/** Whether a body of this content type is a program, an archive or a document (the report's files table). */
+export function isFileOfInterest(mime: string): boolean {
+  return OF_INTEREST.has(mime);
+}
+
 /** The content type of a body's first bytes; '' when none of the signatures (or the markup checks) fits. */
 export function sniffMime(head: Buffer): string {
   for (const m of MAGIC) {
