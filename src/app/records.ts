@@ -132,6 +132,8 @@ export interface HttpRecord extends FlowRef {
   resp_md5: string;
   /** SHA-256 of the response body (hex), as resp_md5. */
   resp_sha256: string;
+  /** SHA-256 of the request body (hex: an upload, a form, a C2 check-in), when it was seen whole; decoded as resp_md5. */
+  orig_sha256: string;
 }
 
 export interface SshRecord extends FlowRef {

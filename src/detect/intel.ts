@@ -10,7 +10,8 @@
  *                           names that are addresses (credentials.csv: an infostealer's exfiltration mailbox)
  *   user names              FTP users (ftp.csv), logins sent in the clear (credentials.csv) (exact)
  *   certificate hashes      the server certificate's SHA-1 (tls.csv cert_sha1)
- *   file hashes             MD5 and SHA-256 of HTTP response bodies seen whole (http.csv resp_md5, resp_sha256)
+ *   file hashes             MD5 and SHA-256 of HTTP response bodies seen whole (http.csv resp_md5, resp_sha256), SHA-256
+ *                           of request bodies (orig_sha256)
  *   fingerprints            JA3, JA3S, JA4, JA4S, JA4X (tls.csv), JA4H (http.csv), HASSH, HASSHServer (ssh.csv)
  * A hit is one entity (source, and destination name when one is known, else address), as the other detectors key
  * theirs, so a listed C2 name that also beacons is one finding. Its score is 0.8 (high): the list is the analyst's
@@ -172,6 +173,7 @@ function intelMatches(index: IntelIndex, conn: ConnRecord, app: FlowApp): Seen |
     add(index.exactly('ja4h', h.ja4h), 'http.ja4h', h.ja4h, h.ts);
     add(index.exactly('file_hash', h.resp_md5), 'http.resp_md5', h.resp_md5, h.ts, host);
     add(index.exactly('file_hash', h.resp_sha256), 'http.resp_sha256', h.resp_sha256, h.ts, host);
+    add(index.exactly('file_hash', h.orig_sha256), 'http.orig_sha256', h.orig_sha256, h.ts, host);
   }
   for (const s of app.ssh) {
     add(index.exactly('software', s.client), 'ssh.client', s.client, s.ts);

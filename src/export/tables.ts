@@ -109,6 +109,7 @@ export const HTTP_COLUMNS: readonly Column<HttpRecord>[] = [
   { header: 'resp_mime_types', get: (r) => r.resp_mime_types },
   { header: 'resp_md5', get: (r) => r.resp_md5 },
   { header: 'resp_sha256', get: (r) => r.resp_sha256 },
+  { header: 'orig_sha256', get: (r) => r.orig_sha256 },
 ];
 
 export const SSH_COLUMNS: readonly Column<SshRecord>[] = [

@@ -40,9 +40,10 @@ function tshark(args: string[]): string {
   return r.stdout;
 }
 
-test('response bodies: every MD5 and SHA-256 nad gives is of an object tshark exports from the same capture', { skip: SKIP, timeout: 300_000 }, async (t) => {
+test('bodies: every response MD5 and SHA-256 nad gives is of an object tshark exports from the same capture, every request SHA-256 of the body tshark shows', { skip: SKIP, timeout: 300_000 }, async (t) => {
   let hashed = 0;
   let encoded = 0;
+  let uploads = 0;
   const dir = mkdtempSync(join(tmpdir(), 'nad-objects-'));
   try {
     for (const { file, keylog } of FILES) {
@@ -58,7 +59,16 @@ test('response bodies: every MD5 and SHA-256 nad gives is of an object tshark ex
       // Client ports of the connections whose responses carried a Content-Encoding.
       const encodedPorts = new Set(tshark(['-r', path, ...keyArgs, '-Y', 'http.content_encoding', '-T', 'fields', '-e', 'tcp.dstport']).split('\n').filter((l) => l !== ''));
       const run = await runApp(path, keylog === undefined ? {} : { tls_keys: loadKeyLogs([join(CAPTURES, keylog)]) });
+      // Request bodies: tshark exports some as objects; the others are the raw `data` of the request it dissected.
+      const requests = new Set(objects.keys());
+      for (const line of tshark(['-r', path, ...keyArgs, '-o', 'tcp.reassemble_out_of_order:TRUE', '-Y', 'http.request', '-T', 'fields', '-e', 'data.data']).split('\n')) {
+        if (line.trim() !== '') requests.add(createHash('sha256').update(Buffer.from(line.trim().replaceAll(':', ''), 'hex')).digest('hex'));
+      }
       for (const h of run.http) {
+        if (h.orig_sha256 !== '') {
+          assert.ok(requests.has(h.orig_sha256), `${file} ${h.method} ${h.uri}: request body sha256 ${h.orig_sha256} is not the body tshark shows`);
+          uploads++;
+        }
         if (h.resp_sha256 === '') continue;
         assert.equal(h.resp_md5.length, 32);
         assert.ok(objects.has(h.resp_sha256), `${file} ${h.uri}: sha256 ${h.resp_sha256} is no object tshark exported`);
@@ -71,7 +81,8 @@ test('response bodies: every MD5 and SHA-256 nad gives is of an object tshark ex
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  t.diagnostic(`${hashed} response bodies equal to tshark's objects, ${encoded} of them on connections that sent a Content-Encoding (decoded)`);
+  t.diagnostic(`${hashed} response bodies equal to tshark's objects, ${encoded} of them on connections that sent a Content-Encoding (decoded); ${uploads} request bodies equal to tshark's`);
+  assert.ok(uploads >= 20, `only ${uploads} request bodies checked`);
   assert.ok(hashed >= 50, `only ${hashed} bodies checked`);
   assert.ok(encoded >= 4, 'the gzip-encoded responses were decoded');
 });
@@ -179,33 +190,37 @@ test('an Intel::FILE_HASH of the Dridex DLL (its SHA-256 from tshark\'s export) 
   }
 });
 
-test('--extract-files: files/ holds exactly the bodies http.csv hashes, each named by its SHA-256 and equal to an object tshark exports; the same with --workers 2; the Dridex DLL out of TLS', { skip: SKIP, timeout: 300_000 }, () => {
+test('--extract-files: files/ holds exactly the bodies http.csv hashes (downloads and uploads), each named by its SHA-256 and equal to what tshark exports or shows; the same with --workers 2; the Dridex DLL out of TLS', { skip: SKIP, timeout: 300_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'nad-extract-'));
   try {
     const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
     const column = (csv: string, name: string): string[] => {
       const [head, ...rows] = readFileSync(csv, 'utf8').trim().split(/\r?\n/);
       const i = head!.split(',').indexOf(name);
-      // resp_sha256 is the last column: safe to take from the end of a row whose user agent may hold commas.
+      // The hash columns are the last ones: safe to take from the end of a row whose user agent may hold commas.
       return rows.map((r) => r.split(',').at(i - head!.split(',').length)!);
     };
-    for (const file of ['malicious/scl-class11-capture1_iot-malware-download.pcapng', 'benign/chrissanders-http-espn.pcapng']) {
+    for (const file of ['malicious/scl-class11-capture1_iot-malware-download.pcapng', 'benign/chrissanders-http-espn.pcapng', 'malicious/scl-training-capture-001_pony-c2-downloads.pcap']) {
       const path = join(CAPTURES, file);
       const objects = join(dir, `objects-${file.replaceAll('/', '_')}`);
       tshark(['-r', path, '-o', 'tcp.reassemble_out_of_order:TRUE', '-q', '--export-objects', `http,${objects}`]);
       const exported = new Set(readdirSync(objects).map((n) => sha(readFileSync(join(objects, n)))));
+      for (const line of tshark(['-r', path, '-o', 'tcp.reassemble_out_of_order:TRUE', '-Y', 'http.request', '-T', 'fields', '-e', 'data.data']).split('\n')) {
+        if (line.trim() !== '') exported.add(sha(Buffer.from(line.trim().replaceAll(':', ''), 'hex'))); // request bodies tshark does not export
+      }
       const sets: string[][] = [];
       for (const workers of ['1', '2']) {
         const out = join(dir, `${file.replaceAll('/', '_')}-${workers}`);
         const r = nad(['analyze', path, '--extract-files', '--workers', workers, '--out', out, '--no-geo', '--no-report', '--no-detect']);
         assert.equal(r.status, 0, r.stderr);
         const names = readdirSync(join(out, 'files')).sort();
-        const hashed = [...new Set(column(join(out, 'http.csv'), 'resp_sha256').filter((h) => h !== ''))].sort();
+        const csv = join(out, 'http.csv');
+        const hashed = [...new Set([...column(csv, 'resp_sha256'), ...column(csv, 'orig_sha256')].filter((h) => h !== ''))].sort();
         assert.deepEqual(names, hashed, `${file}: one file per distinct body hash, nothing else (no .part left)`);
         for (const n of names) {
           const b = readFileSync(join(out, 'files', n));
           assert.equal(sha(b), n, `${file}: ${n} holds what its name says`);
-          assert.ok(exported.has(n), `${file}: ${n} is an object tshark exports`);
+          assert.ok(exported.has(n), `${file}: ${n} is an object tshark exports or a request body it shows`);
         }
         sets.push(names);
       }

@@ -1,9 +1,9 @@
 /**
  * What an HTTP body is, as Zeek's files framework tells it: its type by content (the first bytes' magic, Zeek's
- * resp_mime_types / orig_mime_types) and, for responses, its MD5 and SHA-256, the values an incident responder looks
- * up. The bytes come from the StreamBuf tap (stream.ts) as the parser passes over them: hashed as they go, never
+ * resp_mime_types / orig_mime_types) and its MD5 and SHA-256 (both ways: downloads and uploads), the values an
+ * incident responder looks up. The bytes come from the StreamBuf tap (stream.ts) as the parser passes over them: hashed as they go, never
  * buffered. Hashes are given only for a body seen whole (no byte lost to a gap, not cut short), as Zeek's files.log
- * gives them. A response sent with a Content-Encoding nad can decode (gzip, deflate, br) is typed and hashed decoded,
+ * gives them. A body sent with a Content-Encoding nad can decode (gzip, deflate, br) is typed and hashed decoded,
  * as Zeek's files framework and tshark's object export see it: its bytes are kept (within MAX_ENCODED, and
  * MAX_HELD for all such bodies at once) and decoded when it ends (within MAX_DECODED). Other encodings are hashed as sent.
  */
@@ -208,6 +208,8 @@ export class BodyHasher implements BodyTap {
 export function recordBody(rec: HttpRecord, request: boolean, facts: BodyFacts): void {
   if (request) {
     rec.orig_mime_types = facts.mime;
+    rec.orig_sha256 = facts.sha256;
+    facts.file?.close(facts.sha256);
     return;
   }
   rec.resp_mime_types = facts.mime;

@@ -1,7 +1,7 @@
 /**
  * The transactions of a multiplexed HTTP connection (HTTP/2, h2.ts; HTTP/3, h3.ts), one HttpRecord a client
  * stream: the request's fields make the row, the response's set its status and type, the DATA bytes of each side
- * are counted, typed by their first bytes and (responses) hashed as they pass (body.ts), never buffered unless a
+ * are counted, typed by their first bytes and hashed as they pass (body.ts), never buffered unless a
  * Content-Encoding must be decoded first.
  */
 import type { FlowView } from '../../flow/conn.js';
@@ -18,11 +18,11 @@ const MAX_TRANS = 1000;
 
 export class Exchanges {
   private readonly streams = new Map<number, HttpRecord>();
-  /** Bodies being read, by stream: requests' typed only, responses' also hashed. */
+  /** Bodies being read, by stream, each way. */
   private readonly requestBodies = new Map<number, BodyHasher>();
   private readonly responseBodies = new Map<number, BodyHasher>();
-  /** Responses' Content-Encoding by stream, for their bodies' decoding. */
-  private readonly encodings = new Map<number, string>();
+  /** Content-Encoding by stream, of the requests' and the responses' bodies, for their decoding. */
+  private readonly encodings: [request: Map<number, string>, response: Map<number, string>] = [new Map(), new Map()];
   readonly trans: HttpRecord[] = [];
 
   constructor(private readonly stats: AppStats, private readonly flow: FlowView, private readonly version: '2' | '3', private readonly extract: FileExtractor | null = null) {}
@@ -64,9 +64,12 @@ export class Exchanges {
       resp_mime_types: '',
       resp_md5: '',
       resp_sha256: '',
+      orig_sha256: '',
     };
     this.streams.set(stream, rec);
     this.trans.push(rec);
+    const encoding = value(fields, 'content-encoding').toLowerCase();
+    if (encoding !== '') this.encodings[0].set(stream, encoding);
   }
 
   /** A response's header fields: the final status (1xx are interim) and Content-Type; trailers are passed over. */
@@ -78,7 +81,7 @@ export class Exchanges {
     rec.status_code = Number(status);
     rec.resp_mime = value(fields, 'content-type').split(';')[0]!.trim();
     const encoding = value(fields, 'content-encoding').toLowerCase();
-    if (encoding !== '') this.encodings.set(stream, encoding);
+    if (encoding !== '') this.encodings[1].set(stream, encoding);
   }
 
   /** DATA bytes src[from, to) of one side of a stream: counted, typed by their first bytes, and (responses) hashed. */
@@ -90,7 +93,7 @@ export class Exchanges {
     const bodies = client ? this.requestBodies : this.responseBodies;
     let h = bodies.get(stream);
     if (h === undefined) {
-      h = new BodyHasher(!client, client ? '' : this.encodings.get(stream) ?? '', client ? null : this.extract);
+      h = new BodyHasher(true, this.encodings[client ? 0 : 1].get(stream) ?? '', this.extract);
       h.budget = Infinity;
       bodies.set(stream, h);
     }
@@ -104,7 +107,7 @@ export class Exchanges {
     const rec = this.streams.get(stream);
     if (h === undefined || rec === undefined) return;
     bodies.delete(stream);
-    if (!client) this.encodings.delete(stream);
+    this.encodings[client ? 0 : 1].delete(stream);
     recordBody(rec, client, h.finish(true));
   }
 
@@ -117,7 +120,8 @@ export class Exchanges {
       }
       bodies.clear();
     }
-    this.encodings.clear();
+    this.encodings[0].clear();
+    this.encodings[1].clear();
   }
 }
 

@@ -56,9 +56,8 @@ export function finishBody(side: HttpSide, field: BodyField, ended = false): voi
   recordBody(rec, field === 'request_body_len', facts);
 }
 
-function tap(side: HttpSide, field: BodyField, budget: number, untilClose: boolean, chunked: boolean, encoding: string): void {
-  const response = field === 'response_body_len';
-  const hasher = new BodyHasher(response, encoding, response ? side.extract : null);
+function tap(side: HttpSide, budget: number, untilClose: boolean, chunked: boolean, encoding: string): void {
+  const hasher = new BodyHasher(true, encoding, side.extract);
   hasher.budget = budget;
   side.hasher = hasher;
   side.untilClose = untilClose;
@@ -89,17 +88,17 @@ export function startBody(side: HttpSide, rec: HttpRecord, h: HttpHead, field: '
   if (!hasBody) return;
   if (h.chunked) {
     side.state = St.ChunkSize;
-    tap(side, field, 0, false, true, h.content_encoding);
+    tap(side, 0, false, true, h.content_encoding);
   } else if (h.content_length > 0) {
     rec[field] = h.content_length;
     side.counting = true;
-    tap(side, field, h.content_length, false, false, h.content_encoding);
+    tap(side, h.content_length, false, false, h.content_encoding);
     side.sb.consumeOrSkip(h.content_length);
   } else if (h.content_length < 0 && toClose) {
     rec[field] = UNTIL_CLOSE;
     side.counting = true;
     side.state = St.UntilClose;
-    tap(side, field, UNTIL_CLOSE, true, false, h.content_encoding);
+    tap(side, UNTIL_CLOSE, true, false, h.content_encoding);
     side.sb.consumeOrSkip(UNTIL_CLOSE);
   }
 }

@@ -57,6 +57,7 @@ export function createHttpHook(stats: AppStats, opts: HttpOptions = {}, extract:
       flow.service = flow.ip_proto === 17 ? 'ssdp' : 'http';
       flow.service_source = 'payload';
       const s = new HttpFlowState();
+      s.sides![0].extract = extract;
       s.sides![1].extract = extract;
       return s;
     },
@@ -312,5 +313,6 @@ function requestRecord(flow: FlowView, p: Packet, h: HttpHead | null, depth: num
     resp_mime_types: '',
     resp_md5: '',
     resp_sha256: '',
+    orig_sha256: '',
   };
 }
