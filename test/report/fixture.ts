@@ -84,7 +84,7 @@ export function fixture(opts: { hostile: boolean; geo: GeoLookup | null; scale?:
     dns.push({ ...ref(d), proto: 'udp', trans_id: i, rtt: 0.01, query: h(`site${i % 20}.example.com`), qclass: 1, qclass_name: 'C_INTERNET', qtype: 1, qtype_name: 'A', rcode: 0, rcode_name: 'NOERROR', AA: false, TC: false, RD: true, RA: true, Z: 0, answers: [c.resp_h], answer_types: ['A'], TTLs: [300], txt_bytes: 0, rejected: false });
   }
   // A program downloaded as an image (the files table), its URI and host from the wire.
-  const dl = conn({ orig_h: '10.0.0.23', resp_h: '45.33.32.156', resp_p: 80, service: 'http', resp_bytes: 463_872 }, START + 20);
+  const dl = conn({ orig_h: '10.0.0.23', resp_h: '203.0.113.80', resp_p: 80, service: 'http', resp_bytes: 463_872 }, START + 20);
   conns.push(dl);
   http.push({ ...ref(dl), trans_depth: 1, method: 'GET', host: h('update.vps-c2.example'), uri: h('/invest_20.png'), referrer: '', version: '1.1', user_agent: h('curl/8.0'), request_body_len: 0, response_body_len: 463_872, status_code: 200, status_msg: 'OK', resp_mime: h('image/png'), ja4h: '', orig_mime_types: '', resp_mime_types: 'application/x-dosexec', resp_md5: 'ab'.repeat(16), resp_sha256: 'cd'.repeat(32), orig_sha256: '' });
   // Beacon: every 60 s ± 1 s to a VPS.
