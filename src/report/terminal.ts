@@ -65,13 +65,15 @@ export function renderTerminal(data: ReportData, opts: TerminalOptions): string 
     lines.push(`Intel: ${intel.matched} of ${intel.indicators} indicators seen${intel.matched === 0 ? '' : `, in ${intel.flows} flows`}` +
       ` (${intel.files} list${intel.files === 1 ? '' : 's'}; intel.csv)`);
   }
-  const files = data.http.filter((h) => isFileOfInterest(h.resp_mime_types));
-  if (files.length > 0) {
-    // What was downloaded, by content: the first thing a responder hands to a sandbox.
-    const kinds = [...new Set(files.map((h) => h.resp_mime_types))].sort();
-    const whole = files.filter((h) => h.resp_sha256 !== '').length;
-    lines.push(`Downloads: ${files.length} program${files.length === 1 ? '' : 's'}, archive${files.length === 1 ? '' : 's'} or document${files.length === 1 ? '' : 's'} over HTTP ` +
-      `(${kinds.join(', ')}); ${whole} hashed (http.csv resp_sha256${data.extracted === undefined ? '' : '; files/'})`);
+  // What was downloaded and uploaded, by content: the first things a responder hands to a sandbox, or counts as lost.
+  for (const upload of [false, true]) {
+    const files = data.http.filter((h) => isFileOfInterest(upload ? h.orig_mime_types : h.resp_mime_types));
+    if (files.length === 0) continue;
+    const kinds = [...new Set(files.map((h) => (upload ? h.orig_mime_types : h.resp_mime_types)))].sort();
+    const whole = files.filter((h) => (upload ? h.orig_sha256 : h.resp_sha256) !== '').length;
+    const n = files.length === 1 ? '' : 's';
+    lines.push(`${upload ? 'Uploads' : 'Downloads'}: ${files.length} program${n}, archive${n} or document${n} over HTTP ` +
+      `(${kinds.join(', ')}); ${whole} hashed (http.csv ${upload ? 'orig' : 'resp'}_sha256${data.extracted === undefined ? '' : '; files/'})`);
   }
   const clear = cleartextLine(data);
   if (clear !== '') lines.push(clear);

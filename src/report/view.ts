@@ -6,6 +6,7 @@ import { FTP_UPLOADS, transferBytes } from '../app/ftp.js';
 import { isFileOfInterest } from '../app/http/body.js';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Finding } from '../findings/finding.js';
+import type { HttpRecord } from '../app/records.js';
 import type { ConnRecord } from '../flow/conn.js';
 import { linkTypeName } from '../decode/linktype.js';
 import { COUNTRIES } from '../geo/countries.js';
@@ -269,14 +270,26 @@ const FTP_TRANSFERS = new Set(['RETR', 'STOR', 'APPE', 'STOU', 'DELE']);
  * to look up and, with --extract-files, the file to hand to a sandbox: NetworkMiner's first tab. Null when none.
  */
 function filesView(data: ReportData): Record<string, unknown> | null {
-  const files = data.http.filter((h) => isFileOfInterest(h.resp_mime_types));
+  // Downloads (response bodies) and uploads (request bodies: what left the network), in time order.
+  const files: { h: HttpRecord; upload: boolean }[] = [];
+  for (const h of data.http) {
+    if (isFileOfInterest(h.orig_mime_types)) files.push({ h, upload: true });
+    if (isFileOfInterest(h.resp_mime_types)) files.push({ h, upload: false });
+  }
   if (files.length === 0) return null;
-  const rows = files.slice(0, MAX_CLEARTEXT_ROWS).map((h) => ({
-    time: shortTime(h.ts), client: h.orig_h, server: `${h.host !== '' && h.host !== h.resp_h ? `${clip(h.host, 60)} ` : ''}${h.resp_h}:${h.resp_p}`,
-    uri: clip(h.uri, 120), declared: clip(h.resp_mime, 60), content: h.resp_mime_types,
-    disguised: h.resp_mime !== '' && h.resp_mime.toLowerCase() !== h.resp_mime_types, bytes: formatBytes(h.response_body_len),
-    sha256: h.resp_sha256 === '' ? 'not seen whole' : h.resp_sha256, extracted: data.extracted !== undefined && h.resp_sha256 !== '',
-  }));
+  const rows = files.slice(0, MAX_CLEARTEXT_ROWS).map(({ h, upload }) => {
+    const sha256 = upload ? h.orig_sha256 : h.resp_sha256;
+    const content = upload ? h.orig_mime_types : h.resp_mime_types;
+    return {
+      time: shortTime(h.ts), client: h.orig_h, server: `${h.host !== '' && h.host !== h.resp_h ? `${clip(h.host, 60)} ` : ''}${h.resp_h}:${h.resp_p}`,
+      way: upload ? `upload (${h.method})` : 'download', upload, uri: clip(h.uri, 120),
+      // Only a response's Content-Type is in http.csv: an upload's declared type is not kept.
+      declared: upload ? '' : clip(h.resp_mime, 60), content,
+      disguised: !upload && h.resp_mime !== '' && h.resp_mime.toLowerCase() !== content,
+      bytes: formatBytes(upload ? h.request_body_len : h.response_body_len),
+      sha256: sha256 === '' ? 'not seen whole' : sha256, extracted: data.extracted !== undefined && sha256 !== '',
+    };
+  });
   return { rows, more: Math.max(0, files.length - MAX_CLEARTEXT_ROWS), extracting: data.extracted !== undefined };
 }
 

@@ -87,6 +87,10 @@ export function fixture(opts: { hostile: boolean; geo: GeoLookup | null; scale?:
   const dl = conn({ orig_h: '10.0.0.23', resp_h: '203.0.113.80', resp_p: 80, service: 'http', resp_bytes: 463_872 }, START + 20);
   conns.push(dl);
   http.push({ ...ref(dl), trans_depth: 1, method: 'GET', host: h('update.vps-c2.example'), uri: h('/invest_20.png'), referrer: '', version: '1.1', user_agent: h('curl/8.0'), request_body_len: 0, response_body_len: 463_872, status_code: 200, status_msg: 'OK', resp_mime: h('image/png'), ja4h: '', orig_mime_types: '', resp_mime_types: 'application/x-dosexec', resp_md5: 'ab'.repeat(16), resp_sha256: 'cd'.repeat(32), orig_sha256: '' });
+  // An archive posted out (an upload: exfiltration evidence).
+  const up = conn({ orig_h: '10.0.0.42', resp_h: '198.51.100.99', resp_p: 80, service: 'http', orig_bytes: 2_400_000 }, START + 30);
+  conns.push(up);
+  http.push({ ...ref(up), trans_depth: 1, method: 'POST', host: h('drop.example.org'), uri: h('/upload.php'), referrer: '', version: '1.1', user_agent: h('curl/8.0'), request_body_len: 2_400_000, response_body_len: 2, status_code: 200, status_msg: 'OK', resp_mime: 'text/plain', ja4h: '', orig_mime_types: 'application/zip', resp_mime_types: '', resp_md5: '', resp_sha256: '', orig_sha256: 'ef'.repeat(32) });
   // Beacon: every 60 s ± 1 s to a VPS.
   const beacon = Array.from({ length: 240 }, (_, i) => conn({ orig_h: '10.0.0.23', resp_h: '45.33.32.156', resp_p: 8443, orig_bytes: 310, resp_bytes: 120 }, START + 30 + i * 60 + (i % 3) - 1));
   // Exfiltration: 40 large uploads in the last hour.

@@ -172,7 +172,7 @@ test('TLS section lists the certificates\' JA4X fingerprints', () => {
   assert.match(section, /a373a9f83c6b_2bab15409345_7bf9a7bf7029/);
 });
 
-test('files table: a program downloaded as an image, by its content, with its hash; the declared type in bold', () => {
+test('files table: a program downloaded as an image, by its content, with its hash, the declared type in bold; an archive uploaded', () => {
   for (const html of [hostileHtml, cleanHtml]) {
     const i = html.indexOf('<h3 id="files">');
     assert.ok(i > 0, 'no files section');
@@ -181,6 +181,7 @@ test('files table: a program downloaded as an image, by its content, with its ha
     assert.match(section, /<td class="mono"><strong>image\/png[^<]*<\/strong><\/td><td class="mono">application\/x-dosexec<\/td><td class="num">464 KB<\/td>/);
     assert.match(section, new RegExp('cd'.repeat(32)));
     assert.match(section, /<code>--extract-files<\/code> writes the files themselves/);
+    assert.match(section, /<td><strong>upload \(POST\)<\/strong><\/td><td class="mono wrap">\/upload\.php[^<]*<\/td><td class="mono"><\/td><td class="mono">application\/zip<\/td><td class="num">2\.40 MB<\/td><td class="mono wrap">(ef){32}<\/td>/);
   }
 });
 
