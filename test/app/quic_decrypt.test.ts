@@ -131,6 +131,11 @@ test('stream reassembly: any chunking, reordering and repetition of a stream giv
   const mib = Buffer.alloc(1 << 16);
   for (let i = 1; i <= 17; i++) lost.push(false, 1, i << 16, mib, 0, mib.length, false);
   assert.equal(lost.lost, 1);
+  // And across streams: 16 MiB a connection, whatever the number of streams.
+  const many = new StreamReassembly(() => assert.fail('nothing can be handed over past the gaps'));
+  const oneMib = Buffer.alloc(1 << 20);
+  for (let id = 0; id < 20; id++) many.push(true, id * 4, 1, oneMib, 0, oneMib.length, false);
+  assert.equal(many.lost, 4, 'the 17th to 20th streams are given up');
 });
 
 const FOXIO = join(CAPTURES, 'tls', 'chrome-cloudflare-quic-with-secrets.pcapng');
@@ -438,4 +443,17 @@ test('QUIC 1-RTT protection: RFC 9001 Appendix A.5 (ChaCha20-Poly1305 short head
     bad[i]! ^= 0x01;
     assert.equal(pp.open(bad, 0, 1, bad.length, false), null, `byte ${i}`);
   }
+});
+
+test('HTTP/3: incomplete frames are held within 16 MiB a connection; the streams past it are given up and counted', () => {
+  const flow = { uid: 'Cheld', community_id: '', orig_h: '2001:db8::1', orig_p: 50000, resp_h: '2001:db8::2', resp_p: 443 } as FlowView;
+  const stats = createAppStats();
+  const h3 = new H3Connection(stats, flow);
+  // HEADERS frames that declare 200 KiB and send 190 KiB: each waits for the rest.
+  const part = Buffer.concat([Buffer.from([0x01]), encodeVarint(200 << 10), Buffer.alloc(190 << 10)]);
+  for (let i = 0; i < 100; i++) h3.streamData(true, i * 4, part, 0, part.length, false, 0, 0);
+  const held = Math.floor((16 << 20) / part.length);
+  assert.equal(stats.http_malformed, 100 - held, `${held} streams fit in 16 MiB`);
+  h3.finish();
+  assert.equal(h3.trans.length, 0);
 });

@@ -30,6 +30,8 @@ const MAX_FRAME = 1 << 14;
 const MAX_BLOCKED = 64;
 /** Streams read per connection; the ones after are passed over. */
 const MAX_STREAMS = 4000;
+/** Bytes of incomplete frames all the streams of a connection may hold at once; a stream that would pass it is given up. */
+const MAX_HELD = 16 << 20;
 
 type Kind = 'unknown' | 'request' | 'control' | 'encoder' | 'skip';
 
@@ -60,6 +62,8 @@ export class H3Connection {
   private readonly readers = new Map<string, StreamReader>();
   private readonly blocked: [Blocked[], Blocked[]] = [[], []];
   private readonly ex: Exchanges;
+  /** Bytes the readers hold in `pending`. */
+  private held = 0;
 
   constructor(private readonly stats: AppStats, flow: FlowView, extract: FileExtractor | null = null) {
     this.ex = new Exchanges(stats, flow, '3', extract);
@@ -84,11 +88,11 @@ export class H3Connection {
     if (r.kind === 'unknown') {
       if (r.pending !== null) {
         b = Buffer.concat([r.pending, b]);
-        r.pending = null;
+        this.keep(r, null);
       }
       const type = readVarint(b, 0, b.length);
       if (type < 0) {
-        if (b.length > 0) r.pending = Buffer.from(b);
+        if (b.length > 0) this.keep(r, b);
         return;
       }
       r.kind = type === STREAM_CONTROL ? 'control' : type === STREAM_ENCODER ? 'encoder' : 'skip';
@@ -115,7 +119,7 @@ export class H3Connection {
     }
     if (r.pending !== null) {
       b = Buffer.concat([r.pending, b]);
-      r.pending = null;
+      this.keep(r, null);
     }
     let o = 0;
     while (o < b.length && r.kind !== 'skip') {
@@ -148,7 +152,21 @@ export class H3Connection {
       else if (r.kind === 'request') this.section(client ? 0 : 1, { stream: id, block: frame, ts_sec, ts_nsec });
       o = payload + len;
     }
-    if (o < b.length && r.kind !== 'skip') r.pending = Buffer.from(b.subarray(o));
+    if (o < b.length && r.kind !== 'skip') this.keep(r, b.subarray(o));
+  }
+
+  /** Sets (a copy of `b`) or clears a reader's incomplete bytes, within the connection's MAX_HELD. */
+  private keep(r: StreamReader, b: Buffer | null): void {
+    if (r.pending !== null) this.held -= r.pending.length;
+    r.pending = null;
+    if (b === null) return;
+    if (this.held + b.length > MAX_HELD) {
+      this.stats.http_malformed++;
+      r.kind = 'skip';
+      return;
+    }
+    r.pending = Buffer.from(b);
+    this.held += b.length;
   }
 
   /** §7.2.4: the sender's SETTINGS; its QPACK table capacity is what the other side's encoder may use. */

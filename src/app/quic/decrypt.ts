@@ -4,7 +4,7 @@
  * RFC 8879 CompressedCertificate), 1-RTT packets (short headers, key updates followed) give the streams, reassembled
  * by offset and handed over in order to a sink (HTTP/3, http/h3.ts). 0-RTT packets are not opened (the key log's
  * early secret is not read). Made only for a connection whose secrets the key log has; bounded per stream
- * (MAX_STREAM_PENDING) and per connection (MAX_STREAMS).
+ * (MAX_STREAM_PENDING) and per connection (MAX_STREAMS, MAX_CONNECTION_PENDING).
  */
 import { tls13Leaf, HS_CERTIFICATE, HS_COMPRESSED_CERTIFICATE, type LeafCert } from '../tls/cert.js';
 import type { Suite } from '../tls/decrypt.js';
@@ -21,6 +21,8 @@ export interface QuicStreamSink {
 /** Out-of-order bytes a stream may hold while it waits for a gap to fill. */
 const MAX_STREAM_PENDING = 1 << 20;
 const MAX_PENDING_CHUNKS = 256;
+/** Out-of-order bytes all the streams of a connection may hold at once (4000 streams × 1 MiB would be 4 GiB). */
+const MAX_CONNECTION_PENDING = 16 << 20;
 const MAX_STREAMS = 4000;
 /** Packets in a row that fail to open before a direction is given up (keys that do not fit). */
 const MAX_FAILURES = 16;
@@ -160,6 +162,8 @@ export class QuicDecrypt implements FrameVisitor {
  */
 export class StreamReassembly {
   private readonly streams = new Map<string, StreamAssembler>();
+  /** Bytes held ahead of gaps by every stream. */
+  private held = 0;
   lost = 0;
 
   constructor(private readonly out: (client: boolean, id: number, data: Buffer, from: number, to: number, fin: boolean) => void) {}
@@ -176,14 +180,17 @@ export class StreamReassembly {
     if (fin) a.fin = offset + (to - from);
     if (offset > a.next) {
       // Ahead of a gap: kept until the gap fills, within bounds.
-      if (a.pending.length >= MAX_PENDING_CHUNKS || a.pendingBytes + (to - from) > MAX_STREAM_PENDING) {
+      if (a.pending.length >= MAX_PENDING_CHUNKS || a.pendingBytes + (to - from) > MAX_STREAM_PENDING || this.held + (to - from) > MAX_CONNECTION_PENDING) {
         a.lost = true;
+        this.held -= a.pendingBytes;
         a.pending = [];
+        a.pendingBytes = 0;
         this.lost++;
         return;
       }
       a.pending.push({ at: offset, data: data.subarray(from, to) });
       a.pendingBytes += to - from;
+      this.held += to - from;
       return;
     }
     this.deliver(client, id, a, offset, data, from, to);
@@ -196,6 +203,7 @@ export class StreamReassembly {
       }
       a.pending.splice(i, 1);
       a.pendingBytes -= p.data.length;
+      this.held -= p.data.length;
       this.deliver(client, id, a, p.at, p.data, 0, p.data.length);
       i = 0;
     }
@@ -209,7 +217,9 @@ export class StreamReassembly {
     const fin = a.fin >= 0 && a.next >= a.fin;
     if (fin) {
       a.done = true;
+      this.held -= a.pendingBytes;
       a.pending = [];
+      a.pendingBytes = 0;
     }
     this.out(client, id, data, start, to, fin);
   }
