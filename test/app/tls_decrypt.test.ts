@@ -536,3 +536,83 @@ test('HTTP/2 over TLS 1.3 made by node:http2 (ALPN h2): decrypted and read back,
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+const HAVE_OPENSSL = spawnSync('openssl', ['version'], { encoding: 'utf8' }).status === 0;
+
+test('TLS 1.3 KeyUpdate (OpenSSL s_client and s_server each send one between requests): nad decrypts what follows, as tshark does', {
+  skip: SKIP_NO_SHARED || (!HAVE_TSHARK ? 'tshark not installed: skipped' : !HAVE_OPENSSL ? 'openssl not installed: skipped' : false), timeout: 120_000,
+}, async () => {
+  const { default: net } = await import('node:net');
+  const { spawn } = await import('node:child_process');
+  const dir = mkdtempSync(join(tmpdir(), 'nad-keyupdate-'));
+  const procs: { kill(): boolean }[] = [];
+  const free = (): Promise<number> => new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
+    });
+  });
+  /** Waits until `text()` matches, polling (the two OpenSSL processes answer at their own pace). */
+  const until = async (what: string, text: () => string, re: RegExp): Promise<void> => {
+    for (let i = 0; i < 400 && !re.test(text()); i++) await new Promise((r) => setTimeout(r, 25));
+    assert.match(text(), re, `waiting for ${what}`);
+  };
+  try {
+    const keylog = join(dir, 'keys.log');
+    const [sport, pport] = [await free(), await free()];
+    const srv = spawn('openssl', ['s_server', '-accept', String(sport), '-key', join(HERE, 'fixtures', 'tls-test.key'), '-cert', join(HERE, 'fixtures', 'tls-test.crt'), '-tls1_3', '-ign_eof', '-naccept', '1']);
+    procs.push(srv);
+    let sout = '';
+    srv.stdout.on('data', (d: Buffer) => (sout += d.toString('latin1')));
+    await until('s_server to listen', () => sout, /ACCEPT/);
+    // A proxy between them records each direction's bytes, in order: the capture is made from them.
+    const log: { client: boolean; data: Buffer }[] = [];
+    const proxy = net.createServer((c) => {
+      const up = net.connect(sport, '127.0.0.1');
+      c.on('data', (d) => { log.push({ client: true, data: Buffer.from(d) }); up.write(d); });
+      up.on('data', (d) => { log.push({ client: false, data: Buffer.from(d) }); c.write(d); });
+      c.on('end', () => up.end());
+      up.on('end', () => c.end());
+      c.on('error', () => undefined);
+      up.on('error', () => undefined);
+    });
+    procs.push({ kill: () => (proxy.close(), true) });
+    await new Promise<void>((r) => proxy.listen(pport, '127.0.0.1', r));
+    const cli = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${pport}`, '-tls1_3', '-keylogfile', keylog, '-servername', 'nad-test.example']);
+    procs.push(cli);
+    let cout = '';
+    let cerr = '';
+    cli.stdout.on('data', (d: Buffer) => (cout += d.toString('latin1')));
+    cli.stderr.on('data', (d: Buffer) => (cerr += d.toString('latin1')));
+    await until('the handshake', () => cout, /^---$/m);
+    // Each line goes on its own, after the last one took effect: s_client reads a command only at the start of a read.
+    cli.stdin.write('GET /before HTTP/1.1\nHost: nad-test.example\n\n');
+    await until('the first request', () => sout, /GET \/before/);
+    srv.stdin.write('HTTP/1.1 200 OK\nContent-Length: 2\n\nok');
+    await until('the first response', () => cout, /ok/);
+    cli.stdin.write('k\n'); // the client's KeyUpdate
+    await until('the client\'s key update', () => cerr, /KEYUPDATE/);
+    cli.stdin.write('GET /after HTTP/1.1\nHost: nad-test.example\n\n');
+    await until('the second request', () => sout, /GET \/after/);
+    srv.stdin.write('k\n'); // the server's KeyUpdate
+    await new Promise((r) => setTimeout(r, 300));
+    srv.stdin.write('HTTP/1.1 200 OK\nContent-Length: 2\n\nok');
+    await until('the second response', () => cout, /ok[^]*ok/);
+    cli.stdin.end();
+    await new Promise((r) => setTimeout(r, 300));
+    const pcap = join(dir, 'keyupdate.pcap');
+    writeFileSync(pcap, toPcap(log, 40001));
+    // tshark decrypts it with the same log: two KeyUpdate messages, both requests and both responses.
+    const seen = tsharkFields(pcap, keylog, 'tls.handshake.type == 24 || http', ['tls.handshake.type', 'http.request.uri', 'http.response.code']);
+    assert.equal(seen.filter((r) => r[0] === '24').length, 2, 'tshark saw both key updates');
+    const uris = seen.map((r) => r[1]).filter((u) => u !== '' && u !== undefined);
+    assert.deepEqual(uris, ['/before', '/after']);
+    const run = await runApp(pcap, { tls_keys: loadKeyLogs([keylog]) });
+    assert.deepEqual(run.http.map((h) => [h.uri, h.status_code]), [['/before', 200], ['/after', 200]]);
+    assert.equal(run.stats.tls_decrypt_failed, 0);
+  } finally {
+    for (const p of procs) p.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
