@@ -1,5 +1,6 @@
 /** Aggregates behind the report's overview sections: pure functions of the records, one per table or chart. */
 import type { DnsRecord, HttpRecord, TlsRecord } from '../app/records.js';
+import { isFileOfInterest } from '../app/http/body.js';
 import type { Finding, Severity } from '../findings/finding.js';
 import type { ConnRecord } from '../flow/conn.js';
 import type { GeoLookup, GeoPlace } from '../geo/lookup.js';
@@ -177,6 +178,25 @@ export interface HttpSummary {
   user_agents: Count[];
   /** JA4H client fingerprints: one client software shows as one or a few, whatever User-Agent it claims. */
   top_ja4h: Count[];
+}
+
+/** One body of interest (a program, an archive, a document, by content) that went either way over HTTP. */
+export interface HttpFile {
+  rec: HttpRecord;
+  /** A request body (an upload) rather than a response body (a download). */
+  upload: boolean;
+  mime: string;
+  sha256: string;
+}
+
+/** The programs, archives and documents uploaded and downloaded, in the records' (time) order: the report's files table and the terminal's lines. */
+export function httpFiles(http: readonly HttpRecord[]): HttpFile[] {
+  const out: HttpFile[] = [];
+  for (const rec of http) {
+    if (isFileOfInterest(rec.orig_mime_types)) out.push({ rec, upload: true, mime: rec.orig_mime_types, sha256: rec.orig_sha256 });
+    if (isFileOfInterest(rec.resp_mime_types)) out.push({ rec, upload: false, mime: rec.resp_mime_types, sha256: rec.resp_sha256 });
+  }
+  return out;
 }
 
 export function httpSummary(http: readonly HttpRecord[]): HttpSummary {

@@ -4,9 +4,8 @@
  * string is made printable first, so a DNS name cannot move the cursor or recolour the terminal.
  */
 import { FTP_UPLOADS } from '../app/ftp.js';
-import { isFileOfInterest } from '../app/http/body.js';
 import type { Severity } from '../findings/finding.js';
-import { bucketWidth, severityCounts, span, trafficBuckets } from './summary.js';
+import { bucketWidth, httpFiles, severityCounts, span, trafficBuckets } from './summary.js';
 import { clip, epochSeconds, formatBytes, formatDuration, printable, shortTime } from './text.js';
 import { decryptedText, extractedText, type ReportData } from './types.js';
 
@@ -66,11 +65,12 @@ export function renderTerminal(data: ReportData, opts: TerminalOptions): string 
       ` (${intel.files} list${intel.files === 1 ? '' : 's'}; intel.csv)`);
   }
   // What was downloaded and uploaded, by content: the first things a responder hands to a sandbox, or counts as lost.
+  const all = httpFiles(data.http);
   for (const upload of [false, true]) {
-    const files = data.http.filter((h) => isFileOfInterest(upload ? h.orig_mime_types : h.resp_mime_types));
+    const files = all.filter((f) => f.upload === upload);
     if (files.length === 0) continue;
-    const kinds = [...new Set(files.map((h) => (upload ? h.orig_mime_types : h.resp_mime_types)))].sort();
-    const whole = files.filter((h) => (upload ? h.orig_sha256 : h.resp_sha256) !== '').length;
+    const kinds = [...new Set(files.map((f) => f.mime))].sort();
+    const whole = files.filter((f) => f.sha256 !== '').length;
     const n = files.length === 1 ? '' : 's';
     lines.push(`${upload ? 'Uploads' : 'Downloads'}: ${files.length} program${n}, archive${n} or document${n} over HTTP ` +
       `(${kinds.join(', ')}); ${whole} hashed (http.csv ${upload ? 'orig' : 'resp'}_sha256${data.extracted === undefined ? '' : '; files/'})`);

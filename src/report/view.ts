@@ -3,10 +3,8 @@
  * No HTML here: every value is text or a number, escaped by the template; chart SVG is filled in by html.ts.
  */
 import { FTP_UPLOADS, transferBytes } from '../app/ftp.js';
-import { isFileOfInterest } from '../app/http/body.js';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Finding } from '../findings/finding.js';
-import type { HttpRecord } from '../app/records.js';
 import type { ConnRecord } from '../flow/conn.js';
 import { linkTypeName } from '../decode/linktype.js';
 import { COUNTRIES } from '../geo/countries.js';
@@ -14,6 +12,7 @@ import type { GeoInfo } from '../geo/lookup.js';
 import { type BarRow, barSpec, histogramSpec, timelineSpec, worldMapSpec } from './charts.js';
 import { bytesOut, checkInTimes, findingConns, intervals, namesByUid, scanSummary, tunnelSample } from './details.js';
 import {
+  httpFiles,
   dnsSummary,
   httpSummary,
   publicEndpoints,
@@ -266,30 +265,22 @@ const FTP_TRANSFERS = new Set(['RETR', 'STOR', 'APPE', 'STOU', 'DELE']);
  * mail sent in the clear, and logins sent in the clear. Passwords never appear in the report, whatever --capture-passwords says: it is handed on.
  */
 /**
- * Programs, archives and documents downloaded over HTTP (by their content, whatever Content-Type said), with the hash
+ * Programs, archives and documents downloaded or uploaded over HTTP (by their content, whatever Content-Type said), with the hash
  * to look up and, with --extract-files, the file to hand to a sandbox: NetworkMiner's first tab. Null when none.
  */
 function filesView(data: ReportData): Record<string, unknown> | null {
   // Downloads (response bodies) and uploads (request bodies: what left the network), in time order.
-  const files: { h: HttpRecord; upload: boolean }[] = [];
-  for (const h of data.http) {
-    if (isFileOfInterest(h.orig_mime_types)) files.push({ h, upload: true });
-    if (isFileOfInterest(h.resp_mime_types)) files.push({ h, upload: false });
-  }
+  const files = httpFiles(data.http);
   if (files.length === 0) return null;
-  const rows = files.slice(0, MAX_CLEARTEXT_ROWS).map(({ h, upload }) => {
-    const sha256 = upload ? h.orig_sha256 : h.resp_sha256;
-    const content = upload ? h.orig_mime_types : h.resp_mime_types;
-    return {
-      time: shortTime(h.ts), client: h.orig_h, server: `${h.host !== '' && h.host !== h.resp_h ? `${clip(h.host, 60)} ` : ''}${h.resp_h}:${h.resp_p}`,
-      way: upload ? `upload (${h.method})` : 'download', upload, uri: clip(h.uri, 120),
-      // Only a response's Content-Type is in http.csv: an upload's declared type is not kept.
-      declared: upload ? '' : clip(h.resp_mime, 60), content,
-      disguised: !upload && h.resp_mime !== '' && h.resp_mime.toLowerCase() !== content,
-      bytes: formatBytes(upload ? h.request_body_len : h.response_body_len),
-      sha256: sha256 === '' ? 'not seen whole' : sha256, extracted: data.extracted !== undefined && sha256 !== '',
-    };
-  });
+  const rows = files.slice(0, MAX_CLEARTEXT_ROWS).map(({ rec: h, upload, mime: content, sha256 }) => ({
+    time: shortTime(h.ts), client: h.orig_h, server: `${h.host !== '' && h.host !== h.resp_h ? `${clip(h.host, 60)} ` : ''}${h.resp_h}:${h.resp_p}`,
+    way: upload ? `upload (${h.method})` : 'download', upload, uri: clip(h.uri, 120),
+    // Only a response's Content-Type is in http.csv: an upload's declared type is not kept.
+    declared: upload ? '' : clip(h.resp_mime, 60), content,
+    disguised: !upload && h.resp_mime !== '' && h.resp_mime.toLowerCase() !== content,
+    bytes: formatBytes(upload ? h.request_body_len : h.response_body_len),
+    sha256: sha256 === '' ? 'not seen whole' : sha256, extracted: data.extracted !== undefined && sha256 !== '',
+  }));
   return { rows, more: Math.max(0, files.length - MAX_CLEARTEXT_ROWS), extracting: data.extracted !== undefined };
 }
 

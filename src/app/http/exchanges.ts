@@ -27,10 +27,6 @@ export class Exchanges {
 
   constructor(private readonly stats: AppStats, private readonly flow: FlowView, private readonly version: '2' | '3', private readonly extract: FileExtractor | null = null) {}
 
-  has(stream: number): boolean {
-    return this.streams.has(stream);
-  }
-
   /** A client stream's request header fields (trailers, a second block, are passed over). */
   request(stream: number, fields: readonly HeaderField[], ts_sec: number, ts_nsec: number): void {
     if (this.streams.has(stream)) return;
@@ -84,7 +80,7 @@ export class Exchanges {
     if (encoding !== '') this.encodings[1].set(stream, encoding);
   }
 
-  /** DATA bytes src[from, to) of one side of a stream: counted, typed by their first bytes, and (responses) hashed. */
+  /** DATA bytes src[from, to) of one side of a stream: counted, typed by their first bytes, and hashed. */
   data(client: boolean, stream: number, src: Buffer, from: number, to: number): void {
     const rec = this.streams.get(stream);
     if (rec === undefined || to <= from) return;

@@ -73,12 +73,12 @@ export class H2Connection {
     const d = this.dirs[client ? 0 : 1];
     if (d.skipData + d.skipPad > 0) {
       const n = Math.min(d.skipData, b.length);
-      this.data(client, d.skipStream, b, 0, n);
+      this.ex.data(client, d.skipStream, b, 0, n);
       d.skipData -= n;
       const pad = Math.min(d.skipPad, b.length - n);
       d.skipPad -= pad;
       b = b.subarray(n + pad);
-      if (d.skipData + d.skipPad === 0 && d.skipEnd) this.endStream(client, d.skipStream);
+      if (d.skipData + d.skipPad === 0 && d.skipEnd) this.ex.endStream(client, d.skipStream);
     }
     if (d.pending !== null) {
       b = Buffer.concat([d.pending, b]);
@@ -99,7 +99,7 @@ export class H2Connection {
         if (dataLen < 0) return this.fail();
         const from = o + 9 + (padded ? 1 : 0);
         const have = Math.min(dataLen, b.length - from);
-        this.data(client, stream, b, from, from + have);
+        this.ex.data(client, stream, b, from, from + have);
         const padHave = Math.min(pad, b.length - from - have);
         o = from + have + padHave;
         const end = (flags & END_STREAM) !== 0;
@@ -108,7 +108,7 @@ export class H2Connection {
           d.skipPad = pad - padHave;
           d.skipStream = stream;
           d.skipEnd = end;
-        } else if (end) this.endStream(client, stream);
+        } else if (end) this.ex.endStream(client, stream);
         continue;
       }
       if (len > MAX_BUFFERED_FRAME) return this.fail();
@@ -123,14 +123,6 @@ export class H2Connection {
     this.stats.http_malformed++;
     this.dead = true;
     this.dirs[0].pending = this.dirs[1].pending = null;
-  }
-
-  private data(client: boolean, stream: number, src: Buffer, from: number, to: number): void {
-    this.ex.data(client, stream, src, from, to);
-  }
-
-  private endStream(client: boolean, stream: number): void {
-    this.ex.endStream(client, stream);
   }
 
   /** The connection ended: bodies still open are typed, not hashed (they were not seen whole). */
@@ -149,7 +141,7 @@ export class H2Connection {
         const { parts, push, end } = d.block;
         d.block = null;
         this.headerBlock(client, d, stream, Buffer.concat(parts), push, ts_sec, ts_nsec);
-        if (end) this.endStream(client, stream);
+        if (end) this.ex.endStream(client, stream);
       }
       return;
     }
@@ -174,7 +166,7 @@ export class H2Connection {
     const closes = type === HEADERS && (flags & END_STREAM) !== 0;
     if (flags & END_HEADERS) {
       this.headerBlock(client, d, target, fragment, type === PUSH_PROMISE, ts_sec, ts_nsec);
-      if (closes) this.endStream(client, target);
+      if (closes) this.ex.endStream(client, target);
     } else d.block = { stream: target, parts: [Buffer.from(fragment)], size: fragment.length, push: type === PUSH_PROMISE, end: closes };
   }
 

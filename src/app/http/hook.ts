@@ -44,7 +44,7 @@ export interface HttpOptions {
   capture_passwords?: boolean;
 }
 
-/** `extract`: --extract-files, where response bodies seen whole are written (null: none). */
+/** `extract`: --extract-files, where bodies seen whole (both ways) are written (null: none). */
 export function createHttpHook(stats: AppStats, opts: HttpOptions = {}, extract: FileExtractor | null = null): FlowHook<HttpFlowState> {
   const capture = opts.capture_passwords === true;
   return {

@@ -32,6 +32,7 @@ export class CryptoStream {
 
   /** Frees the buffer once the hello is read. */
   release(): void {
+    if (this.buf.length === 0 && this.ranges.length === 0) return; // already released (the hook calls it every packet once the hellos are read)
     this.buf = Buffer.alloc(0);
     this.ranges = [];
   }

@@ -53,6 +53,8 @@ export class QuicDecrypt implements FrameVisitor {
   private readonly reassembly: StreamReassembly;
   /** The server's leaf certificate, from the Handshake packets. */
   cert: LeafCert | null = null;
+  /** The server's Certificate message went by (read or not): its Handshake CRYPTO bytes are no longer kept. */
+  private certSeen = false;
   /** Packets opened and packets that failed, both directions. */
   opened = 0;
   failed = 0;
@@ -117,11 +119,12 @@ export class QuicDecrypt implements FrameVisitor {
     this.ts_sec = ts_sec;
     this.ts_nsec = ts_nsec;
     walkFrames(plain, plain.length, this);
-    if (space === 'handshake' && !client && this.cert === null) this.messages(side);
+    if (space === 'handshake' && !client && !this.certSeen) this.messages(side);
   }
 
+  /** Handshake CRYPTO bytes: only the server's, up to its Certificate, are read (the client's Finished is not). */
   crypto(offset: number, data: Buffer, from: number, to: number): void {
-    if (this.space === 'handshake') this.sides[this.client ? 0 : 1].crypto.write(offset, data, from, to);
+    if (this.space === 'handshake' && !this.client && !this.certSeen) this.sides[1].crypto.write(offset, data, from, to);
   }
 
   newConnectionId(length: number): void {
@@ -138,6 +141,7 @@ export class QuicDecrypt implements FrameVisitor {
       if (side.read + 4 + len > have) return;
       if (type === HS_CERTIFICATE || type === HS_COMPRESSED_CERTIFICATE) {
         this.cert = tls13Leaf(type, cs.buf, side.read + 4, side.read + 4 + len);
+        this.certSeen = true;
         cs.release();
         return;
       }

@@ -80,11 +80,8 @@ export class PacketProtection {
     const ct = buf.subarray(payload, pkt_end - 16);
     const tag = buf.subarray(pkt_end - 16, pkt_end);
     let plain: Buffer | null = null;
-    if (long || keyPhase === this.phase) {
-      plain = this.openWith(this.aead, pn, header, ct, tag);
-      // A packet of the phase before an update, reordered after it.
-      if (plain === null && this.previous !== null) plain = this.openWith(this.previous, pn, header, ct, tag);
-    } else {
+    if (long || keyPhase === this.phase) plain = this.openWith(this.aead, pn, header, ct, tag);
+    else {
       // §6.2: the peer flipped the Key Phase bit: the next generation of keys.
       if (this.next === null && this.secret !== null) {
         const secret = expandLabel(this.suite.prf, this.secret, `${this.label}ku`, hashLen(this.suite.prf));
@@ -97,7 +94,7 @@ export class PacketProtection {
         this.secret = this.next.secret;
         this.next = null;
         this.phase = keyPhase;
-      } else if (this.previous !== null) plain = this.openWith(this.previous, pn, header, ct, tag);
+      } else if (this.previous !== null) plain = this.openWith(this.previous, pn, header, ct, tag); // the phase before an update, reordered after it
     }
     if (plain === null) return null;
     if (pn > this.largest) this.largest = pn;
