@@ -17,3 +17,13 @@ export function oracle(rel: string): Record<string, unknown> | null {
   if (!existsSync(p)) return null;
   return JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
 }
+
+/** Rows of one of nad's CSV outputs as objects (RFC 4180 quoting: quoted cells may hold commas and doubled quotes). */
+export function readCsv(path: string): Record<string, string>[] {
+  const lines = readFileSync(path, 'utf8').split('\r\n').filter((l) => l !== '');
+  const header = (lines[0] ?? '').split(',');
+  return lines.slice(1).map((l) => {
+    const cells = l.match(/("([^"]|"")*"|[^,]*)(,|$)/g)?.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, '').replace(/""/g, '"')) ?? [];
+    return Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']));
+  });
+}

@@ -46,7 +46,7 @@ export function createAppHooks(stats: AppStats = createAppStats(), opts: AppOpti
     createDtlsHook(stats),
     createHttpHook(stats, opts, extract),
     createSshHook(),
-    createMailHook(stats, opts),
+    createMailHook(stats, opts, extract),
     createLdapHook(stats, opts),
     createServiceHook(),
   ];

@@ -5,12 +5,15 @@
  * CredentialRecords. STARTTLS / STLS accepted ends the reading: what follows is TLS.
  *
  * Bounded: lines up to MAX_LINE (lines.ts), MAX_TRANS messages and MAX_CREDS logins a connection, MAX_RCPT recipients
- * and MAX_ATTACH attachment names a message; a message body is read a line at a time and only its MIME part headers are
- * decoded; past MAX_BODY bytes of one message its content is no longer read (the connection is given up).
+ * a message; a message body is read a line at a time, its attachments decoded and hashed as they pass (mime.ts, at most
+ * 20 a message) and written to files/ with --extract-files; past MAX_BODY bytes of one message its content is no longer
+ * read (the connection is given up).
  */
 import type { Packet } from '../decode/layer.js';
 import type { FlowView } from '../flow/conn.js';
 import type { FlowHook } from './hook.js';
+import type { FileExtractor } from './http/extract.js';
+import { MimeReader } from './mime.js';
 import { newCredential, setPassword } from './credentials.js';
 import { LINE_SIDE_CAP, nextLine, ReplyReader, textLine } from './lines.js';
 import type { CredentialRecord, RecordSink, SmtpRecord } from './records.js';
@@ -21,7 +24,6 @@ import { StreamBuf } from './stream.js';
 const MAX_TRANS = 1000;
 const MAX_CREDS = 100;
 const MAX_RCPT = 100;
-const MAX_ATTACH = 20;
 const MAX_BODY = 64 * 1024 * 1024;
 const MAX_BAD_LINES = 8;
 /** Header values kept at most (a Subject of a megabyte is an attack on the reader, not a subject). */
@@ -51,8 +53,8 @@ export class MailFlowState {
   cur: SmtpRecord | null = null;
   /** Its header being read: name and value so far (continuation lines are folded in). */
   header = '';
-  /** A MIME part header of the body being read (Content-Type, Content-Disposition), for the attachment names. */
-  partHeader = '';
+  /** The MIME entities of the message being sent: its attachments, decoded and hashed (mime.ts). */
+  mime: MimeReader | null = null;
   bodyBytes = 0;
   /** The message has ended ("."): its next final reply is its last_reply. */
   awaitingReply = false;
@@ -85,7 +87,8 @@ function greetingProto(p: Packet): Proto | null {
   return null;
 }
 
-export function createMailHook(stats: AppStats, opts: MailOptions = {}): FlowHook<MailFlowState> {
+/** `extract`: --extract-files, where the attachments of messages are written (null: none). */
+export function createMailHook(stats: AppStats, opts: MailOptions = {}, extract: FileExtractor | null = null): FlowHook<MailFlowState> {
   const capture = opts.capture_passwords === true;
   return {
     name: 'mail',
@@ -97,7 +100,7 @@ export function createMailHook(stats: AppStats, opts: MailOptions = {}): FlowHoo
     onPacket(p: Packet, flow: FlowView, is_orig: boolean, s: MailFlowState): boolean {
       const sb = is_orig ? s.client : s.server;
       if (!s.done && sb.push(p)) {
-        if (is_orig) clientLines(stats, flow, p, s, capture);
+        if (is_orig) clientLines(stats, flow, p, s, capture, extract);
         else serverLines(stats, p, s);
       }
       sb.keep();
@@ -108,6 +111,9 @@ export function createMailHook(stats: AppStats, opts: MailOptions = {}): FlowHoo
       return !s.done;
     },
     onExpire(_flow: FlowView, s: MailFlowState, out: RecordSink): void {
+      // A message cut short: its attachments so far, the open one without hashes (its end was never seen).
+      if (s.mime !== null && s.cur !== null) attachments(stats, s.cur, s.mime, false);
+      s.mime = null;
       if (s.cur !== null) addRow(stats, s, s.cur);
       s.cur = null;
       for (const r of s.rows) out.smtp(r);
@@ -117,6 +123,7 @@ export function createMailHook(stats: AppStats, opts: MailOptions = {}): FlowHoo
 }
 
 function stop(s: MailFlowState): void {
+  s.mime?.cut(); // the message's end will not be read: an open attachment ends here, unhashed (onExpire records them)
   s.done = true;
   s.mode = Mode.Done;
   s.client.release();
@@ -152,7 +159,7 @@ function plain(c: CredentialRecord, decoded: string, capture: boolean): void {
   setPassword(c, parts.slice(2).join('\0'), capture);
 }
 
-function clientLines(stats: AppStats, flow: FlowView, p: Packet, s: MailFlowState, capture: boolean): void {
+function clientLines(stats: AppStats, flow: FlowView, p: Packet, s: MailFlowState, capture: boolean, extract: FileExtractor | null): void {
   for (let line = nextLine(s.client); line !== null && !s.done; line = nextLine(s.client)) {
     if (line === false) {
       s.bad = MAX_BAD_LINES;
@@ -187,7 +194,7 @@ function clientLines(stats: AppStats, flow: FlowView, p: Packet, s: MailFlowStat
       }
       default:
     }
-    if (s.proto === 'smtp') smtpCommand(flow, p, s, line, capture);
+    if (s.proto === 'smtp') smtpCommand(flow, p, s, line, capture, extract);
     else if (s.proto === 'pop3') pop3Command(flow, p, s, line, capture);
     else imapCommand(flow, p, s, line, capture);
   }
@@ -204,7 +211,7 @@ function address(arg: string): string {
   return (m === null ? arg.trim().split(' ')[0]! : m[1]!).trim();
 }
 
-function smtpCommand(flow: FlowView, p: Packet, s: MailFlowState, line: string, capture: boolean): void {
+function smtpCommand(flow: FlowView, p: Packet, s: MailFlowState, line: string, capture: boolean, extract: FileExtractor | null): void {
   const [verb, arg] = verbOf(line);
   s.lastCommand = verb;
   if (s.transSec < 0) {
@@ -240,6 +247,7 @@ function smtpCommand(flow: FlowView, p: Packet, s: MailFlowState, line: string, 
         resp_h: flow.resp_h, resp_p: flow.resp_p, trans_depth: s.rows.length + 1, helo: s.helo, mailfrom: clipValue(address(arg.slice(5))),
         rcptto: [], date: '', from: '', to: [], cc: [], reply_to: '', msg_id: '', in_reply_to: '', subject: '', x_originating_ip: '',
         first_received: '', second_received: '', last_reply: '', user_agent: '', tls: false, attachments: [], body_bytes: 0,
+        attachment_mime_types: [], attachment_bytes: [], attachment_md5: [], attachment_sha256: [],
       };
       return;
     }
@@ -251,12 +259,15 @@ function smtpCommand(flow: FlowView, p: Packet, s: MailFlowState, line: string, 
         s.mode = Mode.DataHead;
         s.header = '';
         s.bodyBytes = 0;
+        s.mime = new MimeReader(extract);
       }
       return;
     case 'BDAT':
       stop(s); // CHUNKING (RFC 3030): binary chunks, not lines
       return;
     case 'RSET':
+      s.mime?.cut(); // the message is abandoned: a file being written is removed
+      s.mime = null;
       s.cur = null;
       return;
     default:
@@ -294,27 +305,27 @@ function header(s: MailFlowState, raw: string): void {
   }
 }
 
-const ATTACH_NAME = /(?:^|;)\s*(?:file)?name\*?=\s*(?:"([^"]*)"|([^;\s]+))/i;
-
-/** A MIME part header of the body, unfolded: the file name it gives (Content-Disposition filename, Content-Type name). */
-function partHeader(s: MailFlowState): void {
-  const h = s.partHeader;
-  s.partHeader = '';
-  if (s.cur === null || s.cur.attachments.length >= MAX_ATTACH) return;
-  const colon = h.indexOf(':');
-  const name = h.slice(0, colon).trim().toLowerCase();
-  if (name !== 'content-disposition' && name !== 'content-type') return;
-  const value = h.slice(colon + 1);
-  const m = ATTACH_NAME.exec(value.slice(value.indexOf(';')));
-  const file = m === null ? '' : clipValue((m[1] ?? m[2] ?? '').trim());
-  if (file !== '' && !s.cur.attachments.includes(file)) s.cur.attachments.push(file);
+/** The attachments the message's MIME parts held, into its record (`whole`: the message ended; else the open one gets no hash). */
+function attachments(stats: AppStats, r: SmtpRecord, mime: MimeReader, whole: boolean): void {
+  if (!whole) mime.cut();
+  else mime.end();
+  for (const f of mime.files) {
+    r.attachments.push(f.name);
+    r.attachment_mime_types.push(f.mime);
+    r.attachment_bytes.push(f.bytes);
+    r.attachment_md5.push(f.md5);
+    r.attachment_sha256.push(f.sha256);
+  }
+  stats.mail_attachments += mime.files.length;
+  stats.records_dropped += mime.dropped;
 }
 
 function dataLine(stats: AppStats, s: MailFlowState, raw: string): void {
   if (raw === '.') {
     if (s.mode === Mode.DataHead && s.header !== '') header(s, s.header);
-    if (s.partHeader !== '') partHeader(s);
     if (s.cur !== null) s.cur.body_bytes = s.bodyBytes;
+    if (s.cur !== null && s.mime !== null) attachments(stats, s.cur, s.mime, true);
+    s.mime = null;
     s.mode = Mode.Command;
     s.awaitingReply = true;
     return;
@@ -326,6 +337,7 @@ function dataLine(stats: AppStats, s: MailFlowState, raw: string): void {
     stop(s);
     return;
   }
+  s.mime?.line(line);
   const folded = line.length > 0 && (line.charCodeAt(0) === 0x20 || line.charCodeAt(0) === 0x09);
   if (s.mode === Mode.DataHead) {
     if (folded && s.header !== '') {
@@ -335,17 +347,7 @@ function dataLine(stats: AppStats, s: MailFlowState, raw: string): void {
     if (s.header !== '') header(s, s.header);
     s.header = line;
     if (line === '') s.mode = Mode.DataBody;
-    return;
   }
-  // Body: only MIME part headers are decoded (a line starting `Content-`), with their continuation lines.
-  if (s.partHeader !== '') {
-    if (folded) {
-      if (s.partHeader.length < MAX_VALUE * 2) s.partHeader += ` ${line.trim()}`;
-      return;
-    }
-    partHeader(s);
-  }
-  if (line.length > 8 && (line.charCodeAt(0) | 0x20) === 0x63 && /^content-/i.test(line)) s.partHeader = line;
 }
 
 function pop3Command(flow: FlowView, p: Packet, s: MailFlowState, line: string, capture: boolean): void {

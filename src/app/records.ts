@@ -240,10 +240,21 @@ export interface SmtpRecord extends FlowRef {
   user_agent: string;
   /** STARTTLS was accepted while the message was under way (nothing after it is readable). */
   tls: boolean;
-  /** File names of the attachments (MIME Content-Disposition filename, Content-Type name). */
+  /**
+   * The attachments, one entry each in order (the next four columns line up with it): file names (MIME
+   * Content-Disposition filename, else Content-Type name, RFC 2231 and RFC 2047 decoded), '' for a part with none.
+   */
   attachments: string[];
   /** Bytes of the message (headers and body, after dot-unstuffing). */
   body_bytes: number;
+  /** Each attachment's type by its content (the first bytes' magic, as http.csv's resp_mime_types), '' when none fits. */
+  attachment_mime_types: string[];
+  /** Each attachment's size, decoded (base64, quoted-printable). */
+  attachment_bytes: number[];
+  /** Each attachment's MD5, decoded; '' for one the capture does not hold whole (the message was cut short). */
+  attachment_md5: string[];
+  /** Each attachment's SHA-256 (its name in files/ with --extract-files); '' as for the MD5. */
+  attachment_sha256: string[];
 }
 
 /**

@@ -29,6 +29,8 @@ export interface AppStats {
   http_missed_bytes: number;
   /** FTP control lines that were not FTP (binary, not a command, not a reply). */
   ftp_malformed: number;
+  /** Attachments of SMTP messages decoded and hashed (mime.ts). */
+  mail_attachments: number;
   /** SMTP, POP3 and IMAP connections given up because their lines were not the protocol's. */
   mail_malformed: number;
   /** LDAP connections given up because their bytes were not LDAP messages (or one outgrew 64 KiB). */
@@ -58,6 +60,7 @@ export function createAppStats(): AppStats {
     http_malformed: 0,
     http_missed_bytes: 0,
     ftp_malformed: 0,
+    mail_attachments: 0,
     mail_malformed: 0,
     ldap_malformed: 0,
     files_extracted: 0,

@@ -114,7 +114,7 @@ function mail(m: SmtpRecord, entity: (r: SmtpRecord, p: string) => Entity | null
   const e = entity(m, 'smtp');
   if (e === null) return;
   e.mails++;
-  for (const a of m.attachments) if (!e.attachments.includes(a)) e.attachments.push(a);
+  for (const a of m.attachments) if (a !== '' && !e.attachments.includes(a)) e.attachments.push(a);
 }
 
 function login(c: CredentialRecord, entity: (r: CredentialRecord, p: string) => Entity | null): void {
@@ -147,14 +147,14 @@ function findingsOf(e: Entity): RawFinding[] {
     const over = [...e.protocols].sort().map((p) => PROTOCOL_NAMES[p] ?? p).join(' and ');
     if (users.length > 0) parts.push(`${e.files.length > 0 ? 'logged in' : `logged in to ${e.dst}`} as ${users.join(', ')} over ${over}`);
     const mailed = e.attachments.slice(0, NAMES_SHOWN).join(', ') + (e.attachments.length > NAMES_SHOWN ? ', …' : '');
-    if (e.mails > 0 && !internal) parts.push(`sent ${plural(e.mails, 'message')} with attachments (${mailed})${users.length > 0 || e.files.length > 0 ? '' : ` through ${e.dst}`}`);
+    if (e.mails > 0 && !internal) parts.push(`sent ${plural(e.mails, 'message')} with attachments${mailed === '' ? '' : ` (${mailed})`}${users.length > 0 || e.files.length > 0 ? '' : ` through ${e.dst}`}`);
     out.push({
       ...base, kind: 'cleartext', score,
       evidence: [
         { name: 'protocols', value: proto },
         ...(e.files.length > 0 ? [{ name: 'files_uploaded', value: e.files.length }, { name: 'upload_bytes', value: e.bytes }, { name: 'file_names', value: shown }] : []),
         ...(users.length > 0 ? [{ name: 'accepted_users', value: users.join(' ') }] : []),
-        ...(e.mails > 0 ? [{ name: 'mails_with_attachments', value: e.mails }, { name: 'attachment_names', value: mailed }] : []),
+        ...(e.mails > 0 ? [{ name: 'mails_with_attachments', value: e.mails }, ...(mailed === '' ? [] : [{ name: 'attachment_names', value: mailed }])] : []),
         { name: 'server_internal', value: internal ? 'yes' : 'no' },
         { name: 'cleartext_score', value: score },
       ],

@@ -11,7 +11,7 @@
  *   user names              FTP users (ftp.csv), logins sent in the clear (credentials.csv) (exact)
  *   certificate hashes      the server certificate's SHA-1 (tls.csv cert_sha1)
  *   file hashes             MD5 and SHA-256 of HTTP response bodies seen whole (http.csv resp_md5, resp_sha256), SHA-256
- *                           of request bodies (orig_sha256)
+ *                           of request bodies (orig_sha256), MD5 and SHA-256 of mail attachments (smtp.csv)
  *   fingerprints            JA3, JA3S, JA4, JA4S, JA4X (tls.csv), JA4H (http.csv), HASSH, HASSHServer (ssh.csv)
  * A hit is one entity (source, and destination name when one is known, else address), as the other detectors key
  * theirs, so a listed C2 name that also beacons is one finding. Its score is 0.8 (high): the list is the analyst's
@@ -232,6 +232,8 @@ function recordMatches(index: IntelIndex, ftp: readonly FtpRecord[], smtp: reado
     emails(m.uid, 'smtp.cc', m.cc, m.ts);
     emails(m.uid, 'smtp.reply_to', [m.reply_to], m.ts);
     for (const a of m.attachments) add(m.uid, index.exactly('file_name', a), 'smtp.attachments', a, m.ts);
+    for (const h of m.attachment_md5) add(m.uid, index.exactly('file_hash', h), 'smtp.attachment_md5', h, m.ts);
+    for (const h of m.attachment_sha256) add(m.uid, index.exactly('file_hash', h), 'smtp.attachment_sha256', h, m.ts);
   }
   for (const c of creds) {
     add(c.uid, index.exactly('user_name', c.username), 'credentials.username', c.username, c.ts);

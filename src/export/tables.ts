@@ -137,7 +137,8 @@ export const FTP_COLUMNS: readonly Column<FtpRecord>[] = [
   { header: 'data_uid', get: (r) => r.data_uid },
 ];
 
-/** smtp.csv: Zeek's smtp.log columns (but `path`, and `fuids` as the attachments' file names), and the message size. */
+/** smtp.csv: Zeek's smtp.log columns (but `path`, and `fuids` as the attachments' file names), the message size, and what
+ *  Zeek's files.log says of each attachment (type, size, hashes). */
 export const SMTP_COLUMNS: readonly Column<SmtpRecord>[] = [
   ...refColumns<SmtpRecord>(),
   { header: 'trans_depth', get: (r) => r.trans_depth },
@@ -160,6 +161,10 @@ export const SMTP_COLUMNS: readonly Column<SmtpRecord>[] = [
   { header: 'tls', get: (r) => r.tls },
   { header: 'attachments', get: (r) => r.attachments },
   { header: 'body_bytes', get: (r) => r.body_bytes },
+  { header: 'attachment_mime_types', get: (r) => r.attachment_mime_types },
+  { header: 'attachment_bytes', get: (r) => r.attachment_bytes },
+  { header: 'attachment_md5', get: (r) => r.attachment_md5 },
+  { header: 'attachment_sha256', get: (r) => r.attachment_sha256 },
 ];
 
 /** credentials.csv: user names (and, when asked, passwords) sent in the clear. */

@@ -61,7 +61,7 @@ export const FTP_TABLE: readonly TableColumn[] = [
 export const SMTP_TABLE: readonly TableColumn[] = [
   ...REF, I('trans_depth'), S('helo'), S('mailfrom'), J('rcptto'), S('date'), S('from'), J('to'), J('cc'), S('reply_to'), S('msg_id'),
   S('in_reply_to'), S('subject'), S('x_originating_ip'), S('first_received'), S('second_received'), S('last_reply'), S('user_agent'),
-  B('tls'), J('attachments'), I('body_bytes'),
+  B('tls'), J('attachments'), I('body_bytes'), J('attachment_mime_types'), J('attachment_bytes'), J('attachment_md5'), J('attachment_sha256'),
 ];
 
 export const CREDENTIAL_TABLE: readonly TableColumn[] = [

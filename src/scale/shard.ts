@@ -20,7 +20,7 @@ import { selectEdges, splitTs, writeEdgePackets } from './edge.js';
 import { expandCaptureArgs } from './inputs.js';
 import { DHCP_TABLE, SHARD_TABLES, toColumnData, type TableColumn } from './schema.js';
 
-export const SHARD_FORMAT = 6;
+export const SHARD_FORMAT = 7;
 
 /** shard.json: what `nad merge` needs besides the tables. */
 export interface ShardMeta {

@@ -7,6 +7,8 @@ import type { Packet } from '../../src/decode/layer.js';
 import { createPacket } from '../../src/decode/layer.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import type { FlowView } from '../../src/flow/conn.js';
+import { tcpFrame, type MacIp } from '../../src/simulate/frames.js';
+import { CaptureLog } from '../../src/simulate/pcap.js';
 import { mutate, type Rng } from './mutate.js';
 
 export function setPayload(p: Packet, data: Buffer, seq: number, sec: number): void {
@@ -90,4 +92,34 @@ export function fuzzSession<S>(hook: FlowHook<S>, flow: FlowView, segs: readonly
     if (!hook.onPacket(p, flow, s.client, state)) break;
   }
   if (state !== null) hook.onExpire(flow, state, out);
+}
+
+const CLIENT: MacIp = { mac: Buffer.from('020000000001', 'hex'), ip: (10 << 24) | 5 };
+const SERVER: MacIp = { mac: Buffer.from('020000000002', 'hex'), ip: (203 << 24) | (113 << 8) | 9 };
+
+/**
+ * A recorded session as a capture: a TCP handshake, then every write in order as ≤ 1460-byte segments, 1 ms apart, from
+ * 10.0.0.5:sport to 203.0.113.9:dport.
+ */
+export function toPcap(log: readonly Segment[], sport: number, dport = 443): Buffer {
+  const cap = new CaptureLog(0, 1e16);
+  let t = 1_700_000_000_000_000;
+  const seq = { c: 1000, s: 900000 };
+  const ip = { ttl: 64, id: 1, df: true };
+  const seg = (client: boolean, flags: number, payload?: Buffer): void => {
+    const [src, dst] = client ? [CLIENT, SERVER] : [SERVER, CLIENT];
+    const f = tcpFrame(src, dst, ip, {
+      sport: client ? sport : dport, dport: client ? dport : sport, seq: client ? seq.c : seq.s, ack: client ? seq.s : seq.c, flags, win: 65535,
+      ...(payload === undefined ? {} : { payload }),
+    });
+    cap.add((t += 1000), f);
+    const n = (payload?.length ?? 0) + (flags & 0x02 ? 1 : 0);
+    if (client) seq.c += n;
+    else seq.s += n;
+  };
+  seg(true, 0x02);
+  seg(false, 0x12);
+  seg(true, 0x10);
+  for (const w of log) for (let o = 0; o < w.data.length; o += 1460) seg(w.client, 0x18, w.data.subarray(o, o + 1460));
+  return cap.toPcap(() => 1);
 }

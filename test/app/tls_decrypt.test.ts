@@ -28,13 +28,11 @@ import { readCaptures } from '../../src/capture/index.js';
 import { embeddedKeyLogs } from '../../src/capture/secrets.js';
 import { createPacket, type Packet } from '../../src/decode/layer.js';
 import { decodePacket } from '../../src/decode/packet.js';
-import { tcpFrame, type MacIp } from '../../src/simulate/frames.js';
-import { CaptureLog } from '../../src/simulate/pcap.js';
 import { nad, type RunResult } from '../cli/run.js';
 import { CAPTURES, SKIP_NO_SHARED } from '../shared.js';
 import { mutate, Rng } from './mutate.js';
 import { embeddedKeys, runApp } from './run.js';
-import { flowView, fuzzSession, type Segment } from './session.js';
+import { flowView, fuzzSession, toPcap, type Segment } from './session.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DRIDEX = join(CAPTURES, 'malicious', 'u42-2020-dridex-https.pcap');
@@ -160,32 +158,6 @@ async function tlsSession(opts: { client: tls.ConnectionOptions; server: tls.Tls
   return { log, keylog: lines.join('') };
 }
 
-const CLIENT: MacIp = { mac: Buffer.from('020000000001', 'hex'), ip: (10 << 24) | 5 };
-const SERVER: MacIp = { mac: Buffer.from('020000000002', 'hex'), ip: (203 << 24) | (113 << 8) | 9 };
-
-/** The session as a capture: a TCP handshake, then every write in order as ≤ 1460-byte segments, 1 ms apart. */
-function toPcap(log: { client: boolean; data: Buffer }[], sport: number): Buffer {
-  const cap = new CaptureLog(0, 1e16);
-  let t = 1_700_000_000_000_000;
-  const seq = { c: 1000, s: 900000 };
-  const ip = { ttl: 64, id: 1, df: true };
-  const seg = (client: boolean, flags: number, payload?: Buffer): void => {
-    const [src, dst] = client ? [CLIENT, SERVER] : [SERVER, CLIENT];
-    const f = tcpFrame(src, dst, ip, {
-      sport: client ? sport : 443, dport: client ? 443 : sport, seq: client ? seq.c : seq.s, ack: client ? seq.s : seq.c, flags, win: 65535,
-      ...(payload === undefined ? {} : { payload }),
-    });
-    cap.add((t += 1000), f);
-    const n = (payload?.length ?? 0) + (flags & 0x02 ? 1 : 0);
-    if (client) seq.c += n;
-    else seq.s += n;
-  };
-  seg(true, 0x02);
-  seg(false, 0x12);
-  seg(true, 0x10);
-  for (const w of log) for (let o = 0; o < w.data.length; o += 1460) seg(w.client, 0x18, w.data.subarray(o, o + 1460));
-  return cap.toPcap(() => 1);
-}
 
 const CASES: { name: string; client: tls.ConnectionOptions; server: tls.TlsOptions; version: string }[] = [
   { name: 'TLS 1.3 AES-128-GCM', client: { minVersion: 'TLSv1.3', ciphersuites: 'TLS_AES_128_GCM_SHA256' } as tls.ConnectionOptions, server: {}, version: 'TLSv13' },

@@ -82,6 +82,7 @@ test('mail with attachments sent in the clear to a public server is low and name
     helo: 'pc', mailfrom: 'x@corp.example', rcptto: ['drop@mail.example'], date: '', from: '', to: [], cc: [], reply_to: '', msg_id: '',
     in_reply_to: '', subject: 'logs', x_originating_ip: '', first_received: '', second_received: '', last_reply: '250 ok', user_agent: '',
     tls, attachments, body_bytes: 4000,
+    attachment_mime_types: attachments.map(() => '-'), attachment_bytes: attachments.map(() => 100), attachment_md5: attachments.map(() => '-'), attachment_sha256: attachments.map(() => '-'),
   });
   const out = conn({ ts: T0, resp_h: '198.51.100.25', resp_p: 587, service: 'smtp' });
   const relay = conn({ ts: T0, resp_h: '10.0.0.25', resp_p: 25, service: 'smtp' });

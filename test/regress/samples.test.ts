@@ -12,7 +12,7 @@ import type { GroundTruth, TruthEntity } from '../../src/simulate/truth.js';
 import { pathToFileURL } from 'node:url';
 import { nad } from '../cli/run.js';
 import { SKIP_NO_CHROMIUM, launch } from '../report/browser.js';
-import { PROJECT_ROOT } from '../shared.js';
+import { PROJECT_ROOT, readCsv } from '../shared.js';
 
 const SAMPLES = join(PROJECT_ROOT, 'samples');
 const suspect = join(SAMPLES, 'suspect.pcap');
@@ -23,16 +23,6 @@ const skip = existsSync(suspect) && existsSync(clean) && existsSync(truthPath) ?
 let out = '';
 let truth: GroundTruth;
 let findings: Finding[] = [];
-
-/** Rows of one of nad's CSV outputs as objects (fields here hold no commas or quotes except quoted ones we skip). */
-function readCsv(path: string): Record<string, string>[] {
-  const lines = readFileSync(path, 'utf8').split('\r\n').filter((l) => l !== '');
-  const header = (lines[0] ?? '').split(',');
-  return lines.slice(1).map((l) => {
-    const cells = l.match(/("([^"]|"")*"|[^,]*)(,|$)/g)?.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, '').replace(/""/g, '"')) ?? [];
-    return Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']));
-  });
-}
 
 /** Whether a finding is about this injected entity: same source, and a destination address or name of it. */
 function matches(f: Finding, e: TruthEntity): boolean {

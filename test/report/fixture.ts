@@ -160,6 +160,7 @@ export function fixture(opts: { hostile: boolean; geo: GeoLookup | null; scale?:
     ...ref(ctl), trans_depth: 1, helo: h('pc'), mailfrom: h('x@corp.example'), rcptto: [h('drop@mail.example')], date: '', from: h('X'), to: [],
     cc: [], reply_to: '', msg_id: '', in_reply_to: '', subject: h('logs'), x_originating_ip: '', first_received: '', second_received: '',
     last_reply: '250 ok', user_agent: h('Outlook'), tls: false, attachments: [h('PW_pc.html')], body_bytes: 4000,
+    attachment_mime_types: ['text/html'], attachment_bytes: [2100], attachment_md5: ['0cc175b9c0f1b6a831c399e269772661'], attachment_sha256: [h('ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb')],
   }];
   const credentials: CredentialRecord[] = [
     { ...ref(ctl), protocol: 'ftp', host: '', username: h('bob'), password: PASSWORD, password_hidden: false, outcome: 'accepted' },
