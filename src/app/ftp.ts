@@ -3,7 +3,11 @@
  * (Zeek's FTP::logged_commands) with its final reply, the session's user, the directory it was in, and the data
  * channel it set up; plus a CredentialRecord per PASS. Data connections announced by PASV/EPSV/PORT/EPRT are
  * recognised when they start (Zeek's expected connections): their service is `ftp-data`, and the transfer that used
- * one names its uid, so an upload's bytes can be read off flows.csv.
+ * one names its uid, so an upload's bytes can be read off flows.csv. The file a RETR, STOR, APPE or STOU moved is read
+ * off its data connection as it passes (http/body.ts BodyHasher): typed by content, hashed (MD5, SHA-256) and, with
+ * --extract-files, written to files/, as Zeek's files framework and NetworkMiner do. A file gets hashes only when it
+ * was seen whole: no byte lost to a gap, as many bytes as the server announced (150 "(N bytes)", or SIZE), and the
+ * server's final reply, when it came before the data connection ended, accepted the transfer.
  *
  * Bounded: lines up to MAX_LINE bytes (lines.ts), MAX_QUEUE commands awaiting replies, MAX_ROWS rows and MAX_CREDS credentials a
  * connection, MAX_EXPECT announced data channels at a time. A line that is not FTP (binary, a command that is not
@@ -13,6 +17,8 @@ import type { Packet } from '../decode/layer.js';
 import type { ConnRecord, FlowView } from '../flow/conn.js';
 import { newCredential, setPassword } from './credentials.js';
 import type { FlowHook } from './hook.js';
+import { BodyHasher, type BodyFacts } from './http/body.js';
+import type { FileExtractor } from './http/extract.js';
 import type { CredentialRecord, FtpRecord, RecordSink } from './records.js';
 import { tsString } from './ref.js';
 import type { AppStats } from './stats.js';
@@ -33,6 +39,8 @@ const EXPECT_S = 300;
 const LOGGED = new Set(['APPE', 'DELE', 'RETR', 'STOR', 'STOU', 'ACCT', 'PORT', 'PASV', 'EPRT', 'EPSV']);
 /** Commands that move data over a data connection (the ones a new data connection belongs to). */
 const TRANSFERS = new Set(['APPE', 'RETR', 'STOR', 'STOU', 'LIST', 'NLST', 'MLSD']);
+/** The transfers that move a file (not a listing): their data connection's bytes are hashed. */
+const FILE_TRANSFERS = new Set(['APPE', 'RETR', 'STOR', 'STOU']);
 /** The transfers that send a file to the server. */
 export const FTP_UPLOADS: ReadonlySet<string> = new Set(['STOR', 'APPE', 'STOU']);
 /** Zeek's FTP::guest_ids: users whose password (an e-mail address, by custom) is logged. */
@@ -58,6 +66,10 @@ interface Command {
   size: number;
   /** The data connection this transfer used, '' until one starts. */
   data_uid: string;
+  /** Its row, once the final reply made it (the data connection may end after). */
+  row: FtpRecord | null;
+  /** What the data connection carried, once it ended (the final reply may come after). */
+  file: BodyFacts | null;
 }
 
 export class FtpFlowState {
@@ -78,13 +90,36 @@ export class FtpFlowState {
   sizeValue = -1;
   /** A data connection that started before the transfer command it belongs to was read. */
   waitingDataUid = '';
+  waitingData: FtpDataState | null = null;
   rows: FtpRecord[] = [];
   creds: CredentialRecord[] = [];
 }
 
+/** A data connection: each direction's bytes go to a hasher; the transfer's sender's are the file. */
+export class FtpDataState {
+  /** The transfer it belongs to; null until its command is read. */
+  command: Command | null = null;
+  readonly sides: [StreamBuf, StreamBuf] = [new StreamBuf(0), new StreamBuf(0)];
+  readonly hashers: [BodyHasher, BodyHasher];
+
+  constructor(readonly control: FtpFlowState, readonly control_flow: Pick<FlowView, 'orig_h' | 'resp_h'>, extract: FileExtractor | null) {
+    this.hashers = [new BodyHasher(true, '', extract), new BodyHasher(true, '', extract)];
+    for (let i = 0; i < 2; i++) {
+      const h = this.hashers[i]!, sb = this.sides[i]!;
+      h.budget = Number.MAX_SAFE_INTEGER;
+      sb.tap = h;
+      sb.skip = Number.MAX_SAFE_INTEGER; // every byte passes to the hasher; none is buffered
+    }
+  }
+}
+
+export type FtpState = FtpFlowState | FtpDataState;
+
 interface Expected {
   orig_h: string;
   state: FtpFlowState;
+  /** The control connection's hosts (client, server): which end of the data connection sends the file. */
+  flow: Pick<FlowView, 'orig_h' | 'resp_h'>;
   at_sec: number;
 }
 
@@ -95,49 +130,63 @@ function greets(p: Packet): boolean {
   return /FTP/i.test(b.toString('latin1', o, end).split('\n')[0]!);
 }
 
-export function createFtpHook(stats: AppStats, opts: FtpOptions = {}): FlowHook<FtpFlowState> {
+/** `extract`: --extract-files, where the files of data connections are written (null: none). */
+export function createFtpHook(stats: AppStats, opts: FtpOptions = {}, extract: FileExtractor | null = null): FlowHook<FtpState> {
   const capture = opts.capture_passwords === true;
   /** Announced data channels by `resp_h resp_p`. */
   const expect = new Map<string, Expected>();
 
-  const announce = (s: FtpFlowState, orig_h: string, resp_h: string, resp_p: number, at_sec: number): void => {
+  const announce = (s: FtpFlowState, flow: FlowView, orig_h: string, resp_h: string, resp_p: number, at_sec: number): void => {
     const key = `${resp_h} ${resp_p}`;
     expect.delete(key);
     if (expect.size >= MAX_EXPECT) expect.delete(expect.keys().next().value!);
-    expect.set(key, { orig_h, state: s, at_sec });
+    expect.set(key, { orig_h, state: s, flow: { orig_h: flow.orig_h, resp_h: flow.resp_h }, at_sec });
   };
 
-  /** A new flow that an FTP session announced: marked ftp-data and tied to its transfer. */
-  const claimed = (p: Packet, flow: FlowView): boolean => {
+  /** A new flow that an FTP session announced: marked ftp-data and tied to its transfer; its state reads the file. */
+  const claimed = (p: Packet, flow: FlowView): FtpDataState | null => {
     // Announcements no connection took are dropped once stale (oldest first), so a finished session costs nothing.
     for (const [k, e] of expect) {
       if (p.ts_sec - e.at_sec <= EXPECT_S) break;
       expect.delete(k);
     }
-    if (expect.size === 0) return false;
+    if (expect.size === 0) return null;
     const key = `${flow.resp_h} ${flow.resp_p}`;
     const e = expect.get(key);
-    if (e === undefined || e.orig_h !== flow.orig_h) return false;
+    if (e === undefined || e.orig_h !== flow.orig_h) return null;
     expect.delete(key);
-    if (p.ts_sec - e.at_sec > EXPECT_S) return false;
+    if (p.ts_sec - e.at_sec > EXPECT_S) return null;
     flow.service = 'ftp-data';
     flow.service_source = 'payload';
     const s = e.state;
+    const data = new FtpDataState(s, e.flow, extract);
     const t = s.queue.find((c) => TRANSFERS.has(c.command) && c.data_uid === '');
-    if (t !== undefined) t.data_uid = flow.uid;
-    else s.waitingDataUid = flow.uid;
-    return true;
+    if (t !== undefined) {
+      t.data_uid = flow.uid;
+      data.command = t;
+    } else {
+      s.waitingDataUid = flow.uid;
+      s.waitingData = data;
+    }
+    return data;
   };
 
   return {
     name: 'ftp',
-    onInit(p: Packet, flow: FlowView, is_orig: boolean): FtpFlowState | null {
+    onInit(p: Packet, flow: FlowView, is_orig: boolean): FtpState | null {
       if (flow.ip_proto !== 6) return null;
-      if (expect.size > 0 && claimed(p, flow)) return null;
+      if (expect.size > 0) {
+        const data = claimed(p, flow);
+        if (data !== null) return data;
+      }
       if (flow.resp_p !== PORT_FTP && flow.orig_p !== PORT_FTP && (is_orig || !greets(p))) return null;
       return new FtpFlowState();
     },
-    onPacket(p: Packet, flow: FlowView, is_orig: boolean, s: FtpFlowState): boolean {
+    onPacket(p: Packet, flow: FlowView, is_orig: boolean, s: FtpState): boolean {
+      if (s instanceof FtpDataState) {
+        s.sides[is_orig ? 0 : 1].push(p);
+        return true;
+      }
       const sb = is_orig ? s.client : s.server;
       if (!(is_orig ? s.clientDone : s.serverDone)) {
         if (sb.push(p)) {
@@ -150,7 +199,11 @@ export function createFtpHook(stats: AppStats, opts: FtpOptions = {}): FlowHook<
       if (s.bad >= MAX_BAD_LINES) stop(s);
       return !(s.clientDone && s.serverDone);
     },
-    onExpire(flow: FlowView, s: FtpFlowState, out: RecordSink): void {
+    onExpire(flow: FlowView, s: FtpState, out: RecordSink): void {
+      if (s instanceof FtpDataState) {
+        dataEnded(stats, flow, s);
+        return;
+      }
       // Logged commands the capture holds no reply to are logged too, as Zeek does when the connection ends.
       for (const c of s.queue) if (LOGGED.has(c.command)) addRow(stats, flow, s, c, null, '');
       s.queue.length = 0;
@@ -201,10 +254,12 @@ function clientLines(stats: AppStats, flow: FlowView, p: Packet, s: FtpFlowState
       stats.records_dropped++;
       s.queue.shift();
     }
-    const c: Command = { ts_sec: p.ts_sec, ts_nsec: p.ts_nsec, command, arg, size: -1, data_uid: '' };
+    const c: Command = { ts_sec: p.ts_sec, ts_nsec: p.ts_nsec, command, arg, size: -1, data_uid: '', row: null, file: null };
     if (TRANSFERS.has(command) && s.waitingDataUid !== '') {
       c.data_uid = s.waitingDataUid;
       s.waitingDataUid = '';
+      if (s.waitingData !== null) s.waitingData.command = c;
+      s.waitingData = null;
     }
     s.queue.push(c);
   }
@@ -226,7 +281,7 @@ function serverLines(stats: AppStats, flow: FlowView, p: Packet, s: FtpFlowState
   }
 }
 
-type Announce = (s: FtpFlowState, orig_h: string, resp_h: string, resp_p: number, at_sec: number) => void;
+type Announce = (s: FtpFlowState, flow: FlowView, orig_h: string, resp_h: string, resp_p: number, at_sec: number) => void;
 
 /** A final or preliminary reply to the oldest command awaiting one. */
 function reply(stats: AppStats, flow: FlowView, p: Packet, s: FtpFlowState, code: number, msg: string, announce: Announce): void {
@@ -283,9 +338,9 @@ function reply(stats: AppStats, flow: FlowView, p: Packet, s: FtpFlowState, code
   row.data_channel_orig_h = dc.orig_h;
   row.data_channel_resp_h = dc.resp_h;
   row.data_channel_resp_p = dc.resp_p;
-  announce(s, dc.orig_h, dc.resp_h, dc.resp_p, p.ts_sec);
+  announce(s, flow, dc.orig_h, dc.resp_h, dc.resp_p, p.ts_sec);
   // A server behind NAT announces its private address: the client connects to the one it already talks to.
-  if (dc.passive && dc.resp_h !== flow.resp_h) announce(s, dc.orig_h, flow.resp_h, dc.resp_p, p.ts_sec);
+  if (dc.passive && dc.resp_h !== flow.resp_h) announce(s, flow, dc.orig_h, flow.resp_h, dc.resp_p, p.ts_sec);
 }
 
 function addRow(stats: AppStats, flow: FlowView, s: FtpFlowState, c: Command, code: number | null, msg: string): FtpRecord | null {
@@ -302,9 +357,11 @@ function addRow(stats: AppStats, flow: FlowView, s: FtpFlowState, c: Command, co
     arg: transfer && c.arg !== '' ? fileUrl(flow.resp_h, s.cwd, c.arg) : c.arg,
     file_size: transfer ? size : null, reply_code: code, reply_msg: msg,
     data_channel_passive: null, data_channel_orig_h: '', data_channel_resp_h: '', data_channel_resp_p: null,
-    data_uid: c.data_uid,
+    data_uid: c.data_uid, mime_type: '', md5: '', sha256: '',
   };
   s.rows.push(row);
+  c.row = row;
+  if (c.file !== null) fileInto(row, c.file);
   return row;
 }
 
@@ -383,4 +440,35 @@ export function fileUrl(server: string, cwd: string, file: string): string {
   const path = buildPath(cwd, file);
   const host = server.includes(':') ? `[${server}]` : server;
   return `ftp://${host}${path.startsWith('/') ? '' : '/'}${path}`;
+}
+
+/** A data connection ended: the file its transfer's sender sent, into the transfer's row (now, or when the reply comes). */
+function dataEnded(stats: AppStats, flow: FlowView, d: FtpDataState): void {
+  const c = d.command ?? null;
+  const fileTransfer = c !== null && FILE_TRANSFERS.has(c.command);
+  // The sender: the server for RETR, the client for uploads (by address; the data connection runs either way).
+  const sender = c === null ? '' : c.command === 'RETR' ? d.control_flow.resp_h : d.control_flow.orig_h;
+  const side = flow.orig_h === sender && flow.resp_h !== sender ? 0 : flow.resp_h === sender && flow.orig_h !== sender ? 1 : d.hashers[0].seen >= d.hashers[1].seen ? 0 : 1;
+  const size = c === null ? -1 : c.size >= 0 ? c.size : d.control.sizeArg === c.arg ? d.control.sizeValue : -1;
+  const refused = c?.row !== null && c?.row !== undefined && c.row.reply_code !== null && (c.row.reply_code < 200 || c.row.reply_code >= 300);
+  for (let i = 0; i < 2; i++) {
+    const h = d.hashers[i]!;
+    const whole = fileTransfer && i === side && !refused && (size < 0 || h.seen === size);
+    const facts = h.finish(whole);
+    facts.file?.close(whole ? facts.sha256 : '');
+    if (i !== side || c === null || !fileTransfer) continue;
+    if (!whole) facts.md5 = facts.sha256 = '';
+    if (facts.sha256 !== '') stats.ftp_files++;
+    if (c.row !== null) fileInto(c.row, facts);
+    else c.file = facts;
+  }
+  d.sides[0].release();
+  d.sides[1].release();
+}
+
+function fileInto(row: FtpRecord, f: BodyFacts): void {
+  const ok = row.reply_code === null || (row.reply_code >= 200 && row.reply_code < 300);
+  row.mime_type = f.mime;
+  row.md5 = ok ? f.md5 : '';
+  row.sha256 = ok ? f.sha256 : '';
 }

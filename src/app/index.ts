@@ -38,7 +38,7 @@ export function createAppHooks(stats: AppStats = createAppStats(), opts: AppOpti
   const extract = opts.extract_dir === undefined ? null : new FileExtractor(opts.extract_dir, stats);
   const decrypt = createTlsDecryptHook(stats, opts, certs, extract);
   return [
-    createFtpHook(stats, opts),
+    createFtpHook(stats, opts, extract),
     createDnsHook(stats),
     createTlsHook(stats, decrypt === null ? null : certs),
     ...(decrypt === null ? [] : [decrypt]),

@@ -177,6 +177,12 @@ export interface FtpRecord extends FlowRef {
   data_channel_resp_p: number | null;
   /** Transfers: uid of the data connection that carried the file (flows.csv, service `ftp-data`), '' when not seen. */
   data_uid: string;
+  /** File transfers (RETR, STOR, APPE, STOU): the file's type by its content (Zeek's mime_type), '' when none fits or not seen. */
+  mime_type: string;
+  /** File transfers: MD5 of the file the data connection carried; '' unless it was seen whole and the server accepted it. */
+  md5: string;
+  /** File transfers: its SHA-256 (its name in files/ with --extract-files); '' as for the MD5. */
+  sha256: string;
 }
 
 /**

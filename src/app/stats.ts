@@ -27,6 +27,8 @@ export interface AppStats {
   http_malformed: number;
   /** Bytes of HTTP bodies that fell into sequence gaps (not captured). */
   http_missed_bytes: number;
+  /** Files FTP data connections carried whole (hashed; ftp.csv md5, sha256). */
+  ftp_files: number;
   /** FTP control lines that were not FTP (binary, not a command, not a reply). */
   ftp_malformed: number;
   /** Attachments of SMTP messages decoded and hashed (mime.ts). */
@@ -59,6 +61,7 @@ export function createAppStats(): AppStats {
     quic_decrypt_failed: 0,
     http_malformed: 0,
     http_missed_bytes: 0,
+    ftp_files: 0,
     ftp_malformed: 0,
     mail_attachments: 0,
     mail_malformed: 0,

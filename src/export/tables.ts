@@ -120,7 +120,7 @@ export const SSH_COLUMNS: readonly Column<SshRecord>[] = [
   { header: 'hassh_server', get: (r) => r.hassh_server },
 ];
 
-/** ftp.csv: Zeek's ftp.log columns (its `data_channel.*` names), `data_uid` for its `fuid` (nad keeps no files). */
+/** ftp.csv: Zeek's ftp.log columns (its `data_channel.*` names), `data_uid` for its `fuid`, and the transferred file's hashes. */
 export const FTP_COLUMNS: readonly Column<FtpRecord>[] = [
   ...refColumns<FtpRecord>(),
   { header: 'user', get: (r) => r.user },
@@ -135,6 +135,9 @@ export const FTP_COLUMNS: readonly Column<FtpRecord>[] = [
   { header: 'data_channel.resp_h', get: (r) => r.data_channel_resp_h },
   { header: 'data_channel.resp_p', get: (r) => r.data_channel_resp_p },
   { header: 'data_uid', get: (r) => r.data_uid },
+  { header: 'mime_type', get: (r) => r.mime_type },
+  { header: 'md5', get: (r) => r.md5 },
+  { header: 'sha256', get: (r) => r.sha256 },
 ];
 
 /** smtp.csv: Zeek's smtp.log columns (but `path`, and `fuids` as the attachments' file names), the message size, and what

@@ -1,8 +1,9 @@
 /** Aggregates behind the report's overview sections: pure functions of the records, one per table or chart. */
-import type { DnsRecord, HttpRecord, TlsRecord } from '../app/records.js';
+import type { DnsRecord, FtpRecord, HttpRecord, SmtpRecord, TlsRecord } from '../app/records.js';
+import { FTP_UPLOADS, transferBytes } from '../app/ftp.js';
 import { isFileOfInterest } from '../app/http/body.js';
 import type { Finding, Severity } from '../findings/finding.js';
-import type { ConnRecord } from '../flow/conn.js';
+import { compareTsUid, type ConnRecord } from '../flow/conn.js';
 import type { GeoLookup, GeoPlace } from '../geo/lookup.js';
 import { epochSeconds } from './text.js';
 
@@ -180,23 +181,67 @@ export interface HttpSummary {
   top_ja4h: Count[];
 }
 
-/** One body of interest (a program, an archive, a document, by content) that went either way over HTTP. */
-export interface HttpFile {
-  rec: HttpRecord;
-  /** A request body (an upload) rather than a response body (a download). */
+/** One file of interest (a program, an archive, a document, by content) that went either way over HTTP, FTP or mail. */
+export interface MovedFile {
+  ts: string;
+  uid: string;
+  protocol: 'HTTP' | 'FTP' | 'SMTP';
+  /** Sent out by the client (an HTTP request body, an FTP upload, a mail attachment) rather than fetched. */
   upload: boolean;
+  client: string;
+  server: string;
+  server_port: number;
+  /** HTTP: the Host asked for ('' when none or the address itself). */
+  host: string;
+  /** HTTP method, FTP command, `mail`. */
+  verb: string;
+  /** What names it: the URI, the FTP URL, the attachment's file name. */
+  what: string;
+  /** The type it was sent as (a response's Content-Type, an attachment's); '' when not said or not kept. */
+  declared: string;
+  /** Its type by content. */
   mime: string;
+  /** Bytes, when known. */
+  bytes: number | null;
+  /** '' when it was not seen whole. */
   sha256: string;
 }
 
-/** The programs, archives and documents uploaded and downloaded, in the records' (time) order: the report's files table and the terminal's lines. */
-export function httpFiles(http: readonly HttpRecord[]): HttpFile[] {
-  const out: HttpFile[] = [];
-  for (const rec of http) {
-    if (isFileOfInterest(rec.orig_mime_types)) out.push({ rec, upload: true, mime: rec.orig_mime_types, sha256: rec.orig_sha256 });
-    if (isFileOfInterest(rec.resp_mime_types)) out.push({ rec, upload: false, mime: rec.resp_mime_types, sha256: rec.resp_sha256 });
+/** The records a files list is made of (FTP and mail are absent from old shard sets and tests). */
+export interface FileSources {
+  http: readonly HttpRecord[];
+  ftp?: readonly FtpRecord[];
+  smtp?: readonly SmtpRecord[];
+  conns: readonly ConnRecord[];
+}
+
+/** The programs, archives and documents uploaded and downloaded, in time order: the report's files table and the terminal's lines. */
+export function movedFiles(data: FileSources): MovedFile[] {
+  const out: MovedFile[] = [];
+  for (const h of data.http) {
+    const base = { ts: h.ts, uid: h.uid, protocol: 'HTTP' as const, client: h.orig_h, server: h.resp_h, server_port: h.resp_p, host: h.host !== h.resp_h ? h.host : '', verb: h.method, what: h.uri };
+    if (isFileOfInterest(h.orig_mime_types)) out.push({ ...base, upload: true, declared: '', mime: h.orig_mime_types, bytes: h.request_body_len, sha256: h.orig_sha256 });
+    if (isFileOfInterest(h.resp_mime_types)) out.push({ ...base, upload: false, declared: h.resp_mime, mime: h.resp_mime_types, bytes: h.response_body_len, sha256: h.resp_sha256 });
   }
-  return out;
+  const ftp = (data.ftp ?? []).filter((r) => isFileOfInterest(r.mime_type));
+  const byUid = ftp.length === 0 ? null : new Map(data.conns.map((c) => [c.uid, c]));
+  for (const r of ftp) {
+    const d = byUid?.get(r.data_uid);
+    out.push({
+      ts: r.ts, uid: r.uid, protocol: 'FTP', upload: FTP_UPLOADS.has(r.command), client: r.orig_h, server: r.resp_h, server_port: r.resp_p, host: '',
+      verb: r.command, what: r.arg, declared: '', mime: r.mime_type, bytes: d === undefined ? r.file_size : transferBytes(r, d), sha256: r.sha256,
+    });
+  }
+  for (const m of data.smtp ?? []) {
+    m.attachment_mime_types.forEach((mime, i) => {
+      if (!isFileOfInterest(mime)) return;
+      out.push({
+        ts: m.ts, uid: m.uid, protocol: 'SMTP', upload: true, client: m.orig_h, server: m.resp_h, server_port: m.resp_p, host: '', verb: 'mail',
+        what: m.attachments[i] ?? '', declared: '', mime, bytes: m.attachment_bytes[i] ?? null, sha256: m.attachment_sha256[i] ?? '',
+      });
+    });
+  }
+  return out.sort(compareTsUid);
 }
 
 export function httpSummary(http: readonly HttpRecord[]): HttpSummary {

@@ -5,7 +5,7 @@
  */
 import { FTP_UPLOADS } from '../app/ftp.js';
 import type { Severity } from '../findings/finding.js';
-import { bucketWidth, httpFiles, severityCounts, span, trafficBuckets } from './summary.js';
+import { bucketWidth, movedFiles, severityCounts, span, trafficBuckets } from './summary.js';
 import { clip, epochSeconds, formatBytes, formatDuration, printable, shortTime } from './text.js';
 import { decryptedText, extractedText, type ReportData } from './types.js';
 
@@ -65,15 +65,17 @@ export function renderTerminal(data: ReportData, opts: TerminalOptions): string 
       ` (${intel.files} list${intel.files === 1 ? '' : 's'}; intel.csv)`);
   }
   // What was downloaded and uploaded, by content: the first things a responder hands to a sandbox, or counts as lost.
-  const all = httpFiles(data.http);
+  const all = movedFiles(data);
   for (const upload of [false, true]) {
     const files = all.filter((f) => f.upload === upload);
     if (files.length === 0) continue;
     const kinds = [...new Set(files.map((f) => f.mime))].sort();
     const whole = files.filter((f) => f.sha256 !== '').length;
     const n = files.length === 1 ? '' : 's';
-    lines.push(`${upload ? 'Uploads' : 'Downloads'}: ${files.length} program${n}, archive${n} or document${n} over HTTP ` +
-      `(${kinds.join(', ')}); ${whole} hashed (http.csv ${upload ? 'orig' : 'resp'}_sha256${data.extracted === undefined ? '' : '; files/'})`);
+    const protocols = [...new Set(files.map((f) => f.protocol))];
+    const where = [...new Set(files.map((f) => (f.protocol === 'HTTP' ? `http.csv ${upload ? 'orig' : 'resp'}_sha256` : f.protocol === 'FTP' ? 'ftp.csv sha256' : 'smtp.csv attachment_sha256')))];
+    lines.push(`${upload ? 'Uploads' : 'Downloads'}: ${files.length} program${n}, archive${n} or document${n} over ${protocols.join(', ')} ` +
+      `(${kinds.join(', ')}); ${whole} hashed (${where.join(', ')}${data.extracted === undefined ? '' : '; files/'})`);
   }
   const clear = cleartextLine(data);
   if (clear !== '') lines.push(clear);

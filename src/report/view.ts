@@ -12,7 +12,7 @@ import type { GeoInfo } from '../geo/lookup.js';
 import { type BarRow, barSpec, histogramSpec, timelineSpec, worldMapSpec } from './charts.js';
 import { bytesOut, checkInTimes, findingConns, intervals, namesByUid, scanSummary, tunnelSample } from './details.js';
 import {
-  httpFiles,
+  movedFiles,
   dnsSummary,
   httpSummary,
   publicEndpoints,
@@ -265,21 +265,23 @@ const FTP_TRANSFERS = new Set(['RETR', 'STOR', 'APPE', 'STOU', 'DELE']);
  * mail sent in the clear, and logins sent in the clear. Passwords never appear in the report, whatever --capture-passwords says: it is handed on.
  */
 /**
- * Programs, archives and documents downloaded or uploaded over HTTP (by their content, whatever Content-Type said), with the hash
- * to look up and, with --extract-files, the file to hand to a sandbox: NetworkMiner's first tab. Null when none.
+ * Programs, archives and documents downloaded or uploaded over HTTP, FTP or mail (by their content, whatever they were
+ * sent as), with the hash to look up and, with --extract-files, the file to hand to a sandbox: NetworkMiner's first
+ * tab. Null when none.
  */
 function filesView(data: ReportData): Record<string, unknown> | null {
-  // Downloads (response bodies) and uploads (request bodies: what left the network), in time order.
-  const files = httpFiles(data.http);
+  // Downloads and uploads (what left the network: request bodies, FTP uploads, mail attachments), in time order.
+  const files = movedFiles(data);
   if (files.length === 0) return null;
-  const rows = files.slice(0, MAX_CLEARTEXT_ROWS).map(({ rec: h, upload, mime: content, sha256 }) => ({
-    time: shortTime(h.ts), client: h.orig_h, server: `${h.host !== '' && h.host !== h.resp_h ? `${clip(h.host, 60)} ` : ''}${h.resp_h}:${h.resp_p}`,
-    way: upload ? `upload (${h.method})` : 'download', upload, uri: clip(h.uri, 120),
-    // Only a response's Content-Type is in http.csv: an upload's declared type is not kept.
-    declared: upload ? '' : clip(h.resp_mime, 60), content,
-    disguised: !upload && h.resp_mime !== '' && h.resp_mime.toLowerCase() !== content,
-    bytes: formatBytes(upload ? h.request_body_len : h.response_body_len),
-    sha256: sha256 === '' ? 'not seen whole' : sha256, extracted: data.extracted !== undefined && sha256 !== '',
+  const rows = files.slice(0, MAX_CLEARTEXT_ROWS).map((f) => ({
+    time: shortTime(f.ts), client: f.client, server: `${f.host !== '' ? `${clip(f.host, 60)} ` : ''}${f.server}:${f.server_port}`,
+    protocol: f.protocol, way: f.upload ? `upload (${f.verb})` : f.protocol === 'HTTP' ? 'download' : `download (${f.verb})`, upload: f.upload,
+    what: clip(f.what, 120),
+    // Only a response's Content-Type is kept (http.csv resp_mime): an upload's declared type is not.
+    declared: clip(f.declared, 60), content: f.mime,
+    disguised: f.declared !== '' && f.declared.toLowerCase() !== f.mime,
+    bytes: f.bytes === null ? '' : formatBytes(f.bytes),
+    sha256: f.sha256 === '' ? 'not seen whole' : f.sha256, extracted: data.extracted !== undefined && f.sha256 !== '',
   }));
   return { rows, more: Math.max(0, files.length - MAX_CLEARTEXT_ROWS), extracting: data.extracted !== undefined };
 }
@@ -306,7 +308,7 @@ function cleartextView(data: ReportData): Record<string, unknown> | null {
   }));
   const messages = mails.slice(0, MAX_CLEARTEXT_ROWS).map((m) => ({
     time: shortTime(m.ts), client: m.orig_h, server: `${m.resp_h}:${m.resp_p}`, from: clip(m.mailfrom, 60),
-    to: clip(m.rcptto.join(', '), 80), subject: clip(m.subject, 80), attachments: clip(m.attachments.join(', '), 80), bytes: formatBytes(m.body_bytes),
+    to: clip(m.rcptto.join(', '), 80), subject: clip(m.subject, 80), attachments: clip(m.attachments.map((a) => (a === '' ? '(unnamed)' : a)).join(', '), 80), bytes: formatBytes(m.body_bytes),
   }));
   return {
     messages, messages_more: Math.max(0, mails.length - MAX_CLEARTEXT_ROWS),

@@ -55,7 +55,7 @@ export const SSH_TABLE: readonly TableColumn[] = [...REF, S('client'), S('server
 
 export const FTP_TABLE: readonly TableColumn[] = [
   ...REF, S('user'), S('password'), S('command'), S('arg'), I('file_size'), I('reply_code'), S('reply_msg'),
-  B('data_channel_passive'), S('data_channel_orig_h'), S('data_channel_resp_h'), I('data_channel_resp_p'), S('data_uid'),
+  B('data_channel_passive'), S('data_channel_orig_h'), S('data_channel_resp_h'), I('data_channel_resp_p'), S('data_uid'), S('mime_type'), S('md5'), S('sha256'),
 ];
 
 export const SMTP_TABLE: readonly TableColumn[] = [

@@ -6,17 +6,21 @@
  * login, a hidden password, an upload); and a fuzz of mutated real control channels.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildPath, createFtpHook, fileUrl, type FtpFlowState } from '../../src/app/ftp.js';
+import { buildPath, createFtpHook, fileUrl, FtpDataState, type FtpState } from '../../src/app/ftp.js';
 import { createHttpHook } from '../../src/app/http/hook.js';
 import { basicCredentials } from '../../src/app/http/parse.js';
 import type { CredentialRecord, FtpRecord, RecordSink } from '../../src/app/records.js';
 import { createAppStats } from '../../src/app/stats.js';
 import { createPacket } from '../../src/decode/layer.js';
 import type { FlowView } from '../../src/flow/conn.js';
-import { CAPTURES, SKIP_NO_SHARED } from '../shared.js';
+import { nad } from '../cli/run.js';
+import { CAPTURES, readCsv, SKIP_NO_SHARED } from '../shared.js';
 import { Rng } from './mutate.js';
 import { runApp } from './run.js';
 import { flowView as view, fuzzSession, playLines, segmentsTo, setPayload } from './session.js';
@@ -107,27 +111,78 @@ test('the commands equal the ones tshark dissects, in order, for every shared FT
   }
 });
 
+test('the files of FTP transfers: ftp.csv hashes and files/ equal what tshark --export-objects ftp-data writes; a transfer the capture cut short gets none (also with --workers 2)', {
+  skip: SKIP_NO_SHARED || (spawnSync('tshark', ['-v']).status === 0 ? false : 'tshark not installed: skipped'), timeout: 120_000,
+}, (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nad-ftp-files-'));
+  const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+  try {
+    for (const rel of ['app/ftp-ipv4.pcap', 'app/ftp-ipv6.pcap', 'zeek-conn/ipv6.pcap', 'zeek-conn/bigtransfer.pcap']) {
+      const path = join(CAPTURES, rel);
+      const objects = join(dir, `objects-${rel.replace('/', '_')}`);
+      assert.equal(spawnSync('tshark', ['-r', path, '-q', '--export-objects', `ftp-data,${objects}`]).status, 0);
+      const exported = readdirSync(objects).map((f) => readFileSync(join(objects, f)));
+      for (const workers of ['1', '2']) {
+        const out = join(dir, `out-${rel.replace('/', '_')}-${workers}`);
+        const r = nad(['analyze', path, '--extract-files', '--workers', workers, '--out', out, '--no-geo', '--no-report', '--no-detect']);
+        assert.equal(r.status, 0, r.stderr);
+        const rows = readCsv(join(out, 'ftp.csv')).filter((x) => x['command'] === 'RETR');
+        assert.ok(rows.length > 0, rel);
+        const files = (() => { try { return readdirSync(join(out, 'files')); } catch { return []; } })();
+        if (rel.endsWith('bigtransfer.pcap')) {
+          // 5,416,666,670 bytes announced; the capture holds the start of them (tshark exports what it holds).
+          const announced = Number(rows[0]!['file_size']);
+          assert.ok(exported.length === 1 && exported[0]!.length < announced, 'tshark exports a shorter file than announced');
+          assert.deepEqual(rows.map((x) => x['sha256']), [''], 'no hash for a file the capture does not hold whole');
+          assert.deepEqual(files, []);
+          continue;
+        }
+        // tshark names an exported file by its name on the server, so two downloads of robots.txt leave one file.
+        assert.ok(rows.every((x) => x['sha256'] !== ''), `${rel}: every RETR's file is hashed`);
+        assert.deepEqual([...new Set(rows.map((x) => x['sha256']))].sort(), [...new Set(exported.map(sha))].sort(), `${rel}: each RETR's SHA-256 is that of the file tshark exports`);
+        assert.deepEqual(files, [...new Set(exported.map(sha))], 'files/ holds the file once, under its hash');
+        for (const f of files) assert.equal(sha(readFileSync(join(out, 'files', f))), f);
+      }
+      t.diagnostic(`${rel}: ${exported.length} files exported by tshark (${exported.map((b) => b.length).join(', ')} bytes)`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 // ---- Hand-built sessions ----
+
+/** What a hand-built data connection carries. */
+const DATA_BYTES = Buffer.from('file bytes');
+const DATA_SHA256 = createHash('sha256').update(DATA_BYTES).digest('hex');
 
 /** Plays a control session: lines from the client (`>`) and the server (`<`), one segment each, a second apart. */
 function play(lines: string[], opts: { capture_passwords?: boolean; dataAfter?: number } = {}): { rows: FtpRecord[]; creds: CredentialRecord[]; data: FlowView | null } {
   const hook = createFtpHook(createAppStats(), opts);
   const ctl = view(40000, 21, 'Cctl');
   const p = createPacket();
-  let state: FtpFlowState | null = null;
+  let state: FtpState | null = null;
   const seq = [1000, 5000];
   const rows: FtpRecord[] = [];
   const creds: CredentialRecord[] = [];
   const out = { dns() {}, tls() {}, http() {}, ssh() {}, ftp: (r: FtpRecord) => rows.push(r), smtp() {}, credential: (r: CredentialRecord) => creds.push(r) } satisfies RecordSink;
   let data: FlowView | null = null;
+  let dataState: FtpState | null = null;
   lines.forEach((l, i) => {
     if (l.startsWith('=data ')) {
-      // A data connection starts: `=data ORIG_H ORIG_P RESP_H RESP_P`.
-      const [, oh, op, rh, rp] = l.split(' ');
+      // A data connection starts and sends DATA_BYTES: `=data ORIG_H ORIG_P RESP_H RESP_P [resp]` (resp: from its responder).
+      const [, oh, op, rh, rp, from] = l.split(' ');
       data = view(Number(op), Number(rp), 'Cdata', oh, rh);
-      const d = Buffer.from('file bytes');
-      setPayload(p, d, 1, 1000 + i);
-      assert.equal(hook.onInit(p, data, true), null);
+      setPayload(p, DATA_BYTES, 1, 1000 + i);
+      dataState = hook.onInit(p, data, from !== 'resp');
+      assert.ok(dataState instanceof FtpDataState, 'the announced connection is read as a data connection');
+      hook.onPacket(p, data, from !== 'resp', dataState);
+      return;
+    }
+    if (l === '=end') {
+      // The data connection ends (expires from the flow table).
+      assert.ok(data !== null && dataState !== null);
+      hook.onExpire(data, dataState, out);
       return;
     }
     const client = l.startsWith('>');
@@ -169,6 +224,26 @@ test('an upload: STOR after CWD, with the data connection of its PASV tied to it
   assert.ok(data !== null);
   assert.equal((data as FlowView).service, 'ftp-data');
   assert.equal(rows[1]!.data_uid, 'Cdata');
+});
+
+test('the file of a transfer: hashed when its data connection carried it whole and the server accepted it; not when refused, or shorter than announced', () => {
+  const pasv = ['< 220 ready', '> USER bob', '< 331 ok', '> PASS x', '< 230 logged in', '> PASV', '< 227 Entering Passive Mode (203,0,113,9,195,80).'];
+  const upload = (end: string[]): FtpRecord => play([...pasv, '> STOR loot.zip', '< 150 Ok to send data.', '=data 10.0.0.5 40001 203.0.113.9 50000', ...end]).rows[1]!;
+  // The usual order: the data connection closes, then the server confirms.
+  assert.deepEqual([upload(['=end', '< 226 Transfer complete.']).sha256, upload(['=end', '< 226 Transfer complete.']).md5],
+    [DATA_SHA256, createHash('md5').update(DATA_BYTES).digest('hex')]);
+  // The confirmation first, the data connection's end after (a slow close): the same hash.
+  assert.equal(upload(['< 226 Transfer complete.', '=end']).sha256, DATA_SHA256);
+  // The server refused it (either order): no hash.
+  assert.equal(upload(['=end', '< 426 Connection closed; transfer aborted.']).sha256, '');
+  assert.equal(upload(['< 451 Local error.', '=end']).sha256, '');
+  // A download: the server sends; 150 announces 10 bytes (whole) or 20 (cut short).
+  const download = (announced: number): FtpRecord => play([...pasv, '> RETR a.bin', `< 150 Opening BINARY mode data connection for a.bin (${announced} bytes).`,
+    '=data 10.0.0.5 40001 203.0.113.9 50000 resp', '=end', '< 226 Transfer complete.']).rows[1]!;
+  assert.equal(download(DATA_BYTES.length).sha256, DATA_SHA256);
+  assert.equal(download(20).sha256, '');
+  // A download whose bytes came from the client's side is not the file.
+  assert.equal(play([...pasv, '> RETR a.bin', '< 150 ok', '=data 10.0.0.5 40001 203.0.113.9 50000', '=end', '< 226 ok']).rows[1]!.sha256, '');
 });
 
 test('a server behind NAT announcing its private address: the client still reaches the public one, which is the data connection', () => {

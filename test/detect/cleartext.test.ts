@@ -17,7 +17,7 @@ function ftpRow(ctl: ConnRecord, command: string, arg: string, reply: number | n
   return {
     ts: ctl.ts, uid: ctl.uid, community_id: ctl.community_id, orig_h: ctl.orig_h, orig_p: ctl.orig_p, resp_h: ctl.resp_h, resp_p: ctl.resp_p,
     user, password: '', command, arg, file_size: null, reply_code: reply, reply_msg: '', data_channel_passive: null,
-    data_channel_orig_h: '', data_channel_resp_h: '', data_channel_resp_p: null, data_uid: data?.uid ?? '',
+    data_channel_orig_h: '', data_channel_resp_h: '', data_channel_resp_p: null, data_uid: data?.uid ?? '', mime_type: '', md5: '', sha256: '',
   };
 }
 

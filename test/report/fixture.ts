@@ -154,13 +154,13 @@ export function fixture(opts: { hostile: boolean; geo: GeoLookup | null; scale?:
   const ftp: FtpRecord[] = [{
     ...ref(ctl), user: h('bob'), password: PASSWORD, command: 'STOR', arg: h('ftp://198.51.100.7/./PW_bob.html'), file_size: null,
     reply_code: 226, reply_msg: h('Transfer complete.'), data_channel_passive: null, data_channel_orig_h: '', data_channel_resp_h: '',
-    data_channel_resp_p: null, data_uid: data.uid,
+    data_channel_resp_p: null, data_uid: data.uid, mime_type: '', md5: '', sha256: '',
   }];
   const smtp: SmtpRecord[] = [{
     ...ref(ctl), trans_depth: 1, helo: h('pc'), mailfrom: h('x@corp.example'), rcptto: [h('drop@mail.example')], date: '', from: h('X'), to: [],
     cc: [], reply_to: '', msg_id: '', in_reply_to: '', subject: h('logs'), x_originating_ip: '', first_received: '', second_received: '',
-    last_reply: '250 ok', user_agent: h('Outlook'), tls: false, attachments: [h('PW_pc.html')], body_bytes: 4000,
-    attachment_mime_types: ['text/html'], attachment_bytes: [2100], attachment_md5: ['0cc175b9c0f1b6a831c399e269772661'], attachment_sha256: [h('ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb')],
+    last_reply: '250 ok', user_agent: h('Outlook'), tls: false, attachments: [h('PW_pc.html'), h('invoice.zip')], body_bytes: 56000,
+    attachment_mime_types: ['text/html', 'application/zip'], attachment_bytes: [2100, 51200], attachment_md5: ['', ''], attachment_sha256: ['', 'ab'.repeat(32)],
   }];
   const credentials: CredentialRecord[] = [
     { ...ref(ctl), protocol: 'ftp', host: '', username: h('bob'), password: PASSWORD, password_hidden: false, outcome: 'accepted' },

@@ -181,7 +181,9 @@ test('files table: a program downloaded as an image, by its content, with its ha
     assert.match(section, /<td class="mono"><strong>image\/png[^<]*<\/strong><\/td><td class="mono">application\/x-dosexec<\/td><td class="num">464 KB<\/td>/);
     assert.match(section, new RegExp('cd'.repeat(32)));
     assert.match(section, /<code>--extract-files<\/code> writes the files themselves/);
-    assert.match(section, /<td><strong>upload \(POST\)<\/strong><\/td><td class="mono wrap">\/upload\.php[^<]*<\/td><td class="mono"><\/td><td class="mono">application\/zip<\/td><td class="num">2\.40 MB<\/td><td class="mono wrap">(ef){32}<\/td>/);
+    // A mail attachment is an upload too, named by its file name.
+    assert.match(section, /<td>SMTP<\/td><td><strong>upload \(mail\)<\/strong><\/td><td class="mono wrap">invoice\.zip[^<]*<\/td><td class="mono"><\/td><td class="mono">application\/zip<\/td><td class="num">51\.2 KB<\/td><td class="mono wrap">(ab){32}<\/td>/);
+    assert.match(section, /<td>HTTP<\/td><td><strong>upload \(POST\)<\/strong><\/td><td class="mono wrap">\/upload\.php[^<]*<\/td><td class="mono"><\/td><td class="mono">application\/zip<\/td><td class="num">2\.40 MB<\/td><td class="mono wrap">(ef){32}<\/td>/);
   }
 });
 
