@@ -91,6 +91,8 @@ export class FtpFlowState {
   /** A data connection that started before the transfer command it belongs to was read. */
   waitingDataUid = '';
   waitingData: FtpDataState | null = null;
+  /** Data connections still open: they end with the session at the latest, so that its rows are whole when written. */
+  readonly dataOpen = new Set<FtpDataState>();
   rows: FtpRecord[] = [];
   creds: CredentialRecord[] = [];
 }
@@ -99,10 +101,16 @@ export class FtpFlowState {
 export class FtpDataState {
   /** The transfer it belongs to; null until its command is read. */
   command: Command | null = null;
+  /** Its file is decided (the data connection ended, or its session did first): later bytes are not read. */
+  ended = false;
   readonly sides: [StreamBuf, StreamBuf] = [new StreamBuf(0), new StreamBuf(0)];
   readonly hashers: [BodyHasher, BodyHasher];
 
-  constructor(readonly control: FtpFlowState, readonly control_flow: Pick<FlowView, 'orig_h' | 'resp_h'>, extract: FileExtractor | null) {
+  constructor(
+    readonly control: FtpFlowState, readonly control_flow: Pick<FlowView, 'orig_h' | 'resp_h'>, readonly flow: Pick<FlowView, 'orig_h' | 'resp_h'>,
+    extract: FileExtractor | null,
+  ) {
+    control.dataOpen.add(this);
     this.hashers = [new BodyHasher(true, '', extract), new BodyHasher(true, '', extract)];
     for (let i = 0; i < 2; i++) {
       const h = this.hashers[i]!, sb = this.sides[i]!;
@@ -159,7 +167,7 @@ export function createFtpHook(stats: AppStats, opts: FtpOptions = {}, extract: F
     flow.service = 'ftp-data';
     flow.service_source = 'payload';
     const s = e.state;
-    const data = new FtpDataState(s, e.flow, extract);
+    const data = new FtpDataState(s, e.flow, { orig_h: flow.orig_h, resp_h: flow.resp_h }, extract);
     const t = s.queue.find((c) => TRANSFERS.has(c.command) && c.data_uid === '');
     if (t !== undefined) {
       t.data_uid = flow.uid;
@@ -184,8 +192,8 @@ export function createFtpHook(stats: AppStats, opts: FtpOptions = {}, extract: F
     },
     onPacket(p: Packet, flow: FlowView, is_orig: boolean, s: FtpState): boolean {
       if (s instanceof FtpDataState) {
-        s.sides[is_orig ? 0 : 1].push(p);
-        return true;
+        if (!s.ended) s.sides[is_orig ? 0 : 1].push(p);
+        return !s.ended;
       }
       const sb = is_orig ? s.client : s.server;
       if (!(is_orig ? s.clientDone : s.serverDone)) {
@@ -201,9 +209,11 @@ export function createFtpHook(stats: AppStats, opts: FtpOptions = {}, extract: F
     },
     onExpire(flow: FlowView, s: FtpState, out: RecordSink): void {
       if (s instanceof FtpDataState) {
-        dataEnded(stats, flow, s);
+        dataEnded(stats, s);
         return;
       }
+      // A data connection that outlives its session (the capture ended first) is decided now, so its row is whole.
+      for (const d of s.dataOpen) dataEnded(stats, d);
       // Logged commands the capture holds no reply to are logged too, as Zeek does when the connection ends.
       for (const c of s.queue) if (LOGGED.has(c.command)) addRow(stats, flow, s, c, null, '');
       s.queue.length = 0;
@@ -443,7 +453,11 @@ export function fileUrl(server: string, cwd: string, file: string): string {
 }
 
 /** A data connection ended: the file its transfer's sender sent, into the transfer's row (now, or when the reply comes). */
-function dataEnded(stats: AppStats, flow: FlowView, d: FtpDataState): void {
+function dataEnded(stats: AppStats, d: FtpDataState): void {
+  if (d.ended) return;
+  d.ended = true;
+  d.control.dataOpen.delete(d);
+  const flow = d.flow;
   const c = d.command ?? null;
   const fileTransfer = c !== null && FILE_TRANSFERS.has(c.command);
   // The sender: the server for RETR, the client for uploads (by address; the data connection runs either way).

@@ -11,7 +11,8 @@
  *   user names              FTP users (ftp.csv), logins sent in the clear (credentials.csv) (exact)
  *   certificate hashes      the server certificate's SHA-1 (tls.csv cert_sha1)
  *   file hashes             MD5 and SHA-256 of HTTP response bodies seen whole (http.csv resp_md5, resp_sha256), SHA-256
- *                           of request bodies (orig_sha256), MD5 and SHA-256 of mail attachments (smtp.csv)
+ *                           of request bodies (orig_sha256), MD5 and SHA-256 of FTP transfers' files (ftp.csv) and of mail
+ *                           attachments (smtp.csv)
  *   fingerprints            JA3, JA3S, JA4, JA4S, JA4X (tls.csv), JA4H (http.csv), HASSH, HASSHServer (ssh.csv)
  * A hit is one entity (source, and destination name when one is known, else address), as the other detectors key
  * theirs, so a listed C2 name that also beacons is one finding. Its score is 0.8 (high): the list is the analyst's
@@ -219,6 +220,8 @@ function recordMatches(index: IntelIndex, ftp: readonly FtpRecord[], smtp: reado
   };
   for (const r of ftp) {
     add(r.uid, index.exactly('user_name', r.user), 'ftp.user', r.user, r.ts);
+    add(r.uid, index.exactly('file_hash', r.md5), 'ftp.md5', r.md5, r.ts);
+    add(r.uid, index.exactly('file_hash', r.sha256), 'ftp.sha256', r.sha256, r.ts);
     if (r.arg.startsWith('ftp://')) {
       const file = r.arg.slice(r.arg.lastIndexOf('/') + 1);
       add(r.uid, index.exactly('file_name', file), 'ftp.arg', file, r.ts);
@@ -302,7 +305,7 @@ export function createIntelDetector(list: IntelList): IntelDetector {
   const index = new IntelIndex(list);
   const seen: Seen[] = [];
   // Flows kept for the cleartext records' matches, only when the lists hold a type those records show.
-  const recordTypes = list.items.some((it) => it.type === 'email' || it.type === 'user_name' || it.type === 'file_name');
+  const recordTypes = list.items.some((it) => it.type === 'email' || it.type === 'user_name' || it.type === 'file_name' || it.type === 'file_hash');
   const byUid = new Map<string, ConnRecord>();
   return {
     id: 'intel',

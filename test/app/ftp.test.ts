@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -143,6 +143,15 @@ test('the files of FTP transfers: ftp.csv hashes and files/ equal what tshark --
         assert.deepEqual(files, [...new Set(exported.map(sha))], 'files/ holds the file once, under its hash');
         for (const f of files) assert.equal(sha(readFileSync(join(out, 'files', f))), f);
       }
+      if (rel === 'app/ftp-ipv4.pcap') {
+        // The hash of what tshark exports, as a feed would list it, is matched on the transfer (Intel::FILE_HASH).
+        const intel = join(dir, 'ftp.intel');
+        writeFileSync(intel, `#fields\tindicator\tindicator_type\tmeta.source\n${sha(exported[0]!)}\tIntel::FILE_HASH\tcase-ftp\n`);
+        const r = nad(['analyze', path, '--intel', intel, '--out', join(dir, 'intel-out'), '--quiet', '--no-geo', '--no-report']);
+        assert.equal(r.status, 0, r.stderr);
+        const hits = readCsv(join(dir, 'intel-out', 'intel.csv'));
+        assert.deepEqual(hits.map((h) => h['seen.where']), ['ftp.sha256', 'ftp.sha256'], 'both downloads matched');
+      }
       t.diagnostic(`${rel}: ${exported.length} files exported by tshark (${exported.map((b) => b.length).join(', ')} bytes)`);
     }
   } finally {
@@ -234,6 +243,8 @@ test('the file of a transfer: hashed when its data connection carried it whole a
     [DATA_SHA256, createHash('md5').update(DATA_BYTES).digest('hex')]);
   // The confirmation first, the data connection's end after (a slow close): the same hash.
   assert.equal(upload(['< 226 Transfer complete.', '=end']).sha256, DATA_SHA256);
+  // The session expires before its data connection (the capture ended with both open): the row is decided with it.
+  assert.equal(upload(['< 226 Transfer complete.']).sha256, DATA_SHA256);
   // The server refused it (either order): no hash.
   assert.equal(upload(['=end', '< 426 Connection closed; transfer aborted.']).sha256, '');
   assert.equal(upload(['< 451 Local error.', '=end']).sha256, '');
