@@ -37,8 +37,8 @@ export interface AppStats {
   mail_malformed: number;
   /** LDAP connections given up because their bytes were not LDAP messages (or one outgrew 64 KiB). */
   ldap_malformed: number;
-  /** --extract-files: response bodies written to files/ (distinct SHA-256s), their bytes, bodies whose file was
-   *  already there, and whole bodies not written (a write failed, or larger than 512 MiB). */
+  /** --extract-files: HTTP bodies, FTP transfers' files and mail attachments written to files/ (distinct SHA-256s),
+   *  their bytes, files already there, and whole files not written (a write failed, or larger than 512 MiB). */
   files_extracted: number;
   files_extracted_bytes: number;
   files_extracted_again: number;

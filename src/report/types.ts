@@ -98,6 +98,6 @@ export function decryptedText(d: DecryptedFacts): string {
 /** One line for the terminal and the report: what --extract-files wrote. */
 export function extractedText(e: NonNullable<ReportData['extracted']>): string {
   const mb = e.bytes / 1e6;
-  return `${e.files} file${e.files === 1 ? '' : 's'} (${mb < 0.1 && e.bytes > 0 ? '< 0.1' : mb.toFixed(1)} MB) in files/, named by SHA-256 (http.csv resp_sha256)` +
+  return `${e.files} file${e.files === 1 ? '' : 's'} (${mb < 0.1 && e.bytes > 0 ? '< 0.1' : mb.toFixed(1)} MB) in files/, named by SHA-256 (the hashes of http.csv, ftp.csv and smtp.csv)` +
     `${e.again === 0 ? '' : `; ${e.again} seen again`}${e.failed === 0 ? '' : `; ${e.failed} not written (a write failed, or over 512 MiB)`}`;
 }
