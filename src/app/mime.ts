@@ -243,8 +243,8 @@ function decodeQp(text: string): Buffer {
 const clip = (s: string): string => (s.length > MAX_NAME ? s.slice(0, MAX_NAME) : s);
 
 /**
- * A structured header value (`type/sub; a=1; b="x y"`) → its value, lower case, and its parameters by lower-case name,
- * RFC 2231 included: `name*=charset'lang'%XX…` and continuations `name*0`, `name*1*`… are joined and decoded.
+ * A structured header value (`type/sub; a=1; b="x y"`) → its value, lower case, and its parameters by lower-case name
+ * (a plain value's raw 8-bit bytes read as UTF-8 when they are), RFC 2231 included: `name*=charset'lang'%XX…` and continuations `name*0`, `name*1*`… are joined and decoded.
  */
 export function parseValue(raw: string): { value: string; params: Map<string, string> } {
   const semi = raw.indexOf(';');
@@ -281,7 +281,7 @@ export function parseValue(raw: string): { value: string; params: Map<string, st
         for (const b of x.enc ? percentBytes(text) : Buffer.from(text, 'latin1')) bytes.push(b);
       });
       params.set(k, decodeCharset(Buffer.from(bytes), charset));
-    } else if (plain !== undefined) params.set(k, plain.v);
+    } else if (plain !== undefined) params.set(k, utf8Text(plain.v)); // raw 8-bit: UTF-8 when it is
   }
   return { value, params };
 }
@@ -302,6 +302,16 @@ function decodeCharset(b: Buffer, charset: string): string {
   const c = charset.trim().toLowerCase();
   if (c === 'iso-8859-1' || c === 'latin1' || c === 'windows-1252' || c === 'us-ascii') return b.toString('latin1');
   return b.toString('utf8');
+}
+
+/**
+ * A header value read as Latin-1 whose bytes are UTF-8 (RFC 6532 headers; RFC 7578 §4.2 file names, which browsers and
+ * curl send as raw UTF-8): the text; the value unchanged when its bytes are not valid UTF-8.
+ */
+export function utf8Text(latin1: string): string {
+  if (!/[\x80-\xff]/.test(latin1)) return latin1;
+  const text = Buffer.from(latin1, 'latin1').toString('utf8');
+  return text.includes('\ufffd') ? latin1 : text;
 }
 
 /** RFC 2047 encoded words (`=?utf-8?B?…?=`, `=?iso-8859-1?Q?…?=`) in a value → text; white space between two words goes. */

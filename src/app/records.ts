@@ -134,6 +134,12 @@ export interface HttpRecord extends FlowRef {
   resp_sha256: string;
   /** SHA-256 of the request body (hex: an upload, a form, a C2 check-in), when it was seen whole; decoded as resp_md5. */
   orig_sha256: string;
+  /** A multipart/form-data request: the file names of the files it posted (Zeek's orig_filenames), '' for a part with none. */
+  orig_filenames: string[];
+  /** Their types by content, lined up with orig_filenames ('' when no signature fits). */
+  orig_file_mime_types: string[];
+  /** Their SHA-256s (names in files/ with --extract-files), lined up; '' for one not seen whole. */
+  orig_file_sha256: string[];
 }
 
 export interface SshRecord extends FlowRef {

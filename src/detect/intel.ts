@@ -175,6 +175,8 @@ function intelMatches(index: IntelIndex, conn: ConnRecord, app: FlowApp): Seen |
     add(index.exactly('file_hash', h.resp_md5), 'http.resp_md5', h.resp_md5, h.ts, host);
     add(index.exactly('file_hash', h.resp_sha256), 'http.resp_sha256', h.resp_sha256, h.ts, host);
     add(index.exactly('file_hash', h.orig_sha256), 'http.orig_sha256', h.orig_sha256, h.ts, host);
+    for (const f of h.orig_file_sha256) add(index.exactly('file_hash', f), 'http.orig_file_sha256', f, h.ts, host);
+    for (const f of h.orig_filenames) add(index.exactly('file_name', f), 'http.orig_filenames', f, h.ts, host);
   }
   for (const s of app.ssh) {
     add(index.exactly('software', s.client), 'ssh.client', s.client, s.ts);

@@ -110,6 +110,9 @@ export const HTTP_COLUMNS: readonly Column<HttpRecord>[] = [
   { header: 'resp_md5', get: (r) => r.resp_md5 },
   { header: 'resp_sha256', get: (r) => r.resp_sha256 },
   { header: 'orig_sha256', get: (r) => r.orig_sha256 },
+  { header: 'orig_filenames', get: (r) => r.orig_filenames },
+  { header: 'orig_file_mime_types', get: (r) => r.orig_file_mime_types },
+  { header: 'orig_file_sha256', get: (r) => r.orig_file_sha256 },
 ];
 
 export const SSH_COLUMNS: readonly Column<SshRecord>[] = [

@@ -221,6 +221,10 @@ export function movedFiles(data: FileSources): MovedFile[] {
   for (const h of data.http) {
     const base = { ts: h.ts, uid: h.uid, protocol: 'HTTP' as const, client: h.orig_h, server: h.resp_h, server_port: h.resp_p, host: h.host !== h.resp_h ? h.host : '', verb: h.method, what: h.uri };
     if (isFileOfInterest(h.orig_mime_types)) out.push({ ...base, upload: true, declared: '', mime: h.orig_mime_types, bytes: h.request_body_len, sha256: h.orig_sha256 });
+    // The files a form posted, each by its own content and named by its file name.
+    h.orig_file_mime_types.forEach((mime, i) => {
+      if (isFileOfInterest(mime)) out.push({ ...base, upload: true, what: `${h.uri} (${h.orig_filenames[i] ?? ''})`, declared: '', mime, bytes: null, sha256: h.orig_file_sha256[i] ?? '' });
+    });
     if (isFileOfInterest(h.resp_mime_types)) out.push({ ...base, upload: false, declared: h.resp_mime, mime: h.resp_mime_types, bytes: h.response_body_len, sha256: h.resp_sha256 });
   }
   const ftp = (data.ftp ?? []).filter((r) => isFileOfInterest(r.mime_type));

@@ -49,6 +49,7 @@ export const HTTP_TABLE: readonly TableColumn[] = [
   ...REF, I('trans_depth'), S('method'), S('host'), S('uri'), S('referrer'), S('version'), S('user_agent'),
   I('request_body_len'), I('response_body_len'), I('status_code'), S('status_msg'), S('resp_mime'), S('ja4h'),
   S('orig_mime_types'), S('resp_mime_types'), S('resp_md5'), S('resp_sha256'), S('orig_sha256'),
+  J('orig_filenames'), J('orig_file_mime_types'), J('orig_file_sha256'),
 ];
 
 export const SSH_TABLE: readonly TableColumn[] = [...REF, S('client'), S('server'), S('hassh'), S('hassh_server')];

@@ -44,7 +44,7 @@ export function http(c: ConnRecord, p: Partial<HttpRecord>): HttpRecord {
   return {
     ts: c.ts, uid: c.uid, community_id: c.community_id, orig_h: c.orig_h, orig_p: c.orig_p, resp_h: c.resp_h, resp_p: c.resp_p,
     trans_depth: 1, method: 'GET', host: '', uri: '/', referrer: '', version: '1.1', user_agent: 'Mozilla/5.0', request_body_len: 0,
-    response_body_len: 0, status_code: 200, status_msg: 'OK', resp_mime: 'text/html', ja4h: '', orig_mime_types: '', resp_mime_types: '', resp_md5: '', resp_sha256: '', orig_sha256: '', ...p,
+    response_body_len: 0, status_code: 200, status_msg: 'OK', resp_mime: 'text/html', ja4h: '', orig_mime_types: '', resp_mime_types: '', resp_md5: '', resp_sha256: '', orig_sha256: '', orig_filenames: [], orig_file_mime_types: [], orig_file_sha256: [], ...p,
   };
 }
 

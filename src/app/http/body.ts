@@ -12,6 +12,7 @@ import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'n
 import type { HttpRecord } from '../records.js';
 import type { BodyTap } from '../stream.js';
 import type { ExtractedFile, FileExtractor } from './extract.js';
+import type { FormFile, FormSplitter } from './multipart.js';
 
 /** Bytes kept to sniff the type: the longest magic below is 8 bytes past a 4-byte offset (RIFF…WEBP). */
 const HEAD = 16;
@@ -94,6 +95,8 @@ export interface BodyFacts {
   sha256: string;
   /** --extract-files: the body's file, kept or removed by recordBody once the hash is final. */
   file?: ExtractedFile;
+  /** A multipart/form-data request: the files it posted (multipart.ts). */
+  files?: FormFile[];
 }
 
 /**
@@ -119,7 +122,7 @@ export class BodyHasher implements BodyTap {
    * `encoding`: the Content-Encoding; a response in one nad decodes is typed and hashed decoded. `extract`: write the
    * (hashed) body to a file named by its hash (extract.ts).
    */
-  constructor(hash: boolean, encoding = '', private readonly extract: FileExtractor | null = null) {
+  constructor(hash: boolean, encoding = '', private readonly extract: FileExtractor | null = null, private readonly form: FormSplitter | null = null) {
     this.md5 = hash ? createHash('md5') : null;
     this.sha256 = hash ? createHash('sha256') : null;
     this.decoder = hash ? DECODERS.get(encoding.trim()) ?? null : null;
@@ -134,6 +137,7 @@ export class BodyHasher implements BodyTap {
     this.sha256.update(src.subarray(from, end));
     if (this.extract !== null && this.file === null && this.seen > 0) this.file = this.extract.open();
     this.file?.write(src, from, end);
+    this.form?.write(src, from, end);
   }
 
   body(src: Buffer, from: number, to: number): void {
@@ -174,6 +178,7 @@ export class BodyHasher implements BodyTap {
     const k = Math.min(n, this.budget);
     this.missing += k;
     this.budget -= k;
+    if (k > 0) this.form?.gap();
   }
 
   /** The type of what was seen, and the hashes when the whole body was (`complete`: no declared byte still owed). */
@@ -197,7 +202,10 @@ export class BodyHasher implements BodyTap {
       } else this.content(decoded, 0, decoded.length);
     }
     const mime = this.headLen === 0 ? '' : sniffMime(this.head.subarray(0, this.headLen));
-    return { mime, md5: whole ? this.md5!.digest('hex') : '', sha256: whole ? this.sha256!.digest('hex') : '', ...(this.file === null ? {} : { file: this.file }) };
+    return {
+      mime, md5: whole ? this.md5!.digest('hex') : '', sha256: whole ? this.sha256!.digest('hex') : '',
+      ...(this.file === null ? {} : { file: this.file }), ...(this.form === null ? {} : { files: this.form.finish() }),
+    };
   }
 }
 
@@ -209,6 +217,11 @@ export function recordBody(rec: HttpRecord, request: boolean, facts: BodyFacts):
   if (request) {
     rec.orig_mime_types = facts.mime;
     rec.orig_sha256 = facts.sha256;
+    for (const f of facts.files ?? []) {
+      rec.orig_filenames.push(f.name);
+      rec.orig_file_mime_types.push(f.mime);
+      rec.orig_file_sha256.push(f.sha256);
+    }
     facts.file?.close(facts.sha256);
     return;
   }

@@ -9,6 +9,7 @@ import type { HttpRecord } from '../records.js';
 import { tsString } from '../ref.js';
 import type { AppStats } from '../stats.js';
 import { BodyHasher, recordBody } from './body.js';
+import { formBoundary, FormSplitter } from './multipart.js';
 import type { FileExtractor } from './extract.js';
 import type { HeaderField } from './hpack.js';
 import { ja4h2 } from './ja4h.js';
@@ -23,6 +24,8 @@ export class Exchanges {
   private readonly responseBodies = new Map<number, BodyHasher>();
   /** Content-Encoding by stream, of the requests' and the responses' bodies, for their decoding. */
   private readonly encodings: [request: Map<number, string>, response: Map<number, string>] = [new Map(), new Map()];
+  /** multipart/form-data boundaries of the requests, by stream: the files posted are read out of the body. */
+  private readonly forms = new Map<number, string>();
   readonly trans: HttpRecord[] = [];
 
   constructor(private readonly stats: AppStats, private readonly flow: FlowView, private readonly version: '2' | '3', private readonly extract: FileExtractor | null = null) {}
@@ -61,11 +64,16 @@ export class Exchanges {
       resp_md5: '',
       resp_sha256: '',
       orig_sha256: '',
+      orig_filenames: [],
+      orig_file_mime_types: [],
+      orig_file_sha256: [],
     };
     this.streams.set(stream, rec);
     this.trans.push(rec);
     const encoding = value(fields, 'content-encoding').toLowerCase();
     if (encoding !== '') this.encodings[0].set(stream, encoding);
+    const boundary = formBoundary(value(fields, 'content-type'));
+    if (boundary !== '') this.forms.set(stream, boundary);
   }
 
   /** A response's header fields: the final status (1xx are interim) and Content-Type; trailers are passed over. */
@@ -89,7 +97,8 @@ export class Exchanges {
     const bodies = client ? this.requestBodies : this.responseBodies;
     let h = bodies.get(stream);
     if (h === undefined) {
-      h = new BodyHasher(true, this.encodings[client ? 0 : 1].get(stream) ?? '', this.extract);
+      const boundary = client ? this.forms.get(stream) ?? '' : '';
+      h = new BodyHasher(true, this.encodings[client ? 0 : 1].get(stream) ?? '', this.extract, boundary === '' ? null : new FormSplitter(boundary, this.extract));
       h.budget = Infinity;
       bodies.set(stream, h);
     }
@@ -104,6 +113,7 @@ export class Exchanges {
     if (h === undefined || rec === undefined) return;
     bodies.delete(stream);
     this.encodings[client ? 0 : 1].delete(stream);
+    if (client) this.forms.delete(stream);
     recordBody(rec, client, h.finish(true));
   }
 
@@ -118,6 +128,7 @@ export class Exchanges {
     }
     this.encodings[0].clear();
     this.encodings[1].clear();
+    this.forms.clear();
   }
 }
 

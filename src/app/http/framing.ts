@@ -6,6 +6,7 @@ import type { HttpRecord } from '../records.js';
 import { StreamBuf } from '../stream.js';
 import { BodyHasher, discardBody, recordBody } from './body.js';
 import type { FileExtractor } from './extract.js';
+import { FormSplitter } from './multipart.js';
 import { parseChunkSize, type HttpHead } from './parse.js';
 
 /** Largest header block read (Apache's default limit is 8 KiB per line, 100 lines; 32 KiB covers real cookies). */
@@ -56,8 +57,8 @@ export function finishBody(side: HttpSide, field: BodyField, ended = false): voi
   recordBody(rec, field === 'request_body_len', facts);
 }
 
-function tap(side: HttpSide, budget: number, untilClose: boolean, chunked: boolean, encoding: string): void {
-  const hasher = new BodyHasher(true, encoding, side.extract);
+function tap(side: HttpSide, budget: number, untilClose: boolean, chunked: boolean, encoding: string, boundary: string): void {
+  const hasher = new BodyHasher(true, encoding, side.extract, boundary === '' ? null : new FormSplitter(boundary, side.extract));
   hasher.budget = budget;
   side.hasher = hasher;
   side.untilClose = untilClose;
@@ -86,19 +87,20 @@ export function startBody(side: HttpSide, rec: HttpRecord, h: HttpHead, field: '
   finishBody(side, field);
   side.body = rec;
   if (!hasBody) return;
+  const boundary = field === 'request_body_len' ? h.form_boundary : '';
   if (h.chunked) {
     side.state = St.ChunkSize;
-    tap(side, 0, false, true, h.content_encoding);
+    tap(side, 0, false, true, h.content_encoding, boundary);
   } else if (h.content_length > 0) {
     rec[field] = h.content_length;
     side.counting = true;
-    tap(side, h.content_length, false, false, h.content_encoding);
+    tap(side, h.content_length, false, false, h.content_encoding, boundary);
     side.sb.consumeOrSkip(h.content_length);
   } else if (h.content_length < 0 && toClose) {
     rec[field] = UNTIL_CLOSE;
     side.counting = true;
     side.state = St.UntilClose;
-    tap(side, UNTIL_CLOSE, true, false, h.content_encoding);
+    tap(side, UNTIL_CLOSE, true, false, h.content_encoding, boundary);
     side.sb.consumeOrSkip(UNTIL_CLOSE);
   }
 }

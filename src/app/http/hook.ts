@@ -314,5 +314,8 @@ function requestRecord(flow: FlowView, p: Packet, h: HttpHead | null, depth: num
     resp_md5: '',
     resp_sha256: '',
     orig_sha256: '',
+    orig_filenames: [],
+    orig_file_mime_types: [],
+    orig_file_sha256: [],
   };
 }

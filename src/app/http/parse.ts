@@ -2,6 +2,7 @@
  * HTTP/1.x start lines and header blocks (RFC 9112 §3–§6), read once per message from a bounded buffer.
  * Only the fields HttpRecord needs are kept; header names compare case-insensitively.
  */
+import { formBoundary } from './multipart.js';
 import { ja4h } from './ja4h.js';
 
 export interface HttpHead {
@@ -16,6 +17,8 @@ export interface HttpHead {
   user_agent: string;
   referrer: string;
   content_type: string;
+  /** multipart/form-data: its boundary ('' otherwise): the files posted are read out of the body (multipart.ts). */
+  form_boundary: string;
   /** -1 when absent or unparsable. */
   content_length: number;
   chunked: boolean;
@@ -33,7 +36,7 @@ export interface HttpHead {
 function emptyHead(): HttpHead {
   return {
     method: '', uri: '', status: 0, reason: '', version: '', host: '', user_agent: '', referrer: '',
-    content_type: '', content_length: -1, chunked: false, content_encoding: '', ja4h: '', cookie: '', accept_language: '', authorization: '',
+    content_type: '', form_boundary: '', content_length: -1, chunked: false, content_encoding: '', ja4h: '', cookie: '', accept_language: '', authorization: '',
   };
 }
 
@@ -113,6 +116,7 @@ function readHeaders(lines: readonly string[], h: HttpHead): void {
         break;
       case 'content-type':
         h.content_type = value.split(';')[0]!.trim();
+        if (h.content_type.toLowerCase() === 'multipart/form-data') h.form_boundary = formBoundary(value);
         break;
       case 'content-length':
         h.content_length = /^\d{1,15}$/.test(value) ? Number(value) : -1;
