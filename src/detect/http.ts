@@ -6,12 +6,16 @@
  *   command-line client (wget, curl, python…) fetching from a bare IP address: 0.55 (the IoT dropper pattern
  *   `wget http://IP/bin`).
  * - `http`: a request whose Host is a bare IP address (no DNS name at all): POST 0.45, other methods 0.35.
+ * - `exfil`: a program, an archive or a document (by content: the request body, or a file of a multipart form) sent to
+ *   an address outside the network: 0.55, as stealers zip what they collected and post it (a form's file field, a raw
+ *   POST body). HTTP in the clear, or decrypted with a key log.
  * Signals of one kind on one entity keep their maximum; different kinds combine when findings are merged. With a
  * baseline, hits on a registered domain the baseline already saw are multiplied by 0.6.
  */
 import type { ConnRecord } from '../flow/conn.js';
 import type { FlowApp, HttpRecord } from '../app/records.js';
-import { isBroadcastOrMulticast } from '../features/address.js';
+import { isFileOfInterest } from '../app/http/body.js';
+import { isBroadcastOrMulticast, isInternal } from '../features/address.js';
 import { isIpLiteral, stripPort } from '../features/names.js';
 import type { DetectContext, Detector, RawFinding } from './detector.js';
 import { registeredDomain } from './domain.js';
@@ -21,7 +25,7 @@ const EXEC_MIME = /^application\/(x-msdownload|x-dosexec|x-msdos-program|x-execu
 const EXEC_EXT = /\.(exe|dll|scr|msi|bat|cmd|ps1|vbs|hta|jar|elf|sh|bin)$/i;
 const TOOL_UA = /^(wget|curl|python-requests|python-urllib|go-http-client|powershell|winhttp|libwww-perl|java\/)/i;
 
-interface Hit { kind: 'download' | 'http'; score: number; what: string }
+interface Hit { kind: 'download' | 'http' | 'exfil'; score: number; what: string }
 
 /** Signals of one HTTP transaction. */
 export function httpSignals(h: HttpRecord): Hit[] {
@@ -38,6 +42,12 @@ export function httpSignals(h: HttpRecord): Hit[] {
     hits.push({ kind: 'download', score: ok ? 0.65 : 0.4, what: `${ok ? 'downloaded' : 'tried to download'} the program ${path}` });
   } else if (bare && TOOL_UA.test(h.user_agent) && h.method === 'GET' && ok) {
     hits.push({ kind: 'download', score: 0.55, what: `fetched ${path} from a bare IP address with ${h.user_agent.split(' ')[0]}` });
+  }
+  const sent = [h.orig_mime_types, ...h.orig_file_mime_types].filter(isFileOfInterest);
+  if (sent.length > 0 && !isInternal(h.resp_h)) {
+    const named = h.orig_filenames.filter((n, i) => n !== '' && isFileOfInterest(h.orig_file_mime_types[i] ?? ''));
+    const what = `${[...new Set(sent)].sort().join(', ')}${named.length === 0 ? '' : ` (${named.slice(0, 3).join(', ')}${named.length > 3 ? ', …' : ''})`}`;
+    hits.push({ kind: 'exfil', score: 0.55, what: `uploaded ${sent.length === 1 ? 'a file' : `${sent.length} files`} of ${what} by HTTP ${h.method} to ${path === '' ? '/' : path}` });
   }
   if (bare) hits.push({ kind: 'http', score: h.method === 'POST' ? 0.45 : 0.35, what: `sent HTTP ${h.method} to a bare IP address (Host ${h.host === '' ? 'missing' : h.host})` });
   return hits;
@@ -68,8 +78,12 @@ export function createHttpDetector(): Detector {
           a.conns.set(conn.uid, conn);
           a.hits.push(hit);
           a.uris.add(`${h.method} ${h.uri}`);
-          // What was downloaded, as the value to look up (a body seen whole).
+          // What was downloaded or uploaded, as the values to look up (bodies seen whole).
           if (hit.kind === 'download' && h.resp_sha256 !== '') a.sha256.add(h.resp_sha256);
+          if (hit.kind === 'exfil') {
+            if (isFileOfInterest(h.orig_mime_types) && h.orig_sha256 !== '') a.sha256.add(h.orig_sha256);
+            h.orig_file_sha256.forEach((s, i) => { if (s !== '' && isFileOfInterest(h.orig_file_mime_types[i] ?? '')) a.sha256.add(s); });
+          }
         }
       }
     },
@@ -84,7 +98,7 @@ export function createHttpDetector(): Detector {
         const evidence: Evidence[] = [
           { name: 'requests', value: a.hits.length }, { name: 'signal', value: best.what },
           { name: 'uris', value: uris.slice(0, 5).join(' | '), note: uris.length > 5 ? `${uris.length} in all` : '' },
-          ...(a.sha256.size === 0 ? [] : [{ name: 'sha256', value: [...a.sha256].sort().slice(0, 3).join(' '), note: a.sha256.size > 3 ? `${a.sha256.size} files in all (http.csv)` : 'of the bodies downloaded' }]),
+          ...(a.sha256.size === 0 ? [] : [{ name: 'sha256', value: [...a.sha256].sort().slice(0, 3).join(' '), note: a.sha256.size > 3 ? `${a.sha256.size} files in all (http.csv)` : best.kind === 'exfil' ? 'of the files uploaded' : 'of the bodies downloaded' }]),
           ...(known ? [{ name: 'known_site', value: `${domain} is in the baseline (score × ${KNOWN_SITE_FACTOR})` }] : []),
         ];
         out.push({

@@ -87,6 +87,17 @@ test('files posted with curl -F (Content-Length and chunked): each file nad read
       const files = readdirSync(join(out, 'files'));
       for (const f of [bin, zip, text]) assert.ok(files.includes(sha(f)), `${label}: files/ holds ${sha(f)}`);
       for (const f of files) assert.equal(sha(readFileSync(join(out, 'files', f))), f);
+      if (label === 'content-length') {
+        // With detection: the archive posted out is exfil, its SHA-256 in the evidence.
+        const full = nad(['analyze', pcap, '--out', join(dir, 'full'), '--no-geo', '--no-report', '--quiet']);
+        assert.equal(full.status, 0, full.stderr);
+        const summary = JSON.parse(readFileSync(join(dir, 'full', 'summary.json'), 'utf8')) as { findings: { kinds: string[]; severity: string; evidence: { name: string; value: unknown }[] }[] };
+        const f = summary.findings.find((x) => x.kinds.includes('exfil'));
+        assert.ok(f !== undefined, 'an exfil finding');
+        assert.notEqual(f.severity, 'low', 'medium at least (here with the POST to a bare address beside it)');
+        assert.equal(f.evidence.find((e) => e.name === 'exfil.sha256')?.value, sha(zip));
+        assert.match(String(f.evidence.find((e) => e.name === 'exfil.signal')?.value), /^uploaded a file of application\/zip \(Données \(1\)\.zip\) by HTTP POST/);
+      }
       t.diagnostic(`${label}: ${request.length} request bytes, files/ ${files.length} (the three files, the whole request body and the response)`);
     }
   } finally {

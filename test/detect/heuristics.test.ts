@@ -86,6 +86,26 @@ test('HTTP: a program by its content that its Content-Type and name hide is a di
   assert.equal(found[0]!.evidence.find((e) => e.name === 'sha256')?.value, sha);
 });
 
+test('HTTP: an archive, a program or a document posted out (a raw body or a form\'s file) is exfil, with the files\' SHA-256; to an internal server, or text, it is not', () => {
+  const out = conn({ ts: T0, resp_h: '198.51.100.99', resp_p: 80 });
+  const zip = http(out, { method: 'POST', host: 'drop.example.org', uri: '/gate.php', orig_mime_types: 'application/zip', orig_sha256: 'ef'.repeat(32), request_body_len: 40_000 });
+  assert.deepEqual(httpSignals(zip).map((h) => [h.kind, h.score]), [['exfil', 0.55]]);
+  const form = http(out, {
+    method: 'POST', host: 'drop.example.org', uri: '/up', orig_filenames: ['id.txt', 'loot.7z'], orig_file_mime_types: ['', 'application/x-7z-compressed'],
+    orig_file_sha256: ['01'.repeat(32), '7a'.repeat(32)],
+  });
+  const [hit] = httpSignals(form);
+  assert.deepEqual([hit!.kind, hit!.score], ['exfil', 0.55]);
+  assert.match(hit!.what, /^uploaded a file of application\/x-7z-compressed \(loot\.7z\) by HTTP POST to \/up$/);
+  const found = run(createHttpDetector(), [{ conn: out, app: { ...NO_APP, http: [form] } }]);
+  assert.equal(found[0]!.kind, 'exfil');
+  assert.equal(found[0]!.score, 0.55, 'medium (≥ 0.5)');
+  assert.deepEqual(found[0]!.evidence.find((e) => e.name === 'sha256'), { name: 'sha256', value: '7a'.repeat(32), note: 'of the files uploaded' });
+  // To a server inside the network, or only text: nothing.
+  assert.deepEqual(httpSignals(http(conn({ ts: T0, resp_h: '10.0.0.9', resp_p: 80 }), { method: 'POST', host: 'files.corp', uri: '/u', orig_mime_types: 'application/zip' })), []);
+  assert.deepEqual(httpSignals(http(out, { method: 'POST', host: 'drop.example.org', uri: '/u', orig_filenames: ['a.txt'], orig_file_mime_types: [''] })), []);
+});
+
 test('TLS: placeholder certificate issued to an IP while the client asked for a name', () => {
   const c = conn({ ts: T0 });
   const rec = tls(c, { server_name: '105711.com', subject: 'CN=162.255.119.253', issuer: 'O=Some Company,L=City,ST=Some-State,C=AU' });
