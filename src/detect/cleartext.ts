@@ -9,10 +9,13 @@
  *               account is exposed, not yet a compromise)
  *               the same by an internal server                                                        0.3
  *               mail with attachments sent in the clear to a public server (smtp.csv)                 0.45
+ *               the same with a program, archive or document among them (by content)                 0.55
+ * The SHA-256s of what left (FTP uploads' files, mail attachments, seen whole) are in the evidence.
  *   bruteforce  at least 20 rejected logins from one client to one server (Zeek's FTP::bruteforce_threshold) 0.65
  * The strongest reason of an entity scores; the others are in its evidence.
  */
 import { FTP_GUEST_IDS, FTP_UPLOADS, transferBytes } from '../app/ftp.js';
+import { isFileOfInterest } from '../app/http/body.js';
 import type { CredentialRecord, FlowApp, FtpRecord, SmtpRecord } from '../app/records.js';
 import { isInternal } from '../features/address.js';
 import type { ConnRecord } from '../flow/conn.js';
@@ -25,6 +28,8 @@ const UPLOAD_INTERNAL = 0.25;
 const LOGIN_PUBLIC = 0.45;
 const LOGIN_INTERNAL = 0.3;
 const MAIL_PUBLIC = 0.45;
+/** Mail carrying a program, an archive or a document (by content) out in the clear: data leaving, as an FTP upload. */
+const MAIL_FILES_PUBLIC = 0.55;
 /** Flows whose records this detector reads: their services, and ports the service hook names no service for. */
 const SERVICES = new Set(['ftp', 'ftp-data', 'smtp', 'pop3', 'imap', 'ldap']);
 const PORTS = new Set([21, 389, 3268]);
@@ -50,6 +55,10 @@ interface Entity {
   /** Messages with attachments (smtp.csv), and the attachments' names. */
   mails: number;
   attachments: string[];
+  /** Attachments that are programs, archives or documents by their content. */
+  mailFiles: number;
+  /** SHA-256s of the files that left (FTP uploads, attachments), seen whole. */
+  hashes: Set<string>;
   accepted: Set<string>;
   rejected: number;
   rejectedUsers: Set<string>;
@@ -78,7 +87,7 @@ export function createCleartextDetector(): Detector {
         const key = `${r.orig_h} ${r.resp_h} ${r.resp_p}`;
         let e = entities.get(key);
         if (e === undefined) {
-          e = { src: r.orig_h, dst: r.resp_h, name: ctx.names.nameOf(conn), port: r.resp_p, protocols: new Set(), conns: new Map(), files: [], bytes: 0, mails: 0, attachments: [], accepted: new Set(), rejected: 0, rejectedUsers: new Set() };
+          e = { src: r.orig_h, dst: r.resp_h, name: ctx.names.nameOf(conn), port: r.resp_p, protocols: new Set(), conns: new Map(), files: [], bytes: 0, mails: 0, attachments: [], mailFiles: 0, hashes: new Set(), accepted: new Set(), rejected: 0, rejectedUsers: new Set() };
           entities.set(key, e);
         }
         e.protocols.add(protocol);
@@ -102,6 +111,7 @@ function upload(r: FtpRecord, entity: (r: FtpRecord, p: string) => Entity | null
   const e = entity(r, 'ftp');
   if (e === null) return;
   e.files.push(fileName(r.arg));
+  if (r.sha256 !== '') e.hashes.add(r.sha256);
   const data = byUid.get(r.data_uid);
   if (data !== undefined) {
     e.conns.set(data.uid, data);
@@ -115,6 +125,7 @@ function mail(m: SmtpRecord, entity: (r: SmtpRecord, p: string) => Entity | null
   if (e === null) return;
   e.mails++;
   for (const a of m.attachments) if (a !== '' && !e.attachments.includes(a)) e.attachments.push(a);
+  m.attachment_mime_types.forEach((t, i) => { if (isFileOfInterest(t)) e.mailFiles++; if ((m.attachment_sha256[i] ?? '') !== '') e.hashes.add(m.attachment_sha256[i]!); });
 }
 
 function login(c: CredentialRecord, entity: (r: CredentialRecord, p: string) => Entity | null): void {
@@ -138,7 +149,7 @@ function findingsOf(e: Entity): RawFinding[] {
   if (e.files.length > 0 || e.accepted.size > 0 || (e.mails > 0 && !internal)) {
     const up = e.files.length > 0 ? (internal ? UPLOAD_INTERNAL : UPLOAD_PUBLIC) : 0;
     const lo = e.accepted.size > 0 ? (internal ? LOGIN_INTERNAL : LOGIN_PUBLIC) : 0;
-    const ma = e.mails > 0 && !internal ? MAIL_PUBLIC : 0;
+    const ma = e.mails > 0 && !internal ? (e.mailFiles > 0 ? MAIL_FILES_PUBLIC : MAIL_PUBLIC) : 0;
     const score = round3(Math.max(up, lo, ma));
     const users = [...e.accepted].sort();
     const shown = e.files.slice(0, NAMES_SHOWN).join(', ') + (e.files.length > NAMES_SHOWN ? ', …' : '');
@@ -155,6 +166,7 @@ function findingsOf(e: Entity): RawFinding[] {
         ...(e.files.length > 0 ? [{ name: 'files_uploaded', value: e.files.length }, { name: 'upload_bytes', value: e.bytes }, { name: 'file_names', value: shown }] : []),
         ...(users.length > 0 ? [{ name: 'accepted_users', value: users.join(' ') }] : []),
         ...(e.mails > 0 ? [{ name: 'mails_with_attachments', value: e.mails }, ...(mailed === '' ? [] : [{ name: 'attachment_names', value: mailed }])] : []),
+        ...(e.hashes.size > 0 ? [{ name: 'sha256', value: [...e.hashes].sort().slice(0, 3).join(' '), note: e.hashes.size > 3 ? `${e.hashes.size} files in all (ftp.csv, smtp.csv)` : 'of the files sent' }] : []),
         { name: 'server_internal', value: internal ? 'yes' : 'no' },
         { name: 'cleartext_score', value: score },
       ],

@@ -82,7 +82,7 @@ test('mail with attachments sent in the clear to a public server is low and name
     helo: 'pc', mailfrom: 'x@corp.example', rcptto: ['drop@mail.example'], date: '', from: '', to: [], cc: [], reply_to: '', msg_id: '',
     in_reply_to: '', subject: 'logs', x_originating_ip: '', first_received: '', second_received: '', last_reply: '250 ok', user_agent: '',
     tls, attachments, body_bytes: 4000,
-    attachment_mime_types: attachments.map(() => '-'), attachment_bytes: attachments.map(() => 100), attachment_md5: attachments.map(() => '-'), attachment_sha256: attachments.map(() => '-'),
+    attachment_mime_types: attachments.map(() => ''), attachment_bytes: attachments.map(() => 100), attachment_md5: attachments.map(() => ''), attachment_sha256: attachments.map(() => ''),
   });
   const out = conn({ ts: T0, resp_h: '198.51.100.25', resp_p: 587, service: 'smtp' });
   const relay = conn({ ts: T0, resp_h: '10.0.0.25', resp_p: 25, service: 'smtp' });
@@ -94,4 +94,11 @@ test('mail with attachments sent in the clear to a public server is low and name
   assert.equal(hits.length, 1);
   assert.deepEqual([hits[0]!.dst, severityOf(hits[0]!.score)], ['198.51.100.25', 'low']);
   assert.match(hits[0]!.reason, /sent 2 messages with attachments \(PW_pc\.html, cookies\.txt\) through 198\.51\.100\.25/);
+  // An archive among them, by its content: medium, its SHA-256 in the evidence.
+  const zip = { ...mk(out, ['loot.zip']), attachment_mime_types: ['application/zip'], attachment_sha256: ['5a'.repeat(32)] };
+  const d2 = createCleartextDetector();
+  d2.observe(out, NO_APP);
+  const [z] = d2.finish(createContext({ conns: [out], names, smtp: [zip] }));
+  assert.deepEqual([z!.score, severityOf(z!.score)], [0.55, 'medium']);
+  assert.equal(z!.evidence.find((e) => e.name === 'sha256')?.value, '5a'.repeat(32));
 });
