@@ -371,7 +371,7 @@ function addRow(stats: AppStats, flow: FlowView, s: FtpFlowState, c: Command, co
   };
   s.rows.push(row);
   c.row = row;
-  if (c.file !== null) fileInto(row, c.file);
+  if (c.file !== null) fileInto(stats, row, c.file);
   return row;
 }
 
@@ -464,7 +464,8 @@ function dataEnded(stats: AppStats, d: FtpDataState): void {
   const sender = c === null ? '' : c.command === 'RETR' ? d.control_flow.resp_h : d.control_flow.orig_h;
   const side = flow.orig_h === sender && flow.resp_h !== sender ? 0 : flow.resp_h === sender && flow.orig_h !== sender ? 1 : d.hashers[0].seen >= d.hashers[1].seen ? 0 : 1;
   const size = c === null ? -1 : c.size >= 0 ? c.size : d.control.sizeArg === c.arg ? d.control.sizeValue : -1;
-  const refused = c?.row !== null && c?.row !== undefined && c.row.reply_code !== null && (c.row.reply_code < 200 || c.row.reply_code >= 300);
+  const row = c?.row ?? null;
+  const refused = row !== null && !accepted(row);
   for (let i = 0; i < 2; i++) {
     const h = d.hashers[i]!;
     const whole = fileTransfer && i === side && !refused && (size < 0 || h.seen === size);
@@ -472,17 +473,21 @@ function dataEnded(stats: AppStats, d: FtpDataState): void {
     facts.file?.close(whole ? facts.sha256 : '');
     if (i !== side || c === null || !fileTransfer) continue;
     if (!whole) facts.md5 = facts.sha256 = '';
-    if (facts.sha256 !== '') stats.ftp_files++;
-    if (c.row !== null) fileInto(c.row, facts);
+    if (c.row !== null) fileInto(stats, c.row, facts);
     else c.file = facts;
   }
   d.sides[0].release();
   d.sides[1].release();
 }
 
-function fileInto(row: FtpRecord, f: BodyFacts): void {
-  const ok = row.reply_code === null || (row.reply_code >= 200 && row.reply_code < 300);
+/** A transfer's final reply accepted it, or none was seen (the capture ended first). */
+const accepted = (row: FtpRecord): boolean => row.reply_code === null || (row.reply_code >= 200 && row.reply_code < 300);
+
+/** The file a data connection carried, into its transfer's row: hashes only when the server did not refuse it. */
+function fileInto(stats: AppStats, row: FtpRecord, f: BodyFacts): void {
+  const ok = accepted(row);
   row.mime_type = f.mime;
   row.md5 = ok ? f.md5 : '';
   row.sha256 = ok ? f.sha256 : '';
+  if (row.sha256 !== '') stats.ftp_files++;
 }

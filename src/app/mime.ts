@@ -27,8 +27,6 @@ export interface MailFile {
   name: string;
   /** Its type by content (sniffMime), '' when no signature fits. */
   mime: string;
-  /** The Content-Type it declared (`application/octet-stream`), lower case. */
-  declared: string;
   /** Bytes decoded. */
   bytes: number;
   /** Hashes of the decoded content; '' when the part did not end (the message was cut short). */
@@ -176,7 +174,7 @@ export class MimeReader {
       this.dropped++;
       return;
     }
-    this.current = { name, declared: e.type };
+    this.current = { name };
     const h = new BodyHasher(true, '', this.extract);
     h.budget = Number.MAX_SAFE_INTEGER;
     this.hasher = h;
