@@ -93,6 +93,8 @@ export class FtpFlowState {
   waitingData: FtpDataState | null = null;
   /** Data connections still open: they end with the session at the latest, so that its rows are whole when written. */
   readonly dataOpen = new Set<FtpDataState>();
+  /** The session's rows were written: a data connection that starts after it cannot change them. */
+  expired = false;
   rows: FtpRecord[] = [];
   creds: CredentialRecord[] = [];
 }
@@ -214,6 +216,7 @@ export function createFtpHook(stats: AppStats, opts: FtpOptions = {}, extract: F
       }
       // A data connection that outlives its session (the capture ended first) is decided now, so its row is whole.
       for (const d of s.dataOpen) dataEnded(stats, d);
+      s.expired = true;
       // Logged commands the capture holds no reply to are logged too, as Zeek does when the connection ends.
       for (const c of s.queue) if (LOGGED.has(c.command)) addRow(stats, flow, s, c, null, '');
       s.queue.length = 0;
@@ -463,7 +466,8 @@ function dataEnded(stats: AppStats, d: FtpDataState): void {
   // The sender: the server for RETR, the client for uploads (by address; the data connection runs either way).
   const sender = c === null ? '' : c.command === 'RETR' ? d.control_flow.resp_h : d.control_flow.orig_h;
   const side = flow.orig_h === sender && flow.resp_h !== sender ? 0 : flow.resp_h === sender && flow.orig_h !== sender ? 1 : d.hashers[0].seen >= d.hashers[1].seen ? 0 : 1;
-  const size = c === null ? -1 : c.size >= 0 ? c.size : d.control.sizeArg === c.arg ? d.control.sizeValue : -1;
+  // The size announced: a 150 reply's, or for a download SIZE's (before an upload SIZE tells the old file's size).
+  const size = c === null ? -1 : c.size >= 0 ? c.size : c.command === 'RETR' && d.control.sizeArg === c.arg ? d.control.sizeValue : -1;
   const row = c?.row ?? null;
   const refused = row !== null && !accepted(row);
   for (let i = 0; i < 2; i++) {
@@ -471,7 +475,7 @@ function dataEnded(stats: AppStats, d: FtpDataState): void {
     const whole = fileTransfer && i === side && !refused && (size < 0 || h.seen === size);
     const facts = h.finish(whole);
     facts.file?.close(whole ? facts.sha256 : '');
-    if (i !== side || c === null || !fileTransfer) continue;
+    if (i !== side || c === null || !fileTransfer || d.control.expired) continue;
     if (!whole) facts.md5 = facts.sha256 = '';
     if (c.row !== null) fileInto(stats, c.row, facts);
     else c.file = facts;

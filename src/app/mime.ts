@@ -162,6 +162,10 @@ export class MimeReader {
       this.state = State.Skip; // the preamble
       return;
     }
+    if (e.type.startsWith('multipart/')) {
+      this.state = State.Skip; // nested deeper than MAX_DEPTH, or with no boundary: not read
+      return;
+    }
     if (e.type === 'message/rfc822') {
       this.entity = newEntity(); // a message inside: its headers follow
       return;
