@@ -9,9 +9,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { FormSplitter, formBoundary } from '../../src/app/http/multipart.js';
 import { nad } from '../cli/run.js';
@@ -22,13 +24,18 @@ import { toPcap, type Segment } from './session.js';
 const HAVE_CURL = spawnSync('curl', ['--version']).status === 0;
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-/** Runs curl against a local HTTP server through a recording proxy; returns the recorded session. */
-async function record(args: readonly string[]): Promise<Segment[]> {
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** Runs curl against a local HTTP server (HTTP/2 over TLS when `h2`) through a recording proxy; returns the recorded session. */
+async function record(args: readonly string[], h2 = false, env: Record<string, string> = {}): Promise<Segment[]> {
   const log: Segment[] = [];
-  const server = http.createServer((req, res) => {
+  const answer = (req: http.IncomingMessage | Http2ServerRequest, res: http.ServerResponse | Http2ServerResponse): void => {
     req.resume();
     req.on('end', () => res.end('ok'));
-  });
+  };
+  const server = h2
+    ? createSecureServer({ key: readFileSync(join(HERE, 'fixtures', 'tls-test.key')), cert: readFileSync(join(HERE, 'fixtures', 'tls-test.crt')) }, answer)
+    : http.createServer(answer);
   const proxy = net.createServer((c) => {
     const up = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
     c.on('data', (d: Buffer) => { log.push({ client: true, data: Buffer.from(d) }); up.write(d); });
@@ -42,7 +49,8 @@ async function record(args: readonly string[]): Promise<Segment[]> {
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
   try {
     const port = (proxy.address() as net.AddressInfo).port;
-    const curl = spawn('curl', ['-sS', '-o', '/dev/null', '-H', 'Expect:', ...args, `http://127.0.0.1:${port}/upload.php`]);
+    const url = h2 ? `https://127.0.0.1:${port}/upload.php` : `http://127.0.0.1:${port}/upload.php`;
+    const curl = spawn('curl', ['-sS', '-o', '/dev/null', '-H', 'Expect:', ...(h2 ? ['--http2', '-k'] : []), ...args, url], { env: { ...process.env, ...env } });
     let err = '';
     curl.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const code = await new Promise<number | null>((r) => curl.on('close', r));
@@ -100,6 +108,33 @@ test('files posted with curl -F (Content-Length and chunked): each file nad read
       }
       t.diagnostic(`${label}: ${request.length} request bytes, files/ ${files.length} (the three files, the whole request body and the response)`);
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a form curl posts over HTTP/2 inside TLS (its own key log): decrypted, the files read out of the DATA frames are the files curl sent', {
+  skip: HAVE_CURL ? false : 'curl not installed: skipped', timeout: 60_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nad-form-h2-'));
+  try {
+    const rng = new Rng(12);
+    const bin = Buffer.from(Array.from({ length: 120_000 }, () => rng.below(256)));
+    const exe = Buffer.concat([Buffer.from('MZ\x90\x00', 'latin1'), Buffer.from(Array.from({ length: 40_000 }, () => rng.below(256)))]);
+    writeFileSync(join(dir, 'a.bin'), bin);
+    writeFileSync(join(dir, 'tool.exe'), exe);
+    const keylog = join(dir, 'keys.log');
+    const log = await record(['-F', 'note=hi', '-F', `a=@${join(dir, 'a.bin')}`, '-F', `b=@${join(dir, 'tool.exe')}`], true, { SSLKEYLOGFILE: keylog });
+    const pcap = join(dir, 'h2.pcap');
+    writeFileSync(pcap, toPcap(log, 50443, 443));
+    const out = join(dir, 'out');
+    const r = nad(['analyze', pcap, '--tls-keylog', keylog, '--out', out, '--no-geo', '--no-report', '--no-detect']);
+    assert.equal(r.status, 0, r.stderr);
+    const row = readCsv(join(out, 'http.csv'))[0]!;
+    assert.deepEqual([row['version'], row['method']], ['2', 'POST'], 'HTTP/2, decrypted');
+    assert.equal(row['orig_filenames'], 'a.bin|tool.exe');
+    assert.equal(row['orig_file_sha256'], `${sha(bin)}|${sha(exe)}`);
+    assert.equal(row['orig_file_mime_types'], '|application/x-dosexec');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
