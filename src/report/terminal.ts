@@ -117,7 +117,8 @@ function cleartextLine(data: ReportData): string {
   const parts: string[] = [];
   if (uploads > 0) parts.push(n(uploads, 'FTP upload'));
   if (downloads > 0) parts.push(n(downloads, 'FTP download'));
-  if (mails > 0) parts.push(n(mails, 'mail'));
+  const attached = (data.smtp ?? []).reduce((k, m) => k + m.attachments.length, 0);
+  if (mails > 0) parts.push(`${n(mails, 'mail')}${attached === 0 ? '' : ` (${n(attached, 'attachment')})`}`);
   const rejected = creds.filter((c) => c.outcome === 'rejected').length;
   if (creds.length > 0) parts.push(`${n(creds.length, 'login')} in the clear${rejected === 0 ? '' : ` (${rejected} rejected)`}`);
   const files = [...(ftp.length > 0 ? ['ftp.csv'] : []), ...(mails > 0 ? ['smtp.csv'] : []), ...(creds.length > 0 ? ['credentials.csv'] : [])];

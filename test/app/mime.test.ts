@@ -112,6 +112,10 @@ test('app/smtp.pcap: the attachment\'s size, MD5 and SHA-256 equal Python\'s ema
     const r = nad(['analyze', pcap, '--extract-files', '--out', out, '--no-geo', '--no-report', '--no-detect']);
     assert.equal(r.status, 0, r.stderr);
     checkRun(out, expected, t);
+    // With detection the records stay in memory, and the terminal counts the attachments.
+    const full = nad(['analyze', pcap, '--out', join(dir, 'full'), '--no-geo', '--no-report']);
+    assert.equal(full.status, 0, full.stderr);
+    assert.match(full.stdout, /^Cleartext: 2 mails \(1 attachment\); /m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
