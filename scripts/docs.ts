@@ -8,12 +8,14 @@ import { columnTable, docsOf } from '../src/export/columns_doc.js';
 import {
   CREDENTIAL_COLUMNS, DHCP_COLUMNS, DNS_COLUMNS, FINDING_COLUMNS, FLOW_COLUMNS, FTP_COLUMNS, HTTP_COLUMNS, INTEL_COLUMNS, SMTP_COLUMNS, SSH_COLUMNS, TLS_COLUMNS,
 } from '../src/export/tables.js';
+import { FILE_COLUMNS } from '../src/export/files.js';
 
 const root = join(import.meta.dirname, '..');
 const records = join(root, 'src', 'app', 'records.ts');
 const conn = join(root, 'src', 'flow', 'conn.ts');
 const finding = join(root, 'src', 'findings', 'finding.ts');
 const intel = join(root, 'src', 'detect', 'intel.ts');
+const files = join(root, 'src', 'export', 'files.ts');
 
 export function tables(): Record<string, string> {
   return {
@@ -25,6 +27,7 @@ export function tables(): Record<string, string> {
     'ftp.csv': columnTable(FTP_COLUMNS, [...docsOf(records, 'FtpRecord', 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),
     'smtp.csv': columnTable(SMTP_COLUMNS, [...docsOf(records, 'SmtpRecord', 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),
     'credentials.csv': columnTable(CREDENTIAL_COLUMNS, [...docsOf(records, 'CredentialRecord', 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),
+    'files.csv': columnTable(FILE_COLUMNS, [...docsOf(files, 'FileRow'), ...docsOf(records, 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),
     'dhcp.csv': columnTable(DHCP_COLUMNS, [...docsOf(records, 'DhcpRecord', 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),
     'findings.csv': columnTable(FINDING_COLUMNS, docsOf(finding, 'Finding')),
     'intel.csv': columnTable(INTEL_COLUMNS, [...docsOf(intel, 'IntelMatch'), ...docsOf(records, 'FlowRef'), ...docsOf(conn, 'ConnRecord')]),

@@ -16,6 +16,8 @@ import { decryptedFacts, type BaselineInfo, type ReportData } from '../report/ty
 import type { InputSummary } from '../capture/types.js';
 import { AtomicWriter, outputError, writeFileAtomic } from '../export/atomic.js';
 import { encodeTable, type Column } from '../export/csv.js';
+import { FILE_COLUMNS, ftpFiles, httpFiles, smtpFiles } from '../export/files.js';
+import { compareTsUid } from '../flow/conn.js';
 import type { SpilledTable } from '../export/spill.js';
 import {
   CREDENTIAL_COLUMNS, DHCP_COLUMNS, DNS_COLUMNS, FINDING_COLUMNS, FTP_COLUMNS, HTTP_COLUMNS, INTEL_COLUMNS, SMTP_COLUMNS, SSH_COLUMNS, TLS_COLUMNS,
@@ -177,7 +179,7 @@ export async function writeRunOutputs(
   extra: Record<string, unknown> = {},
 ): Promise<RunResult> {
   /** Files of this run, for the terminal's last line (flows.csv was written while reading). */
-  const written = ['flows.csv', 'dns.csv', 'tls.csv', 'http.csv', 'ssh.csv', 'ftp.csv', 'smtp.csv', 'credentials.csv', 'dhcp.csv'];
+  const written = ['flows.csv', 'dns.csv', 'tls.csv', 'http.csv', 'ssh.csv', 'ftp.csv', 'smtp.csv', 'credentials.csv', 'files.csv', 'dhcp.csv'];
   // DHCP messages are few and kept whole (app/dhcp/tally.ts bounds them), spilled run or not.
   writeCsv(join(outDir, 'dhcp.csv'), DHCP_COLUMNS, data.dhcp);
   if (data.spilled !== null) {
@@ -190,6 +192,8 @@ export async function writeRunOutputs(
     writeCsv(join(outDir, 'ftp.csv'), FTP_COLUMNS, data.ftp);
     writeCsv(join(outDir, 'smtp.csv'), SMTP_COLUMNS, data.smtp);
     writeCsv(join(outDir, 'credentials.csv'), CREDENTIAL_COLUMNS, data.credentials);
+    const files = [...data.http.flatMap(httpFiles), ...data.ftp.flatMap(ftpFiles), ...data.smtp.flatMap(smtpFiles)].sort(compareTsUid);
+    writeCsv(join(outDir, 'files.csv'), FILE_COLUMNS, files);
   }
   await letSignalsIn();
 

@@ -18,6 +18,7 @@ import { compareTsText, type ConnRecord } from '../flow/conn.js';
 import type { RecordStore } from '../scale/share.js';
 import { dropTempFile, outputError, tempPathFor, trackTempFile, writeFully } from './atomic.js';
 import { CsvEncoder, type Column } from './csv.js';
+import { FILE_COLUMNS, ftpFiles, httpFiles, smtpFiles, type FileRow } from './files.js';
 import { CREDENTIAL_COLUMNS, DNS_COLUMNS, FLOW_COLUMNS, FTP_COLUMNS, HTTP_COLUMNS, SMTP_COLUMNS, SSH_COLUMNS, TLS_COLUMNS } from './tables.js';
 
 /** What a spilled row must have: the sort key of every export. */
@@ -359,6 +360,8 @@ export class SpilledExports implements RecordStore {
   readonly ftpRows: SortedSpill<FtpRecord>;
   readonly smtpRows: SortedSpill<SmtpRecord>;
   readonly credentialRows: SortedSpill<CredentialRecord>;
+  /** files.csv, derived from the HTTP, FTP and SMTP records as they arrive (files.ts). */
+  readonly fileRows: SortedSpill<FileRow>;
   /** tls.csv rows from QUIC Initials (summary.json counts them apart). */
   quic = 0;
 
@@ -371,6 +374,7 @@ export class SpilledExports implements RecordStore {
     this.ftpRows = new SortedSpill(join(dir, 'ftp.csv'), FTP_COLUMNS);
     this.smtpRows = new SortedSpill(join(dir, 'smtp.csv'), SMTP_COLUMNS);
     this.credentialRows = new SortedSpill(join(dir, 'credentials.csv'), CREDENTIAL_COLUMNS);
+    this.fileRows = new SortedSpill(join(dir, 'files.csv'), FILE_COLUMNS);
   }
 
   conn(c: ConnRecord): void { this.flows.add(c); }
@@ -379,15 +383,24 @@ export class SpilledExports implements RecordStore {
     if (r.transport === 'quic') this.quic++;
     this.tlsRows.add(r);
   }
-  http(r: HttpRecord): void { this.httpRows.add(r); }
+  http(r: HttpRecord): void {
+    this.httpRows.add(r);
+    for (const f of httpFiles(r)) this.fileRows.add(f);
+  }
   ssh(r: SshRecord): void { this.sshRows.add(r); }
-  ftp(r: FtpRecord): void { this.ftpRows.add(r); }
-  smtp(r: SmtpRecord): void { this.smtpRows.add(r); }
+  ftp(r: FtpRecord): void {
+    this.ftpRows.add(r);
+    for (const f of ftpFiles(r)) this.fileRows.add(f);
+  }
+  smtp(r: SmtpRecord): void {
+    this.smtpRows.add(r);
+    for (const f of smtpFiles(r)) this.fileRows.add(f);
+  }
   credential(r: CredentialRecord): void { this.credentialRows.add(r); }
 
   /** The app-layer exports (flows.csv is written on its own, as soon as the input ends). */
   appTables(): SpilledTable[] {
-    return [this.dnsRows, this.tlsRows, this.httpRows, this.sshRows, this.ftpRows, this.smtpRows, this.credentialRows];
+    return [this.dnsRows, this.tlsRows, this.httpRows, this.sshRows, this.ftpRows, this.smtpRows, this.credentialRows, this.fileRows];
   }
 
   discard(): void {
