@@ -121,7 +121,7 @@ export function captureSummary(data: CaptureData, params: RunParameters): Record
     flow_stats: data.flow_stats,
     app: {
       dns: counts.dns, tls: counts.tls, quic: counts.quic, http: counts.http, ssh: counts.ssh, ftp: counts.ftp, smtp: counts.smtp, credentials: counts.credentials,
-      dhcp: data.dhcp.length, problems: data.app_stats, dhcp_problems: data.dhcp_stats,
+      files: counts.files, dhcp: data.dhcp.length, problems: data.app_stats, dhcp_problems: data.dhcp_stats,
     },
   };
 }

@@ -41,6 +41,10 @@ test('files.csv lists every file of http.csv, ftp.csv and smtp.csv, byte-identic
         ...readCsv(join(out, 'smtp.csv')).flatMap((m) => list(m['attachment_sha256'])),
       ].filter((s): s is string => s !== undefined && s !== '');
       const rows = readCsv(join(out, 'files.csv'));
+      for (const o of runs) {
+        const summary = JSON.parse(readFileSync(join(o, 'summary.json'), 'utf8')) as { app: { files: number } };
+        assert.equal(summary.app.files, rows.length, `${rel}: summary.json counts files.csv's rows`);
+      }
       assert.deepEqual(rows.map((r) => r['sha256']).filter((s) => s !== '').sort(), want.sort(), rel);
       const bodies = http.filter((h) => Number(h['response_body_len']) > 0).length + http.filter((h) => Number(h['request_body_len']) > 0).length;
       assert.ok(rows.filter((r) => r['source'] === 'HTTP').length >= bodies, `${rel}: a row per HTTP body`);
