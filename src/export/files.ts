@@ -6,6 +6,7 @@
  */
 import type { FlowRef, FtpRecord, HttpRecord, SmtpRecord } from '../app/records.js';
 import type { Column } from './csv.js';
+import { refColumns } from './tables.js';
 
 export interface FileRow extends FlowRef {
   /** What carried it: HTTP, FTP or SMTP. */
@@ -56,13 +57,7 @@ export function smtpFiles(m: SmtpRecord): FileRow[] {
 }
 
 export const FILE_COLUMNS: readonly Column<FileRow>[] = [
-  { header: 'ts', get: (r) => r.ts },
-  { header: 'uid', get: (r) => r.uid },
-  { header: 'community_id', get: (r) => r.community_id },
-  { header: 'id.orig_h', get: (r) => r.orig_h },
-  { header: 'id.orig_p', get: (r) => r.orig_p },
-  { header: 'id.resp_h', get: (r) => r.resp_h },
-  { header: 'id.resp_p', get: (r) => r.resp_p },
+  ...refColumns<FileRow>(),
   { header: 'source', get: (r) => r.source },
   { header: 'direction', get: (r) => r.direction },
   { header: 'filename', get: (r) => r.filename },

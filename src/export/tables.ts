@@ -9,7 +9,7 @@ import type { IntelMatch } from '../detect/intel.js';
 import type { Column } from './csv.js';
 
 /** Columns that tie an app record to its flow. */
-function refColumns<T extends FlowRef>(): Column<T>[] {
+export function refColumns<T extends FlowRef>(): Column<T>[] {
   return [
     { header: 'ts', get: (r) => r.ts },
     { header: 'uid', get: (r) => r.uid },
