@@ -160,7 +160,7 @@ test('nad analyze --intel on samples/: a listed C2 name of the ground truth is a
     const nd = nad(['analyze', join(PROJECT_ROOT, 'samples/suspect.pcap'), '--intel', intel, '--out', join(dir, 'nd'), '--no-detect']);
     assert.equal(nd.status, 2);
     assert.equal(nd.stderr, 'nad: --intel needs detection: its indicators are matched by the intel detector (drop --no-detect)\n');
-    assert.match(r.stdout, /Outputs: .* \(flows\.csv, dns\.csv, tls\.csv, http\.csv, ssh\.csv, ftp\.csv, smtp\.csv, credentials\.csv, dhcp\.csv, intel\.csv, findings\.csv, summary\.json, alerts\.jsonl\)/);
+    assert.match(r.stdout, /Outputs: .* \(flows\.csv, dns\.csv, tls\.csv, http\.csv, ssh\.csv, ftp\.csv, smtp\.csv, credentials\.csv, files\.csv, dhcp\.csv, intel\.csv, findings\.csv, summary\.json, alerts\.jsonl\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
