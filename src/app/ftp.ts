@@ -40,7 +40,7 @@ const LOGGED = new Set(['APPE', 'DELE', 'RETR', 'STOR', 'STOU', 'ACCT', 'PORT', 
 /** Commands that move data over a data connection (the ones a new data connection belongs to). */
 const TRANSFERS = new Set(['APPE', 'RETR', 'STOR', 'STOU', 'LIST', 'NLST', 'MLSD']);
 /** The transfers that move a file (not a listing): their data connection's bytes are hashed. */
-const FILE_TRANSFERS = new Set(['APPE', 'RETR', 'STOR', 'STOU']);
+export const FILE_TRANSFERS: ReadonlySet<string> = new Set(['APPE', 'RETR', 'STOR', 'STOU']);
 /** The transfers that send a file to the server. */
 export const FTP_UPLOADS: ReadonlySet<string> = new Set(['STOR', 'APPE', 'STOU']);
 /** Zeek's FTP::guest_ids: users whose password (an e-mail address, by custom) is logged. */
@@ -113,12 +113,10 @@ export class FtpDataState {
     extract: FileExtractor | null,
   ) {
     control.dataOpen.add(this);
-    this.hashers = [new BodyHasher(true, '', extract), new BodyHasher(true, '', extract)];
+    this.hashers = [BodyHasher.unbounded('', extract), BodyHasher.unbounded('', extract)];
     for (let i = 0; i < 2; i++) {
-      const h = this.hashers[i]!, sb = this.sides[i]!;
-      h.budget = Number.MAX_SAFE_INTEGER;
-      sb.tap = h;
-      sb.skip = Number.MAX_SAFE_INTEGER; // every byte passes to the hasher; none is buffered
+      this.sides[i]!.tap = this.hashers[i]!;
+      this.sides[i]!.skip = Number.MAX_SAFE_INTEGER; // every byte passes to the hasher; none is buffered
     }
   }
 }
@@ -446,6 +444,11 @@ export function buildPath(dir: string, file: string): string {
     out.push(seg);
   }
   return out.join('/').replace(/\/{2,}/g, '/');
+}
+
+/** The file name of a transfer's argument (its URL's last path segment). */
+export function transferFileName(arg: string): string {
+  return arg.slice(arg.lastIndexOf('/') + 1);
 }
 
 /** ftp://server/path as Zeek's FTP::build_url writes a transfer's argument (IPv6 addresses in brackets). */

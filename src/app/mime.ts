@@ -179,9 +179,7 @@ export class MimeReader {
       return;
     }
     this.current = { name };
-    const h = new BodyHasher(true, '', this.extract);
-    h.budget = Number.MAX_SAFE_INTEGER;
-    this.hasher = h;
+    this.hasher = BodyHasher.unbounded('', this.extract);
     this.cte = e.cte;
     this.bytes = 0;
     this.owedBreak = false;

@@ -16,7 +16,6 @@ import { createDecodeStats, decodePacket, tallyDecode, decodeWarnings } from '..
 import { compareTsUid, type ConnRecord } from '../flow/conn.js';
 import type { FlowTableOptions, FlowTableStats } from '../flow/table.js';
 import type { SpilledExports } from '../export/spill.js';
-import { ftpFiles, httpFiles, smtpFiles } from '../export/files.js';
 import { createFlowShare, emptyLists, finishShare, storeLists, type RecordLists, type RecordStore } from '../scale/share.js';
 import { FlowWorkers } from '../scale/workers.js';
 import type { MemoryStop } from './memory.js';
@@ -122,8 +121,6 @@ export interface RecordCounts {
   ftp: number;
   smtp: number;
   credentials: number;
-  /** files.csv rows (export/files.ts): the files the HTTP, FTP and SMTP records carried. */
-  files: number;
 }
 
 /** What onProgress is told besides the bytes. */
@@ -250,14 +247,13 @@ export function recordCounts(data: CaptureData): RecordCounts {
   if (s !== null) {
     return {
       conns: s.flows.count, dns: s.dnsRows.count, tls: s.tlsRows.count - s.quic, quic: s.quic, http: s.httpRows.count, ssh: s.sshRows.count,
-      ftp: s.ftpRows.count, smtp: s.smtpRows.count, credentials: s.credentialRows.count, files: s.fileRows.count,
+      ftp: s.ftpRows.count, smtp: s.smtpRows.count, credentials: s.credentialRows.count,
     };
   }
   const quic = data.tls.filter((t) => t.transport === 'quic').length;
   return {
     conns: data.conns.length, dns: data.dns.length, tls: data.tls.length - quic, quic, http: data.http.length, ssh: data.ssh.length,
     ftp: data.ftp.length, smtp: data.smtp.length, credentials: data.credentials.length,
-    files: data.http.reduce((n, h) => n + httpFiles(h).length, 0) + data.ftp.reduce((n, r) => n + ftpFiles(r).length, 0) + data.smtp.reduce((n, m) => n + smtpFiles(m).length, 0),
   };
 }
 

@@ -16,8 +16,7 @@ import { decryptedFacts, type BaselineInfo, type ReportData } from '../report/ty
 import type { InputSummary } from '../capture/types.js';
 import { AtomicWriter, outputError, writeFileAtomic } from '../export/atomic.js';
 import { encodeTable, type Column } from '../export/csv.js';
-import { FILE_COLUMNS, ftpFiles, httpFiles, smtpFiles } from '../export/files.js';
-import { compareTsUid } from '../flow/conn.js';
+import { FILE_COLUMNS, fileRows } from '../export/files.js';
 import type { SpilledTable } from '../export/spill.js';
 import {
   CREDENTIAL_COLUMNS, DHCP_COLUMNS, DNS_COLUMNS, FINDING_COLUMNS, FTP_COLUMNS, HTTP_COLUMNS, INTEL_COLUMNS, SMTP_COLUMNS, SSH_COLUMNS, TLS_COLUMNS,
@@ -105,7 +104,8 @@ export function inputFacts(inp: InputSummary): Record<string, unknown> {
   };
 }
 
-export function captureSummary(data: CaptureData, params: RunParameters): Record<string, unknown> {
+/** `files`: files.csv's rows (written before the summary). */
+export function captureSummary(data: CaptureData, params: RunParameters, files: number): Record<string, unknown> {
   const packets = data.inputs.reduce((n, i) => n + i.packets, 0);
   const counts = recordCounts(data);
   return {
@@ -121,7 +121,7 @@ export function captureSummary(data: CaptureData, params: RunParameters): Record
     flow_stats: data.flow_stats,
     app: {
       dns: counts.dns, tls: counts.tls, quic: counts.quic, http: counts.http, ssh: counts.ssh, ftp: counts.ftp, smtp: counts.smtp, credentials: counts.credentials,
-      files: counts.files, dhcp: data.dhcp.length, problems: data.app_stats, dhcp_problems: data.dhcp_stats,
+      files, dhcp: data.dhcp.length, problems: data.app_stats, dhcp_problems: data.dhcp_stats,
     },
   };
 }
@@ -182,8 +182,10 @@ export async function writeRunOutputs(
   const written = ['flows.csv', 'dns.csv', 'tls.csv', 'http.csv', 'ssh.csv', 'ftp.csv', 'smtp.csv', 'credentials.csv', 'files.csv', 'dhcp.csv'];
   // DHCP messages are few and kept whole (app/dhcp/tally.ts bounds them), spilled run or not.
   writeCsv(join(outDir, 'dhcp.csv'), DHCP_COLUMNS, data.dhcp);
+  let fileCount: number;
   if (data.spilled !== null) {
     for (const t of data.spilled.appTables()) writeSpilled(t);
+    fileCount = data.spilled.fileRows.count;
   } else {
     writeCsv(join(outDir, 'dns.csv'), DNS_COLUMNS, data.dns);
     writeCsv(join(outDir, 'tls.csv'), TLS_COLUMNS, data.tls);
@@ -192,8 +194,9 @@ export async function writeRunOutputs(
     writeCsv(join(outDir, 'ftp.csv'), FTP_COLUMNS, data.ftp);
     writeCsv(join(outDir, 'smtp.csv'), SMTP_COLUMNS, data.smtp);
     writeCsv(join(outDir, 'credentials.csv'), CREDENTIAL_COLUMNS, data.credentials);
-    const files = [...data.http.flatMap(httpFiles), ...data.ftp.flatMap(ftpFiles), ...data.smtp.flatMap(smtpFiles)].sort(compareTsUid);
+    const files = fileRows(data);
     writeCsv(join(outDir, 'files.csv'), FILE_COLUMNS, files);
+    fileCount = files.length;
   }
   await letSignalsIn();
 
@@ -257,7 +260,7 @@ export async function writeRunOutputs(
   }
 
   const summary = {
-    ...captureSummary(data, params),
+    ...captureSummary(data, params, fileCount),
     baseline: setup.baselineInfo === null ? null : { path: setup.baselineInfo.path, sha256: setup.baselineInfo.sha256, flows: setup.baselineInfo.flows },
     detection,
     findings_by_severity: severityCounts(findings),

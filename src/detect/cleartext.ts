@@ -14,7 +14,7 @@
  *   bruteforce  at least 20 rejected logins from one client to one server (Zeek's FTP::bruteforce_threshold) 0.65
  * The strongest reason of an entity scores; the others are in its evidence.
  */
-import { FTP_GUEST_IDS, FTP_UPLOADS, transferBytes } from '../app/ftp.js';
+import { FTP_GUEST_IDS, FTP_UPLOADS, transferBytes, transferFileName } from '../app/ftp.js';
 import { isFileOfInterest } from '../app/http/body.js';
 import type { CredentialRecord, FlowApp, FtpRecord, SmtpRecord } from '../app/records.js';
 import { isInternal } from '../features/address.js';
@@ -64,12 +64,6 @@ interface Entity {
   rejectedUsers: Set<string>;
 }
 
-/** The file name of a transfer's URL (its last path segment). */
-function fileName(url: string): string {
-  const slash = url.lastIndexOf('/');
-  return slash < 0 ? url : url.slice(slash + 1);
-}
-
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 export function createCleartextDetector(): Detector {
@@ -110,7 +104,7 @@ function upload(r: FtpRecord, entity: (r: FtpRecord, p: string) => Entity | null
   if (!FTP_UPLOADS.has(r.command) || r.reply_code === null || r.reply_code < 200 || r.reply_code >= 300) return;
   const e = entity(r, 'ftp');
   if (e === null) return;
-  e.files.push(fileName(r.arg));
+  e.files.push(transferFileName(r.arg));
   if (r.sha256 !== '') e.hashes.add(r.sha256);
   const data = byUid.get(r.data_uid);
   if (data !== undefined) {

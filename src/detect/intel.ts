@@ -18,6 +18,7 @@
  * theirs, so a listed C2 name that also beacons is one finding. Its score is 0.8 (high): the list is the analyst's
  * own evidence, and nad does not grade feeds. The evidence names each indicator, where it was seen and its source.
  */
+import { transferFileName } from '../app/ftp.js';
 import type { ConnRecord } from '../flow/conn.js';
 import type { CredentialRecord, FlowApp, FlowRef, FtpRecord, SmtpRecord } from '../app/records.js';
 import { cidrNetworkKey, networkKey } from '../features/address.js';
@@ -225,7 +226,7 @@ function recordMatches(index: IntelIndex, ftp: readonly FtpRecord[], smtp: reado
     add(r.uid, index.exactly('file_hash', r.md5), 'ftp.md5', r.md5, r.ts);
     add(r.uid, index.exactly('file_hash', r.sha256), 'ftp.sha256', r.sha256, r.ts);
     if (r.arg.startsWith('ftp://')) {
-      const file = r.arg.slice(r.arg.lastIndexOf('/') + 1);
+      const file = transferFileName(r.arg);
       add(r.uid, index.exactly('file_name', file), 'ftp.arg', file, r.ts);
     }
   }

@@ -4,7 +4,9 @@
  * attachment, with its type by content, size and hashes. The rows are derived from the records (http.csv, ftp.csv,
  * smtp.csv) as they are made, so a spilled run and one that keeps its records write the same table.
  */
+import { FILE_TRANSFERS, transferFileName } from '../app/ftp.js';
 import type { FlowRef, FtpRecord, HttpRecord, SmtpRecord } from '../app/records.js';
+import { compareTsUid } from '../flow/conn.js';
 import type { Column } from './csv.js';
 import { refColumns } from './tables.js';
 
@@ -39,13 +41,10 @@ export function httpFiles(h: HttpRecord): FileRow[] {
   return out;
 }
 
-const FILE_COMMANDS = new Set(['RETR', 'STOR', 'APPE', 'STOU']);
-
 /** The file of one FTP transfer that had a data connection. */
 export function ftpFiles(r: FtpRecord): FileRow[] {
-  if (!FILE_COMMANDS.has(r.command) || r.data_uid === '') return [];
-  const name = r.arg.slice(r.arg.lastIndexOf('/') + 1);
-  return [{ ...ref(r), source: 'FTP', direction: r.command === 'RETR' ? 'download' : 'upload', filename: name, mime_type: r.mime_type, bytes: r.file_size, md5: r.md5, sha256: r.sha256 }];
+  if (!FILE_TRANSFERS.has(r.command) || r.data_uid === '') return [];
+  return [{ ...ref(r), source: 'FTP', direction: r.command === 'RETR' ? 'download' : 'upload', filename: transferFileName(r.arg), mime_type: r.mime_type, bytes: r.file_size, md5: r.md5, sha256: r.sha256 }];
 }
 
 /** The attachments of one mail message. */
@@ -54,6 +53,11 @@ export function smtpFiles(m: SmtpRecord): FileRow[] {
     ...ref(m), source: 'SMTP' as const, direction: 'upload' as const, filename, mime_type: m.attachment_mime_types[i] ?? '', bytes: m.attachment_bytes[i] ?? null,
     md5: m.attachment_md5[i] ?? '', sha256: m.attachment_sha256[i] ?? '',
   }));
+}
+
+/** Every file of a run's records, in files.csv's order (by ts, then uid, as the spilled table sorts them). */
+export function fileRows(data: { http: readonly HttpRecord[]; ftp: readonly FtpRecord[]; smtp: readonly SmtpRecord[] }): FileRow[] {
+  return [...data.http.flatMap(httpFiles), ...data.ftp.flatMap(ftpFiles), ...data.smtp.flatMap(smtpFiles)].sort(compareTsUid);
 }
 
 export const FILE_COLUMNS: readonly Column<FileRow>[] = [

@@ -1,6 +1,7 @@
 /** Aggregates behind the report's overview sections: pure functions of the records, one per table or chart. */
 import type { DnsRecord, FtpRecord, HttpRecord, SmtpRecord, TlsRecord } from '../app/records.js';
-import { FTP_UPLOADS, transferBytes } from '../app/ftp.js';
+import { transferBytes } from '../app/ftp.js';
+import { ftpFiles, httpFiles, smtpFiles, type FileRow } from '../export/files.js';
 import { isFileOfInterest } from '../app/http/body.js';
 import type { Finding, Severity } from '../findings/finding.js';
 import { compareTsUid, type ConnRecord } from '../flow/conn.js';
@@ -215,35 +216,36 @@ export interface FileSources {
   conns: readonly ConnRecord[];
 }
 
-/** The programs, archives and documents uploaded and downloaded, in time order: the report's files table and the terminal's lines. */
+/**
+ * The programs, archives and documents uploaded and downloaded, in time order: files.csv's rows (export/files.ts) of
+ * interest by content, with what names them for a reader (the URI, the FTP URL). The report's files table and the
+ * terminal's lines.
+ */
 export function movedFiles(data: FileSources): MovedFile[] {
   const out: MovedFile[] = [];
+  const moved = (row: FileRow, host: string, verb: string, what: string, declared: string, bytes: number | null): MovedFile => ({
+    ts: row.ts, uid: row.uid, protocol: row.source, upload: row.direction === 'upload', client: row.orig_h, server: row.resp_h,
+    server_port: row.resp_p, host, verb, what, declared, mime: row.mime_type, bytes, sha256: row.sha256,
+  });
   for (const h of data.http) {
-    const base = { ts: h.ts, uid: h.uid, protocol: 'HTTP' as const, client: h.orig_h, server: h.resp_h, server_port: h.resp_p, host: h.host !== h.resp_h ? h.host : '', verb: h.method, what: h.uri };
-    if (isFileOfInterest(h.orig_mime_types)) out.push({ ...base, upload: true, declared: '', mime: h.orig_mime_types, bytes: h.request_body_len, sha256: h.orig_sha256 });
-    // The files a form posted, each by its own content and named by its file name.
-    h.orig_file_mime_types.forEach((mime, i) => {
-      if (isFileOfInterest(mime)) out.push({ ...base, upload: true, what: `${h.uri} (${h.orig_filenames[i] ?? ''})`, declared: '', mime, bytes: null, sha256: h.orig_file_sha256[i] ?? '' });
-    });
-    if (isFileOfInterest(h.resp_mime_types)) out.push({ ...base, upload: false, declared: h.resp_mime, mime: h.resp_mime_types, bytes: h.response_body_len, sha256: h.resp_sha256 });
+    const host = h.host !== h.resp_h ? h.host : '';
+    for (const row of httpFiles(h)) {
+      if (!isFileOfInterest(row.mime_type)) continue;
+      const what = row.filename === '' ? h.uri : `${h.uri} (${row.filename})`;
+      // Only a response's Content-Type is kept (http.csv resp_mime).
+      out.push(moved(row, host, h.method, what, row.direction === 'download' ? h.resp_mime : '', row.bytes));
+    }
   }
-  const ftp = (data.ftp ?? []).filter((r) => isFileOfInterest(r.mime_type));
-  const byUid = ftp.length === 0 ? null : new Map(data.conns.map((c) => [c.uid, c]));
-  for (const r of ftp) {
-    const d = byUid?.get(r.data_uid);
-    out.push({
-      ts: r.ts, uid: r.uid, protocol: 'FTP', upload: FTP_UPLOADS.has(r.command), client: r.orig_h, server: r.resp_h, server_port: r.resp_p, host: '',
-      verb: r.command, what: r.arg, declared: '', mime: r.mime_type, bytes: d === undefined ? r.file_size : transferBytes(r, d), sha256: r.sha256,
-    });
+  const byUid = data.ftp === undefined || data.ftp.length === 0 ? null : new Map(data.conns.map((c) => [c.uid, c]));
+  for (const r of data.ftp ?? []) {
+    for (const row of ftpFiles(r)) {
+      if (!isFileOfInterest(row.mime_type)) continue;
+      const d = byUid?.get(r.data_uid);
+      out.push(moved(row, '', r.command, r.arg, '', d === undefined ? row.bytes : transferBytes(r, d)));
+    }
   }
   for (const m of data.smtp ?? []) {
-    m.attachment_mime_types.forEach((mime, i) => {
-      if (!isFileOfInterest(mime)) return;
-      out.push({
-        ts: m.ts, uid: m.uid, protocol: 'SMTP', upload: true, client: m.orig_h, server: m.resp_h, server_port: m.resp_p, host: '', verb: 'mail',
-        what: m.attachments[i] ?? '', declared: '', mime, bytes: m.attachment_bytes[i] ?? null, sha256: m.attachment_sha256[i] ?? '',
-      });
-    });
+    for (const row of smtpFiles(m)) if (isFileOfInterest(row.mime_type)) out.push(moved(row, '', 'mail', row.filename, '', row.bytes));
   }
   return out.sort(compareTsUid);
 }

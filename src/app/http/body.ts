@@ -122,6 +122,13 @@ export class BodyHasher implements BodyTap {
    * `encoding`: the Content-Encoding; a response in one nad decodes is typed and hashed decoded. `extract`: write the
    * (hashed) body to a file named by its hash (extract.ts).
    */
+  /** A hasher that takes every byte it is given (no framing announces a length): a stream, a part, a data connection. */
+  static unbounded(encoding: string, extract: FileExtractor | null, form: FormSplitter | null = null): BodyHasher {
+    const h = new BodyHasher(true, encoding, extract, form);
+    h.budget = Infinity;
+    return h;
+  }
+
   constructor(hash: boolean, encoding = '', private readonly extract: FileExtractor | null = null, private readonly form: FormSplitter | null = null) {
     this.md5 = hash ? createHash('md5') : null;
     this.sha256 = hash ? createHash('sha256') : null;

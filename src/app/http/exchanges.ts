@@ -98,8 +98,7 @@ export class Exchanges {
     let h = bodies.get(stream);
     if (h === undefined) {
       const boundary = client ? this.forms.get(stream) ?? '' : '';
-      h = new BodyHasher(true, this.encodings[client ? 0 : 1].get(stream) ?? '', this.extract, boundary === '' ? null : new FormSplitter(boundary, this.extract));
-      h.budget = Infinity;
+      h = BodyHasher.unbounded(this.encodings[client ? 0 : 1].get(stream) ?? '', this.extract, boundary === '' ? null : new FormSplitter(boundary, this.extract));
       bodies.set(stream, h);
     }
     h.body(src, from, to);

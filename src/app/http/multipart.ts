@@ -151,9 +151,7 @@ export class FormSplitter {
       this.dropped++;
       return;
     }
-    const hasher = new BodyHasher(true, '', this.extract);
-    hasher.budget = Number.MAX_SAFE_INTEGER;
-    this.part = { name, hasher, bytes: 0 };
+    this.part = { name, hasher: BodyHasher.unbounded('', this.extract), bytes: 0 };
   }
 
   private endPart(whole: boolean): void {
