@@ -22,10 +22,10 @@ export { createAppStats, type AppStats } from './stats.js';
 /**
  * What the hooks may keep and use: passwords sent in the clear only when asked (capture_passwords: FTP, HTTP Basic,
  * mail); TLS secrets from a key log (tls_keys), which decrypt the connections they belong to; a folder to extract
- * HTTP bodies to (extract_dir).
+ * files to (extract_dir): HTTP bodies and form files, FTP transfers' files, mail attachments.
  */
 export type AppOptions = FtpOptions & TlsDecryptOptions & {
-  /** --extract-files: the folder HTTP bodies seen whole are written to, under their SHA-256 (http/extract.ts). */
+  /** --extract-files: the folder the files seen whole are written to, under their SHA-256 (http/extract.ts). */
   extract_dir?: string;
 };
 

@@ -54,7 +54,7 @@ export interface AnalyzeCliOptions {
   app: boolean;
   /** Keep the passwords of cleartext logins (FTP, HTTP Basic, SMTP, POP3, IMAP, LDAP) in ftp.csv and credentials.csv. */
   capturePasswords?: boolean;
-  /** --extract-files: write HTTP response bodies seen whole to files/ in the output folder. */
+  /** --extract-files: write the files seen whole (HTTP bodies and form files, FTP files, mail attachments) to files/ in the output folder. */
   extractFiles?: boolean;
   /** --tls-keylog: key log files (NSS format) whose secrets decrypt the TLS connections they belong to. */
   tlsKeylog?: string[];
@@ -342,7 +342,7 @@ export async function runAnalyzeCommand(captures: string[], opts: AnalyzeCliOpti
     if (shard !== null && opts.extractFiles === true) {
       throw new UsageError('--extract-files cannot go with --shard: a body that crosses a slice edge is in no shard whole');
     }
-    if (opts.extractFiles === true && !opts.app) throw new UsageError('--extract-files needs application parsing: the bodies come from the HTTP parser (drop --no-app)');
+    if (opts.extractFiles === true && !opts.app) throw new UsageError('--extract-files needs application parsing: the files come from the HTTP, FTP and mail parsers (drop --no-app)');
     const setup = await detectionSetup(opts, interrupts.signal);
     // A run that keeps no records for detection or the report writes its exports through sorted runs on disk, so its
     // memory holds the open flows, not every flow of the capture (export/spill.ts). --shard needs the records.

@@ -46,7 +46,7 @@ function addAnalyzeOptions(cmd: Command): Command {
     .option('--no-app', 'skip application-layer parsing (DNS, TLS, QUIC, HTTP, SSH, FTP)')
     .option('--capture-passwords', 'keep the passwords of cleartext logins (FTP, HTTP Basic, SMTP, POP3, IMAP, LDAP) in ftp.csv and credentials.csv (default: user names only, FTP guests\' passwords)')
     .option('--tls-keylog <file>', 'decrypt the TLS connections whose secrets this key log holds (SSLKEYLOGFILE / NSS format, as Wireshark reads it; repeatable): their HTTP goes to http.csv', collect, [] as string[])
-    .option('--extract-files', 'write every HTTP body seen whole, downloads and uploads (HTTP/1.x; HTTP/2 and 3 when decrypted), to files/ in the output folder, named by its SHA-256 as http.csv gives it')
+    .option('--extract-files', 'write every file seen whole to files/ in the output folder, named by its SHA-256 as files.csv gives it: HTTP bodies and form files both ways (HTTP/1.x; HTTP/2 and 3 when decrypted), FTP transfers, mail attachments')
     .option('--no-detect', 'skip detection: flows and metadata exports only')
     .option('--no-report', 'skip report.html')
     .option('--workers <n>', 'n flow tables, one in the reading thread and n - 1 in worker threads (default: the number of cores for a pipe or a capture over 64 MB on more than 2 cores, else 1); the outputs are the same for any n', parseNumber(1, 64, true))

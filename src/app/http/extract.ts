@@ -1,7 +1,8 @@
 /**
- * File extraction (`--extract-files`, as NetworkMiner and Zeek's FileExtract do): every HTTP body seen whole (responses
- * and requests) is written to the run's files/ folder under its SHA-256, the value http.csv's resp_sha256 or
- * orig_sha256 gives, so a row leads to its file and the same download seen twice is one file. A body is written as
+ * File extraction (`--extract-files`, as NetworkMiner and Zeek's FileExtract do): every file seen whole (HTTP bodies
+ * both ways and form files, FTP transfers' files, mail attachments) is written to the run's files/ folder under its
+ * SHA-256, the value files.csv (and http.csv, ftp.csv, smtp.csv) gives, so a row leads to its file and the same
+ * download seen twice is one file. A body is written as
  * it passes to a temporary name (`.….part.PID.tmp`) and renamed when it is whole, or removed when it is not (a gap, cut short, a 206 range, larger than MAX_FILE).
  * Names come from the hash only, never from the wire, and carry no extension: nothing in files/ opens by a click.
  */

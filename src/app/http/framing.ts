@@ -29,7 +29,7 @@ export class HttpSide {
   scan = 0;
   /** The body being read: its tap (type by content, and hashes for responses) and whether it runs to the close. */
   hasher: BodyHasher | null = null;
-  /** --extract-files: where this side's (response) bodies go. */
+  /** --extract-files: where this side's bodies (and a form's files) go. */
   extract: FileExtractor | null = null;
   untilClose = false;
   chunked = false;
